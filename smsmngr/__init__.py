@@ -1,0 +1,87 @@
+"""smsmngr: an async-first SDK for the SmsManager JSON API v2 (SMS, Viber, WhatsApp, RCS).
+
+>>> from smsmngr import Message
+>>> Message("Hi", to=["420777123456"]).body
+'Hi'
+"""
+
+from ._async_client import AsyncClient
+from ._sync_client import Client
+from ._transport import DEFAULT_BASE_URL, RetryPolicy
+from ._version import __version__
+from .errors import (
+    APIError,
+    AuthenticationError,
+    BadRequestError,
+    ConfigurationError,
+    DeliveryUncertainError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ResponseFormatError,
+    ServerError,
+    SmsManagerError,
+    TransportError,
+    ValidationError,
+)
+from .models import (
+    AcceptedItem,
+    DeliveryWindow,
+    FlowStep,
+    Gateway,
+    Message,
+    Rcs,
+    Recipient,
+    RejectedItem,
+    SendResult,
+    SimpleSendResult,
+    Sms,
+    SmsType,
+    TtlCondition,
+    Viber,
+    ViberButton,
+    Weekday,
+    WhatsAppTemplate,
+    WhatsAppText,
+)
+from .phone import normalize_phone_number
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "APIError",
+    "AcceptedItem",
+    "AsyncClient",
+    "AuthenticationError",
+    "BadRequestError",
+    "Client",
+    "ConfigurationError",
+    "DeliveryUncertainError",
+    "DeliveryWindow",
+    "FlowStep",
+    "Gateway",
+    "Message",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "Rcs",
+    "Recipient",
+    "RejectedItem",
+    "ResponseFormatError",
+    "RetryPolicy",
+    "SendResult",
+    "ServerError",
+    "SimpleSendResult",
+    "Sms",
+    "SmsManagerError",
+    "SmsType",
+    "TransportError",
+    "TtlCondition",
+    "ValidationError",
+    "Viber",
+    "ViberButton",
+    "Weekday",
+    "WhatsAppTemplate",
+    "WhatsAppText",
+    "__version__",
+    "normalize_phone_number",
+]

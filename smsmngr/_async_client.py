@@ -1,0 +1,201 @@
+"""``AsyncClient``: every endpoint of the API, thin on top of the transport.
+
+This file is the source of the blocking ``Client``: ``scripts/generate_sync.py`` writes
+``_sync_client.py`` from it. Docstring examples are written so that dropping ``await``
+and ``async`` gives the blocking form.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from types import TracebackType
+from typing import Literal, TypeVar
+
+import httpx
+
+from ._transport import DEFAULT_RETRY, DEFAULT_TIMEOUT, RetryPolicy, Transport
+from ._wire import message_to_wire, parse_send_result, parse_simple_result, simple_message_fields
+from .errors import ValidationError
+from .models import Gateway, Message, SendResult, SimpleSendResult
+from .phone import normalize_phone_number
+
+__all__ = ["AsyncClient"]
+
+MAX_RECIPIENTS_PER_MESSAGE = 10
+MAX_MESSAGES_PER_BATCH = 10
+
+_Client = TypeVar("_Client", bound="AsyncClient")
+
+
+class AsyncClient:
+    """An asynchronous client for the SmsManager JSON API v2, for asyncio or trio.
+
+    ``api_key`` defaults to ``$SMSMANAGER_API_KEY`` and ``base_url`` to
+    ``$SMSMANAGER_BASE_URL``, then to production. ``timeout`` applies to every request
+    and ``retry`` says what is retried (only what certainly never reached the API).
+    Pass ``http_client`` to bring your own ``httpx.AsyncClient`` (proxies, HTTP/2,
+    tests); it is left open on close.
+
+    Example::
+
+        async with AsyncClient(api_key="...") as client:
+            result = await client.send(Message("Hi", to=["420777123456"]))
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        *,
+        timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        self._transport = Transport(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            retry=retry,
+            http_client=http_client,
+        )
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} base_url={self._transport.base_url!r}>"
+
+    async def __aenter__(self: _Client) -> _Client:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connections this client opened (not a supplied ``http_client``)."""
+        await self._transport.aclose()
+
+    async def send(self, message: Message, *, priority: bool = False) -> SendResult:
+        """Send one message to up to 10 recipients (``POST /message``).
+
+        ``priority=True`` uses the priority queue (``POST /message/priority``), meant for
+        one-time passwords and other transactional messages.
+
+        Example::
+
+            otp = Message("Your code is 1234", to=["420777123456"])
+            result = await client.send(otp, priority=True)
+            result.recipient_message_ids()  # ['e27ff0ac-...']
+        """
+        numbers = _checked_numbers(message, "message")
+        reply = await self._transport.request(
+            "POST",
+            "/message/priority" if priority else "/message",
+            json_body=message_to_wire(message, numbers),
+        )
+        return parse_send_result(
+            reply.data,
+            status_code=reply.status_code,
+            recipients_per_message=(len(numbers),),
+            keyed_by_message=False,
+        )
+
+    async def send_batch(self, messages: Iterable[Message]) -> SendResult:
+        """Send up to 10 messages of up to 10 recipients each in one call (``POST /messages``).
+
+        The API answers with one id per message; ``recipient_message_ids()`` expands
+        them to ``<message_id>-<i>``, one per recipient. For more recipients than one
+        call holds, use ``send_bulk()``.
+
+        Example::
+
+            result = await client.send_batch([
+                Message("Hi Ann", to=["420777123456"]),
+                Message("Hi Bob", to=["420777654321"]),
+            ])
+        """
+        batch = list(messages)
+        if not 1 <= len(batch) <= MAX_MESSAGES_PER_BATCH:
+            raise ValidationError(
+                "messages",
+                f"1 to {MAX_MESSAGES_PER_BATCH} messages per call (got {len(batch)}); "
+                "use send_bulk() for more",
+            )
+        body = []
+        counts = []
+        for index, message in enumerate(batch):
+            numbers = _checked_numbers(message, f"messages[{index}]")
+            body.append(message_to_wire(message, numbers))
+            counts.append(len(numbers))
+        reply = await self._transport.request("POST", "/messages", json_body=body)
+        return parse_send_result(
+            reply.data,
+            status_code=reply.status_code,
+            recipients_per_message=tuple(counts),
+            keyed_by_message=True,
+        )
+
+    async def send_simple(
+        self,
+        phone_number: str,
+        message: str,
+        *,
+        sender: str | None = None,
+        gateway: Gateway | str | None = None,
+        scheduled_at: dt.datetime | None = None,
+        custom_id: str | None = None,
+        method: Literal["GET", "POST"] = "POST",
+    ) -> SimpleSendResult:
+        """Send a text to one number through ``/simple/message``.
+
+        ``method="GET"`` puts every field, the API key included, in the query string,
+        as the API requires for GET; the default POST keeps the key in a header.
+
+        Example::
+
+            result = await client.send_simple("420777123456", "Hi", sender="Shop")
+            result.message_id
+        """
+        number = normalize_phone_number(phone_number, field="phone_number")
+        if not isinstance(message, str) or not message:
+            raise ValidationError("message", "must be a non-empty string")
+        if scheduled_at is not None and (
+            not isinstance(scheduled_at, dt.datetime) or scheduled_at.utcoffset() is None
+        ):
+            raise ValidationError("scheduled_at", "must be a timezone-aware datetime")
+        if method not in ("GET", "POST"):
+            raise ValidationError("method", f"must be 'GET' or 'POST', got {method!r}")
+        fields = simple_message_fields(
+            number,
+            message,
+            sender=sender,
+            gateway=gateway,
+            scheduled_at=scheduled_at,
+            custom_id=custom_id,
+        )
+        if method == "GET":
+            reply = await self._transport.request(
+                "GET", "/simple/message", query=fields, key_in_query=True
+            )
+        else:
+            reply = await self._transport.request("POST", "/simple/message", form=fields)
+        return parse_simple_result(reply.data, status_code=reply.status_code)
+
+
+def _checked_numbers(message: Message, where: str) -> list[str]:
+    """The normalized numbers of a message sent in one call, or a ``ValidationError``."""
+    if not isinstance(message, Message):
+        raise ValidationError(where, f"must be a Message, got {type(message).__name__}")
+    if len(message.to) > MAX_RECIPIENTS_PER_MESSAGE:
+        raise ValidationError(
+            f"{where}.to",
+            f"at most {MAX_RECIPIENTS_PER_MESSAGE} recipients per call (got {len(message.to)}); "
+            "use send_bulk() for more",
+        )
+    return [
+        normalize_phone_number(recipient.phone_number, field=f"{where}.to[{index}]")
+        for index, recipient in enumerate(message.to)
+    ]

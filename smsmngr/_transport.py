@@ -1,0 +1,325 @@
+"""The only module that does HTTP: base URL, auth, timeouts, retries and error mapping.
+
+Retries happen only where the API certainly did not act: a connection that could not
+be opened, a pool timeout, or a 429. Anything that may have sent messages (a 5xx, a read
+timeout, a connection dropped after the request left) raises ``DeliveryUncertainError``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import ipaddress
+import json
+import logging
+import os
+import random
+import re
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+import anyio
+import attrs
+import httpx
+
+from ._version import __version__
+from ._wire import encode_json
+from .errors import (
+    APIError,
+    AuthenticationError,
+    BadRequestError,
+    ConfigurationError,
+    DeliveryUncertainError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ResponseFormatError,
+    ServerError,
+    TransportError,
+)
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_RETRY",
+    "DEFAULT_TIMEOUT",
+    "Reply",
+    "RetryPolicy",
+    "Transport",
+]
+
+DEFAULT_BASE_URL = "https://api.smsmngr.com/v2"
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+API_KEY_ENV = "SMSMANAGER_API_KEY"
+BASE_URL_ENV = "SMSMANAGER_BASE_URL"
+USER_AGENT = f"smsmngr/{__version__}"
+
+logger = logging.getLogger("smsmngr")
+
+# The request never left: safe to try again.
+_NOT_SENT_RETRIABLE = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# The request never left, and trying again will not help.
+_NOT_SENT_FINAL = (httpx.UnsupportedProtocol, httpx.ProxyError, httpx.LocalProtocolError)
+
+_ERROR_BY_STATUS: dict[int, type[APIError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+}
+
+
+@attrs.frozen
+class RetryPolicy:
+    """When and how long to wait before trying a request again.
+
+    Only requests that certainly did not reach the API are retried, ``max_retries``
+    times, waiting a random time up to ``backoff_base * 2**attempt`` (capped at
+    ``backoff_max``), or exactly what a 429's ``Retry-After`` asks. A ``Retry-After``
+    longer than ``max_retry_after`` is not waited for: ``RateLimitError`` is raised.
+
+    >>> RetryPolicy(max_retries=0)  # never retry
+    RetryPolicy(max_retries=0, backoff_base=0.5, backoff_max=8.0, max_retry_after=60.0)
+    """
+
+    max_retries: int = attrs.field(default=3, validator=attrs.validators.ge(0))
+    backoff_base: float = attrs.field(default=0.5, validator=attrs.validators.ge(0))
+    backoff_max: float = attrs.field(default=8.0, validator=attrs.validators.ge(0))
+    max_retry_after: float = attrs.field(default=60.0, validator=attrs.validators.ge(0))
+
+    def backoff(self, attempt: int) -> float:
+        """Full jitter: a random wait up to the exponential bound."""
+        return random.uniform(0, min(self.backoff_max, self.backoff_base * 2**attempt))  # noqa: S311
+
+
+DEFAULT_RETRY = RetryPolicy()
+
+
+class Reply(NamedTuple):
+    status_code: int
+    data: Any
+
+
+class _Secret:
+    """Holds the API key so that no repr, log line or traceback local shows it."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "<secret>"
+
+
+def resolve_api_key(api_key: str | None) -> _Secret:
+    key = api_key if api_key is not None else os.environ.get(API_KEY_ENV)
+    if not key:
+        raise ConfigurationError(
+            f"no API key: pass api_key=... or set the {API_KEY_ENV} environment variable"
+        )
+    return _Secret(key)
+
+
+def resolve_base_url(base_url: str | None) -> str:
+    """The base URL to use, refusing plain http anywhere but on this machine."""
+    url = base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as error:
+        raise ConfigurationError(f"base_url is not a valid URL: {error}") from None
+    if parsed.scheme == "http" and not _is_loopback(parsed.host):
+        raise ConfigurationError(
+            f"base_url must use https (plain http would expose the API key), got {url!r}; "
+            "http is allowed only for loopback hosts"
+        )
+    if parsed.scheme not in ("https", "http") or not parsed.host:
+        raise ConfigurationError(f"base_url must be an https URL, got {url!r}")
+    return url.rstrip("/")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def parse_retry_after(value: str | None, *, now: dt.datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header: delta-seconds or an HTTP date.
+
+    >>> parse_retry_after("2.5")
+    2.5
+    >>> parse_retry_after("Wed, 21 Oct 2015 07:28:05 GMT",
+    ...                   now=dt.datetime(2015, 10, 21, 7, 28, tzinfo=dt.timezone.utc))
+    5.0
+    """
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.timezone.utc)
+        seconds = (when - (now or dt.datetime.now(dt.timezone.utc))).total_seconds()
+    if seconds != seconds:  # NaN
+        return None
+    return max(0.0, seconds)
+
+
+class _RedactApiKeyInUrls(logging.Filter):
+    """httpx logs each request's URL; the GET simple endpoint carries the key in it."""
+
+    _pattern = re.compile(r"(apikey=)[^&\s\"']*", re.IGNORECASE)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                self._pattern.sub(r"\1***", str(arg)) if "apikey=" in str(arg).lower() else arg
+                for arg in record.args
+            )
+        if isinstance(record.msg, str) and "apikey=" in record.msg.lower():
+            record.msg = self._pattern.sub(r"\1***", record.msg)
+        return True
+
+
+logging.getLogger("httpx").addFilter(_RedactApiKeyInUrls())
+
+
+class Transport:
+    """Sends one API request, retrying only what certainly did not reach the API."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None,
+        base_url: str | None,
+        timeout: httpx.Timeout | float | None,
+        retry: RetryPolicy,
+        http_client: httpx.AsyncClient | None,
+    ) -> None:
+        self._api_key = resolve_api_key(api_key)
+        self.base_url = resolve_base_url(base_url)
+        self._timeout = timeout
+        self.retry = retry
+        self._owns_client = http_client is None
+        self._client = http_client if http_client is not None else httpx.AsyncClient()
+
+    def __repr__(self) -> str:
+        return f"<Transport base_url={self.base_url!r}>"
+
+    async def aclose(self) -> None:
+        if self._owns_client:
+            await self._client.aclose()
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        form: Mapping[str, str] | None = None,
+        query: Mapping[str, str] | None = None,
+        key_in_query: bool = False,
+    ) -> Reply:
+        """Send a request and return the decoded 2xx answer, or raise a mapped error."""
+        headers = {"user-agent": USER_AGENT, "accept": "application/json"}
+        if key_in_query:
+            query = {"apikey": self._api_key.reveal(), **(query or {})}
+        else:
+            headers["x-api-key"] = self._api_key.reveal()
+        content: bytes | None = None
+        if json_body is not None:
+            content = encode_json(json_body)
+            headers["content-type"] = "application/json"
+        where = f"{method} {path}"
+        attempt = 0
+        while True:
+            try:
+                response = await self._client.request(
+                    method,
+                    self.base_url + path,
+                    content=content,
+                    data=form,
+                    params=query,
+                    headers=headers,
+                    timeout=self._timeout,
+                )
+            except _NOT_SENT_RETRIABLE as error:
+                if attempt >= self.retry.max_retries:
+                    raise TransportError(
+                        f"{where}: could not reach the API after {attempt + 1} attempts: "
+                        f"{type(error).__name__}: {error}"
+                    ) from error
+                delay = self.retry.backoff(attempt)
+                reason = type(error).__name__
+            except _NOT_SENT_FINAL as error:
+                raise TransportError(f"{where}: {type(error).__name__}: {error}") from error
+            except httpx.TransportError as error:
+                raise DeliveryUncertainError(
+                    f"{where}: the request was sent but its answer was lost "
+                    f"({type(error).__name__}); the messages may have been sent"
+                ) from error
+            else:
+                status = response.status_code
+                logger.debug("%s answered %d (attempt %d)", where, status, attempt + 1)
+                if response.status_code != 429:
+                    return _read(response, where)
+                retry_after = parse_retry_after(response.headers.get("retry-after"))
+                too_long = retry_after is not None and retry_after > self.retry.max_retry_after
+                if attempt >= self.retry.max_retries or too_long:
+                    raise _error_for(response, where, retry_after=retry_after)
+                delay = retry_after if retry_after is not None else self.retry.backoff(attempt)
+                reason = "429 Too Many Requests"
+            attempt += 1
+            logger.warning("%s: %s, retry %d in %.2fs", where, reason, attempt, delay)
+            await anyio.sleep(delay)
+
+
+def _decode(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return response.text
+
+
+def _read(response: httpx.Response, where: str) -> Reply:
+    if not response.is_success:
+        raise _error_for(response, where)
+    try:
+        return Reply(response.status_code, response.json())
+    except ValueError:
+        raise ResponseFormatError(
+            f"{where} answered {response.status_code} with a body that is not JSON",
+            status_code=response.status_code,
+            body=response.text,
+        ) from None
+
+
+def _error_for(
+    response: httpx.Response, where: str, *, retry_after: float | None = None
+) -> APIError:
+    status = response.status_code
+    body = _decode(response)
+    request_id = body.get("request_id") if isinstance(body, dict) else None
+    request_id = request_id if isinstance(request_id, str) else None
+    detail = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
+    if len(detail) > 300:
+        detail = detail[:300] + "..."
+    message = f"{where} answered {status} {response.reason_phrase}: {detail}".rstrip(": ")
+    if status == 429:
+        return RateLimitError(message, body=body, request_id=request_id, retry_after=retry_after)
+    if status >= 500:
+        message += " (the messages may have been sent)"
+        return ServerError(message, status_code=status, body=body, request_id=request_id)
+    error_type = _ERROR_BY_STATUS.get(status, APIError)
+    return error_type(message, status_code=status, body=body, request_id=request_id)

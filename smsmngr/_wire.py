@@ -1,0 +1,231 @@
+"""The one place where models meet JSON: a single cattrs converter and its hooks.
+
+Requests omit absent fields and use the API's names (``scheduled_at`` travels as
+``datetime``, in UTC with a ``Z``). Responses are read tolerantly: unknown fields land
+in ``extra``; a body that breaks the documented shape raises ``ResponseFormatError``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+
+from .errors import ResponseFormatError
+from .models import (
+    FLOW_STEP_TYPES,
+    AcceptedItem,
+    DeliveryWindow,
+    Gateway,
+    Message,
+    RejectedItem,
+    SendResult,
+    SimpleSendResult,
+    SmsType,
+    TtlCondition,
+    ViberButton,
+    Weekday,
+)
+
+__all__ = [
+    "encode_json",
+    "format_datetime",
+    "message_to_wire",
+    "parse_send_result",
+    "parse_simple_result",
+    "simple_message_fields",
+]
+
+_T = TypeVar("_T")
+
+converter = cattrs.Converter(unstruct_collection_overrides={Sequence: list, tuple: list})
+
+
+def format_datetime(value: dt.datetime) -> str:
+    """An aware datetime as the API's UTC timestamp.
+
+    >>> format_datetime(dt.datetime(2025, 1, 11, 11, tzinfo=dt.timezone(dt.timedelta(hours=1))))
+    '2025-01-11T10:00:00Z'
+    """
+    return value.astimezone(dt.timezone.utc).replace(tzinfo=None).isoformat() + "Z"
+
+
+converter.register_unstructure_hook(dt.datetime, format_datetime)
+# Explicit hooks: these enums subclass str, which cattrs would otherwise pass through as is.
+for _enum in (Gateway, SmsType, TtlCondition, Weekday):
+    converter.register_unstructure_hook(_enum, lambda member: member.value)
+
+for _value_class in (ViberButton, DeliveryWindow):
+    converter.register_unstructure_hook(
+        _value_class,
+        make_dict_unstructure_fn(_value_class, converter, _cattrs_omit_if_default=True),
+    )
+
+
+def _step_hook(step_type: type[Any]) -> Callable[[Any], dict[str, Any]]:
+    fields_of = make_dict_unstructure_fn(step_type, converter, _cattrs_omit_if_default=True)
+    key = step_type.key
+    return lambda step: {key: fields_of(step)}
+
+
+for _step_type in FLOW_STEP_TYPES:
+    converter.register_unstructure_hook(_step_type, _step_hook(_step_type))
+
+_message_fields = make_dict_unstructure_fn(
+    Message,
+    converter,
+    _cattrs_omit_if_default=True,
+    to=override(omit=True),
+    scheduled_at=override(rename="datetime"),
+)
+
+
+def message_to_wire(message: Message, phone_numbers: Sequence[str]) -> dict[str, Any]:
+    """The JSON object for ``message`` sent to ``phone_numbers`` (already normalized).
+
+    >>> message_to_wire(Message("Hi", to=["+420 777 123 456"]), ["420777123456"])
+    {'body': 'Hi', 'to': [{'phone_number': '420777123456'}]}
+    """
+    wire: dict[str, Any] = _message_fields(message)
+    wire["to"] = [{"phone_number": number} for number in phone_numbers]
+    return wire
+
+
+def simple_message_fields(
+    phone_number: str,
+    message: str,
+    *,
+    sender: str | None,
+    gateway: Gateway | str | None,
+    scheduled_at: dt.datetime | None,
+    custom_id: str | None,
+) -> dict[str, str]:
+    """Query or form fields of ``/simple/message``, absent ones left out."""
+    fields = {"phone_number": phone_number, "message": message}
+    if sender is not None:
+        fields["sender"] = sender
+    if gateway is not None:
+        fields["gateway"] = gateway.value if isinstance(gateway, Gateway) else gateway
+    if scheduled_at is not None:
+        fields["datetime"] = format_datetime(scheduled_at)
+    if custom_id is not None:
+        fields["customID"] = custom_id
+    return fields
+
+
+def encode_json(value: Any) -> bytes:
+    """Compact UTF-8 JSON, as sent on the wire."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+# -- responses ----------------------------------------------------------------------------
+
+
+def _strict_str(value: Any, _: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a string, got {type(value).__name__}")
+    return value
+
+
+def _key(value: Any, _: Any) -> int:
+    # The API sends keys as strings holding a number ("0"); accept plain integers too.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdecimal():
+        return int(value)
+    raise ValueError(f"expected an index, got {value!r}")
+
+
+def _strict_bool(value: Any, _: Any) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"expected true or false, got {value!r}")
+    return value
+
+
+converter.register_structure_hook(str, _strict_str)
+converter.register_structure_hook(int, _key)
+converter.register_structure_hook(bool, _strict_bool)
+
+
+def _keeping_extra(cls: type[_T], *, omit: Sequence[str] = ()) -> Callable[[Any, Any], _T]:
+    """A structure hook that reads ``cls``'s fields and keeps every other key in ``extra``."""
+    omitted = {"extra", *omit}
+    known = {a.name for a in attrs.fields(cls)} - omitted  # type: ignore[arg-type]
+    overrides: dict[str, Any] = {name: override(omit=True) for name in omitted}
+    structure_known = make_dict_structure_fn(cls, converter, **overrides)
+
+    def structure(data: Any, _: Any) -> _T:
+        if not isinstance(data, Mapping):
+            raise TypeError(f"expected a JSON object, got {type(data).__name__}")
+        obj = structure_known(data, cls)
+        extra = {key: value for key, value in data.items() if key not in known}
+        return attrs.evolve(obj, extra=extra) if extra else obj  # type: ignore[misc]
+
+    return structure
+
+
+converter.register_structure_hook(AcceptedItem, _keeping_extra(AcceptedItem))
+converter.register_structure_hook(RejectedItem, _keeping_extra(RejectedItem))
+converter.register_structure_hook(
+    SendResult,
+    _keeping_extra(SendResult, omit=("recipients_per_message", "keyed_by_message")),
+)
+converter.register_structure_hook(SimpleSendResult, _keeping_extra(SimpleSendResult))
+
+_UNREADABLE = (cattrs.BaseValidationError, KeyError, TypeError, ValueError, AttributeError)
+
+
+def _structure(data: Any, cls: type[_T], *, status_code: int, request_id: str | None) -> _T:
+    try:
+        return converter.structure(data, cls)
+    except _UNREADABLE as error:
+        reasons = "; ".join(_reasons(error))
+        raise ResponseFormatError(
+            f"the API answered {status_code} with a body that is not a valid {cls.__name__}: "
+            f"{reasons}",
+            status_code=status_code,
+            body=data,
+            request_id=request_id,
+        ) from error
+
+
+def _reasons(error: BaseException) -> list[str]:
+    if isinstance(error, cattrs.BaseValidationError):
+        return cattrs.transform_error(error)
+    return [f"{type(error).__name__}: {error}"]
+
+
+def parse_send_result(
+    data: Any,
+    *,
+    status_code: int,
+    recipients_per_message: tuple[int, ...],
+    keyed_by_message: bool,
+) -> SendResult:
+    """Read a ``/message`` or ``/messages`` answer; unknown fields are kept in ``extra``."""
+    request_id = data.get("request_id") if isinstance(data, Mapping) else None
+    result = _structure(
+        data,
+        SendResult,
+        status_code=status_code,
+        request_id=request_id if isinstance(request_id, str) else None,
+    )
+    return attrs.evolve(
+        result, recipients_per_message=recipients_per_message, keyed_by_message=keyed_by_message
+    )
+
+
+def parse_simple_result(data: Any, *, status_code: int) -> SimpleSendResult:
+    """Read a ``/simple/message`` answer."""
+    request_id = data.get("request_id") if isinstance(data, Mapping) else None
+    return _structure(
+        data,
+        SimpleSendResult,
+        status_code=status_code,
+        request_id=request_id if isinstance(request_id, str) else None,
+    )

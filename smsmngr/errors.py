@@ -1,0 +1,139 @@
+"""The exception hierarchy: catch ``SmsManagerError`` for everything, or any level below.
+
+::
+
+    SmsManagerError
+    ├── ValidationError            bad input, raised before any network call
+    ├── ConfigurationError         no API key, an insecure base URL
+    ├── TransportError             the request certainly never reached the API
+    ├── DeliveryUncertainError     the API may have acted: do not blindly resend
+    └── APIError                   the API answered with an error
+        ├── BadRequestError        400
+        ├── AuthenticationError    401
+        ├── PermissionDeniedError  403
+        ├── NotFoundError          404
+        ├── RateLimitError         429
+        ├── ServerError            5xx (also a DeliveryUncertainError)
+        └── ResponseFormatError    a 2xx body that cannot be read (also a DeliveryUncertainError)
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "APIError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "DeliveryUncertainError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ResponseFormatError",
+    "ServerError",
+    "SmsManagerError",
+    "TransportError",
+    "ValidationError",
+]
+
+
+class SmsManagerError(Exception):
+    """Base class of every error this SDK raises."""
+
+
+class ValidationError(SmsManagerError, ValueError):
+    """Input that breaks a documented rule; raised before anything is sent.
+
+    ``field`` names the offending field (``"to[3]"``, ``"flow[0].ttl"``) and the message
+    states the rule::
+
+        >>> ValidationError("body", "at most 1000 characters (got 1200)")
+        ValidationError('body: at most 1000 characters (got 1200)')
+    """
+
+    def __init__(self, field: str, rule: str) -> None:
+        super().__init__(f"{field}: {rule}")
+        self.field = field
+        self.rule = rule
+
+
+class ConfigurationError(SmsManagerError):
+    """The client cannot be set up: no API key, or a base URL that would leak it."""
+
+
+class TransportError(SmsManagerError):
+    """The request certainly never reached the API (connection refused, pool timeout).
+
+    Nothing was sent, so sending again is safe.
+    """
+
+
+class DeliveryUncertainError(SmsManagerError):
+    """The request left, but its outcome is unknown: the API may have sent the messages.
+
+    Raised for a 5xx answer, a read timeout or a connection dropped mid-response.
+    Resending may deliver twice; check delivery webhooks before trying again.
+    """
+
+
+class APIError(SmsManagerError):
+    """The API answered with an error status (or an unreadable success body).
+
+    ``status_code``, the decoded ``body`` (or the raw text) and ``request_id``, where
+    the answer carried one, are kept for logs and support tickets.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        body: object = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.body = body
+        self.request_id = request_id
+
+
+class BadRequestError(APIError):
+    """400: the API refused the request body or a field in it."""
+
+
+class AuthenticationError(APIError):
+    """401: the API key is missing or wrong."""
+
+
+class PermissionDeniedError(APIError):
+    """403: the key is valid but not allowed (account or IP restriction)."""
+
+
+class NotFoundError(APIError):
+    """404: the endpoint does not exist at this base URL."""
+
+
+class RateLimitError(APIError):
+    """429: too many requests; ``retry_after`` is the server's wait in seconds, if it said."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int = 429,
+        body: object = None,
+        request_id: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, status_code=status_code, body=body, request_id=request_id)
+        self.retry_after = retry_after
+
+
+class ServerError(APIError, DeliveryUncertainError):
+    """5xx: the API failed while handling the request, which may have been processed."""
+
+
+class ResponseFormatError(APIError, DeliveryUncertainError):
+    """A success status whose body is not what the API documents.
+
+    The request was accepted by the server, so the messages may have been sent.
+    """

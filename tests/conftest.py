@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+import respx
+
+from smsmngr import AsyncClient, Client, RetryPolicy
+
+BASE_URL = "https://api.smsmngr.com/v2"
+API_KEY = "test-key-7f3a9c"
+NO_WAIT = RetryPolicy(max_retries=2, backoff_base=0, backoff_max=0)
+
+
+@pytest.fixture(params=["asyncio", "trio"])
+def anyio_backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SMSMANAGER_API_KEY", raising=False)
+    monkeypatch.delenv("SMSMANAGER_BASE_URL", raising=False)
+
+
+@pytest.fixture
+def api() -> Iterator[respx.MockRouter]:
+    with respx.mock(base_url=BASE_URL, assert_all_called=False) as router:
+        yield router
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[AsyncClient]:
+    async with AsyncClient(api_key=API_KEY, retry=NO_WAIT) as async_client:
+        yield async_client
+
+
+@pytest.fixture
+def sync_client() -> Iterator[Client]:
+    with Client(api_key=API_KEY, retry=NO_WAIT) as blocking_client:
+        yield blocking_client
+
+
+def accepted(*message_ids: str, request_id: str = "req-1") -> dict[str, object]:
+    """A documented success body accepting keys 0.. with the given ids."""
+    return {
+        "request_id": request_id,
+        "accepted": [{"key": str(i), "message_id": m} for i, m in enumerate(message_ids)],
+        "rejected": [],
+    }
