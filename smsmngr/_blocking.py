@@ -11,10 +11,11 @@ import functools
 import os
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import AbstractContextManager
+from concurrent.futures import Future
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 
-from anyio.from_thread import BlockingPortal, start_blocking_portal
+import anyio
+from anyio.from_thread import BlockingPortal
 
 __all__ = ["BlockingRunner"]
 
@@ -33,18 +34,18 @@ class BlockingRunner(Generic[_AsyncClient]):
         self._pid = os.getpid()
         self._lock = threading.Lock()
         self._portal: BlockingPortal | None = None
-        self._portal_cm: AbstractContextManager[BlockingPortal] | None = None
+        self._thread: threading.Thread | None = None
 
     def _ensure_portal(self) -> BlockingPortal:
         with self._lock:
             if self._pid != os.getpid():
-                # A forked child: the loop thread and the sockets belong to the parent.
+                # A forked child: the loop thread and the sockets belong to the parent, so
+                # both are dropped (not stopped: that would wait on a thread that is gone).
                 self.client = self._make_client()
                 self._pid = os.getpid()
-                self._portal = self._portal_cm = None
+                self._portal = self._thread = None
             if self._portal is None:
-                self._portal_cm = start_blocking_portal("asyncio")
-                self._portal = self._portal_cm.__enter__()
+                self._portal, self._thread = _start_loop_thread()
             return self._portal
 
     def call(
@@ -85,15 +86,29 @@ class BlockingRunner(Generic[_AsyncClient]):
     def close(self, aclose: Callable[[_AsyncClient], Awaitable[None]]) -> None:
         """Close the client on its loop, then stop the loop thread."""
         with self._lock:
-            cm, forked = self._portal_cm, self._pid != os.getpid()
-            portal = self._portal
-            self._portal = self._portal_cm = None
-        if cm is None or portal is None or forked:
+            portal, thread = self._portal, self._thread
+            forked = self._pid != os.getpid()
+            self._portal = self._thread = None
+        if portal is None or thread is None or forked:
             return
         try:
             portal.call(aclose, self.client)
         finally:
-            cm.__exit__(None, None, None)
+            portal.call(portal.stop)
+            thread.join()
+
+
+def _start_loop_thread() -> tuple[BlockingPortal, threading.Thread]:
+    ready: Future[BlockingPortal] = Future()
+
+    async def serve() -> None:
+        async with BlockingPortal() as portal:
+            ready.set_result(portal)
+            await portal.sleep_until_stopped()
+
+    thread = threading.Thread(target=anyio.run, args=(serve,), name="smsmngr-loop", daemon=True)
+    thread.start()
+    return ready.result(), thread
 
 
 def _wait(portal: BlockingPortal, function: Callable[[], Awaitable[_T]]) -> _T:

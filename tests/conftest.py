@@ -5,11 +5,9 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 import respx
 
-from smsmngr import AsyncClient, Client, RetryPolicy
+from smsmngr import AsyncClient, Client
 
-BASE_URL = "https://api.smsmngr.com/v2"
-API_KEY = "test-key-7f3a9c"
-NO_WAIT = RetryPolicy(max_retries=2, backoff_base=0, backoff_max=0)
+from .support import API_KEY, BASE_URL, NO_WAIT
 
 
 @pytest.fixture(params=["asyncio", "trio"])
@@ -39,12 +37,3 @@ async def client() -> AsyncIterator[AsyncClient]:
 def sync_client() -> Iterator[Client]:
     with Client(api_key=API_KEY, retry=NO_WAIT) as blocking_client:
         yield blocking_client
-
-
-def accepted(*message_ids: str, request_id: str = "req-1") -> dict[str, object]:
-    """A documented success body accepting keys 0.. with the given ids."""
-    return {
-        "request_id": request_id,
-        "accepted": [{"key": str(i), "message_id": m} for i, m in enumerate(message_ids)],
-        "rejected": [],
-    }

@@ -159,7 +159,9 @@ def test_delivery_window_times_are_hh_mm() -> None:
 
 
 def test_callback_must_be_an_http_url() -> None:
-    refused("Message.callback", "absolute http(s) URL", lambda: Message("Hi", to=["1"], callback="x"))
+    refused(
+        "Message.callback", "absolute http(s) URL", lambda: Message("Hi", to=["1"], callback="x")
+    )
 
 
 def test_payload_and_params_must_be_objects() -> None:

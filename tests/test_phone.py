@@ -49,6 +49,7 @@ def test_accepts_only_ascii_digits_and_is_idempotent(number: str) -> None:
         normalized = normalize_phone_number(number)
     except ValidationError:
         return
-    assert normalized.isascii() and normalized.isdigit()
+    assert normalized.isascii()
+    assert normalized.isdigit()
     assert 7 <= len(normalized) <= 15
     assert normalize_phone_number(normalized) == normalized

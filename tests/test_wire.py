@@ -85,7 +85,9 @@ def test_sub_second_schedule_is_kept_not_dropped() -> None:
     ("step", "expected"),
     [
         (
-            Sms(body="b", sender="Shop", gateway="lowcost", ttl=5, ttl_condition="sent", type="sms"),
+            Sms(
+                body="b", sender="Shop", gateway="lowcost", ttl=5, ttl_condition="sent", type="sms"
+            ),
             {
                 "sms": {
                     "body": "b",
@@ -194,7 +196,9 @@ def test_missing_optional_lists_are_fine() -> None:
 )
 def test_broken_send_result_raises_response_format_error(body: Any, says: str) -> None:
     with pytest.raises(ResponseFormatError, match=says.replace("[", r"\[").replace("]", r"\]")):
-        parse_send_result(body, status_code=200, recipients_per_message=(1,), keyed_by_message=False)
+        parse_send_result(
+            body, status_code=200, recipients_per_message=(1,), keyed_by_message=False
+        )
 
 
 def test_simple_result_is_read_and_checked() -> None:
@@ -204,4 +208,6 @@ def test_simple_result_is_read_and_checked() -> None:
     assert (result.request_id, result.message_id, result.accepted) == ("r", "m", True)
     assert result.extra == {"new": 1}
     with pytest.raises(ResponseFormatError, match="accepted"):
-        parse_simple_result({"request_id": "r", "message_id": "m", "accepted": "yes"}, status_code=200)
+        parse_simple_result(
+            {"request_id": "r", "message_id": "m", "accepted": "yes"}, status_code=200
+        )

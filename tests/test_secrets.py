@@ -1,0 +1,77 @@
+"""The API key appears in no repr, log line, exception or traceback."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+import httpx
+import pytest
+import respx
+
+from smsmngr import AsyncClient, Client, Message, SmsManagerError
+
+from .support import API_KEY, NO_WAIT, accepted
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_reprs_never_show_the_key(client: AsyncClient) -> None:
+    assert API_KEY not in repr(client)
+    assert API_KEY not in repr(client._transport)
+    assert API_KEY not in repr(vars(client))
+    with Client(api_key=API_KEY) as sync_client:
+        assert API_KEY not in repr(sync_client)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        httpx.Response(500, text="boom"),
+        httpx.Response(401, json={"error": "bad key"}),
+        httpx.Response(429, headers={"Retry-After": "0"}),
+        httpx.ConnectError("refused"),
+        httpx.ReadTimeout("slow"),
+        httpx.Response(200, text="not json"),
+    ],
+)
+async def test_errors_and_their_tracebacks_never_show_the_key(
+    api: respx.MockRouter, client: AsyncClient, answer: object
+) -> None:
+    api.post("/message").mock(side_effect=[answer] * 3)
+    api.get("/simple/message").mock(side_effect=[answer] * 3)
+    for call in (
+        client.send(Message("Hi", to=["420777123456"])),
+        client.send_simple("420777123456", "Hi", method="GET"),
+    ):
+        with pytest.raises(SmsManagerError) as caught:
+            await call
+        formatted = "".join(traceback.format_exception(caught.value))
+        assert API_KEY not in formatted
+        assert API_KEY not in repr(caught.value)
+
+
+async def test_no_log_record_at_any_level_shows_the_key(
+    api: respx.MockRouter, client: AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    api.post("/message").mock(
+        side_effect=[httpx.Response(429), httpx.Response(200, json=accepted("m"))]
+    )
+    api.get("/simple/message").respond(
+        200, json={"request_id": "r", "message_id": "m", "accepted": True}
+    )
+    with caplog.at_level(logging.DEBUG):
+        await client.send(Message("Hi", to=["420777123456"]))
+        await client.send_simple("420777123456", "Hi", method="GET")
+    messages = [record.getMessage() for record in caplog.records]
+    assert any("simple/message" in message for message in messages)  # httpx logged the URL
+    assert any("apikey=***" in message for message in messages)
+    assert not any(API_KEY in message for message in messages)
+
+
+async def test_a_client_from_the_environment_does_not_show_the_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SMSMANAGER_API_KEY", API_KEY)
+    async with AsyncClient(retry=NO_WAIT) as client:
+        assert API_KEY not in repr(client)
