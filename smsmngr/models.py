@@ -575,9 +575,9 @@ class SendResult:
 
 @attrs.frozen
 class SimpleSendResult:
-    """The answer to ``send_simple()``."""
+    """The answer to ``send_simple()``; ``message_id`` is ``None`` when not accepted."""
 
     request_id: str
-    message_id: str
     accepted: bool
+    message_id: str | None = None
     extra: Mapping[str, Any] = attrs.field(factory=dict)

@@ -1,0 +1,25 @@
+"""Test your code against an in-memory SmsManager API: no network, no credit spent.
+
+>>> from smsmngr.testing import FakeSmsManager
+>>> fake = FakeSmsManager()
+>>> from smsmngr import Message
+>>> with fake.client() as client:
+...     result = client.send(Message("Hi", to=["420777123456"]))
+>>> fake.ledger.sent[0].message_id == result.recipient_message_ids()[0]
+True
+"""
+
+from ._fake import FakeSmsManager, FakeTransport
+from ._faults import Fault, FaultKind, FaultPlan
+from ._ledger import CallRecord, Ledger, SentRecipient
+
+__all__ = [
+    "CallRecord",
+    "FakeSmsManager",
+    "FakeTransport",
+    "Fault",
+    "FaultKind",
+    "FaultPlan",
+    "Ledger",
+    "SentRecipient",
+]

@@ -1,0 +1,56 @@
+"""The fake API as an ASGI application, for serving on loopback."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
+
+import anyio
+
+from ._faults import FaultKind
+
+if TYPE_CHECKING:
+    from ._fake import FakeSmsManager
+
+__all__ = ["FakeASGIApp"]
+
+
+class FakeASGIApp:
+    """Serves a ``FakeSmsManager`` over ASGI: ``uvicorn.run(fake.asgi_app, port=8000)``.
+
+    Connection-level faults cannot be expressed in ASGI: a dropped connection is raised
+    as an error, which the server answers as it answers a crash (500). For real socket
+    faults, put a proxy in front.
+    """
+
+    def __init__(self, fake: FakeSmsManager) -> None:
+        self.fake = fake
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            while (await receive())["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        if scope["type"] != "http":
+            return
+        chunks = []
+        while True:
+            event = await receive()
+            chunks.append(event.get("body", b""))
+            if not event.get("more_body"):
+                break
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        query = dict(parse_qsl(scope["query_string"].decode("latin-1")))
+        answer = self.fake.handle(scope["method"], scope["path"], query, headers, b"".join(chunks))
+        if answer.fault is not None and answer.fault.kind is FaultKind.SLOW:
+            await anyio.sleep(answer.fault.delay)
+        if answer.status is None:
+            raise ConnectionAbortedError("injected fault: the connection drops")
+        response_headers = [(b"content-type", b"application/json")]
+        response_headers += [(k.encode(), v.encode()) for k, v in answer.headers.items()]
+        await send(
+            {"type": "http.response.start", "status": answer.status, "headers": response_headers}
+        )
+        await send({"type": "http.response.body", "body": json.dumps(answer.body).encode()})

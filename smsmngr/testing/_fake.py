@@ -1,0 +1,413 @@
+"""``FakeSmsManager``: the API in memory, as strict as the real one, with a ledger."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+import threading
+import time
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any, Literal
+from urllib.parse import parse_qsl
+
+import anyio
+import attrs
+import httpx
+
+from .._async_client import AsyncClient
+from .._sync_client import Client
+from .._transport import RetryPolicy
+from ._asgi import FakeASGIApp
+from ._events import inbound_event, reply_event, status_event
+from ._faults import Fault, FaultKind, FaultPlan
+from ._ledger import CallRecord, Ledger, SentRecipient
+from ._rules import message_problem, normalized_number
+
+__all__ = ["FakeSmsManager"]
+
+ENDPOINTS = ("/message/priority", "/simple/message", "/messages", "/message")
+_STATUS_OF_UNPROCESSED = {FaultKind.RATE_LIMIT: 429, FaultKind.UNAVAILABLE: 503}
+_WEBHOOK_EPOCH = 1_700_000_000
+# Clients made by the fake wait a millisecond, not seconds, before retrying.
+FAST_RETRY = RetryPolicy(backoff_base=0.001, backoff_max=0.01)
+
+
+@attrs.frozen
+class Answer:
+    """What the fake answers one request: a status and body, or a failed connection."""
+
+    status: int | None
+    body: Any = None
+    headers: Mapping[str, str] = attrs.Factory(dict)
+    fault: Fault | None = None
+
+
+class _Refused(Exception):
+    def __init__(self, status: int, error: str) -> None:
+        self.status = status
+        self.error = error
+
+
+class FakeSmsManager:
+    """An in-memory SmsManager JSON API v2 for tests, demos and benchmarks.
+
+    It checks the API key (401), validates every request against the reference (400),
+    answers with the documented shapes and fresh ids, rejects recipients whose numbers
+    are invalid or listed in ``refused_numbers`` (say, numbers without credit), and
+    keeps a ``ledger`` of every call and every accepted recipient. ``faults`` injects
+    failures; ``ledger="counts"`` keeps counters only, for very large runs.
+
+    Example::
+
+        fake = FakeSmsManager()
+        async with fake.async_client() as client:
+            await client.send(Message("Hi", to=["420777123456"]))
+        assert fake.ledger.sent[0].phone_number == "420777123456"
+    """
+
+    def __init__(
+        self,
+        api_key: str = "test-api-key",
+        *,
+        refused_numbers: Iterable[str] = (),
+        final_results: Mapping[str, str] | None = None,
+        faults: FaultPlan | None = None,
+        seed: int = 0,
+        ledger: Literal["full", "counts"] = "full",
+    ) -> None:
+        self.api_key = api_key
+        self.refused_numbers = {normalized_number(n) or n for n in refused_numbers}
+        self.final_results = dict(final_results or {})
+        self.faults = faults
+        self.ledger = Ledger(detail=ledger)
+        self._ids = random.Random(seed)  # noqa: S311 (ids, not secrets)
+        self._call_numbers = itertools.count(1)
+        self._clock = itertools.count(_WEBHOOK_EPOCH)
+        self._reported = 0
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"<FakeSmsManager calls={sum(self.ledger.call_counts.values())}>"
+
+    # -- ways to plug it in -----------------------------------------------------------
+
+    @property
+    def transport(self) -> FakeTransport:
+        """An httpx transport (sync and async) that answers from this fake."""
+        return FakeTransport(self)
+
+    def async_client(self, **options: Any) -> AsyncClient:
+        """An ``AsyncClient`` wired to this fake; ``options`` go to its constructor."""
+        options.setdefault("api_key", self.api_key)
+        options.setdefault("retry", FAST_RETRY)
+        options.setdefault("http_client", httpx.AsyncClient(transport=self.transport))
+        return AsyncClient(**options)
+
+    def client(self, **options: Any) -> Client:
+        """A blocking ``Client`` wired to this fake; ``options`` go to its constructor."""
+        options.setdefault("api_key", self.api_key)
+        options.setdefault("retry", FAST_RETRY)
+        options.setdefault("http_client", httpx.AsyncClient(transport=self.transport))
+        return Client(**options)
+
+    @property
+    def asgi_app(self) -> FakeASGIApp:
+        """This fake as an ASGI application, to serve on loopback (``uvicorn``)."""
+        return FakeASGIApp(self)
+
+    # -- the API ----------------------------------------------------------------------
+
+    def handle(
+        self,
+        method: str,
+        path: str,
+        query: Mapping[str, str],
+        headers: Mapping[str, str],
+        body: bytes,
+    ) -> Answer:
+        """Answer one request, applying the fault plan and recording it in the ledger."""
+        with self._lock:
+            number = next(self._call_numbers)
+            endpoint = next((e for e in ENDPOINTS if path.endswith(e)), path)
+            fault = self.faults.fault_for(number) if self.faults is not None else None
+            if fault is not None and not fault.kind.processes:
+                status = _STATUS_OF_UNPROCESSED.get(fault.kind)
+                self._record(number, endpoint, status, fault, None, self._numbers_in(body))
+                retry_headers = {"retry-after": f"{fault.retry_after:g}"} if status == 429 else {}
+                return Answer(status, {"error": "injected fault"}, retry_headers, fault)
+            try:
+                request_id, answer_body, numbers = self._process(
+                    method, endpoint, query, headers, body, number
+                )
+            except _Refused as refused:
+                self._record(number, endpoint, refused.status, fault, None, self._numbers_in(body))
+                return Answer(refused.status, {"error": refused.error}, fault=fault)
+            status = 200
+            if fault is not None and fault.kind is FaultKind.SERVER_ERROR:
+                status, answer_body = 500, {"error": "injected fault after processing"}
+            elif fault is not None and fault.kind is FaultKind.DROP_AFTER:
+                status = None
+            self._record(number, endpoint, status, fault, request_id, numbers, processed=True)
+            return Answer(status, answer_body, fault=fault)
+
+    def _process(
+        self,
+        method: str,
+        endpoint: str,
+        query: Mapping[str, str],
+        headers: Mapping[str, str],
+        body: bytes,
+        call_number: int,
+    ) -> tuple[str, Any, tuple[str, ...]]:
+        if endpoint not in ENDPOINTS:
+            raise _Refused(404, f"no endpoint {endpoint}")
+        simple = endpoint == "/simple/message"
+        if method != "POST" and not (simple and method == "GET"):
+            raise _Refused(405, f"{method} is not allowed on {endpoint}")
+        key = query.get("apikey") if simple and method == "GET" else headers.get("x-api-key")
+        if key != self.api_key:
+            raise _Refused(401, "missing or invalid API key")
+        if simple:
+            fields = query if method == "GET" else dict(parse_qsl(body.decode("utf-8", "replace")))
+            return self._accept_simple(fields, call_number)
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            raise _Refused(400, "the body is not JSON") from None
+        if endpoint == "/messages":
+            if not isinstance(payload, list) or not 1 <= len(payload) <= 10:
+                raise _Refused(400, "messages: must be an array of 1 to 10 messages")
+            for index, message in enumerate(payload):
+                problem = message_problem(message, f"messages[{index}]")
+                if problem:
+                    raise _Refused(400, problem)
+            return self._accept_batch(payload, call_number)
+        problem = message_problem(payload)
+        if problem:
+            raise _Refused(400, problem)
+        return self._accept_message(payload, endpoint, call_number)
+
+    def _new_id(self) -> str:
+        return str(uuid.UUID(int=self._ids.getrandbits(128), version=4))
+
+    def _refusal(self, phone_number: str) -> str | None:
+        number = normalized_number(phone_number)
+        if number is None:
+            return "invalid phone number"
+        if number in self.refused_numbers:
+            return "insufficient credit"
+        return None
+
+    def _accept_message(
+        self, message: dict[str, Any], endpoint: str, call_number: int
+    ) -> tuple[str, Any, tuple[str, ...]]:
+        request_id = self._new_id()
+        accepted, rejected = [], []
+        numbers = tuple(r["phone_number"] for r in message["to"])
+        for index, phone_number in enumerate(numbers):
+            reason = self._refusal(phone_number)
+            if reason is not None:
+                rejected.append({"key": str(index), "reason": reason})
+                continue
+            message_id = self._new_id()
+            accepted.append({"key": str(index), "message_id": message_id})
+            self._sent(phone_number, message_id, request_id, endpoint, call_number, message)
+        body = {"request_id": request_id, "accepted": accepted, "rejected": rejected}
+        return request_id, body, numbers
+
+    def _accept_batch(
+        self, messages: list[dict[str, Any]], call_number: int
+    ) -> tuple[str, Any, tuple[str, ...]]:
+        # The reference reports rejections per key, and a key here is a whole message:
+        # a message with any refused recipient is rejected whole.
+        request_id = self._new_id()
+        accepted, rejected = [], []
+        for index, message in enumerate(messages):
+            numbers = [r["phone_number"] for r in message["to"]]
+            reasons = [reason for reason in map(self._refusal, numbers) if reason]
+            if reasons:
+                rejected.append({"key": str(index), "reason": reasons[0]})
+                continue
+            message_id = self._new_id()
+            accepted.append({"key": str(index), "message_id": message_id})
+            for position, phone_number in enumerate(numbers):
+                self._sent(
+                    phone_number,
+                    f"{message_id}-{position}",
+                    request_id,
+                    "/messages",
+                    call_number,
+                    message,
+                )
+        body = {"request_id": request_id, "accepted": accepted, "rejected": rejected}
+        every_number = tuple(r["phone_number"] for m in messages for r in m["to"])
+        return request_id, body, every_number
+
+    def _accept_simple(
+        self, fields: Mapping[str, str], call_number: int
+    ) -> tuple[str, Any, tuple[str, ...]]:
+        allowed = {"apikey", "phone_number", "message", "sender", "gateway", "datetime", "customID"}
+        unknown = set(fields) - allowed
+        if unknown:
+            raise _Refused(400, f"unknown fields: {', '.join(sorted(unknown))}")
+        phone_number, text = fields.get("phone_number"), fields.get("message")
+        if not phone_number or not text:
+            raise _Refused(400, "phone_number and message are required")
+        request_id = self._new_id()
+        if self._refusal(phone_number) is not None:
+            return request_id, {"request_id": request_id, "accepted": False}, (phone_number,)
+        message_id = self._new_id()
+        message = {
+            "body": text,
+            "to": [{"phone_number": phone_number}],
+            **({"sender": fields["sender"]} if "sender" in fields else {}),
+        }
+        self._sent(phone_number, message_id, request_id, "/simple/message", call_number, message)
+        body = {"request_id": request_id, "message_id": message_id, "accepted": True}
+        return request_id, body, (phone_number,)
+
+    # -- the ledger -------------------------------------------------------------------
+
+    def _sent(
+        self,
+        phone_number: str,
+        message_id: str,
+        request_id: str,
+        endpoint: str,
+        call_number: int,
+        message: dict[str, Any],
+    ) -> None:
+        self.ledger.accepted_count += 1
+        if self.ledger.detail == "full":
+            self.ledger.sent.append(
+                SentRecipient(phone_number, message_id, request_id, endpoint, call_number, message)
+            )
+
+    def _numbers_in(self, body: bytes) -> tuple[str, ...]:
+        if self.ledger.detail != "full":
+            return ()
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            return ()
+        messages = payload if isinstance(payload, list) else [payload]
+        return tuple(
+            recipient["phone_number"]
+            for message in messages
+            if isinstance(message, dict) and isinstance(message.get("to"), list)
+            for recipient in message["to"]
+            if isinstance(recipient, dict) and isinstance(recipient.get("phone_number"), str)
+        )
+
+    def _record(
+        self,
+        number: int,
+        endpoint: str,
+        status: int | None,
+        fault: Fault | None,
+        request_id: str | None,
+        phone_numbers: tuple[str, ...],
+        *,
+        processed: bool = False,
+    ) -> None:
+        ledger = self.ledger
+        ledger.call_counts[endpoint] += 1
+        if processed:
+            ledger.processed_call_counts[endpoint] += 1
+        if ledger.detail == "full":
+            kind = fault.kind if fault is not None else None
+            ledger.calls.append(
+                CallRecord(number, endpoint, status, processed, kind, request_id, phone_numbers)
+            )
+
+    # -- webhooks ---------------------------------------------------------------------
+
+    def delivery_reports(self) -> list[dict[str, Any]]:
+        """Status events for every recipient accepted since the last call: ``sent``, then
+        the final result (``final_results[number]``, ``delivered`` by default)."""
+        with self._lock:
+            pending = self.ledger.sent[self._reported :]
+            self._reported = len(self.ledger.sent)
+            events = []
+            for sent in pending:
+                final = self.final_results.get(sent.phone_number, "delivered")
+                if final != "rejected":
+                    events.append(status_event(sent, "sent", timestamp=next(self._clock)))
+                events.append(status_event(sent, final, timestamp=next(self._clock)))
+            return events
+
+    def reply(self, sent: SentRecipient, body: str) -> dict[str, Any]:
+        """The event of ``sent``'s recipient replying ``body``."""
+        return reply_event(sent, body, timestamp=next(self._clock))
+
+    def inbound(
+        self, sender: str, recipient: str, body: str, *, gateway: str = "sms"
+    ) -> dict[str, Any]:
+        """The event of a message arriving at ``recipient`` that answers nothing."""
+        return inbound_event(sender, recipient, body, gateway=gateway, timestamp=next(self._clock))
+
+    def webhook_requests(self) -> list[tuple[str | None, list[dict[str, Any]]]]:
+        """Pending delivery reports grouped as the platform POSTs them: one JSON array per
+        callback URL (``None`` for messages without one: the account's webhook)."""
+        by_callback: dict[str | None, list[dict[str, Any]]] = {}
+        sent_by_id = {s.message_id: s for s in self.ledger.sent}
+        for event in self.delivery_reports():
+            callback = sent_by_id[event["message_id"]].message.get("callback")
+            by_callback.setdefault(callback, []).append(event)
+        return list(by_callback.items())
+
+    async def deliver_webhooks(
+        self, http_client: httpx.AsyncClient, *, default_url: str | None = None
+    ) -> list[httpx.Response]:
+        """POST pending delivery reports to each message's ``callback`` URL (or
+        ``default_url`` for messages without one) and return the answers."""
+        responses = []
+        for url, events in self.webhook_requests():
+            target = url or default_url
+            if target is not None:
+                responses.append(await http_client.post(target, json=events))
+        return responses
+
+
+class FakeTransport(httpx.AsyncBaseTransport, httpx.BaseTransport):
+    """Answers httpx requests from a ``FakeSmsManager``, raising the injected
+    connection faults as the network would."""
+
+    def __init__(self, fake: FakeSmsManager) -> None:
+        self._fake = fake
+
+    def _answer(self, request: httpx.Request) -> Answer:
+        return self._fake.handle(
+            request.method,
+            request.url.path,
+            dict(request.url.params),
+            request.headers,
+            request.content,
+        )
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        await request.aread()
+        answer = self._answer(request)
+        if answer.fault is not None and answer.fault.kind is FaultKind.SLOW:
+            await anyio.sleep(answer.fault.delay)
+        return _response(request, answer)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        request.read()
+        answer = self._answer(request)
+        if answer.fault is not None and answer.fault.kind is FaultKind.SLOW:
+            time.sleep(answer.fault.delay)
+        return _response(request, answer)
+
+
+def _response(request: httpx.Request, answer: Answer) -> httpx.Response:
+    kind = answer.fault.kind if answer.fault is not None else None
+    if kind is FaultKind.CONNECT_ERROR:
+        raise httpx.ConnectError("connection refused (injected fault)", request=request)
+    if answer.status is None:
+        raise httpx.RemoteProtocolError(
+            "Server disconnected without sending a response (injected fault)", request=request
+        )
+    return httpx.Response(answer.status, json=answer.body, headers=answer.headers)
