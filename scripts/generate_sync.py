@@ -28,6 +28,7 @@ DOC_REPLACEMENTS = (
     (r"(?<!httpx\.)\bAsyncClient\b", "Client"),
     (r"\baclose\(\)", "close()"),
     (r"\ban async iterator\b", "an iterator"),
+    (r"\baclosing\b", "closing"),
 )
 
 HEADER = '''\
@@ -182,7 +183,8 @@ def generate() -> str:
         if node.name == "__init__":
             body += ["", SPECIAL.rstrip("\n")]
     text = "\n".join(body)
-    imports = used_imports(module, text + "\nIterator TracebackType TypeVar")
+    code = re.sub(r'"""[\s\S]*?"""', "", text)  # names in docstrings need no import
+    imports = used_imports(module, code + "\nIterator TracebackType TypeVar")
     if "Iterator[" in text:
         imports.insert(0, "from collections.abc import Iterator")
     out = [HEADER.rstrip("\n"), *imports]

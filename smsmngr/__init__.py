@@ -9,6 +9,7 @@ from ._async_client import AsyncClient
 from ._sync_client import Client
 from ._transport import DEFAULT_BASE_URL, RetryPolicy
 from ._version import __version__
+from .bulk import BatchOutcome, BulkResult, JournalError, OutcomeStatus, RecipientOutcome
 from .errors import (
     APIError,
     AuthenticationError,
@@ -53,18 +54,23 @@ __all__ = [
     "AsyncClient",
     "AuthenticationError",
     "BadRequestError",
+    "BatchOutcome",
+    "BulkResult",
     "Client",
     "ConfigurationError",
     "DeliveryUncertainError",
     "DeliveryWindow",
     "FlowStep",
     "Gateway",
+    "JournalError",
     "Message",
     "NotFoundError",
+    "OutcomeStatus",
     "PermissionDeniedError",
     "RateLimitError",
     "Rcs",
     "Recipient",
+    "RecipientOutcome",
     "RejectedItem",
     "ResponseFormatError",
     "RetryPolicy",

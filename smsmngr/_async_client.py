@@ -8,7 +8,9 @@ and ``async`` gives the blocking form.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import os
+from collections.abc import AsyncGenerator, AsyncIterable, Callable, Iterable
+from contextlib import aclosing
 from types import TracebackType
 from typing import Literal, TypeVar
 
@@ -16,6 +18,9 @@ import httpx
 
 from ._transport import DEFAULT_RETRY, DEFAULT_TIMEOUT, RetryPolicy, Transport
 from ._wire import message_to_wire, parse_send_result, parse_simple_result, simple_message_fields
+from .bulk._campaign import Campaign, Tally
+from .bulk._journal import Journal
+from .bulk._outcomes import BatchOutcome, BulkResult
 from .errors import ValidationError
 from .models import Gateway, Message, SendResult, SimpleSendResult
 from .phone import normalize_phone_number
@@ -183,6 +188,105 @@ class AsyncClient:
         else:
             reply = await self._transport.request("POST", "/simple/message", form=fields)
         return parse_simple_result(reply.data, status_code=reply.status_code)
+
+    async def send_bulk(
+        self,
+        messages: Message | Iterable[Message] | AsyncIterable[Message],
+        *,
+        concurrency: int = 8,
+        max_requests_per_second: float | None = None,
+        collect_outcomes: bool = True,
+        journal: str | os.PathLike[str] | None = None,
+        resend_unknown: bool = False,
+        on_progress: Callable[[int, int | None], object] | None = None,
+    ) -> BulkResult:
+        """Send any number of recipients in the fewest ``/messages`` calls, concurrently.
+
+        ``messages`` is one ``Message`` with any number of recipients, or any iterable or
+        async iterable of messages, consumed lazily. Every recipient ends ``accepted``,
+        ``rejected`` (by the API, or locally for an invalid number), ``failed`` (certainly
+        not sent) or ``unknown`` (may have been sent: never resent). The counts always
+        add up to the recipients given; ``collect_outcomes=False`` keeps only the counts,
+        so memory stays flat for huge campaigns.
+
+        At most ``concurrency`` calls are in flight, and ``max_requests_per_second`` caps
+        the pace; a 429 pauses every worker. A 401 or 403 stops the campaign: the
+        remaining recipients are reported ``failed`` without being sent.
+
+        With ``journal=path`` the campaign's state is kept in a SQLite file: running the
+        same input again with it sends only what was never accepted or rejected, and
+        reports earlier unknowns without resending them unless ``resend_unknown=True``.
+        ``on_progress(done, total)`` is called after every call (``total`` is ``None``
+        for an iterator input).
+
+        Example::
+
+            result = await client.send_bulk(Message("Sale!", to=numbers), journal="sale.db")
+            print(result.accepted, result.rejected, result.failed, result.unknown)
+        """
+        tally = Tally(collect_outcomes=collect_outcomes)
+        campaign, opened = self._campaign(
+            concurrency, max_requests_per_second, journal, resend_unknown, on_progress
+        )
+        try:
+            async with aclosing(campaign.run(messages)) as batches:
+                async for batch in batches:
+                    tally.add(batch)
+        finally:
+            if opened is not None:
+                opened.close()
+        return tally.result(campaign)
+
+    async def iter_bulk(
+        self,
+        messages: Message | Iterable[Message] | AsyncIterable[Message],
+        *,
+        concurrency: int = 8,
+        max_requests_per_second: float | None = None,
+        journal: str | os.PathLike[str] | None = None,
+        resend_unknown: bool = False,
+        on_progress: Callable[[int, int | None], object] | None = None,
+    ) -> AsyncGenerator[BatchOutcome, None]:
+        """Like ``send_bulk()``, but an async iterator of each call's outcomes as it answers.
+
+        If you may stop early, close it with ``contextlib.aclosing`` so that calls in
+        flight are settled in the task that started them.
+
+        Example::
+
+            async with aclosing(client.iter_bulk(messages)) as batches:
+                async for batch in batches:
+                    store(batch.outcomes)
+        """
+        campaign, opened = self._campaign(
+            concurrency, max_requests_per_second, journal, resend_unknown, on_progress
+        )
+        try:
+            async with aclosing(campaign.run(messages)) as batches:
+                async for batch in batches:
+                    yield batch
+        finally:
+            if opened is not None:
+                opened.close()
+
+    def _campaign(
+        self,
+        concurrency: int,
+        max_requests_per_second: float | None,
+        journal: str | os.PathLike[str] | None,
+        resend_unknown: bool,
+        on_progress: Callable[[int, int | None], object] | None,
+    ) -> tuple[Campaign, Journal | None]:
+        opened = Journal(journal) if journal is not None else None
+        campaign = Campaign(
+            self._transport,
+            concurrency=concurrency,
+            max_requests_per_second=max_requests_per_second,
+            journal=opened,
+            resend_unknown=resend_unknown,
+            on_progress=on_progress,
+        )
+        return campaign, opened
 
 
 def _checked_numbers(message: Message, where: str) -> list[str]:

@@ -10,19 +10,20 @@ from __future__ import annotations
 import functools
 import os
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator
 from concurrent.futures import Future
+from contextlib import aclosing
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 
 import anyio
 from anyio.from_thread import BlockingPortal
+from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
 __all__ = ["BlockingRunner"]
 
 _AsyncClient = TypeVar("_AsyncClient")
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
-_DONE = object()
 
 
 class BlockingRunner(Generic[_AsyncClient]):
@@ -64,24 +65,44 @@ class BlockingRunner(Generic[_AsyncClient]):
 
     def iterate(
         self,
-        method: Callable[Concatenate[_AsyncClient, _P], AsyncIterator[_T]],
+        method: Callable[Concatenate[_AsyncClient, _P], AsyncGenerator[_T, None]],
         /,
         *args: _P.args,
         **kwargs: _P.kwargs,
     ) -> Iterator[_T]:
-        """Turn an async iterator method into a plain iterator, one item per loop call."""
+        """Turn an async iterator method into a plain iterator.
+
+        The async iterator runs start to end inside one task on the loop (its task
+        groups and cancel scopes need that) and hands items over one at a time, so the
+        input is consumed no faster than the caller reads. Leaving early, or Ctrl-C,
+        cancels that task, which settles what it has in flight.
+        """
         portal = self._ensure_portal()
-        iterator = method(self.client, *args, **kwargs)
+        items_in, items_out = portal.call(_handover_stream)
+        finished = threading.Event()
+
+        async def pump() -> None:
+            try:
+                async with items_in, aclosing(method(self.client, *args, **kwargs)) as items:
+                    async for item in items:
+                        await items_in.send(item)
+            finally:
+                finished.set()
+
+        task = portal.start_task_soon(pump)
         try:
             while True:
-                item = _wait(portal, functools.partial(_next_or_done, iterator))
-                if item is _DONE:
-                    return
+                try:
+                    item = _wait(portal, items_out.receive)
+                except anyio.EndOfStream:
+                    break
                 yield item
+            task.result()  # re-raise what ended the iterator, if anything did
         finally:
-            aclose = getattr(iterator, "aclose", None)
-            if aclose is not None and self._portal is portal:
-                _wait(portal, aclose)
+            if not task.done():
+                task.cancel()
+                finished.wait()
+            portal.call(items_out.aclose)
 
     def close(self, aclose: Callable[[_AsyncClient], Awaitable[None]]) -> None:
         """Close the client on its loop, then stop the loop thread."""
@@ -120,8 +141,5 @@ def _wait(portal: BlockingPortal, function: Callable[[], Awaitable[_T]]) -> _T:
         raise
 
 
-async def _next_or_done(iterator: AsyncIterator[Any]) -> Any:
-    try:
-        return await iterator.__anext__()
-    except StopAsyncIteration:
-        return _DONE
+async def _handover_stream() -> tuple[MemoryObjectSendStream[Any], MemoryObjectReceiveStream[Any]]:
+    return anyio.create_memory_object_stream[Any](0)

@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 import datetime as dt
-from collections.abc import Iterable
+import os
+from collections.abc import AsyncIterable, Callable, Iterable
 from types import TracebackType
 from typing import Literal, TypeVar
 import httpx
 from ._transport import DEFAULT_RETRY, DEFAULT_TIMEOUT, RetryPolicy
+from .bulk._outcomes import BatchOutcome, BulkResult
 from .models import Gateway, Message, SendResult, SimpleSendResult
 
 from ._async_client import AsyncClient
@@ -99,3 +102,44 @@ class Client:
             result.message_id
         """
         return self._runner.call(AsyncClient.send_simple, phone_number, message, sender=sender, gateway=gateway, scheduled_at=scheduled_at, custom_id=custom_id, method=method)
+
+    def send_bulk(self, messages: Message | Iterable[Message] | AsyncIterable[Message], *, concurrency: int=8, max_requests_per_second: float | None=None, collect_outcomes: bool=True, journal: str | os.PathLike[str] | None=None, resend_unknown: bool=False, on_progress: Callable[[int, int | None], object] | None=None) -> BulkResult:
+        """Send any number of recipients in the fewest ``/messages`` calls, concurrently.
+
+        ``messages`` is one ``Message`` with any number of recipients, or any iterable or
+        async iterable of messages, consumed lazily. Every recipient ends ``accepted``,
+        ``rejected`` (by the API, or locally for an invalid number), ``failed`` (certainly
+        not sent) or ``unknown`` (may have been sent: never resent). The counts always
+        add up to the recipients given; ``collect_outcomes=False`` keeps only the counts,
+        so memory stays flat for huge campaigns.
+
+        At most ``concurrency`` calls are in flight, and ``max_requests_per_second`` caps
+        the pace; a 429 pauses every worker. A 401 or 403 stops the campaign: the
+        remaining recipients are reported ``failed`` without being sent.
+
+        With ``journal=path`` the campaign's state is kept in a SQLite file: running the
+        same input again with it sends only what was never accepted or rejected, and
+        reports earlier unknowns without resending them unless ``resend_unknown=True``.
+        ``on_progress(done, total)`` is called after every call (``total`` is ``None``
+        for an iterator input).
+
+        Example::
+
+            result = client.send_bulk(Message("Sale!", to=numbers), journal="sale.db")
+            print(result.accepted, result.rejected, result.failed, result.unknown)
+        """
+        return self._runner.call(AsyncClient.send_bulk, messages, concurrency=concurrency, max_requests_per_second=max_requests_per_second, collect_outcomes=collect_outcomes, journal=journal, resend_unknown=resend_unknown, on_progress=on_progress)
+
+    def iter_bulk(self, messages: Message | Iterable[Message] | AsyncIterable[Message], *, concurrency: int=8, max_requests_per_second: float | None=None, journal: str | os.PathLike[str] | None=None, resend_unknown: bool=False, on_progress: Callable[[int, int | None], object] | None=None) -> Iterator[BatchOutcome]:
+        """Like ``send_bulk()``, but an iterator of each call's outcomes as it answers.
+
+        If you may stop early, close it with ``contextlib.closing`` so that calls in
+        flight are settled in the task that started them.
+
+        Example::
+
+            with closing(client.iter_bulk(messages)) as batches:
+                for batch in batches:
+                    store(batch.outcomes)
+        """
+        yield from self._runner.iterate(AsyncClient.iter_bulk, messages, concurrency=concurrency, max_requests_per_second=max_requests_per_second, journal=journal, resend_unknown=resend_unknown, on_progress=on_progress)

@@ -22,6 +22,7 @@ import anyio
 import attrs
 import httpx
 
+from ._pacer import Pacer
 from ._version import __version__
 from ._wire import encode_json
 from .errors import (
@@ -211,6 +212,7 @@ class Transport:
         self.base_url = resolve_base_url(base_url)
         self._timeout = timeout
         self.retry = retry
+        self.pacer = Pacer()
         self._owns_client = http_client is None
         self._client = http_client if http_client is not None else httpx.AsyncClient()
 
@@ -230,8 +232,14 @@ class Transport:
         form: Mapping[str, str] | None = None,
         query: Mapping[str, str] | None = None,
         key_in_query: bool = False,
+        pacer: Pacer | None = None,
     ) -> Reply:
-        """Send a request and return the decoded 2xx answer, or raise a mapped error."""
+        """Send a request and return the decoded 2xx answer, or raise a mapped error.
+
+        Every attempt waits its turn with ``pacer`` (the client's own by default), and a
+        429 pauses that pacer, so concurrent requests back off together.
+        """
+        pacer = pacer if pacer is not None else self.pacer
         headers = {"user-agent": USER_AGENT, "accept": "application/json"}
         if key_in_query:
             query = {"apikey": self._api_key.reveal(), **(query or {})}
@@ -244,6 +252,7 @@ class Transport:
         where = f"{method} {path}"
         attempt = 0
         while True:
+            await pacer.wait_turn()
             try:
                 response = await self._client.request(
                     method,
@@ -280,6 +289,7 @@ class Transport:
                     raise _error_for(response, where, retry_after=retry_after)
                 delay = retry_after if retry_after is not None else self.retry.backoff(attempt)
                 reason = "429 Too Many Requests"
+                pacer.pause(delay)
             attempt += 1
             logger.warning("%s: %s, retry %d in %.2fs", where, reason, attempt, delay)
             await anyio.sleep(delay)

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from smsmngr import RetryPolicy
+from smsmngr.testing import FakeSmsManager
 
 BASE_URL = "https://api.smsmngr.com/v2"
 API_KEY = "test-key-7f3a9c"
@@ -16,3 +22,25 @@ def accepted(*message_ids: str, request_id: str = "req-1") -> dict[str, object]:
         "accepted": [{"key": str(i), "message_id": m} for i, m in enumerate(message_ids)],
         "rejected": [],
     }
+
+
+@contextmanager
+def served(fake: FakeSmsManager) -> Iterator[str]:
+    """Serve the fake on a free loopback port; yields its base URL, stops on exit."""
+    import uvicorn
+
+    server = uvicorn.Server(
+        uvicorn.Config(fake.asgi_app, host="127.0.0.1", port=0, log_level="error", lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert server.started, "the fake server did not start"
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}/v2"
+    finally:
+        server.should_exit = True
+        thread.join(10)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,6 +24,8 @@ from smsmngr import (
     WhatsAppText,
 )
 from smsmngr.testing import FakeSmsManager, Fault, FaultKind, FaultPlan
+
+from .support import served
 
 pytestmark = pytest.mark.anyio
 
@@ -388,21 +389,9 @@ async def test_the_asgi_app_answers_like_the_transport() -> None:
 
 @pytest.fixture
 def served_fake() -> Iterator[tuple[FakeSmsManager, str]]:
-    import uvicorn
-
     fake = FakeSmsManager(faults=FaultPlan(calls={2: FaultKind.SERVER_ERROR}))
-    server = uvicorn.Server(
-        uvicorn.Config(fake.asgi_app, host="127.0.0.1", port=0, log_level="error", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield fake, f"http://127.0.0.1:{port}/v2"
-    server.should_exit = True
-    thread.join(10)
+    with served(fake) as base_url:
+        yield fake, base_url
 
 
 @pytest.mark.parametrize("anyio_backend", ["asyncio"])

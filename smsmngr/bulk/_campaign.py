@@ -1,0 +1,266 @@
+"""The fan-out: packed calls sent concurrently, every recipient accounted for.
+
+A producer packs the input lazily into a bounded stream of calls; ``concurrency``
+workers send them through the transport with one shared ``Pacer`` (so a 429 pauses
+all of them); their outcomes stream back in completion order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    AsyncIterator,
+    Callable,
+    Iterable,
+    Sequence,
+)
+from contextlib import aclosing
+
+import anyio
+from anyio.abc import ObjectReceiveStream, ObjectSendStream
+
+from .._pacer import Pacer
+from .._transport import Transport
+from .._wire import parse_send_result
+from ..errors import (
+    AuthenticationError,
+    BadRequestError,
+    PermissionDeniedError,
+    SmsManagerError,
+    ValidationError,
+)
+from ..models import Message
+from ._journal import Journal, JournalError
+from ._outcomes import (
+    BatchOutcome,
+    BulkResult,
+    OutcomeStatus,
+    RecipientOutcome,
+    outcomes_for_answer,
+    outcomes_for_error,
+    status_for_error,
+)
+from ._packing import Call, Packer
+
+__all__ = ["BulkInput", "Campaign", "Tally"]
+
+BulkInput = Message | Iterable[Message] | AsyncIterable[Message]
+ProgressCallback = Callable[[int, "int | None"], object]
+_REJECTIONS_PER_BATCH = 100
+
+
+class Campaign:
+    """One run of a bulk send. Iterate ``run()`` once."""
+
+    def __init__(
+        self,
+        transport: Transport,
+        *,
+        concurrency: int,
+        max_requests_per_second: float | None,
+        journal: Journal | None,
+        resend_unknown: bool,
+        on_progress: ProgressCallback | None,
+    ) -> None:
+        if concurrency < 1:
+            raise ValidationError("concurrency", f"must be at least 1, got {concurrency}")
+        self._transport = transport
+        self._concurrency = concurrency
+        self._pacer = Pacer(max_requests_per_second)
+        self._journal = journal
+        self._resend_unknown = resend_unknown
+        self._on_progress = on_progress
+        self._input_error: ValidationError | JournalError | None = None
+        self.calls = 0
+        self.stopped_by: str | None = None
+
+    async def run(self, messages: BulkInput) -> AsyncGenerator[BatchOutcome, None]:
+        """Send everything; yield each call's outcomes as it answers."""
+        total = _known_total(messages)
+        done = 0
+        calls_in, calls_out = anyio.create_memory_object_stream[Call](self._concurrency)
+        batches_in, batches_out = anyio.create_memory_object_stream[BatchOutcome](self._concurrency)
+        closed_early = False
+        async with anyio.create_task_group() as workers:
+            workers.start_soon(self._produce, messages, calls_in, batches_in.clone())
+            for _ in range(self._concurrency):
+                workers.start_soon(self._work, calls_out.clone(), batches_in.clone())
+            calls_out.close()
+            batches_in.close()
+            async with batches_out:
+                async for batch in batches_out:
+                    done += len(batch.outcomes)
+                    if self._on_progress is not None:
+                        self._on_progress(done, total)
+                    try:
+                        yield batch
+                    except GeneratorExit:
+                        # The consumer stopped early. Stop the workers (calls in flight are
+                        # settled as unknown) and end normally: a task group would wrap a
+                        # GeneratorExit in an exception group, which breaks aclose().
+                        closed_early = True
+                        workers.cancel_scope.cancel()
+                        break
+        if self._input_error is not None and not closed_early:
+            raise self._input_error
+
+    async def _produce(
+        self,
+        messages: BulkInput,
+        calls: ObjectSendStream[Call],
+        batches: ObjectSendStream[BatchOutcome],
+    ) -> None:
+        packer = Packer()
+        resuming = self._journal is not None and self._journal.resuming
+        rejected: list[RecipientOutcome] = []
+        async with calls, batches, aclosing(_numbered(messages)) as numbered:
+            try:
+                async for index, message in numbered:
+                    skip: dict[int, RecipientOutcome] = {}
+                    if resuming and isinstance(message, Message):
+                        skip = self._already_settled(index, message)
+                        if skip:
+                            await batches.send(BatchOutcome(tuple(skip.values()), source="journal"))
+                    for item in packer.add(index, message, skip):
+                        if isinstance(item, Call):
+                            await calls.send(item)
+                        else:
+                            rejected.append(item)
+                            if len(rejected) >= _REJECTIONS_PER_BATCH:
+                                await self._send_rejections(rejected, batches)
+                                rejected = []
+            except (ValidationError, JournalError) as error:
+                # Input that is not a Message, or that the journal does not know: stop
+                # there, but send what came before it, as the calls already sent did.
+                self._input_error = error
+            for call in packer.finish():
+                await calls.send(call)
+            if rejected:
+                await self._send_rejections(rejected, batches)
+
+    def _already_settled(self, index: int, message: Message) -> dict[int, RecipientOutcome]:
+        assert self._journal is not None
+        known = self._journal.known(index, [r.phone_number for r in message.to])
+        if self._resend_unknown:
+            known = {i: o for i, o in known.items() if o.status is not OutcomeStatus.UNKNOWN}
+        return known
+
+    async def _send_rejections(
+        self, rejected: list[RecipientOutcome], batches: ObjectSendStream[BatchOutcome]
+    ) -> None:
+        if self._journal is not None:
+            self._journal.settle(rejected)
+        await batches.send(BatchOutcome(tuple(rejected), source="local"))
+
+    async def _work(
+        self, calls: ObjectReceiveStream[Call], batches: ObjectSendStream[BatchOutcome]
+    ) -> None:
+        async with calls, batches:
+            async for call in calls:
+                for batch in await self._send(call):
+                    await batches.send(batch)
+
+    async def _send(self, call: Call) -> list[BatchOutcome]:
+        if self.stopped_by is not None:
+            error = f"not sent: the campaign stopped after {self.stopped_by}"
+            outcomes = outcomes_for_error(call.chunks, OutcomeStatus.FAILED, error)
+            self._settle(outcomes)
+            return [BatchOutcome(tuple(outcomes), error=error, source="not_sent")]
+        if self._journal is not None:
+            self._journal.sending(r for chunk in call.chunks for r in chunk)
+        try:
+            reply = await self._transport.request(
+                "POST", "/messages", json_body=call.body, pacer=self._pacer
+            )
+            result = parse_send_result(
+                reply.data,
+                status_code=reply.status_code,
+                recipients_per_message=tuple(len(chunk) for chunk in call.chunks),
+                keyed_by_message=True,
+            )
+        except BadRequestError as error:
+            if len(call.body) > 1:
+                # One refused message must not sink the others: try each half alone.
+                self.calls += 1
+                first, second = call.halves()
+                return await self._send(first) + await self._send(second)
+            return self._failed(call, error)
+        except SmsManagerError as error:
+            if isinstance(error, (AuthenticationError, PermissionDeniedError)):
+                self.stopped_by = f"{type(error).__name__}: {error}"
+            return self._failed(call, error)
+        except BaseException:
+            # Cancelled (or worse) while the request may be out: nobody can know.
+            unknown = outcomes_for_error(
+                call.chunks, OutcomeStatus.UNKNOWN, "the campaign was cancelled during the call"
+            )
+            self._settle(unknown)
+            raise
+        self.calls += 1
+        outcomes = outcomes_for_answer(call.chunks, result)
+        self._settle(outcomes)
+        return [BatchOutcome(tuple(outcomes), result.request_id)]
+
+    def _failed(self, call: Call, error: SmsManagerError) -> list[BatchOutcome]:
+        self.calls += 1
+        request_id = getattr(error, "request_id", None)
+        outcomes = outcomes_for_error(call.chunks, status_for_error(error), str(error), request_id)
+        self._settle(outcomes)
+        return [BatchOutcome(tuple(outcomes), request_id, str(error))]
+
+    def _settle(self, outcomes: Sequence[RecipientOutcome]) -> None:
+        if self._journal is not None:
+            self._journal.settle(outcomes)
+
+
+async def _numbered(messages: BulkInput) -> AsyncIterator[tuple[int, Message]]:
+    if isinstance(messages, Message):
+        yield 0, messages
+    elif isinstance(messages, AsyncIterable):
+        index = 0
+        async for message in messages:
+            yield index, message
+            index += 1
+    else:
+        for index, message in enumerate(messages):
+            yield index, message
+
+
+def _known_total(messages: BulkInput) -> int | None:
+    if isinstance(messages, Message):
+        return len(messages.to)
+    if isinstance(messages, (list, tuple)):
+        return sum(len(m.to) for m in messages if isinstance(m, Message))
+    return None
+
+
+class Tally:
+    """Folds batch outcomes into a ``BulkResult``."""
+
+    def __init__(self, *, collect_outcomes: bool) -> None:
+        self.counts = dict.fromkeys(OutcomeStatus, 0)
+        self._outcomes: list[RecipientOutcome] | None = [] if collect_outcomes else None
+        self._request_ids: list[str] | None = [] if collect_outcomes else None
+
+    def add(self, batch: BatchOutcome) -> None:
+        for outcome in batch.outcomes:
+            self.counts[outcome.status] += 1
+        if self._outcomes is not None:
+            self._outcomes.extend(batch.outcomes)
+        if self._request_ids is not None and batch.request_id is not None:
+            self._request_ids.append(batch.request_id)
+
+    def result(self, campaign: Campaign) -> BulkResult:
+        outcomes: tuple[RecipientOutcome, ...] = ()
+        if self._outcomes is not None:
+            self._outcomes.sort(key=lambda o: (o.message_index, o.recipient_index))
+            outcomes = tuple(self._outcomes)
+        return BulkResult(
+            total=sum(self.counts.values()),
+            counts=self.counts,
+            outcomes=outcomes,
+            request_ids=tuple(self._request_ids or ()),
+            calls=campaign.calls,
+            stopped_by=campaign.stopped_by,
+        )

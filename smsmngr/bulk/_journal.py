@@ -1,0 +1,136 @@
+"""A campaign's state on disk (SQLite), so that a killed campaign resumes without
+sending anyone twice.
+
+Each call's recipients are written as ``sending`` before the request leaves and get
+their outcome when it answers. Starting again: ``accepted`` and ``rejected`` ones are
+skipped, ``sending`` ones (the process died mid-call) and ``unknown`` ones are reported
+as unknown and not resent unless asked, and ``failed`` ones are sent again.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterable
+
+from ..errors import SmsManagerError
+from ._outcomes import OutcomeStatus, RecipientOutcome
+
+__all__ = ["Journal", "JournalError"]
+
+_FORMAT = "smsmngr-journal-1"
+_SENDING = "sending"
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS recipients (
+    message_index INTEGER NOT NULL,
+    recipient_index INTEGER NOT NULL,
+    phone_number TEXT NOT NULL,
+    status TEXT NOT NULL,
+    message_id TEXT,
+    request_id TEXT,
+    error TEXT,
+    PRIMARY KEY (message_index, recipient_index)
+) WITHOUT ROWID;
+"""
+
+
+class JournalError(SmsManagerError):
+    """The journal file cannot be used: not a journal, or for other input."""
+
+
+class Journal:
+    """The state of one campaign in a SQLite file; use it from one thread."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = os.fspath(path)
+        existed = os.path.exists(self.path) and os.path.getsize(self.path) > 0
+        try:
+            self._db = sqlite3.connect(self.path, isolation_level=None)
+            if existed:
+                self._check_format()
+            self._db.execute("PRAGMA journal_mode=WAL")
+            # A killed process loses nothing committed in WAL mode; only power loss could.
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+            self._db.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('format', ?)", (_FORMAT,)
+            )
+        except sqlite3.DatabaseError as error:
+            raise JournalError(f"{self.path} is not a usable smsmngr journal: {error}") from None
+        self.resuming = self._db.execute("SELECT 1 FROM recipients LIMIT 1").fetchone() is not None
+
+    def _check_format(self) -> None:
+        try:
+            row = self._db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+        except sqlite3.DatabaseError:
+            row = None
+        if row is None or row[0] != _FORMAT:
+            raise JournalError(
+                f"{self.path} is not an smsmngr journal; it was left untouched. "
+                "Give a new path for a new campaign."
+            )
+
+    def close(self) -> None:
+        self._db.close()
+
+    def known(self, message_index: int, phones: list[str]) -> dict[int, RecipientOutcome]:
+        """Recipients of one message with an outcome already, by recipient index."""
+        rows = self._db.execute(
+            "SELECT recipient_index, phone_number, status, message_id, request_id, error "
+            "FROM recipients WHERE message_index = ?",
+            (message_index,),
+        ).fetchall()
+        known = {}
+        for recipient_index, phone, status, message_id, request_id, error in rows:
+            given = phones[recipient_index] if recipient_index < len(phones) else None
+            if given != phone:
+                raise JournalError(
+                    f"{self.path} belongs to other input: messages[{message_index}]"
+                    f".to[{recipient_index}] was {phone!r}, now {given!r}"
+                )
+            if status == _SENDING:
+                status = OutcomeStatus.UNKNOWN.value
+                error = "the campaign stopped while this was being sent"
+            if status == OutcomeStatus.FAILED.value:
+                continue
+            known[recipient_index] = RecipientOutcome(
+                phone,
+                message_index,
+                recipient_index,
+                OutcomeStatus(status),
+                message_id,
+                request_id,
+                error,
+            )
+        return known
+
+    def sending(self, recipients: Iterable[tuple[int, int, str]]) -> None:
+        """Record that these recipients are about to be sent."""
+        with self._db:
+            self._db.execute("BEGIN")
+            self._db.executemany(
+                "INSERT OR REPLACE INTO recipients "
+                "(message_index, recipient_index, phone_number, status) VALUES (?, ?, ?, ?)",
+                [(mi, ri, phone, _SENDING) for mi, ri, phone in recipients],
+            )
+
+    def settle(self, outcomes: Iterable[RecipientOutcome]) -> None:
+        """Record final outcomes."""
+        with self._db:
+            self._db.execute("BEGIN")
+            self._db.executemany(
+                "INSERT OR REPLACE INTO recipients VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        o.message_index,
+                        o.recipient_index,
+                        o.phone_number,
+                        o.status.value,
+                        o.message_id,
+                        o.request_id,
+                        o.error,
+                    )
+                    for o in outcomes
+                ],
+            )

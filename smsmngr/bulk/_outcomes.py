@@ -1,0 +1,157 @@
+"""What became of each recipient, and the pure mapping from answers to outcomes."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+
+import attrs
+
+from ..errors import BadRequestError, DeliveryUncertainError, SmsManagerError
+from ..models import SendResult
+
+__all__ = [
+    "BatchOutcome",
+    "BulkResult",
+    "OutcomeStatus",
+    "RecipientOutcome",
+    "outcomes_for_answer",
+    "outcomes_for_error",
+    "status_for_error",
+]
+
+
+class OutcomeStatus(str, enum.Enum):
+    """Where a recipient of a bulk send ended."""
+
+    ACCEPTED = "accepted"
+    """The API accepted it: ``message_id`` is known."""
+    REJECTED = "rejected"
+    """Refused by the API (invalid number, no credit) or by local validation: never sent."""
+    FAILED = "failed"
+    """Certainly not sent (the request never reached the API, or was never made)."""
+    UNKNOWN = "unknown"
+    """The request may have been processed (5xx, timeout, dropped connection):
+    never resent unless asked."""
+
+
+@attrs.frozen
+class RecipientOutcome:
+    """One recipient's outcome; ``message_index`` and ``recipient_index`` point into the
+    input, ``phone_number`` is as given."""
+
+    phone_number: str
+    message_index: int
+    recipient_index: int
+    status: OutcomeStatus
+    message_id: str | None = None
+    request_id: str | None = None
+    error: str | None = None
+
+
+@attrs.frozen
+class BatchOutcome:
+    """The outcomes of one HTTP call (or of recipients settled without one: rejected
+    locally, or skipped because a journal already holds their outcome)."""
+
+    outcomes: tuple[RecipientOutcome, ...]
+    request_id: str | None = None
+    error: str | None = None
+    source: str = "api"
+    """``"api"`` for a call, ``"local"`` for local rejections, ``"journal"`` for resumed."""
+
+
+@attrs.frozen
+class BulkResult:
+    """Every recipient of a bulk send, accounted for.
+
+    ``counts`` always add up to ``total``; ``outcomes`` lists them all unless the send
+    ran with ``collect_outcomes=False``.
+    """
+
+    total: int
+    counts: Mapping[OutcomeStatus, int]
+    outcomes: tuple[RecipientOutcome, ...] = ()
+    request_ids: tuple[str, ...] = ()
+    calls: int = 0
+    stopped_by: str | None = None
+    """Why the campaign stopped early (a 401 or 403), if it did."""
+
+    @property
+    def accepted(self) -> int:
+        return self.counts[OutcomeStatus.ACCEPTED]
+
+    @property
+    def rejected(self) -> int:
+        return self.counts[OutcomeStatus.REJECTED]
+
+    @property
+    def failed(self) -> int:
+        return self.counts[OutcomeStatus.FAILED]
+
+    @property
+    def unknown(self) -> int:
+        return self.counts[OutcomeStatus.UNKNOWN]
+
+
+Recipients = Sequence[tuple[int, int, str]]
+"""The recipients of one wire message: ``(message_index, recipient_index, phone_number)``."""
+
+
+def outcomes_for_answer(chunks: Sequence[Recipients], result: SendResult) -> list[RecipientOutcome]:
+    """Map a ``/messages`` answer back to every recipient of the call."""
+    accepted = {item.key: item.message_id for item in result.accepted}
+    rejected = {item.key: item.extra for item in result.rejected}
+    outcomes = []
+    for key, recipients in enumerate(chunks):
+        message_id = accepted.get(key)
+        if message_id is not None:
+            outcomes += [
+                RecipientOutcome(
+                    phone,
+                    mi,
+                    ri,
+                    OutcomeStatus.ACCEPTED,
+                    f"{message_id}-{position}",
+                    result.request_id,
+                )
+                for position, (mi, ri, phone) in enumerate(recipients)
+            ]
+            continue
+        if key in rejected:
+            status, error = OutcomeStatus.REJECTED, _reason(rejected[key])
+        else:
+            status, error = OutcomeStatus.UNKNOWN, "the answer did not mention this message"
+        outcomes += [
+            RecipientOutcome(phone, mi, ri, status, None, result.request_id, error)
+            for mi, ri, phone in recipients
+        ]
+    return outcomes
+
+
+def _reason(extra: Mapping[str, object]) -> str:
+    for field in ("reason", "error", "message", "description"):
+        if isinstance(extra.get(field), str):
+            return str(extra[field])
+    return "rejected by the API"
+
+
+def status_for_error(error: SmsManagerError) -> OutcomeStatus:
+    """The outcome of a call that raised ``error``."""
+    if isinstance(error, DeliveryUncertainError):
+        return OutcomeStatus.UNKNOWN
+    if isinstance(error, BadRequestError):
+        return OutcomeStatus.REJECTED
+    # Never reached the API, or refused before processing (401, 403, 429, other 4xx).
+    return OutcomeStatus.FAILED
+
+
+def outcomes_for_error(
+    chunks: Sequence[Recipients], status: OutcomeStatus, error: str, request_id: str | None = None
+) -> list[RecipientOutcome]:
+    """The same outcome for every recipient of a call."""
+    return [
+        RecipientOutcome(phone, mi, ri, status, None, request_id, error)
+        for recipients in chunks
+        for mi, ri, phone in recipients
+    ]

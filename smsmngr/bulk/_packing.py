@@ -1,0 +1,163 @@
+"""Packing recipients into the fewest ``/messages`` calls: pure, lazy, in input order.
+
+A call holds up to 10 wire messages of up to 10 recipients each. Adjacent messages
+that differ only in ``to`` share wire messages, so a stream of one-recipient messages
+with the same text packs 100 to a call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container, Iterable, Iterator
+from typing import Any
+
+import attrs
+
+from .._wire import message_to_wire
+from ..errors import ValidationError
+from ..models import Message
+from ..phone import normalize_phone_number
+from ._outcomes import OutcomeStatus, RecipientOutcome
+
+__all__ = ["MESSAGES_PER_CALL", "RECIPIENTS_PER_MESSAGE", "Call", "Packer", "minimum_calls"]
+
+MESSAGES_PER_CALL = 10
+RECIPIENTS_PER_MESSAGE = 10
+
+
+@attrs.frozen
+class Call:
+    """One ``POST /messages``: the JSON ``body``, and for each wire message in it the
+    recipients it carries as ``(message_index, recipient_index, phone_number)``."""
+
+    number: int
+    body: list[dict[str, Any]]
+    chunks: tuple[tuple[tuple[int, int, str], ...], ...]
+
+    @property
+    def recipient_count(self) -> int:
+        return sum(len(chunk) for chunk in self.chunks)
+
+    def halves(self) -> tuple[Call, Call]:
+        """The call split in two by wire messages (for isolating a refused message)."""
+        middle = len(self.body) // 2
+        return (
+            Call(self.number, self.body[:middle], self.chunks[:middle]),
+            Call(self.number, self.body[middle:], self.chunks[middle:]),
+        )
+
+
+def _content(message: Message) -> tuple[Any, ...]:
+    """Everything but ``to``: messages equal here can share a wire message."""
+    return (
+        message.body,
+        message.sender,
+        message.flow,
+        message.tag,
+        message.scheduled_at,
+        message.delivery_time,
+        message.callback,
+        message.payload,
+        message.params,
+    )
+
+
+_NOTHING = object()
+
+
+class Packer:
+    """Turns messages, fed one at a time, into full calls as soon as they fill.
+
+    Feeding is push-style so that sync and async sources share it; ``add`` is lazy, so
+    one message with a million recipients never becomes a million-item list::
+
+        packer = Packer()
+        for index, message in enumerate(messages):
+            for item in packer.add(index, message):
+                ...  # a Call to send, or a RecipientOutcome rejected locally
+        last_calls = list(packer.finish())
+
+    ``skip`` leaves out recipients whose outcome a resumed campaign already knows.
+    """
+
+    def __init__(self) -> None:
+        self._calls_made = 0
+        self._content: Any = _NOTHING
+        self._fields: dict[str, Any] = {}
+        self._numbers: list[str] = []
+        self._recipients: list[tuple[int, int, str]] = []
+        self._body: list[dict[str, Any]] = []
+        self._chunks: list[tuple[tuple[int, int, str], ...]] = []
+
+    def add(
+        self, message_index: int, message: Message, skip: Container[int] = frozenset()
+    ) -> Iterator[Call | RecipientOutcome]:
+        """Pack one message, yielding each call it fills and each local rejection."""
+        if not isinstance(message, Message):
+            raise ValidationError(
+                f"messages[{message_index}]", f"must be a Message, got {type(message).__name__}"
+            )
+        content = _content(message)
+        if content != self._content:
+            call = self._close_chunk()
+            if call is not None:
+                yield call
+            self._content = content
+            self._fields = message_to_wire(message, ())
+            del self._fields["to"]
+        for recipient_index, recipient in enumerate(message.to):
+            if recipient_index in skip:
+                continue
+            phone = recipient.phone_number
+            try:
+                number = normalize_phone_number(
+                    phone, field=f"messages[{message_index}].to[{recipient_index}]"
+                )
+            except ValidationError as error:
+                yield RecipientOutcome(
+                    phone, message_index, recipient_index, OutcomeStatus.REJECTED, error=str(error)
+                )
+                continue
+            self._numbers.append(number)
+            self._recipients.append((message_index, recipient_index, phone))
+            if len(self._numbers) == RECIPIENTS_PER_MESSAGE:
+                call = self._close_chunk()
+                if call is not None:
+                    yield call
+
+    def finish(self) -> Iterator[Call]:
+        """The last, partly filled call, if any."""
+        call = self._close_chunk()
+        if call is not None:
+            yield call
+        elif self._body:
+            yield self._make_call()
+
+    def _close_chunk(self) -> Call | None:
+        """Close the wire message being filled; return the call it completes, if any."""
+        if not self._numbers:
+            return None
+        wire = dict(self._fields)
+        wire["to"] = [{"phone_number": number} for number in self._numbers]
+        self._body.append(wire)
+        self._chunks.append(tuple(self._recipients))
+        self._numbers, self._recipients = [], []
+        return self._make_call() if len(self._body) == MESSAGES_PER_CALL else None
+
+    def _make_call(self) -> Call:
+        self._calls_made += 1
+        call = Call(self._calls_made, self._body, tuple(self._chunks))
+        self._body, self._chunks = [], []
+        return call
+
+
+def minimum_calls(recipients_per_message: Iterable[int]) -> int:
+    """The fewest calls that carry messages of these sizes without merging any:
+    the sum of ceil(recipients / 10), divided by 10 and rounded up.
+
+    >>> minimum_calls([25, 1, 1])
+    1
+    >>> minimum_calls([10] * 11)
+    2
+    """
+    wire_messages = sum(-(-count // RECIPIENTS_PER_MESSAGE) for count in recipients_per_message)
+    return -(-wire_messages // MESSAGES_PER_CALL)

@@ -1,0 +1,112 @@
+"""Packing is pure: every recipient in exactly one call, no limit broken, fewest calls."""
+
+from __future__ import annotations
+
+from collections import Counter
+from itertools import groupby
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from smsmngr import Message, OutcomeStatus, RecipientOutcome
+from smsmngr.bulk import minimum_calls
+from smsmngr.bulk._packing import Call, Packer
+
+BODIES = ["Sale", "Hello", "Bye"]
+
+
+@st.composite
+def campaigns(draw: st.DrawFn) -> list[Message]:
+    messages = []
+    for _ in range(draw(st.integers(1, 40))):
+        count = draw(st.integers(1, 35))
+        bad = draw(st.sets(st.integers(0, count - 1), max_size=2))
+        numbers = ["12" if i in bad else f"+420 7{len(messages):04d}{i:04d}" for i in range(count)]
+        messages.append(Message(draw(st.sampled_from(BODIES)), to=numbers))
+    return messages
+
+
+def pack(messages: list[Message]) -> tuple[list[Call], list[RecipientOutcome]]:
+    packer = Packer()
+    calls: list[Call] = []
+    rejections: list[RecipientOutcome] = []
+    for index, message in enumerate(messages):
+        for item in packer.add(index, message):
+            (calls if isinstance(item, Call) else rejections).append(item)  # type: ignore[arg-type]
+    calls.extend(packer.finish())
+    return calls, rejections
+
+
+@settings(max_examples=200, deadline=None)
+@given(campaigns())
+def test_every_recipient_is_in_exactly_one_call_or_rejected(messages: list[Message]) -> None:
+    calls, rejections = pack(messages)
+    packed = [r for call in calls for chunk in call.chunks for r in chunk]
+    rejected = [(o.message_index, o.recipient_index, o.phone_number) for o in rejections]
+    given_recipients = [
+        (mi, ri, r.phone_number) for mi, m in enumerate(messages) for ri, r in enumerate(m.to)
+    ]
+    assert sorted(packed + rejected) == sorted(given_recipients)
+    assert len(set(packed)) == len(packed)
+    assert all(o.status is OutcomeStatus.REJECTED and o.phone_number == "12" for o in rejections)
+
+
+@settings(max_examples=200, deadline=None)
+@given(campaigns())
+def test_no_call_breaks_a_limit_and_the_wire_matches_the_mapping(messages: list[Message]) -> None:
+    calls, _ = pack(messages)
+    for call in calls:
+        assert 1 <= len(call.body) <= 10
+        assert len(call.body) == len(call.chunks)
+        for wire, chunk in zip(call.body, call.chunks, strict=True):
+            assert 1 <= len(wire["to"]) <= 10
+            assert [t["phone_number"] for t in wire["to"]] == [
+                phone.replace("+", "").replace(" ", "") for _, _, phone in chunk
+            ]
+            assert {messages[mi].body for mi, _, _ in chunk} == {wire["body"]}
+    assert [call.number for call in calls] == list(range(1, len(calls) + 1))
+
+
+@settings(max_examples=200, deadline=None)
+@given(campaigns())
+def test_the_call_count_is_minimal(messages: list[Message]) -> None:
+    calls, rejections = pack(messages)
+    rejected_per_message = Counter(o.message_index for o in rejections)
+    valid = [len(m.to) - rejected_per_message[i] for i, m in enumerate(messages)]
+    # Adjacent messages with the same content share wire messages.
+    merged = [
+        sum(count for _, count in group)
+        for _, group in groupby(
+            zip([m.body for m in messages], valid, strict=True), key=lambda p: p[0]
+        )
+    ]
+    assert len(calls) == minimum_calls(c for c in merged if c)
+    assert len(calls) <= minimum_calls(c for c in valid if c)
+
+
+def test_one_message_with_many_recipients_packs_lazily() -> None:
+    message = Message("Hi", to=[f"4207{i:08d}" for i in range(100_000)])
+    packer = Packer()
+    items = packer.add(0, message)
+    first = next(items)
+    assert isinstance(first, Call)
+    assert first.recipient_count == 100
+    assert sum(1 for _ in items) + 1 + len(list(packer.finish())) == 1000
+
+
+def test_one_recipient_messages_with_the_same_text_merge_100_to_a_call() -> None:
+    calls, _ = pack([Message("Sale", to=[f"4207{i:08d}"]) for i in range(250)])
+    assert [call.recipient_count for call in calls] == [100, 100, 50]
+
+
+def test_messages_with_different_payloads_do_not_merge() -> None:
+    messages = [Message("Hi", to=[f"4207{i:08d}"], payload={"i": i}) for i in range(3)]
+    calls, _ = pack(messages)
+    assert [wire["payload"] for wire in calls[0].body] == [{"i": 0}, {"i": 1}, {"i": 2}]
+
+
+def test_skipped_recipients_are_left_out() -> None:
+    packer = Packer()
+    items = list(packer.add(0, Message("Hi", to=["420700000001", "420700000002"]), {0}))
+    items += list(packer.finish())
+    assert [c.chunks for c in items if isinstance(c, Call)] == [((((0, 1, "420700000002"),),))]
