@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import (
     AsyncGenerator,
     AsyncIterable,
-    AsyncIterator,
     Callable,
     Iterable,
     Sequence,
@@ -214,7 +213,7 @@ class Campaign:
             self._journal.settle(outcomes)
 
 
-async def _numbered(messages: BulkInput) -> AsyncIterator[tuple[int, Message]]:
+async def _numbered(messages: BulkInput) -> AsyncGenerator[tuple[int, Message], None]:
     if isinstance(messages, Message):
         yield 0, messages
     elif isinstance(messages, AsyncIterable):
