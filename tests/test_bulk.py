@@ -152,11 +152,14 @@ async def test_iter_bulk_streams_each_call_and_reports_progress() -> None:
     fake = FakeSmsManager()
     progress: list[tuple[int, int | None]] = []
     seen = 0
-    async with fake.async_client() as client, aclosing(
-        client.iter_bulk(
-            Message("Hi", to=numbers(1_000)), on_progress=lambda d, t: progress.append((d, t))
-        )
-    ) as batches:
+    async with (
+        fake.async_client() as client,
+        aclosing(
+            client.iter_bulk(
+                Message("Hi", to=numbers(1_000)), on_progress=lambda d, t: progress.append((d, t))
+            )
+        ) as batches,
+    ):
         async for batch in batches:
             assert len(batch.outcomes) == 100
             assert batch.request_id is not None
