@@ -24,6 +24,7 @@ from .errors import (
     SmsManagerError,
     TransportError,
     ValidationError,
+    WebhookError,
 )
 from .models import (
     AcceptedItem,
@@ -85,6 +86,7 @@ __all__ = [
     "ValidationError",
     "Viber",
     "ViberButton",
+    "WebhookError",
     "Weekday",
     "WhatsAppTemplate",
     "WhatsAppText",

@@ -7,6 +7,7 @@
     ├── ConfigurationError         no API key, an insecure base URL
     ├── TransportError             the request certainly never reached the API
     ├── DeliveryUncertainError     the API may have acted: do not blindly resend
+    ├── WebhookError               a webhook body that cannot be read at all
     └── APIError                   the API answered with an error
         ├── BadRequestError        400
         ├── AuthenticationError    401
@@ -33,6 +34,7 @@ __all__ = [
     "SmsManagerError",
     "TransportError",
     "ValidationError",
+    "WebhookError",
 ]
 
 
@@ -137,3 +139,7 @@ class ResponseFormatError(APIError, DeliveryUncertainError):
 
     The request was accepted by the server, so the messages may have been sent.
     """
+
+
+class WebhookError(SmsManagerError):
+    """A webhook body that is not JSON, not an object or array, or too large."""

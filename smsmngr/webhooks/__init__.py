@@ -1,0 +1,41 @@
+"""Webhooks: typed delivery reports, replies and inbound messages, and ready receivers.
+
+>>> from smsmngr.webhooks import parse
+>>> report, = parse(b'[{"type": "outgoing", "message_id": "m-0", "result": "delivered",'
+...                 b' "result_info": "[0] Delivered", "timestamp": 1700000000}]')
+>>> report.result, report.result_info.code, report.is_final, report.timestamp.year
+('delivered', 0, True, 2023)
+"""
+
+from ..errors import WebhookError
+from ._events import (
+    ChannelStats,
+    DeliveryReport,
+    Event,
+    IncomingMessage,
+    IncomingReply,
+    InvalidEvent,
+    ResultInfo,
+    UnknownEvent,
+    split_message_id,
+)
+from ._parse import parse
+from ._receivers import asgi_receiver, wsgi_receiver
+from ._tracker import DeliveryTracker
+
+__all__ = [
+    "ChannelStats",
+    "DeliveryReport",
+    "DeliveryTracker",
+    "Event",
+    "IncomingMessage",
+    "IncomingReply",
+    "InvalidEvent",
+    "ResultInfo",
+    "UnknownEvent",
+    "WebhookError",
+    "asgi_receiver",
+    "parse",
+    "split_message_id",
+    "wsgi_receiver",
+]

@@ -1,0 +1,226 @@
+"""Ready webhook receivers: an ASGI app and a WSGI app, no framework needed.
+
+Both answer 2xx only after the handler returned, so a failing handler gets the events
+delivered again by the platform. Refused requests are logged without their contents.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import inspect
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import Any
+from urllib.parse import parse_qs
+
+import anyio.to_thread
+import attrs
+
+from ..errors import WebhookError
+from ._events import Event
+from ._parse import DEFAULT_MAX_BYTES, parse
+
+__all__ = ["asgi_receiver", "wsgi_receiver"]
+
+logger = logging.getLogger("smsmngr.webhooks")
+
+Handler = Callable[[list[Event]], Any]
+
+
+@attrs.frozen
+class _Refusal:
+    status: int
+    reason: str
+
+
+_REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    403: "Forbidden",
+    405: "Method Not Allowed",
+    411: "Length Required",
+    413: "Content Too Large",
+    500: "Internal Server Error",
+}
+
+
+@attrs.frozen
+class _Rules:
+    """What a request must satisfy before the handler sees it."""
+
+    token: str | None
+    token_param: str
+    hmac_secret: bytes | None
+    signature_header: str
+    max_body_bytes: int
+
+    def refuse_early(self, method: str, query: str, content_length: str | None) -> _Refusal | None:
+        if method != "POST":
+            return _Refusal(405, "only POST is accepted")
+        if self.token is not None:
+            given = parse_qs(query).get(self.token_param, [""])[-1]
+            if not hmac.compare_digest(given.encode(), self.token.encode()):
+                return _Refusal(403, "missing or wrong token")
+        declared = content_length is not None and content_length.isdigit()
+        if declared and int(content_length or 0) > self.max_body_bytes:
+            return _Refusal(413, "body too large")
+        return None
+
+    def read(self, body: bytes, headers: Mapping[str, str]) -> list[Event] | _Refusal:
+        if len(body) > self.max_body_bytes:
+            return _Refusal(413, "body too large")
+        if self.hmac_secret is not None:
+            given = headers.get(self.signature_header.lower(), "").strip().lower()
+            given = given.removeprefix("sha256=")
+            expected = hmac.new(self.hmac_secret, body, hashlib.sha256).hexdigest()
+            if not hmac.compare_digest(given.encode(), expected.encode()):
+                return _Refusal(403, "missing or wrong signature")
+        try:
+            return parse(body, max_bytes=self.max_body_bytes)
+        except WebhookError as error:
+            return _Refusal(400, str(error).split(":")[0])  # no body contents in the log
+
+
+def _rules(
+    token: str | None,
+    token_param: str,
+    hmac_secret: str | bytes | None,
+    signature_header: str,
+    max_body_bytes: int,
+) -> _Rules:
+    secret = hmac_secret.encode() if isinstance(hmac_secret, str) else hmac_secret
+    return _Rules(token, token_param, secret, signature_header, max_body_bytes)
+
+
+def _log_refusal(refusal: _Refusal) -> None:
+    logger.warning("webhook refused with %d: %s", refusal.status, refusal.reason)
+
+
+def asgi_receiver(
+    handler: Callable[[list[Event]], Awaitable[Any] | Any],
+    *,
+    token: str | None = None,
+    token_param: str = "token",  # noqa: S107 (a parameter name, not a secret)
+    hmac_secret: str | bytes | None = None,
+    signature_header: str = "X-Signature",
+    max_body_bytes: int = DEFAULT_MAX_BYTES,
+) -> Callable[[Any, Any, Any], Awaitable[None]]:
+    """An ASGI app that parses each POST and calls ``handler(events)``.
+
+    ``handler`` may be async, or sync (it then runs in a worker thread). With ``token``,
+    the callback URL must carry ``?token=...`` (compared in constant time); with
+    ``hmac_secret``, the ``signature_header`` must hold the hex HMAC-SHA256 of the body.
+
+    Example::
+
+        async def handle(events):
+            for event in events:
+                ...
+        app = asgi_receiver(handle, token=os.environ["WEBHOOK_TOKEN"])
+    """
+    rules = _rules(token, token_param, hmac_secret, signature_header, max_body_bytes)
+    is_async = inspect.iscoroutinefunction(handler)
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        query = scope.get("query_string", b"").decode("latin-1")
+        outcome: list[Event] | _Refusal | None = rules.refuse_early(
+            scope["method"], query, headers.get("content-length")
+        )
+        if outcome is None:
+            chunks, size = [], 0
+            while True:
+                message = await receive()
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size > rules.max_body_bytes:
+                    outcome = _Refusal(413, "body too large")
+                    break
+                chunks.append(chunk)
+                if not message.get("more_body"):
+                    break
+            if outcome is None:
+                outcome = rules.read(b"".join(chunks), headers)
+        status = 200
+        if isinstance(outcome, _Refusal):
+            _log_refusal(outcome)
+            status = outcome.status
+        else:
+            try:
+                if is_async:
+                    await handler(outcome)
+                else:
+                    await anyio.to_thread.run_sync(handler, outcome)
+            except Exception:
+                logger.exception("webhook handler failed; answering 500 for redelivery")
+                status = 500
+        await _asgi_answer(send, status)
+
+    return app
+
+
+async def _asgi_answer(send: Any, status: int) -> None:
+    body = _REASONS.get(status, "").encode()
+    headers = [(b"content-type", b"text/plain"), (b"content-length", str(len(body)).encode())]
+    if status == 405:
+        headers.append((b"allow", b"POST"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def wsgi_receiver(
+    handler: Callable[[list[Event]], Any],
+    *,
+    token: str | None = None,
+    token_param: str = "token",  # noqa: S107 (a parameter name, not a secret)
+    hmac_secret: str | bytes | None = None,
+    signature_header: str = "X-Signature",
+    max_body_bytes: int = DEFAULT_MAX_BYTES,
+) -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
+    """A WSGI app that parses each POST and calls ``handler(events)``; see
+    ``asgi_receiver`` for the options. ``handler`` must be a plain function.
+
+    Example::
+
+        app = wsgi_receiver(lambda events: save(events), hmac_secret=SECRET)
+    """
+    if inspect.iscoroutinefunction(handler):
+        raise TypeError("wsgi_receiver needs a plain function; use asgi_receiver for async")
+    rules = _rules(token, token_param, hmac_secret, signature_header, max_body_bytes)
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        headers = {
+            key[5:].replace("_", "-").lower(): value
+            for key, value in environ.items()
+            if key.startswith("HTTP_")
+        }
+        length = environ.get("CONTENT_LENGTH") or None
+        outcome: list[Event] | _Refusal | None = rules.refuse_early(
+            environ.get("REQUEST_METHOD", ""), environ.get("QUERY_STRING", ""), length
+        )
+        if outcome is None:
+            if length is None or not length.isdigit():
+                outcome = _Refusal(411, "a Content-Length is required")
+            else:
+                outcome = rules.read(environ["wsgi.input"].read(int(length)), headers)
+        status = 200
+        if isinstance(outcome, _Refusal):
+            _log_refusal(outcome)
+            status = outcome.status
+        else:
+            try:
+                handler(outcome)
+            except Exception:
+                logger.exception("webhook handler failed; answering 500 for redelivery")
+                status = 500
+        body = _REASONS.get(status, "").encode()
+        response_headers = [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))]
+        if status == 405:
+            response_headers.append(("Allow", "POST"))
+        start_response(f"{status} {_REASONS.get(status, '')}", response_headers)
+        return [body]
+
+    return app
