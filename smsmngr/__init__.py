@@ -5,6 +5,8 @@
 'Hi'
 """
 
+import logging
+
 from ._async_client import AsyncClient
 from ._sync_client import Client
 from ._transport import DEFAULT_BASE_URL, RetryPolicy
@@ -47,6 +49,9 @@ from .models import (
     WhatsAppText,
 )
 from .phone import normalize_phone_number
+
+# A library logs, the application decides where to: nothing shows unless it says so.
+logging.getLogger("smsmngr").addHandler(logging.NullHandler())
 
 __all__ = [
     "DEFAULT_BASE_URL",

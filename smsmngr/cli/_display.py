@@ -1,0 +1,94 @@
+"""What the command line shows: a progress bar (with rich, on a terminal) and tables."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping, Sequence
+from types import TracebackType
+from typing import Any
+
+__all__ = ["Progress", "print_table"]
+
+
+def _rich_available() -> bool:
+    try:
+        import rich  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+class Progress:
+    """A live bar with rate and ETA when stdout is a terminal and rich is installed;
+    nothing otherwise."""
+
+    def __init__(self, total: int | None, label: str = "sending") -> None:
+        self._bar: Any = None
+        if sys.stdout.isatty() and _rich_available():
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                TaskProgressColumn,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+            from rich.progress import Progress as RichProgress
+
+            self._bar = RichProgress(
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TaskProgressColumn(),
+                TextColumn("{task.fields[rate]}"),
+                TextColumn("ETA"),
+                TimeRemainingColumn(),
+            )
+            self._task = self._bar.add_task(label, total=total, rate="")
+
+    def __enter__(self) -> Progress:
+        if self._bar is not None:
+            self._bar.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+    def update(self, done: int) -> None:
+        if self._bar is None:
+            return
+        task = self._bar.tasks[0]
+        rate = f"{task.speed:,.0f}/s" if task.speed else ""
+        self._bar.update(self._task, completed=done, rate=rate)
+
+
+def print_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    """A table: rich's on a terminal, aligned plain text otherwise."""
+    if sys.stdout.isatty() and _rich_available():
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=title)
+        for header in headers:
+            table.add_column(header)
+        for row in rows:
+            table.add_row(*(str(cell) for cell in row))
+        Console().print(table)
+        return
+    cells = [list(map(str, headers))] + [[str(cell) for cell in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    print(title)
+    for row in cells:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+
+
+def outcome_rows(counts: Mapping[Any, int], total: int) -> list[list[object]]:
+    return [
+        [status.value, f"{count:,}", f"{100 * count / total:.1f}%" if total else "-"]
+        for status, count in counts.items()
+    ] + [["total", f"{total:,}", ""]]

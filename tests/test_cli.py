@@ -1,0 +1,206 @@
+"""The real console script, run in subprocesses against the fake API on loopback."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from smsmngr import Client, Message
+from smsmngr.testing import FakeSmsManager
+
+from .support import served
+
+SCRIPT = Path(sys.executable).parent / "smsmngr"
+
+
+def run(
+    *args: str, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("SMSMANAGER_")}
+    return subprocess.run(
+        [sys.executable, "-m", "smsmngr", *args],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        env={**clean, **(env or {})},
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture
+def api() -> Iterator[tuple[FakeSmsManager, list[str]]]:
+    fake = FakeSmsManager(refused_numbers=["420777000009"])
+    with served(fake) as base_url:
+        yield fake, ["--base-url", base_url, "--api-key", fake.api_key]
+
+
+def test_the_installed_script_runs() -> None:
+    result = subprocess.run([str(SCRIPT), "--version"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0
+    assert result.stdout.startswith("smsmngr ")
+
+
+def test_send_prints_ids_and_exits_0(api: tuple[FakeSmsManager, list[str]]) -> None:
+    fake, options = api
+    to = ["--to", "+420 777 000 001", "--to", "420777000002"]
+    channels = ["--channel", "viber", "--channel", "sms"]
+    result = run(*options, "send", *to, "--body", "Hi", *channels)
+    assert result.returncode == 0, result.stderr
+    assert [s.phone_number for s in fake.ledger.sent] == ["420777000001", "420777000002"]
+    assert fake.ledger.sent[0].message["flow"] == [{"viber": {}}, {"sms": {}}]
+    assert fake.ledger.sent[0].message_id in result.stdout
+
+
+def test_send_exits_1_when_a_recipient_is_rejected(api: tuple[FakeSmsManager, list[str]]) -> None:
+    _, options = api
+    result = run(*options, "send", "--to", "420777000009", "--body", "Hi")
+    assert result.returncode == 1
+    assert "rejected" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["send", "--to", "12", "--body", "Hi"], "7 to 15 digits"),
+        (["send", "--to", "420777000001", "--body", "x" * 1001], "at most 1000"),
+        (["bulk", "missing.csv", "--body", "Hi"], "missing.csv"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(
+    api: tuple[FakeSmsManager, list[str]], args: list[str], says: str
+) -> None:
+    fake, options = api
+    result = run(*options, *args)
+    assert result.returncode == 2
+    assert says in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert fake.ledger.calls == []
+
+
+def test_a_missing_api_key_is_a_configuration_error() -> None:
+    result = run("send", "--to", "420777000001", "--body", "Hi")
+    assert result.returncode == 2
+    assert "SMSMANAGER_API_KEY" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_usage_errors_exit_2() -> None:
+    assert run("send", "--body", "Hi").returncode == 2
+    assert run("frobnicate").returncode == 2
+
+
+def test_bulk_sends_a_csv_with_columns_in_the_body_and_writes_outcomes(
+    api: tuple[FakeSmsManager, list[str]], tmp_path: Path
+) -> None:
+    fake, options = api
+    rows = ["phone,name"] + [f"420777{i:06d},Person {i}" for i in range(250)] + ["nonsense,Eve"]
+    csv_file = tmp_path / "people.csv"
+    csv_file.write_text("\n".join(rows) + "\n")
+    output = tmp_path / "outcomes.jsonl"
+    result = run(*options, "bulk", str(csv_file), "--body", "Hi {name}!", "--output", str(output),
+                 "--concurrency", "4")  # fmt: skip
+    assert result.returncode == 1  # one invalid number, one refused message
+    lines = [json.loads(line) for line in output.read_text().splitlines()]
+    assert len(lines) == 251
+    assert {line["status"] for line in lines} == {"accepted", "rejected"}
+    assert fake.ledger.sent[1].message["body"] == "Hi Person 1!"
+    assert "accepted" in result.stdout
+    # Personal texts do not merge, so the refused number's message holds only itself.
+    assert "accepted  249" in result.stdout
+
+
+def test_bulk_reads_one_number_a_line(
+    api: tuple[FakeSmsManager, list[str]], tmp_path: Path
+) -> None:
+    fake, options = api
+    numbers = tmp_path / "numbers.txt"
+    numbers.write_text("# customers\n420777000001\n\n420777000002\n")
+    result = run(*options, "bulk", str(numbers), "--body", "Sale")
+    assert result.returncode == 0, result.stderr
+    assert fake.ledger.accepted_count == 2
+
+
+def test_bulk_dry_run_sends_nothing_and_reports_parts(tmp_path: Path) -> None:
+    csv_file = tmp_path / "people.csv"
+    csv_file.write_text("phone;name\n420777000001;Žofie\n420777000002;Bob\n12;Bad\n")
+    result = run("bulk", str(csv_file), "--body", "Ahoj {name}! " + "x" * 150, "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "UCS-2" in result.stdout
+    assert "GSM-7" in result.stdout
+    assert "recipients: 3 (1 invalid" in result.stdout
+    assert "calls: 1" in result.stdout
+    # Žofie: 162 UCS-2 characters, 3 parts; Bob: exactly 160 GSM-7 characters, 1 part.
+    assert "total SMS parts: 4" in result.stdout
+    assert "nothing was sent" in result.stdout
+
+
+def test_segments_explains_the_encoding() -> None:
+    result = run("segments", "Zlutý kůň")
+    assert result.returncode == 0
+    assert "UCS-2" in result.stdout
+    assert "'Zluty kun'" in result.stdout
+    plain = run("segments", "{" * 81)
+    assert "units:      162" in plain.stdout
+    assert "segments:   2" in plain.stdout
+
+
+def test_webhook_parse_prints_typed_events() -> None:
+    body = json.dumps([
+        {"type": "outgoing", "message_id": "m-0", "result": "delivered", "timestamp": 1700000000},
+        {"type": "incoming", "sender": "420777000001", "body": "STOP"},
+    ])  # fmt: skip
+    result = run("webhook", "parse", "-", stdin=body)
+    assert result.returncode == 0, result.stderr
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [e["event"] for e in events] == ["DeliveryReport", "IncomingMessage"]
+    assert events[0]["timestamp"].startswith("2023-11-14")
+    broken = run("webhook", "parse", "-", stdin="{nope")
+    assert broken.returncode == 1
+    assert "not JSON" in broken.stderr
+
+
+def test_the_demo_runs_offline_and_accounts_for_everyone() -> None:
+    result = run("demo")
+    assert result.returncode == 0, result.stderr
+    assert "10,000" in result.stdout
+    assert "unknown" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_mock_serves_the_fake_on_loopback() -> None:
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "smsmngr", "mock", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        with Client(api_key="test-api-key", base_url=f"http://127.0.0.1:{port}/v2") as client:
+            result = client.send(Message("Hi", to=["420777000001"]))
+        assert result.recipient_message_ids()[0]
+    finally:
+        server.terminate()
+        server.wait(10)
