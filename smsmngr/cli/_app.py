@@ -135,7 +135,7 @@ def run_campaign(
                 for outcome in batch.outcomes:
                     counts[outcome.status] += 1
                     if out is not None:
-                        row = attrs.asdict(outcome)
+                        row = outcome._asdict()
                         row["status"] = outcome.status.value
                         out.write(json.dumps(row, ensure_ascii=False) + "\n")
                 if batch.error and first_error is None:
@@ -216,7 +216,7 @@ def mock(args: argparse.Namespace) -> int:
         raise _UsageError('serving needs uvicorn: pip install "smsmngr[fake]"') from None
     from ..testing import FakeSmsManager
 
-    fake = FakeSmsManager(api_key=args.mock_key)
+    fake = FakeSmsManager(api_key=args.mock_key, ledger=args.ledger)
     print(f"fake SmsManager API on http://127.0.0.1:{args.port}/v2 (API key {args.mock_key!r})")
     print("stop with Ctrl-C", flush=True)
     uvicorn.run(fake.asgi_app, host="127.0.0.1", port=args.port, log_level="warning")
@@ -314,6 +314,12 @@ def _parser() -> argparse.ArgumentParser:
     p = commands.add_parser("mock", help="serve the fake API on 127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--mock-key", default="test-api-key", help="the key it accepts")
+    p.add_argument(
+        "--ledger",
+        choices=["full", "counts"],
+        default="counts",
+        help="what the fake remembers (GET /v2/_fake/ledger shows the counters)",
+    )
     p.set_defaults(run=mock)
 
     p = commands.add_parser("demo", help="a 10,000-recipient campaign against the fake API")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
@@ -13,15 +14,18 @@ from ._faults import FaultKind
 if TYPE_CHECKING:
     from ._fake import FakeSmsManager
 
-__all__ = ["FakeASGIApp"]
+__all__ = ["LEDGER_PATH", "FakeASGIApp"]
+
+LEDGER_PATH = "/_fake/ledger"
 
 
 class FakeASGIApp:
     """Serves a ``FakeSmsManager`` over ASGI: ``uvicorn.run(fake.asgi_app, port=8000)``.
 
-    Connection-level faults cannot be expressed in ASGI: a dropped connection is raised
-    as an error, which the server answers as it answers a crash (500). For real socket
-    faults, put a proxy in front.
+    ``GET <base>/_fake/ledger`` answers the ledger's counters, for tools and benchmarks
+    in another process. Connection-level faults cannot be expressed in ASGI: a dropped
+    connection is raised as an error, which the server answers as it answers a crash
+    (500). For real socket faults, put a proxy in front.
     """
 
     def __init__(self, fake: FakeSmsManager) -> None:
@@ -41,6 +45,9 @@ class FakeASGIApp:
             chunks.append(event.get("body", b""))
             if not event.get("more_body"):
                 break
+        if scope["path"].endswith(LEDGER_PATH):
+            await _send_json(send, 200, self._ledger_counts())
+            return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         query = dict(parse_qsl(scope["query_string"].decode("latin-1")))
         answer = self.fake.handle(scope["method"], scope["path"], query, headers, b"".join(chunks))
@@ -48,9 +55,21 @@ class FakeASGIApp:
             await anyio.sleep(answer.fault.delay)
         if answer.status is None:
             raise ConnectionAbortedError("injected fault: the connection drops")
-        response_headers = [(b"content-type", b"application/json")]
-        response_headers += [(k.encode(), v.encode()) for k, v in answer.headers.items()]
-        await send(
-            {"type": "http.response.start", "status": answer.status, "headers": response_headers}
-        )
-        await send({"type": "http.response.body", "body": json.dumps(answer.body).encode()})
+        await _send_json(send, answer.status, answer.body, answer.headers)
+
+    def _ledger_counts(self) -> dict[str, Any]:
+        ledger = self.fake.ledger
+        return {
+            "call_counts": dict(ledger.call_counts),
+            "processed_call_counts": dict(ledger.processed_call_counts),
+            "accepted_count": ledger.accepted_count,
+        }
+
+
+async def _send_json(
+    send: Any, status: int, body: Any, headers: Mapping[str, str] | None = None
+) -> None:
+    response_headers = [(b"content-type", b"application/json")]
+    response_headers += [(k.encode(), v.encode()) for k, v in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": response_headers})
+    await send({"type": "http.response.body", "body": json.dumps(body).encode()})

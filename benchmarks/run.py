@@ -1,0 +1,457 @@
+"""Every benchmark, each a ratio against a baseline measured in the same run.
+
+    python -m benchmarks                 # full sizes; writes benchmarks/results/
+    python -m benchmarks --quick --out /tmp/bench   # tiny sizes, to check the harness
+
+The API side is the fake API served over loopback HTTP by uvicorn in another process,
+so client and server do not share an event loop. Timed figures alternate the two
+sides over several rounds and report medians.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import attrs
+import httpx
+
+from smsmngr import AsyncClient, Client, Message
+from smsmngr.bulk import minimum_calls
+from smsmngr.webhooks import parse
+
+API_KEY = "bench-key"
+BODY = "Summer sale: 20% off everything today only!"
+ROOT = Path(__file__).resolve().parent
+
+
+@attrs.frozen
+class Sizes:
+    bulk: int
+    batching: int
+    single_sends: int
+    memory: tuple[int, int]
+    webhook_events: int
+    rounds: int
+
+
+FULL = Sizes(
+    bulk=100_000,
+    batching=5_000,
+    single_sends=200,
+    memory=(100_000, 1_000_000),
+    webhook_events=20_000,
+    rounds=5,
+)
+QUICK = Sizes(
+    bulk=2_000, batching=300, single_sends=20, memory=(2_000, 10_000), webhook_events=500, rounds=1
+)
+
+
+@attrs.frozen
+class Figure:
+    name: str
+    sdk: str
+    baseline: str
+    ratio: float
+    goal: str
+    met: bool | None
+
+
+def numbers(count: int) -> list[str]:
+    return [f"4207{i:08d}" for i in range(count)]
+
+
+# -- the server -------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Server:
+    """``smsmngr mock`` in a child process, keeping counts only."""
+
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}/v2"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "smsmngr", "mock", "--port", str(self.port),
+             "--mock-key", API_KEY, "--ledger", "counts"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("the fake API did not start")
+
+    def calls(self) -> int:
+        counts = httpx.get(f"{self.base_url}/_fake/ledger").json()["call_counts"]
+        return int(sum(counts.values()))
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(10)
+
+
+# -- measurements -----------------------------------------------------------------------
+
+
+def alternate(
+    rounds: int, first: Callable[[], float], second: Callable[[], float]
+) -> tuple[float, float]:
+    """Medians of ``first`` and ``second``, run in alternating order."""
+    a, b = [], []
+    for round_number in range(rounds):
+        if round_number % 2:
+            b.append(second())
+            a.append(first())
+        else:
+            a.append(first())
+            b.append(second())
+    return statistics.median(a), statistics.median(b)
+
+
+def timed(coroutine: Callable[[], Awaitable[Any]]) -> Callable[[], float]:
+    def run() -> float:
+        async def measure() -> float:
+            started = time.perf_counter()
+            await coroutine()
+            return time.perf_counter() - started
+
+        return asyncio.run(measure())
+
+    return run
+
+
+async def sdk_bulk(base_url: str, message: Message, concurrency: int) -> None:
+    async with AsyncClient(api_key=API_KEY, base_url=base_url) as client:
+        result = await client.send_bulk(message, concurrency=concurrency, collect_outcomes=False)
+    assert result.accepted == len(message.to), result.counts
+
+
+def raw_bodies(count: int) -> list[bytes]:
+    """What a hand-written client would post: 100-recipient /messages bodies."""
+    to = numbers(count)
+    bodies = []
+    for start in range(0, count, 100):
+        call = to[start : start + 100]
+        messages = [
+            {"body": BODY, "to": [{"phone_number": n} for n in call[i : i + 10]]}
+            for i in range(0, len(call), 10)
+        ]
+        bodies.append(json.dumps(messages, separators=(",", ":")).encode())
+    return bodies
+
+
+async def raw_bulk(base_url: str, bodies: list[bytes], concurrency: int) -> None:
+    queue = iter(bodies)
+    headers = {"x-api-key": API_KEY, "content-type": "application/json"}
+    async with httpx.AsyncClient(base_url=base_url) as http:
+
+        async def worker() -> None:
+            for body in queue:
+                response = await http.post("/messages", content=body, headers=headers)
+                assert response.status_code == 200
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+
+
+async def one_send_each(base_url: str, to: list[str], concurrency: int) -> None:
+    async with AsyncClient(api_key=API_KEY, base_url=base_url) as client:
+        queue = iter(to)
+
+        async def worker() -> None:
+            for number in queue:
+                await client.send(Message(BODY, to=[number]))
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+
+
+def bulk_figures(server: Server, sizes: Sizes) -> list[Figure]:
+    concurrency = 8
+    message = Message(BODY, to=numbers(sizes.bulk))
+    bodies = raw_bodies(sizes.bulk)
+    sdk, raw = alternate(
+        sizes.rounds,
+        timed(lambda: sdk_bulk(server.base_url, message, concurrency)),
+        timed(lambda: raw_bulk(server.base_url, bodies, concurrency)),
+    )
+    figures = [
+        Figure(
+            f"bulk throughput, {sizes.bulk:,} recipients (time, SDK / raw httpx)",
+            f"{sdk:.2f} s ({sizes.bulk / sdk:,.0f}/s)",
+            f"{raw:.2f} s ({sizes.bulk / raw:,.0f}/s)",
+            sdk / raw,
+            "<= 1.10",
+            sdk / raw <= 1.10,
+        )
+    ]
+    before = server.calls()
+    timed(lambda: sdk_bulk(server.base_url, message, concurrency))()
+    calls, minimum = server.calls() - before, minimum_calls([sizes.bulk])
+    figures.append(
+        Figure(
+            "calls per campaign (SDK / theoretical minimum)",
+            f"{calls:,} calls",
+            f"{minimum:,} calls",
+            calls / minimum,
+            "= 1.00",
+            calls == minimum,
+        )
+    )
+    to = numbers(sizes.batching)
+    batched, single = alternate(
+        sizes.rounds,
+        timed(lambda: sdk_bulk(server.base_url, Message(BODY, to=to), concurrency)),
+        timed(lambda: one_send_each(server.base_url, to, concurrency)),
+    )
+    figures.append(
+        Figure(
+            f"batching, {sizes.batching:,} recipients (recipients/s, send_bulk / one send each)",
+            f"{sizes.batching / batched:,.0f}/s",
+            f"{sizes.batching / single:,.0f}/s",
+            single / batched,
+            "> 1 (speed-up)",
+            single > batched,
+        )
+    )
+    return figures
+
+
+def sync_figures(server: Server, sizes: Sizes) -> list[Figure]:
+    message = Message(BODY, to=numbers(sizes.bulk))
+
+    def sync_bulk() -> float:
+        with Client(api_key=API_KEY, base_url=server.base_url) as client:
+            started = time.perf_counter()
+            result = client.send_bulk(message, concurrency=8, collect_outcomes=False)
+            elapsed = time.perf_counter() - started
+        assert result.accepted == sizes.bulk
+        return elapsed
+
+    sync, asynchronous = alternate(
+        sizes.rounds, sync_bulk, timed(lambda: sdk_bulk(server.base_url, message, 8))
+    )
+    one = Message(BODY, to=["420700000001"])
+
+    def sync_latency() -> float:
+        with Client(api_key=API_KEY, base_url=server.base_url) as client:
+            client.send(one)  # warm: thread and connection
+            times = []
+            for _ in range(sizes.single_sends):
+                started = time.perf_counter()
+                client.send(one)
+                times.append(time.perf_counter() - started)
+        return statistics.median(times)
+
+    def async_latency() -> float:
+        async def measure() -> float:
+            async with AsyncClient(api_key=API_KEY, base_url=server.base_url) as client:
+                await client.send(one)
+                times = []
+                for _ in range(sizes.single_sends):
+                    started = time.perf_counter()
+                    await client.send(one)
+                    times.append(time.perf_counter() - started)
+            return statistics.median(times)
+
+        return asyncio.run(measure())
+
+    sync_one, async_one = alternate(sizes.rounds, sync_latency, async_latency)
+    return [
+        Figure(
+            f"sync facade, send_bulk of {sizes.bulk:,} (time, Client / AsyncClient)",
+            f"{sync:.2f} s",
+            f"{asynchronous:.2f} s",
+            sync / asynchronous,
+            "<= 1.10",
+            sync / asynchronous <= 1.10,
+        ),
+        Figure(
+            "sync facade, one send (median latency, Client / AsyncClient)",
+            f"{sync_one * 1e3:.2f} ms",
+            f"{async_one * 1e3:.2f} ms",
+            sync_one / async_one,
+            "(reported)",
+            None,
+        ),
+    ]
+
+
+def memory_figure(server: Server, sizes: Sizes) -> Figure:
+    def peak_mib(count: int) -> float:
+        output = subprocess.run(
+            [sys.executable, "-m", "benchmarks.memory", server.base_url, API_KEY, str(count)],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT.parent,
+        ).stdout
+        return float(output.strip())
+
+    small_size, large_size = sizes.memory
+    small, large = peak_mib(small_size), peak_mib(large_size)
+    return Figure(
+        f"memory, peak RSS over a generator, outcomes off ({large_size:,} / {small_size:,})",
+        f"{large:.1f} MiB",
+        f"{small:.1f} MiB",
+        large / small,
+        "<= 1.2, and <= 100 MiB",
+        large / small <= 1.2 and large <= 100,
+    )
+
+
+def webhook_figure(sizes: Sizes) -> Figure:
+    event = {
+        "request_id": "bc36f3d1-d284-463a-921b-a3560c154649",
+        "message_id": "e27ff0ac-87b5-4e1d-b644-5fc6029e2a11-3",
+        "gateway": "sms",
+        "timestamp": 1700000000,
+        "payload": {"order": 7},
+        "type": "outgoing",
+        "to": {"phone_number": "420777123456"},
+        "result": "delivered",
+        "result_info": "[0] Delivered",
+        "sms": {"sender": "Shop", "country": "230", "operator": "01", "price_czk": 0.9,
+                "price_eur": 0.036, "count": 1, "gateway": "high"},
+    }  # fmt: skip
+    body = json.dumps([event] * sizes.webhook_events).encode()
+
+    def typed() -> float:
+        started = time.perf_counter()
+        events = parse(body, max_bytes=len(body))
+        assert len(events) == sizes.webhook_events
+        return time.perf_counter() - started
+
+    def by_hand() -> float:
+        started = time.perf_counter()
+        for item in json.loads(body):
+            (item["message_id"], item["result"], item["result_info"], item["timestamp"])
+            (item["to"]["phone_number"], item["sms"]["price_eur"])
+        return time.perf_counter() - started
+
+    sdk, baseline = alternate(max(3, sizes.rounds), typed, by_hand)
+    count = sizes.webhook_events
+    return Figure(
+        "webhook parsing (events/s, parse / json.loads + dict access)",
+        f"{count / sdk:,.0f}/s",
+        f"{count / baseline:,.0f}/s",
+        baseline / sdk,
+        "(reported)",
+        None,
+    )
+
+
+def import_figure(sizes: Sizes) -> Figure:
+    def import_time(module: str) -> Callable[[], float]:
+        def run() -> float:
+            started = time.perf_counter()
+            subprocess.run([sys.executable, "-c", f"import {module}"], check=True)
+            return time.perf_counter() - started
+
+        return run
+
+    rounds = max(5, sizes.rounds)
+    ours, httpx_alone = alternate(rounds, import_time("smsmngr"), import_time("httpx"))
+    return Figure(
+        "import time (python -c 'import smsmngr' / 'import httpx')",
+        f"{ours * 1e3:.0f} ms",
+        f"{httpx_alone * 1e3:.0f} ms",
+        ours / httpx_alone,
+        "(reported)",
+        None,
+    )
+
+
+# -- report -----------------------------------------------------------------------------
+
+
+def machine() -> str:
+    return (
+        f"{platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"httpx {httpx.__version__}"
+    )
+
+
+def markdown(figures: list[Figure], sizes: Sizes) -> str:
+    lines = [
+        f"Machine: {machine()}. Rounds: {sizes.rounds} (medians).",
+        "",
+        "| figure | SDK | baseline | ratio | goal | met |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for f in figures:
+        met = {True: "yes", False: "**no**", None: ""}[f.met]
+        lines.append(f"| {f.name} | {f.sdk} | {f.baseline} | {f.ratio:.2f} | {f.goal} | {met} |")
+    return "\n".join(lines) + "\n"
+
+
+def chart(figures: list[Figure], path: Path) -> bool:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    names = [f.name.split(" (")[0] for f in figures]
+    colors = [
+        "tab:green" if f.met else "tab:red" if f.met is False else "tab:gray" for f in figures
+    ]
+    ax.barh(names, [f.ratio for f in figures], color=colors)
+    ax.axvline(1.0, color="black", linewidth=0.8)
+    ax.set_xlabel("ratio (see the table for what each compares)")
+    ax.invert_yaxis()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return True
+
+
+def measure(sizes: Sizes) -> Iterator[Figure]:
+    server = Server()
+    try:
+        yield from bulk_figures(server, sizes)
+        yield from sync_figures(server, sizes)
+        yield memory_figure(server, sizes)
+    finally:
+        server.stop()
+    yield webhook_figure(sizes)
+    yield import_figure(sizes)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, one round")
+    parser.add_argument("--out", type=Path, default=ROOT / "results")
+    args = parser.parse_args(argv)
+    sizes = QUICK if args.quick else FULL
+    figures = []
+    for figure in measure(sizes):
+        print(f"{figure.name}: {figure.sdk} vs {figure.baseline} -> {figure.ratio:.2f}", flush=True)
+        figures.append(figure)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "results.md").write_text(markdown(figures, sizes))
+    drawn = chart(figures, args.out / "results.png")
+    print(f"wrote {args.out / 'results.md'}" + (" and results.png" if drawn else ""))
+    return 0

@@ -1,0 +1,52 @@
+"""The benchmark harness runs end to end at tiny sizes, so that it cannot rot.
+
+No timing is asserted here: figures are claimed in benchmarks/, as ratios.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_quick_benchmark_run_writes_every_figure(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    table = (tmp_path / "results.md").read_text()
+    for figure in (
+        "bulk throughput",
+        "calls per campaign",
+        "batching",
+        "sync facade, send_bulk",
+        "sync facade, one send",
+        "memory",
+        "webhook parsing",
+        "import time",
+    ):
+        assert figure in table
+    assert (
+        "| calls per campaign (SDK / theoretical minimum) | 20 calls | 20 calls | 1.00 |" in table
+    )
+
+
+def test_the_hot_path_profile_runs() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.hot_path", "--calls", "20"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "per 100-recipient call" in result.stdout
