@@ -22,7 +22,12 @@ def normalize_phone_number(number: str, *, field: str = "phone_number") -> str:
     """
     if not isinstance(number, str):
         raise ValidationError(field, f"must be a string, got {type(number).__name__}")
-    if number.isascii() and number.isdecimal() and MIN_DIGITS <= len(number) <= MAX_DIGITS:
+    if (
+        number.isascii()
+        and number.isdecimal()
+        and MIN_DIGITS <= len(number) <= MAX_DIGITS
+        and not number.startswith("00")
+    ):
         return number  # already normalized: the common case in bulk sends
     digits = number.translate(_SEPARATORS)
     if digits.startswith("+"):
