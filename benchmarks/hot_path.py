@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import functools
 import json
 import pstats
 import tempfile
@@ -17,7 +18,7 @@ from collections.abc import Iterator
 from smsmngr import Message
 from smsmngr._wire import encode_json, parse_send_result
 from smsmngr.bulk._campaign import Tally
-from smsmngr.bulk._outcomes import BatchOutcome, outcomes_for_answer
+from smsmngr.bulk._outcomes import BatchOutcome, counts_for_answer, outcomes_for_answer
 from smsmngr.bulk._packing import Call, Packer
 
 
@@ -47,7 +48,9 @@ def run(calls: int) -> float:
                 recipients_per_message=tuple(len(c) for c in item.chunks),
                 keyed_by_message=True,
             )
-            tally.add(BatchOutcome(tuple(outcomes_for_answer(item.chunks, result))))
+            build = functools.partial(outcomes_for_answer, item.chunks, result)
+            counts = counts_for_answer(item.chunks, result)
+            tally.add(BatchOutcome.deferred(counts, build, result.request_id))
     elapsed = time.perf_counter() - started
     assert sum(tally.counts.values()) == calls * 100
     return elapsed / calls

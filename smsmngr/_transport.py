@@ -210,11 +210,14 @@ class Transport:
     ) -> None:
         self._api_key = resolve_api_key(api_key)
         self.base_url = resolve_base_url(base_url)
-        self._timeout = timeout
         self.retry = retry
         self.pacer = Pacer()
         self._owns_client = http_client is None
-        self._client = http_client if http_client is not None else httpx.AsyncClient()
+        # Our own client carries the timeout; a supplied one gets it on every request.
+        self._client = (
+            http_client if http_client is not None else httpx.AsyncClient(timeout=timeout)
+        )
+        self._timeout: Any = httpx.USE_CLIENT_DEFAULT if http_client is None else timeout
 
     def __repr__(self) -> str:
         return f"<Transport base_url={self.base_url!r}>"

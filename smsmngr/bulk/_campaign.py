@@ -7,6 +7,7 @@ all of them); their outcomes stream back in completion order.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import (
     AsyncGenerator,
     AsyncIterable,
@@ -36,6 +37,7 @@ from ._outcomes import (
     BulkResult,
     OutcomeStatus,
     RecipientOutcome,
+    counts_for_answer,
     outcomes_for_answer,
     outcomes_for_error,
     status_for_error,
@@ -89,7 +91,7 @@ class Campaign:
             batches_in.close()
             async with batches_out:
                 async for batch in batches_out:
-                    done += len(batch.outcomes)
+                    done += len(batch)
                     if self._on_progress is not None:
                         self._on_progress(done, total)
                     try:
@@ -197,9 +199,14 @@ class Campaign:
             self._settle(unknown)
             raise
         self.calls += 1
-        outcomes = outcomes_for_answer(call.chunks, result)
-        self._settle(outcomes)
-        return [BatchOutcome(tuple(outcomes), result.request_id)]
+        batch = BatchOutcome.deferred(
+            counts_for_answer(call.chunks, result),
+            functools.partial(outcomes_for_answer, call.chunks, result),
+            result.request_id,
+        )
+        if self._journal is not None:
+            self._journal.settle(batch.outcomes)
+        return [batch]
 
     def _failed(self, call: Call, error: SmsManagerError) -> list[BatchOutcome]:
         self.calls += 1
@@ -243,8 +250,8 @@ class Tally:
         self._request_ids: list[str] | None = [] if collect_outcomes else None
 
     def add(self, batch: BatchOutcome) -> None:
-        for outcome in batch.outcomes:
-            self.counts[outcome.status] += 1
+        for status, count in batch.counts.items():
+            self.counts[status] += count
         if self._outcomes is not None:
             self._outcomes.extend(batch.outcomes)
         if self._request_ids is not None and batch.request_id is not None:

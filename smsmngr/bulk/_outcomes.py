@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple
 
 import attrs
@@ -16,6 +17,7 @@ __all__ = [
     "BulkResult",
     "OutcomeStatus",
     "RecipientOutcome",
+    "counts_for_answer",
     "outcomes_for_answer",
     "outcomes_for_error",
     "status_for_error",
@@ -53,16 +55,60 @@ class RecipientOutcome(NamedTuple):
     error: str | None = None
 
 
-@attrs.frozen
 class BatchOutcome:
     """The outcomes of one HTTP call (or of recipients settled without one: rejected
-    locally, or skipped because a journal already holds their outcome)."""
+    locally, or skipped because a journal already holds their outcome).
 
-    outcomes: tuple[RecipientOutcome, ...]
-    request_id: str | None = None
-    error: str | None = None
-    source: str = "api"
-    """``"api"`` for a call, ``"local"`` for local rejections, ``"journal"`` for resumed."""
+    ``counts`` is always at hand; ``outcomes``, one per recipient, is built on first
+    use, so a campaign that only counts never pays for a million outcome objects.
+    """
+
+    __slots__ = ("_build", "_outcomes", "counts", "error", "request_id", "source")
+
+    def __init__(
+        self,
+        outcomes: Sequence[RecipientOutcome] = (),
+        request_id: str | None = None,
+        error: str | None = None,
+        source: str = "api",
+    ) -> None:
+        self._outcomes: tuple[RecipientOutcome, ...] | None = tuple(outcomes)
+        self._build: Callable[[], list[RecipientOutcome]] | None = None
+        self.counts: dict[OutcomeStatus, int] = dict(Counter(o.status for o in self._outcomes))
+        self.request_id = request_id
+        self.error = error
+        self.source = source
+        """``"api"`` for a call, ``"local"`` for local rejections, ``"journal"`` for
+        outcomes a resumed campaign already had, ``"not_sent"`` after a stop."""
+
+    @classmethod
+    def deferred(
+        cls,
+        counts: dict[OutcomeStatus, int],
+        build: Callable[[], list[RecipientOutcome]],
+        request_id: str | None,
+    ) -> BatchOutcome:
+        """A batch whose outcomes ``build()`` makes when first asked for."""
+        batch = cls(request_id=request_id)
+        batch._outcomes, batch._build, batch.counts = None, build, counts
+        return batch
+
+    @property
+    def outcomes(self) -> tuple[RecipientOutcome, ...]:
+        if self._outcomes is None:
+            assert self._build is not None
+            self._outcomes, self._build = tuple(self._build()), None
+        return self._outcomes
+
+    def __len__(self) -> int:
+        """How many recipients the batch settles."""
+        return sum(self.counts.values())
+
+    def __repr__(self) -> str:
+        counts = {status.value: count for status, count in self.counts.items()}
+        return (
+            f"BatchOutcome(counts={counts}, request_id={self.request_id!r}, source={self.source!r})"
+        )
 
 
 @attrs.frozen
@@ -100,6 +146,22 @@ class BulkResult:
 
 Recipients = Sequence[tuple[int, int, str]]
 """The recipients of one wire message: ``(message_index, recipient_index, phone_number)``."""
+
+
+def counts_for_answer(chunks: Sequence[Recipients], result: SendResult) -> dict[OutcomeStatus, int]:
+    """How many recipients of a call each status gets, without building outcomes."""
+    accepted = {item.key for item in result.accepted}
+    rejected = {item.key for item in result.rejected}
+    counts: dict[OutcomeStatus, int] = {}
+    for key, recipients in enumerate(chunks):
+        if key in accepted:
+            status = OutcomeStatus.ACCEPTED
+        elif key in rejected:
+            status = OutcomeStatus.REJECTED
+        else:
+            status = OutcomeStatus.UNKNOWN
+        counts[status] = counts.get(status, 0) + len(recipients)
+    return counts
 
 
 def outcomes_for_answer(chunks: Sequence[Recipients], result: SendResult) -> list[RecipientOutcome]:

@@ -132,15 +132,16 @@ def run_campaign(
                 messages, concurrency=concurrency, max_requests_per_second=rate, journal=journal
             )
             for batch in batches:
-                for outcome in batch.outcomes:
-                    counts[outcome.status] += 1
-                    if out is not None:
+                for status, count in batch.counts.items():
+                    counts[status] += count
+                if out is not None:
+                    for outcome in batch.outcomes:
                         row = outcome._asdict()
                         row["status"] = outcome.status.value
                         out.write(json.dumps(row, ensure_ascii=False) + "\n")
                 if batch.error and first_error is None:
                     first_error = batch.error
-                done += len(batch.outcomes)
+                done += len(batch)
                 progress.update(done)
     finally:
         if out is not None:
