@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterator
 
 from smsmngr import Message
-from smsmngr._wire import encode_json, parse_send_result
+from smsmngr._wire import parse_send_result
 from smsmngr.bulk._campaign import Tally
 from smsmngr.bulk._outcomes import BatchOutcome, counts_for_answer, outcomes_for_answer
 from smsmngr.bulk._packing import Call, Packer
@@ -40,7 +40,7 @@ def run(calls: int) -> float:
     for index, message in enumerate(messages(calls * 100)):
         for item in packer.add(index, message):
             assert isinstance(item, Call)
-            encode_json(item.body)
+            item.content()
             answer = answer or _answer(item)
             result = parse_send_result(
                 json.loads(answer),

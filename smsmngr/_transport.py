@@ -250,7 +250,8 @@ class Transport:
             headers["x-api-key"] = self._api_key.reveal()
         content: bytes | None = None
         if json_body is not None:
-            content = encode_json(json_body)
+            # Bytes are JSON already encoded (bulk calls are built as text).
+            content = json_body if isinstance(json_body, bytes) else encode_json(json_body)
             headers["content-type"] = "application/json"
         where = f"{method} {path}"
         attempt = 0

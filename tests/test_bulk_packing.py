@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from itertools import groupby
 
@@ -58,7 +59,8 @@ def test_no_call_breaks_a_limit_and_the_wire_matches_the_mapping(messages: list[
     for call in calls:
         assert 1 <= len(call.body) <= 10
         assert len(call.body) == len(call.chunks)
-        for wire, chunk in zip(call.body, call.chunks, strict=True):
+        assert json.loads(call.content()) == [json.loads(text) for text in call.body]
+        for wire, chunk in zip(map(json.loads, call.body), call.chunks, strict=True):
             assert 1 <= len(wire["to"]) <= 10
             assert [t["phone_number"] for t in wire["to"]] == [
                 phone.replace("+", "").replace(" ", "") for _, _, phone in chunk
@@ -102,7 +104,7 @@ def test_one_recipient_messages_with_the_same_text_merge_100_to_a_call() -> None
 def test_messages_with_different_payloads_do_not_merge() -> None:
     messages = [Message("Hi", to=[f"4207{i:08d}"], payload={"i": i}) for i in range(3)]
     calls, _ = pack(messages)
-    assert [wire["payload"] for wire in calls[0].body] == [{"i": 0}, {"i": 1}, {"i": 2}]
+    assert [json.loads(wire)["payload"] for wire in calls[0].body] == [{"i": 0}, {"i": 1}, {"i": 2}]
 
 
 def test_skipped_recipients_are_left_out() -> None:
@@ -110,3 +112,16 @@ def test_skipped_recipients_are_left_out() -> None:
     items = list(packer.add(0, Message("Hi", to=["420700000001", "420700000002"]), {0}))
     items += list(packer.finish())
     assert [c.chunks for c in items if isinstance(c, Call)] == [((((0, 1, "420700000002"),),))]
+
+
+def test_the_wire_text_is_exactly_the_documented_json() -> None:
+    message = Message("Ahoj “všichni”", to=["+420 700 000 001", "420700000002"], tag="t")
+    calls, _ = pack([message, Message("Hi", to=["420700000003"])])
+    assert json.loads(calls[0].content()) == [
+        {
+            "body": "Ahoj “všichni”",
+            "tag": "t",
+            "to": [{"phone_number": "420700000001"}, {"phone_number": "420700000002"}],
+        },
+        {"body": "Hi", "to": [{"phone_number": "420700000003"}]},
+    ]

@@ -172,7 +172,7 @@ class Campaign:
             self._journal.sending(r for chunk in call.chunks for r in chunk)
         try:
             reply = await self._transport.request(
-                "POST", "/messages", json_body=call.body, pacer=self._pacer
+                "POST", "/messages", json_body=call.content(), pacer=self._pacer
             )
             result = parse_send_result(
                 reply.data,

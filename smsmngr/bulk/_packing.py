@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 
-from .._wire import message_to_wire
+from .._wire import encode_json, message_to_wire
 from ..errors import ValidationError
 from ..models import Message
 from ..phone import normalize_phone_number
@@ -26,12 +26,17 @@ RECIPIENTS_PER_MESSAGE = 10
 
 @attrs.frozen
 class Call:
-    """One ``POST /messages``: the JSON ``body``, and for each wire message in it the
-    recipients it carries as ``(message_index, recipient_index, phone_number)``."""
+    """One ``POST /messages``: ``body`` holds the JSON text of each wire message, and
+    ``chunks`` the recipients each carries as ``(message_index, recipient_index,
+    phone_number)``."""
 
     number: int
-    body: list[dict[str, Any]]
+    body: list[str]
     chunks: tuple[tuple[tuple[int, int, str], ...], ...]
+
+    def content(self) -> bytes:
+        """The request body: a JSON array of the wire messages."""
+        return ("[" + ",".join(self.body) + "]").encode()
 
     @property
     def recipient_count(self) -> int:
@@ -82,10 +87,10 @@ class Packer:
     def __init__(self) -> None:
         self._calls_made = 0
         self._content: Any = _NOTHING
-        self._fields: dict[str, Any] = {}
+        self._prefix = ""
         self._numbers: list[str] = []
         self._recipients: list[tuple[int, int, str]] = []
-        self._body: list[dict[str, Any]] = []
+        self._body: list[str] = []
         self._chunks: list[tuple[tuple[int, int, str], ...]] = []
 
     def add(
@@ -102,8 +107,10 @@ class Packer:
             if call is not None:
                 yield call
             self._content = content
-            self._fields = message_to_wire(message, ())
-            del self._fields["to"]
+            # Everything but "to" is serialized once per run of equal messages.
+            fields = message_to_wire(message, ())
+            del fields["to"]
+            self._prefix = encode_json(fields).decode()[:-1] + ("," if fields else "")
         for recipient_index, recipient in enumerate(message.to):
             if recipient_index in skip:
                 continue
@@ -139,9 +146,9 @@ class Packer:
         """Close the wire message being filled; return the call it completes, if any."""
         if not self._numbers:
             return None
-        wire = dict(self._fields)
-        wire["to"] = [{"phone_number": number} for number in self._numbers]
-        self._body.append(wire)
+        # Normalized numbers are bare ASCII digits: nothing in them needs escaping.
+        numbers = '"},{"phone_number":"'.join(self._numbers)
+        self._body.append(f'{self._prefix}"to":[{{"phone_number":"{numbers}"}}]}}')
         self._chunks.append(tuple(self._recipients))
         self._numbers, self._recipients = [], []
         return self._make_call() if len(self._body) == MESSAGES_PER_CALL else None
