@@ -420,7 +420,8 @@ def chart(figures: list[Figure], path: Path) -> bool:
     ]
     ax.barh(names, [f.ratio for f in figures], color=colors)
     ax.axvline(1.0, color="black", linewidth=0.8)
-    ax.set_xlabel("ratio (see the table for what each compares)")
+    ax.set_xscale("log")
+    ax.set_xlabel("ratio, log scale (green: goal met, red: not met, grey: reported)")
     ax.invert_yaxis()
     fig.tight_layout()
     fig.savefig(path, dpi=120)
