@@ -336,18 +336,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
         code: int = args.run(args)
-    except _UsageError as error:
+    except (_UsageError, *_USAGE_ERRORS, OSError) as error:
         print(f"smsmngr: error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    except _USAGE_ERRORS as error:
-        print(f"smsmngr: error: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    except SmsManagerError as error:
+    except SmsManagerError as error:  # the API or the network failed the send
         print(f"smsmngr: error: {error}", file=sys.stderr)
         return EXIT_NOT_ALL_ACCEPTED
-    except OSError as error:
-        print(f"smsmngr: error: {error}", file=sys.stderr)
-        return EXIT_USAGE
     except KeyboardInterrupt:
         print("smsmngr: interrupted", file=sys.stderr)
         return 130

@@ -100,17 +100,17 @@ class FakeSmsManager:
 
     def async_client(self, **options: Any) -> AsyncClient:
         """An ``AsyncClient`` wired to this fake; ``options`` go to its constructor."""
-        options.setdefault("api_key", self.api_key)
-        options.setdefault("retry", FAST_RETRY)
-        options.setdefault("http_client", httpx.AsyncClient(transport=self.transport))
-        return AsyncClient(**options)
+        return AsyncClient(**self._client_options(options))
 
     def client(self, **options: Any) -> Client:
         """A blocking ``Client`` wired to this fake; ``options`` go to its constructor."""
-        options.setdefault("api_key", self.api_key)
-        options.setdefault("retry", FAST_RETRY)
-        options.setdefault("http_client", httpx.AsyncClient(transport=self.transport))
-        return Client(**options)
+        return Client(**self._client_options(options))
+
+    def _client_options(self, options: dict[str, Any]) -> dict[str, Any]:
+        defaults = {"api_key": self.api_key, "retry": FAST_RETRY}
+        if "http_client" not in options:
+            defaults["http_client"] = httpx.AsyncClient(transport=self.transport)
+        return {**defaults, **options}
 
     @property
     def asgi_app(self) -> FakeASGIApp:

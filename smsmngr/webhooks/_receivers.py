@@ -162,12 +162,19 @@ def asgi_receiver(
     return app
 
 
-async def _asgi_answer(send: Any, status: int) -> None:
+def _plain_answer(status: int) -> tuple[bytes, list[tuple[str, str]]]:
+    """The body and headers of every answer: the reason phrase as plain text."""
     body = _REASONS.get(status, "").encode()
-    headers = [(b"content-type", b"text/plain"), (b"content-length", str(len(body)).encode())]
+    headers = [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))]
     if status == 405:
-        headers.append((b"allow", b"POST"))
-    await send({"type": "http.response.start", "status": status, "headers": headers})
+        headers.append(("Allow", "POST"))
+    return body, headers
+
+
+async def _asgi_answer(send: Any, status: int) -> None:
+    body, headers = _plain_answer(status)
+    raw_headers = [(name.lower().encode(), value.encode()) for name, value in headers]
+    await send({"type": "http.response.start", "status": status, "headers": raw_headers})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -216,11 +223,8 @@ def wsgi_receiver(
             except Exception:
                 logger.exception("webhook handler failed; answering 500 for redelivery")
                 status = 500
-        body = _REASONS.get(status, "").encode()
-        response_headers = [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))]
-        if status == 405:
-            response_headers.append(("Allow", "POST"))
-        start_response(f"{status} {_REASONS.get(status, '')}", response_headers)
+        body, answer_headers = _plain_answer(status)
+        start_response(f"{status} {_REASONS.get(status, '')}", answer_headers)
         return [body]
 
     return app
