@@ -133,11 +133,23 @@ def _start_loop_thread() -> tuple[BlockingPortal, threading.Thread]:
 
 
 def _wait(portal: BlockingPortal, function: Callable[[], Awaitable[_T]]) -> _T:
-    future = portal.start_task_soon(function)
+    """Run ``function`` on the loop and wait for it. Interrupted (Ctrl-C), cancel it and
+    wait until it has unwound, so that what it had in flight is settled first."""
+    finished = threading.Event()
+
+    async def tracked() -> _T:
+        try:
+            return await function()
+        finally:
+            finished.set()
+
+    future = portal.start_task_soon(tracked)
     try:
         return future.result()
     except BaseException:
-        future.cancel()
+        if not future.done():
+            future.cancel()
+            finished.wait()  # anyio starts the task even when cancelled: this ends
         raise
 
 

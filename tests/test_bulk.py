@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+import sqlite3
 import tracemalloc
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
@@ -312,3 +314,30 @@ def test_a_file_that_is_not_a_journal_is_refused_and_left_untouched(tmp_path: Pa
 def test_outcomes_are_value_objects() -> None:
     outcome = RecipientOutcome("1", 0, 0, OutcomeStatus.ACCEPTED, "m-0", "r")
     assert outcome == RecipientOutcome("1", 0, 0, "accepted", "m-0", "r")  # type: ignore[arg-type]
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGALRM"), reason="needs SIGALRM")
+def test_ctrl_c_in_the_blocking_client_settles_calls_in_flight(tmp_path: Path) -> None:
+    journal = tmp_path / "interrupted.db"
+    fake = FakeSmsManager(faults=FaultPlan(rates={Fault(FaultKind.SLOW, delay=0.05): 1.0}))
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    client = fake.client()
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.3)
+        with pytest.raises(KeyboardInterrupt):
+            client.send_bulk(Message("Hi", to=numbers(5_000)), journal=journal, concurrency=4)
+        # Read at once, as a program exiting on Ctrl-C would leave it: not after close().
+        with sqlite3.connect(journal) as db:
+            rows = dict(db.execute("SELECT phone_number, status FROM recipients").fetchall())
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        client.close()
+    assert "sending" not in rows.values()  # every call in flight was settled before returning
+    assert 0 < list(rows.values()).count("unknown") <= 4 * 100
+    sent = {s.phone_number for s in fake.ledger.sent}
+    assert sent <= {phone for phone, status in rows.items() if status in ("accepted", "unknown")}
