@@ -341,3 +341,42 @@ def test_ctrl_c_in_the_blocking_client_settles_calls_in_flight(tmp_path: Path) -
     assert 0 < list(rows.values()).count("unknown") <= 4 * 100
     sent = {s.phone_number for s in fake.ledger.sent}
     assert sent <= {phone for phone, status in rows.items() if status in ("accepted", "unknown")}
+
+
+def test_a_damaged_journal_is_refused_before_any_call_and_left_untouched(tmp_path: Path) -> None:
+    journal = tmp_path / "damaged.db"
+    fake = FakeSmsManager()
+    message = Message("Hi", to=numbers(3_000))
+    with fake.client() as client:
+        client.send_bulk(message, journal=journal)
+    damaged = bytearray(journal.read_bytes())
+    middle = len(damaged) // 2
+    damaged[middle : middle + 4096] = b"\xff" * 4096
+    journal.write_bytes(bytes(damaged))
+    calls_before = fake.ledger.call_counts["/messages"]
+    with fake.client() as client, pytest.raises(JournalError, match=r"damaged|cannot be used"):
+        client.send_bulk(message, journal=journal)
+    assert journal.read_bytes() == bytes(damaged)
+    assert fake.ledger.call_counts["/messages"] == calls_before
+
+
+def test_a_journal_that_fails_mid_campaign_stops_it_with_a_journal_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from smsmngr.bulk._journal import Journal
+
+    settled = 0
+    original = Journal.settle
+
+    def settle_then_lose_the_database(self: Journal, outcomes: object) -> None:
+        nonlocal settled
+        settled += 1
+        if settled == 3:
+            self._db.close()  # the real settle now meets a database error
+        original(self, outcomes)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Journal, "settle", settle_then_lose_the_database)
+    fake = FakeSmsManager()
+    with fake.client() as client, pytest.raises(JournalError, match="cannot be used"):
+        client.send_bulk(Message("Hi", to=numbers(5_000)), journal=tmp_path / "j.db", concurrency=2)
+    assert fake.ledger.accepted_count < 5_000  # it stopped instead of sending on unrecorded

@@ -18,7 +18,7 @@ from collections.abc import (
 from contextlib import aclosing
 
 import anyio
-from anyio.abc import ObjectReceiveStream, ObjectSendStream
+from anyio.abc import ObjectReceiveStream, ObjectSendStream, TaskGroup
 
 from .._pacer import Pacer
 from .._transport import Transport
@@ -72,7 +72,8 @@ class Campaign:
         self._journal = journal
         self._resend_unknown = resend_unknown
         self._on_progress = on_progress
-        self._input_error: ValidationError | JournalError | None = None
+        self._stop_error: ValidationError | JournalError | None = None
+        self._workers: TaskGroup | None = None
         self.calls = 0
         self.stopped_by: str | None = None
 
@@ -84,6 +85,7 @@ class Campaign:
         batches_in, batches_out = anyio.create_memory_object_stream[BatchOutcome](self._concurrency)
         closed_early = False
         async with anyio.create_task_group() as workers:
+            self._workers = workers
             workers.start_soon(self._produce, messages, calls_in, batches_in.clone())
             for _ in range(self._concurrency):
                 workers.start_soon(self._work, calls_out.clone(), batches_in.clone())
@@ -103,8 +105,8 @@ class Campaign:
                         closed_early = True
                         workers.cancel_scope.cancel()
                         break
-        if self._input_error is not None and not closed_early:
-            raise self._input_error
+        if self._stop_error is not None and not closed_early:
+            raise self._stop_error
 
     async def _produce(
         self,
@@ -134,7 +136,7 @@ class Campaign:
             except (ValidationError, JournalError) as error:
                 # Input that is not a Message, or that the journal does not know: stop
                 # there, but send what came before it, as the calls already sent did.
-                self._input_error = error
+                self._stop_error = error
             for call in packer.finish():
                 await calls.send(call)
             if rejected:
@@ -159,7 +161,15 @@ class Campaign:
     ) -> None:
         async with calls, batches:
             async for call in calls:
-                for batch in await self._send(call):
+                try:
+                    sent = await self._send(call)
+                except JournalError as error:
+                    # Without its journal the campaign cannot promise anything: stop it.
+                    self._stop_error = error
+                    assert self._workers is not None
+                    self._workers.cancel_scope.cancel()
+                    return
+                for batch in sent:
                     await batches.send(batch)
 
     async def _send(self, call: Call) -> list[BatchOutcome]:

@@ -9,9 +9,11 @@ as unknown and not resent unless asked, and ``failed`` ones are sent again.
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar, cast
 
 from ..errors import SmsManagerError
 from ._outcomes import OutcomeStatus, RecipientOutcome
@@ -39,6 +41,22 @@ class JournalError(SmsManagerError):
     """The journal file cannot be used: not a journal, or for other input."""
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _as_journal_error(method: _F) -> _F:
+    """A database error while the campaign runs is a ``JournalError``, naming the file."""
+
+    @functools.wraps(method)
+    def wrapper(self: Journal, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.DatabaseError as error:
+            raise JournalError(f"{self.path}: the journal cannot be used: {error}") from None
+
+    return cast(_F, wrapper)
+
+
 class Journal:
     """The state of one campaign in a SQLite file; use it from one thread."""
 
@@ -49,6 +67,7 @@ class Journal:
             self._db = sqlite3.connect(self.path, isolation_level=None)
             if existed:
                 self._check_format()
+                self._check_integrity()
             self._db.execute("PRAGMA journal_mode=WAL")
             # A killed process loses nothing committed in WAL mode; only power loss could.
             self._db.execute("PRAGMA synchronous=NORMAL")
@@ -56,9 +75,11 @@ class Journal:
             self._db.execute(
                 "INSERT OR IGNORE INTO meta (key, value) VALUES ('format', ?)", (_FORMAT,)
             )
+            self.resuming = (
+                self._db.execute("SELECT 1 FROM recipients LIMIT 1").fetchone() is not None
+            )
         except sqlite3.DatabaseError as error:
             raise JournalError(f"{self.path} is not a usable smsmngr journal: {error}") from None
-        self.resuming = self._db.execute("SELECT 1 FROM recipients LIMIT 1").fetchone() is not None
 
     def _check_format(self) -> None:
         try:
@@ -71,9 +92,18 @@ class Journal:
                 "Give a new path for a new campaign."
             )
 
+    def _check_integrity(self) -> None:
+        (verdict,) = self._db.execute("PRAGMA quick_check(1)").fetchone()
+        if verdict != "ok":
+            raise JournalError(
+                f"{self.path} is damaged ({verdict}); it was left untouched. Resuming from it "
+                "could send someone twice: inspect it, or start a new campaign elsewhere."
+            )
+
     def close(self) -> None:
         self._db.close()
 
+    @_as_journal_error
     def known(self, message_index: int, phones: list[str]) -> dict[int, RecipientOutcome]:
         """Recipients of one message with an outcome already, by recipient index."""
         rows = self._db.execute(
@@ -105,6 +135,7 @@ class Journal:
             )
         return known
 
+    @_as_journal_error
     def sending(self, recipients: Iterable[tuple[int, int, str]]) -> None:
         """Record that these recipients are about to be sent."""
         with self._db:
@@ -115,6 +146,7 @@ class Journal:
                 [(mi, ri, phone, _SENDING) for mi, ri, phone in recipients],
             )
 
+    @_as_journal_error
     def settle(self, outcomes: Iterable[RecipientOutcome]) -> None:
         """Record final outcomes."""
         with self._db:
