@@ -14,8 +14,9 @@ MAX_DIGITS = 15
 def normalize_phone_number(number: str, *, field: str = "phone_number") -> str:
     """Return ``number`` as bare international digits, or raise ``ValidationError``.
 
-    Spaces, dashes, dots and parentheses are removed, then a leading ``+`` or ``00``;
-    what is left must be 7 to 15 digits.
+    Spaces, dashes, dots and parentheses are removed, then a leading ``+`` or ``00``
+    (after which no country code starts with 0); what is left must be 7 to 15 digits.
+    Normalizing twice gives the same number.
 
     >>> normalize_phone_number("+420 (777) 123-456")
     '420777123456'
@@ -30,10 +31,12 @@ def normalize_phone_number(number: str, *, field: str = "phone_number") -> str:
     ):
         return number  # already normalized: the common case in bulk sends
     digits = number.translate(_SEPARATORS)
-    if digits.startswith("+"):
-        digits = digits[1:]
-    elif digits.startswith("00"):
-        digits = digits[2:]
+    international = digits.startswith(("+", "00"))
+    digits = digits[1:] if digits.startswith("+") else digits[2:] if international else digits
+    if international and digits.startswith("0"):
+        raise ValidationError(
+            field, f"no country code starts with 0: {number!r} has a 0 after its prefix"
+        )
     # isdecimal() alone would accept other scripts' digits, which no network routes.
     if not (digits.isascii() and digits.isdecimal()):
         raise ValidationError(field, f"must hold only digits after '+' or '00', got {number!r}")

@@ -1,5 +1,5 @@
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from smsmngr import ValidationError, normalize_phone_number
@@ -15,6 +15,7 @@ from smsmngr import ValidationError, normalize_phone_number
         ("(420) 777-123.456", "420777123456"),
         ("1234567", "1234567"),
         ("123456789012345", "123456789012345"),
+        ("0777 123 456", "0777123456"),  # a national number: the API normalizes it
     ],
 )
 def test_normalizes_documented_separators_and_prefixes(given_number: str, expected: str) -> None:
@@ -30,6 +31,8 @@ def test_normalizes_documented_separators_and_prefixes(given_number: str, expect
         ("++420777123456", "only digits"),
         ("٤٢٠٧٧٧١٢٣٤٥٦", "only digits"),
         ("", "only digits"),
+        ("000012345678", "no country code starts with 0"),
+        ("+0777123456", "no country code starts with 0"),
     ],
 )
 def test_refuses_numbers_breaking_the_rule(bad: str, rule: str) -> None:
@@ -43,7 +46,8 @@ def test_refuses_non_strings_naming_the_type() -> None:
         normalize_phone_number(420777123456)  # type: ignore[arg-type]
 
 
-@given(st.text(max_size=30))
+@example("000012345678")  # once normalized to "0012345678", then to "12345678"
+@given(st.text(max_size=30) | st.from_regex(r"\A[+0 ()\-.]{0,4}[0-9 ]{0,18}\Z"))
 def test_accepts_only_ascii_digits_and_is_idempotent(number: str) -> None:
     try:
         normalized = normalize_phone_number(number)
