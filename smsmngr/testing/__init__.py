@@ -12,6 +12,7 @@ True
 from ._fake import FakeSmsManager, FakeTransport
 from ._faults import Fault, FaultKind, FaultPlan
 from ._ledger import CallRecord, Ledger, SentRecipient
+from ._proxy import FaultProxy, ProxiedRequest, SocketFault
 
 __all__ = [
     "CallRecord",
@@ -20,6 +21,9 @@ __all__ = [
     "Fault",
     "FaultKind",
     "FaultPlan",
+    "FaultProxy",
     "Ledger",
+    "ProxiedRequest",
     "SentRecipient",
+    "SocketFault",
 ]

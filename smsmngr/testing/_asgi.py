@@ -69,7 +69,11 @@ class FakeASGIApp:
 async def _send_json(
     send: Any, status: int, body: Any, headers: Mapping[str, str] | None = None
 ) -> None:
-    response_headers = [(b"content-type", b"application/json")]
+    content = json.dumps(body).encode()
+    response_headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(content)).encode()),
+    ]
     response_headers += [(k.encode(), v.encode()) for k, v in (headers or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": response_headers})
-    await send({"type": "http.response.body", "body": json.dumps(body).encode()})
+    await send({"type": "http.response.body", "body": content})

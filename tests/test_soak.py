@@ -1,0 +1,110 @@
+"""A 50,000-recipient campaign through real socket faults, through both clients.
+
+The fake API is served on loopback behind a proxy that resets connections before and
+after the server processed a request and stalls answers past the read timeout; the
+fake itself answers some calls 429, 500 or 503. What the client reported is then held
+against what the server processed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from smsmngr import AsyncClient, BulkResult, Client, Message, OutcomeStatus, RetryPolicy
+from smsmngr.testing import (
+    FakeSmsManager,
+    Fault,
+    FaultKind,
+    FaultPlan,
+    FaultProxy,
+    SocketFault,
+)
+
+from .support import served
+
+RECIPIENTS = 50_000
+SOCKET_FAULTS = {
+    SocketFault.RESET_BEFORE: 0.03,
+    SocketFault.RESET_AFTER: 0.03,
+    SocketFault.STALL: 0.01,
+}
+SERVER_FAULTS = {
+    Fault(FaultKind.RATE_LIMIT, retry_after=0.01): 0.03,
+    Fault(FaultKind.SERVER_ERROR): 0.02,
+    Fault(FaultKind.UNAVAILABLE): 0.02,
+}
+TIMEOUT = httpx.Timeout(10.0, read=0.5)
+RETRY = RetryPolicy(backoff_base=0.01, backoff_max=0.05)
+
+
+def campaign() -> Message:
+    return Message("Soak", to=[f"4207{i:08d}" for i in range(RECIPIENTS)])
+
+
+def check(result: BulkResult, fake: FakeSmsManager, proxy: FaultProxy) -> None:
+    # Every kind of fault really happened, or this proves nothing.
+    assert {r.fault for r in proxy.requests} >= set(SocketFault)
+    assert {c.fault for c in fake.ledger.calls} >= {f.kind for f in SERVER_FAULTS}
+    numbers = {f"4207{i:08d}" for i in range(RECIPIENTS)}
+    assert result.total == RECIPIENTS  # every recipient reported
+    assert {o.phone_number for o in result.outcomes} == numbers
+    processed = fake.ledger.processed_phone_numbers()
+    assert max(processed.values()) == 1  # no recipient processed twice
+    sent = {s.phone_number: s.message_id for s in fake.ledger.sent}
+    for outcome in result.outcomes:
+        if outcome.status is OutcomeStatus.ACCEPTED:
+            assert sent[outcome.phone_number] == outcome.message_id  # processed exactly once
+    # Unknown are exactly the recipients whose answer never came back: reset or stalled
+    # by the proxy, or answered 500/503 by the server.
+    lost_on_the_wire = {
+        phone for request in proxy.requests if request.fault for phone in request.phone_numbers()
+    }
+    failed_by_the_server = {
+        phone
+        for call in fake.ledger.calls
+        if call.fault in (FaultKind.SERVER_ERROR, FaultKind.UNAVAILABLE)
+        for phone in call.phone_numbers
+    }
+    unknown = {o.phone_number for o in result.outcomes if o.status is OutcomeStatus.UNKNOWN}
+    assert unknown == lost_on_the_wire | failed_by_the_server
+    assert result.accepted == RECIPIENTS - len(unknown)
+    # Of the unknowns, exactly those the server reached were processed, once.
+    reached = {
+        phone
+        for request in proxy.requests
+        if request.fault and request.reached_server
+        for phone in request.phone_numbers()
+    }
+    processed_unknown = {phone for phone in unknown if processed[phone]}
+    assert processed_unknown <= reached | failed_by_the_server
+    assert all(processed[phone] == 0 for phone in unknown - reached - failed_by_the_server)
+
+
+@pytest.fixture
+def faulty_api() -> Iterator[tuple[FakeSmsManager, FaultProxy]]:
+    fake = FakeSmsManager(faults=FaultPlan(rates=SERVER_FAULTS, seed=5))
+    with served(fake) as base_url, FaultProxy(base_url, SOCKET_FAULTS, seed=6) as proxy:
+        yield fake, proxy
+
+
+def test_soak_through_the_async_client(faulty_api: tuple[FakeSmsManager, FaultProxy]) -> None:
+    fake, proxy = faulty_api
+
+    async def run() -> BulkResult:
+        async with AsyncClient(
+            api_key=fake.api_key, base_url=proxy.url, timeout=TIMEOUT, retry=RETRY
+        ) as client:
+            return await client.send_bulk(campaign(), concurrency=8)
+
+    check(asyncio.run(run()), fake, proxy)
+
+
+def test_soak_through_the_blocking_client(faulty_api: tuple[FakeSmsManager, FaultProxy]) -> None:
+    fake, proxy = faulty_api
+    with Client(api_key=fake.api_key, base_url=proxy.url, timeout=TIMEOUT, retry=RETRY) as client:
+        result = client.send_bulk(campaign(), concurrency=8)
+    check(result, fake, proxy)
