@@ -12,9 +12,7 @@ from pathlib import Path
 import pytest
 
 from smsmngr import Message, OutcomeStatus
-from smsmngr.testing import FakeSmsManager, Fault, FaultKind, FaultPlan
-
-from .support import served
+from smsmngr.testing import FakeSmsManager, Fault, FaultKind, FaultPlan, serve
 
 RECIPIENTS = 5_000
 CAMPAIGN = """
@@ -32,7 +30,7 @@ def test_a_campaign_killed_mid_way_resumes_without_duplicates(tmp_path: Path) ->
     journal = tmp_path / "campaign.db"
     # Every answer takes a little while, so that the kill lands mid-campaign.
     fake = FakeSmsManager(faults=FaultPlan(rates={Fault(FaultKind.SLOW, delay=0.02): 1.0}))
-    with served(fake) as base_url:
+    with serve(fake) as base_url:
         child = subprocess.Popen(
             [sys.executable, "-c", CAMPAIGN, base_url, str(journal), str(RECIPIENTS)]
         )

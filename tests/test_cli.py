@@ -14,9 +14,7 @@ from pathlib import Path
 import pytest
 
 from smsmngr import Client, Message
-from smsmngr.testing import FakeSmsManager
-
-from .support import served
+from smsmngr.testing import FakeSmsManager, serve
 
 SCRIPT = Path(sys.executable).parent / "smsmngr"
 
@@ -39,7 +37,7 @@ def run(
 @pytest.fixture
 def api() -> Iterator[tuple[FakeSmsManager, list[str]]]:
     fake = FakeSmsManager(refused_numbers=["420777000009"])
-    with served(fake) as base_url:
+    with serve(fake) as base_url:
         yield fake, ["--base-url", base_url, "--api-key", fake.api_key]
 
 

@@ -23,9 +23,7 @@ from smsmngr import (
     Viber,
     WhatsAppText,
 )
-from smsmngr.testing import FakeSmsManager, Fault, FaultKind, FaultPlan
-
-from .support import served
+from smsmngr.testing import FakeSmsManager, Fault, FaultKind, FaultPlan, serve
 
 pytestmark = pytest.mark.anyio
 
@@ -390,7 +388,7 @@ async def test_the_asgi_app_answers_like_the_transport() -> None:
 @pytest.fixture
 def served_fake() -> Iterator[tuple[FakeSmsManager, str]]:
     fake = FakeSmsManager(faults=FaultPlan(calls={2: FaultKind.SERVER_ERROR}))
-    with served(fake) as base_url:
+    with serve(fake) as base_url:
         yield fake, base_url
 
 

@@ -9,9 +9,7 @@ from pathlib import Path
 import pytest
 
 from smsmngr import Message, OutcomeStatus
-from smsmngr.testing import FakeSmsManager
-
-from .support import served
+from smsmngr.testing import FakeSmsManager, serve
 
 RECIPIENTS = 1_000
 CRASHING_CAMPAIGN = """
@@ -57,7 +55,7 @@ def test_a_crash_at_any_point_resumes_without_double_sends(
 ) -> None:
     journal = tmp_path / "journal.db"
     fake = FakeSmsManager()
-    with served(fake) as base_url:
+    with serve(fake) as base_url:
         child = subprocess.run(
             [
                 sys.executable,

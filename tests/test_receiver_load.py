@@ -11,9 +11,8 @@ import threading
 import httpx
 import pytest
 
+from smsmngr.testing import serve
 from smsmngr.webhooks import DeliveryReport, Event, asgi_receiver
-
-from .support import served_app
 
 EVENTS, PER_POST, CONCURRENCY = 10_000, 50, 20
 SECRET = b"hmac-key"
@@ -59,7 +58,7 @@ def test_10000_events_in_concurrent_posts_reach_the_handler_once_each() -> None:
             await asyncio.gather(*(poster() for _ in range(CONCURRENCY)))
         return statuses
 
-    with served_app(app) as root:
+    with serve(app) as root:
         statuses = asyncio.run(deliver(root))
     assert statuses == [200] * len(bodies)
     assert sorted(seen) == sorted(f"m-{i}" for i in range(EVENTS))  # each exactly once
@@ -81,7 +80,7 @@ def test_hostile_requests_are_refused_without_calling_the_handler(
     calls: list[list[Event]] = []
     app = asgi_receiver(calls.append, token="t0k", hmac_secret=SECRET, max_body_bytes=64_000)
     signature = hmac.new(SECRET, body, hashlib.sha256).hexdigest() if signed else "0" * 64
-    with served_app(app) as root:
+    with serve(app) as root:
         answer = httpx.post(root + path, content=body, headers={"X-Signature": signature})
     assert answer.status_code == status
     assert calls == []

@@ -22,9 +22,8 @@ from smsmngr.testing import (
     FaultPlan,
     FaultProxy,
     SocketFault,
+    serve,
 )
-
-from .support import served
 
 RECIPIENTS = 50_000
 SOCKET_FAULTS = {
@@ -87,7 +86,7 @@ def check(result: BulkResult, fake: FakeSmsManager, proxy: FaultProxy) -> None:
 @pytest.fixture
 def faulty_api() -> Iterator[tuple[FakeSmsManager, FaultProxy]]:
     fake = FakeSmsManager(faults=FaultPlan(rates=SERVER_FAULTS, seed=5))
-    with served(fake) as base_url, FaultProxy(base_url, SOCKET_FAULTS, seed=6) as proxy:
+    with serve(fake) as base_url, FaultProxy(base_url, SOCKET_FAULTS, seed=6) as proxy:
         yield fake, proxy
 
 

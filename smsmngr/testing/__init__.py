@@ -13,6 +13,7 @@ from ._fake import FakeSmsManager, FakeTransport
 from ._faults import Fault, FaultKind, FaultPlan
 from ._ledger import CallRecord, Ledger, SentRecipient
 from ._proxy import FaultProxy, ProxiedRequest, SocketFault
+from ._serve import serve
 
 __all__ = [
     "CallRecord",
@@ -26,4 +27,5 @@ __all__ = [
     "ProxiedRequest",
     "SentRecipient",
     "SocketFault",
+    "serve",
 ]

@@ -1,0 +1,51 @@
+"""Serving the fake API (or any ASGI app) on loopback for one block of code."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from ._fake import FakeSmsManager
+
+__all__ = ["serve"]
+
+
+@contextmanager
+def serve(app: FakeSmsManager | Any) -> Iterator[str]:
+    """Serve ``app`` with uvicorn on a free 127.0.0.1 port, in a thread, and yield its
+    base URL: for a ``FakeSmsManager`` the API's (``.../v2``), else the root. Needs
+    uvicorn (the ``fake`` extra).
+
+    Example::
+
+        with serve(FakeSmsManager()) as base_url:
+            client = AsyncClient(api_key="test-api-key", base_url=base_url)
+    """
+    import uvicorn
+
+    fake = isinstance(app, FakeSmsManager)
+    asgi_app: Any = app.asgi_app if fake else app
+    config = uvicorn.Config(
+        asgi_app,
+        host="127.0.0.1",
+        port=0,
+        log_level="error",
+        lifespan="on" if fake else "off",
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True, name="smsmngr-serve")
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline and thread.is_alive():
+        time.sleep(0.01)
+    if not server.started:
+        raise RuntimeError("the server did not start")
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}" + ("/v2" if fake else "")
+    finally:
+        server.should_exit = True
+        thread.join(10)
