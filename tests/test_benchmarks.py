@@ -50,3 +50,19 @@ def test_the_hot_path_profile_runs() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "per 100-recipient call" in result.stdout
+
+
+def test_the_soak_harness_runs_at_a_small_size(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.soak", "--recipients", "3000", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    table = (tmp_path / "soak.md").read_text()
+    assert "| recipients processed twice | 0 |" in table
+    assert "| recipients reported | 3,000 of 3,000 |" in table
+    assert "| unknown = answers lost (reset, stalled, 500, 503) | True |" in table

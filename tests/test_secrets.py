@@ -10,6 +10,7 @@ import pytest
 import respx
 
 from smsmngr import AsyncClient, Client, Message, SmsManagerError
+from smsmngr.testing import FakeSmsManager, serve
 
 from .support import API_KEY, NO_WAIT, accepted
 
@@ -75,3 +76,58 @@ async def test_a_client_from_the_environment_does_not_show_the_key(
     monkeypatch.setenv("SMSMANAGER_API_KEY", API_KEY)
     async with AsyncClient(retry=NO_WAIT) as client:
         assert API_KEY not in repr(client)
+
+
+async def test_only_the_get_simple_url_carries_the_key() -> None:
+    urls: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        urls.append(str(request.url))
+        if request.url.path.endswith("/simple/message"):
+            return httpx.Response(
+                200, json={"request_id": "r", "message_id": "m", "accepted": True}
+            )
+        return httpx.Response(200, json=accepted("m0", "m1"))
+
+    http_client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    async with AsyncClient(api_key=API_KEY, http_client=http_client) as client:
+        await client.send(Message("Hi", to=["420777123456"]))
+        await client.send(Message("Hi", to=["420777123456"]), priority=True)
+        await client.send_batch([Message("Hi", to=["420777123456"])] * 2)
+        await client.send_simple("420777123456", "Hi")
+        await client.send_simple("420777123456", "Hi", method="GET")
+        await client.send_bulk(Message("Hi", to=["420777123456"]))
+    await http_client.aclose()
+    carrying = [url for url in urls if API_KEY in url]
+    assert len(urls) == 6
+    assert len(carrying) == 1
+    assert "/simple/message?" in carrying[0]
+
+
+async def test_httpx_and_httpcore_debug_logs_never_show_the_key() -> None:
+    records: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    handler = Keep(level=logging.DEBUG)
+    loggers = [logging.getLogger(name) for name in ("httpx", "httpcore", "smsmngr")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.DEBUG)
+        logger.addHandler(handler)
+    fake = FakeSmsManager(api_key=API_KEY)
+    try:
+        with serve(fake) as base_url:
+            async with AsyncClient(api_key=API_KEY, base_url=base_url) as client:
+                await client.send(Message("Hi", to=["420777123456"]))
+                await client.send_simple("420777123456", "Hi", method="GET")
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.removeHandler(handler)
+            logger.setLevel(level)
+    assert any(r.name.startswith("httpcore") for r in records)  # the debug logs were on
+    text = "\n".join(logging.Formatter("%(name)s %(message)s").format(r) for r in records)
+    assert "simple/message" in text
+    assert API_KEY not in text

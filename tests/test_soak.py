@@ -59,25 +59,15 @@ def check(result: BulkResult, fake: FakeSmsManager, proxy: FaultProxy) -> None:
             assert sent[outcome.phone_number] == outcome.message_id  # processed exactly once
     # Unknown are exactly the recipients whose answer never came back: reset or stalled
     # by the proxy, or answered 500/503 by the server.
-    lost_on_the_wire = {
-        phone for request in proxy.requests if request.fault for phone in request.phone_numbers()
-    }
-    failed_by_the_server = {
-        phone
-        for call in fake.ledger.calls
-        if call.fault in (FaultKind.SERVER_ERROR, FaultKind.UNAVAILABLE)
-        for phone in call.phone_numbers
-    }
+    lost_on_the_wire = proxy.faulted_phone_numbers()
+    failed_by_the_server = fake.ledger.phone_numbers_in_calls(
+        FaultKind.SERVER_ERROR, FaultKind.UNAVAILABLE
+    )
     unknown = {o.phone_number for o in result.outcomes if o.status is OutcomeStatus.UNKNOWN}
     assert unknown == lost_on_the_wire | failed_by_the_server
     assert result.accepted == RECIPIENTS - len(unknown)
     # Of the unknowns, exactly those the server reached were processed, once.
-    reached = {
-        phone
-        for request in proxy.requests
-        if request.fault and request.reached_server
-        for phone in request.phone_numbers()
-    }
+    reached = proxy.faulted_phone_numbers(reached_server=True)
     processed_unknown = {phone for phone in unknown if processed[phone]}
     assert processed_unknown <= reached | failed_by_the_server
     assert all(processed[phone] == 0 for phone in unknown - reached - failed_by_the_server)

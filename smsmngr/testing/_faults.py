@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import random
 from collections.abc import Mapping
+from typing import Any
 
 import attrs
 
@@ -48,14 +49,15 @@ def _fault(value: Fault | FaultKind | str) -> Fault:
     return value if isinstance(value, Fault) else Fault(FaultKind(value))
 
 
-def _rates(value: Mapping[Fault | FaultKind | str, float]) -> dict[Fault, float]:
+# Keys may be Fault, FaultKind or a kind's name; Any, since Mapping keys are invariant.
+def _rates(value: Mapping[Any, float]) -> dict[Fault, float]:
     rates = {_fault(fault): float(rate) for fault, rate in value.items()}
     if any(rate < 0 for rate in rates.values()) or sum(rates.values()) > 1:
         raise ValueError("fault rates must be non-negative and add up to at most 1")
     return rates
 
 
-def _calls(value: Mapping[int, Fault | FaultKind | str]) -> dict[int, Fault]:
+def _calls(value: Mapping[int, Any]) -> dict[int, Fault]:
     return {int(number): _fault(fault) for number, fault in value.items()}
 
 

@@ -63,3 +63,9 @@ class Ledger:
         return Counter(
             number for call in self.calls if call.processed for number in call.phone_numbers
         )
+
+    def phone_numbers_in_calls(self, *faults: FaultKind) -> set[str]:
+        """The recipients carried by calls that met one of ``faults``."""
+        return {
+            number for call in self.calls if call.fault in faults for number in call.phone_numbers
+        }

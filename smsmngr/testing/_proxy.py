@@ -107,6 +107,17 @@ class FaultProxy:
         self._thread = threading.Thread(target=self._serve, daemon=True, name="fault-proxy")
         self.port = 0
 
+    def faulted_phone_numbers(self, *, reached_server: bool | None = None) -> set[str]:
+        """The recipients of every request the proxy broke (only those that reached the
+        server, or only those that did not, when ``reached_server`` says so)."""
+        return {
+            phone
+            for request in self.requests
+            if request.fault is not None
+            and (reached_server is None or request.reached_server == reached_server)
+            for phone in request.phone_numbers()
+        }
+
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}{self._path}"
