@@ -12,15 +12,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_the_quick_benchmark_run_writes_every_figure(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "--quick", "--out", str(tmp_path)],
+def run_module(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", *args],
         capture_output=True,
         text=True,
         cwd=ROOT,
         timeout=300,
         check=False,
     )
+
+
+def test_the_quick_benchmark_run_writes_every_figure(tmp_path: Path) -> None:
+    result = run_module("benchmarks", "--quick", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
     table = (tmp_path / "results.md").read_text()
     for figure in (
@@ -40,27 +44,13 @@ def test_the_quick_benchmark_run_writes_every_figure(tmp_path: Path) -> None:
 
 
 def test_the_hot_path_profile_runs() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "benchmarks.hot_path", "--calls", "20"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-        check=False,
-    )
+    result = run_module("benchmarks.hot_path", "--calls", "20")
     assert result.returncode == 0, result.stderr
     assert "per 100-recipient call" in result.stdout
 
 
 def test_the_soak_harness_runs_at_a_small_size(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "benchmarks.soak", "--recipients", "3000", "--out", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-        check=False,
-    )
+    result = run_module("benchmarks.soak", "--recipients", "3000", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
     table = (tmp_path / "soak.md").read_text()
     assert "| recipients processed twice | 0 |" in table
