@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -18,6 +19,7 @@ from typing import Any
 import attrs
 
 from .._sync_client import Client
+from .._transport import API_KEY_ENV
 from .._version import __version__
 from ..bulk import OutcomeStatus
 from ..bulk._journal import JournalError
@@ -57,6 +59,8 @@ class _UsageError(Exception):
 
 
 def _client(args: argparse.Namespace) -> Client:
+    if not (args.api_key or os.environ.get(API_KEY_ENV)):
+        raise _UsageError(f"no API key: pass --api-key or set {API_KEY_ENV}")
     return Client(api_key=args.api_key, base_url=args.base_url)
 
 
