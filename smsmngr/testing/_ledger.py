@@ -52,7 +52,6 @@ class Ledger:
     call_counts: Counter[str] = attrs.Factory(Counter)
     processed_call_counts: Counter[str] = attrs.Factory(Counter)
     accepted_count: int = 0
-    rejected_count: int = 0
 
     def sends_per_phone_number(self) -> Counter[str]:
         """How many times each number was sent to; more than 1 is a double send."""
