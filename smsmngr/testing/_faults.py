@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import random
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -88,9 +88,18 @@ class FaultPlan:
         planned = self.calls.get(call_number)
         if planned is not None or not self.rates:
             return planned
-        draw = random.Random(f"{self.seed}:{call_number}").random()  # noqa: S311
-        for fault, rate in self.rates.items():
-            if draw < rate:
-                return fault
-            draw -= rate
-        return None
+        return draw(self.rates, seed=self.seed, number=call_number)
+
+
+_T = TypeVar("_T")
+
+
+def draw(rates: Mapping[_T, float], *, seed: int, number: int) -> _T | None:
+    """The choice for event ``number``: each key with its rate, or none. It depends only
+    on ``seed`` and ``number``, so a run replays however events interleave."""
+    value = random.Random(f"{seed}:{number}").random()  # noqa: S311 (faults, not secrets)
+    for choice, rate in rates.items():
+        if value < rate:
+            return choice
+        value -= rate
+    return None

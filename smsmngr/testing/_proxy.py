@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import enum
 import json
-import random
 import socket
 import struct
 import threading
@@ -21,6 +20,8 @@ from types import TracebackType
 from typing import Any
 
 import attrs
+
+from ._faults import draw
 
 __all__ = ["FaultProxy", "ProxiedRequest", "SocketFault"]
 
@@ -163,14 +164,6 @@ class FaultProxy:
             task.cancel()
         await asyncio.gather(*connections, return_exceptions=True)
 
-    def _draw(self, number: int) -> SocketFault | None:
-        draw = random.Random(f"{self._seed}:{number}").random()  # noqa: S311
-        for fault, rate in self._faults.items():
-            if draw < rate:
-                return fault
-            draw -= rate
-        return None
-
     def _record(self, request: ProxiedRequest) -> None:
         with self._lock:
             self.requests.append(request)
@@ -182,7 +175,7 @@ class FaultProxy:
                 with self._lock:
                     self._count += 1
                     number = self._count
-                fault = self._draw(number)
+                fault = draw(self._faults, seed=self._seed, number=number)
                 if fault is SocketFault.RESET_BEFORE:
                     self._record(ProxiedRequest(number, fault, False, body, None))
                     return _reset(writer)
