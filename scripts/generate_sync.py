@@ -185,7 +185,8 @@ def generate() -> str:
     text = "\n".join(body)
     code = re.sub(r'"""[\s\S]*?"""', "", text)  # names in docstrings need no import
     imports = used_imports(module, code + "\nIterator TracebackType TypeVar")
-    if "Iterator[" in text:
+    provided = any(re.search(r"\bIterator\b", line) for line in imports)
+    if "Iterator[" in text and not provided:
         imports.insert(0, "from collections.abc import Iterator")
     out = [HEADER.rstrip("\n"), *imports]
     out += ["", "from ._async_client import AsyncClient", "from ._blocking import BlockingRunner"]

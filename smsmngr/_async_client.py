@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import AsyncGenerator, AsyncIterable, Callable, Iterable
-from contextlib import aclosing
+from collections.abc import AsyncGenerator, AsyncIterable, Callable, Iterable, Iterator
+from contextlib import aclosing, contextmanager
 from types import TracebackType
 from typing import Literal, TypeVar
 
@@ -225,16 +225,12 @@ class AsyncClient:
             print(result.accepted, result.rejected, result.failed, result.unknown)
         """
         tally = Tally(collect_outcomes=collect_outcomes)
-        campaign, opened = self._campaign(
+        with self._campaign(
             concurrency, max_requests_per_second, journal, resend_unknown, on_progress
-        )
-        try:
+        ) as campaign:
             async with aclosing(campaign.run(messages)) as batches:
                 async for batch in batches:
                     tally.add(batch)
-        finally:
-            if opened is not None:
-                opened.close()
         return tally.result(campaign)
 
     async def iter_bulk(
@@ -258,17 +254,14 @@ class AsyncClient:
                 async for batch in batches:
                     store(batch.outcomes)
         """
-        campaign, opened = self._campaign(
+        with self._campaign(
             concurrency, max_requests_per_second, journal, resend_unknown, on_progress
-        )
-        try:
+        ) as campaign:
             async with aclosing(campaign.run(messages)) as batches:
                 async for batch in batches:
                     yield batch
-        finally:
-            if opened is not None:
-                opened.close()
 
+    @contextmanager
     def _campaign(
         self,
         concurrency: int,
@@ -276,17 +269,21 @@ class AsyncClient:
         journal: str | os.PathLike[str] | None,
         resend_unknown: bool,
         on_progress: Callable[[int, int | None], object] | None,
-    ) -> tuple[Campaign, Journal | None]:
+    ) -> Iterator[Campaign]:
+        """A campaign, with its journal (if any) open for as long as it runs."""
         opened = Journal(journal) if journal is not None else None
-        campaign = Campaign(
-            self._transport,
-            concurrency=concurrency,
-            max_requests_per_second=max_requests_per_second,
-            journal=opened,
-            resend_unknown=resend_unknown,
-            on_progress=on_progress,
-        )
-        return campaign, opened
+        try:
+            yield Campaign(
+                self._transport,
+                concurrency=concurrency,
+                max_requests_per_second=max_requests_per_second,
+                journal=opened,
+                resend_unknown=resend_unknown,
+                on_progress=on_progress,
+            )
+        finally:
+            if opened is not None:
+                opened.close()
 
 
 def _checked_numbers(message: Message, where: str) -> list[str]:

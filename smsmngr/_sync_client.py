@@ -4,10 +4,9 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
 import datetime as dt
 import os
-from collections.abc import AsyncIterable, Callable, Iterable
+from collections.abc import AsyncIterable, Callable, Iterable, Iterator
 from types import TracebackType
 from typing import Literal, TypeVar
 import httpx
