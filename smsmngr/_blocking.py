@@ -36,6 +36,7 @@ class BlockingRunner(Generic[_AsyncClient]):
         self._lock = threading.Lock()
         self._portal: BlockingPortal | None = None
         self._thread: threading.Thread | None = None
+        self._iterations: set[_Iteration] = set()
 
     def _ensure_portal(self) -> BlockingPortal:
         with self._lock:
@@ -45,6 +46,7 @@ class BlockingRunner(Generic[_AsyncClient]):
                 self.client = self._make_client()
                 self._pid = os.getpid()
                 self._portal = self._thread = None
+                self._iterations = set()
             if self._portal is None:
                 self._portal, self._thread = _start_loop_thread()
             return self._portal
@@ -58,10 +60,11 @@ class BlockingRunner(Generic[_AsyncClient]):
     ) -> _T:
         """Run ``method(client, *args, **kwargs)`` on the loop and wait for its result.
 
-        An interrupt (Ctrl-C) while waiting cancels the call on the loop, then re-raises.
+        An interrupt (Ctrl-C) while waiting cancels the call on the loop, waits until it
+        has unwound (so that what it had in flight is settled), then re-raises.
         """
         portal = self._ensure_portal()
-        return _wait(portal, functools.partial(method, self.client, *args, **kwargs))
+        return _LoopCall(functools.partial(method, self.client, *args, **kwargs)).run(portal)
 
     def iterate(
         self,
@@ -74,49 +77,119 @@ class BlockingRunner(Generic[_AsyncClient]):
 
         The async iterator runs start to end inside one task on the loop (its task
         groups and cancel scopes need that) and hands items over one at a time, so the
-        input is consumed no faster than the caller reads. Leaving early, or Ctrl-C,
-        cancels that task, which settles what it has in flight.
+        input is consumed no faster than the caller reads. Leaving early, Ctrl-C, or
+        ``close()`` of the runner cancels that task, which settles what it has in flight.
         """
         portal = self._ensure_portal()
         items_in, items_out = portal.call(_handover_stream)
-        finished = threading.Event()
 
         async def pump() -> None:
-            try:
-                async with items_in, aclosing(method(self.client, *args, **kwargs)) as items:
-                    async for item in items:
-                        await items_in.send(item)
-            finally:
-                finished.set()
+            async with items_in, aclosing(method(self.client, *args, **kwargs)) as items:
+                async for item in items:
+                    await items_in.send(item)
 
-        task = portal.start_task_soon(pump)
+        producer = _LoopCall(pump)
+        iteration = _Iteration(producer, items_out)
+        with self._lock:
+            self._iterations.add(iteration)
         try:
+            producer.start(portal)
             while True:
                 try:
-                    item = _wait(portal, items_out.receive)
+                    item = _LoopCall(items_out.receive).run(portal)
                 except anyio.EndOfStream:
                     break
                 yield item
-            task.result()  # re-raise what ended the iterator, if anything did
+            producer.future.result()  # re-raise what ended the iterator, if anything did
         finally:
-            if not task.done():
-                task.cancel()
-                finished.wait()
-            portal.call(items_out.aclose)
+            with self._lock:
+                open_here = iteration in self._iterations  # else close() has ended it
+                self._iterations.discard(iteration)
+            if open_here:
+                iteration.end(portal)
 
     def close(self, aclose: Callable[[_AsyncClient], Awaitable[None]]) -> None:
-        """Close the client on its loop, then stop the loop thread."""
+        """End open iterators, close the client on its loop, then stop the loop thread."""
         with self._lock:
             portal, thread = self._portal, self._thread
             forked = self._pid != os.getpid()
+            iterations, self._iterations = self._iterations, set()
             self._portal = self._thread = None
         if portal is None or thread is None or forked:
             return
         try:
+            for iteration in iterations:
+                iteration.end(portal)
             portal.call(aclose, self.client)
         finally:
             portal.call(portal.stop)
             thread.join()
+
+
+class _Iteration:
+    """An async iterator being handed over to a blocking caller."""
+
+    def __init__(self, producer: _LoopCall[None], items: MemoryObjectReceiveStream[Any]) -> None:
+        self.producer = producer
+        self.items = items
+
+    def end(self, portal: BlockingPortal) -> None:
+        """Stop the producer (settling what it had in flight), then close the stream."""
+        self.producer.stop(portal)
+        portal.call(self.items.aclose)
+
+
+class _LoopCall(Generic[_T]):
+    """One coroutine function run on the loop for a blocking caller.
+
+    A KeyboardInterrupt can land between any two bytecodes of the caller, including
+    inside ``portal.start_task_soon()`` before it returns a handle. So the call keeps its
+    own state: whichever of "started on the loop" and "abandoned by the caller" happens
+    first decides, under a lock, whether there is anything to cancel and wait for.
+    """
+
+    def __init__(self, function: Callable[[], Awaitable[_T]]) -> None:
+        self._function = function
+        self.future: Future[_T] = Future()
+        self._lock = threading.Lock()
+        self._scope: anyio.CancelScope | None = None
+        self._abandoned = False
+
+    def run(self, portal: BlockingPortal) -> _T:
+        """Start the call and wait for its result; interrupted, stop it, then re-raise."""
+        try:
+            self.start(portal)
+            return self.future.result()
+        except BaseException:
+            self.stop(portal)
+            raise
+
+    def start(self, portal: BlockingPortal) -> None:
+        portal.start_task_soon(self._run_on_loop)
+
+    def stop(self, portal: BlockingPortal) -> None:
+        """Cancel the call if it runs and wait until it has unwound; idempotent."""
+        with self._lock:
+            self._abandoned = True
+            scope = self._scope
+        if scope is not None and not self.future.done():
+            portal.call(scope.cancel)
+            self.future.exception()  # waits until it has unwound
+
+    async def _run_on_loop(self) -> None:
+        with self._lock:
+            if self._abandoned:
+                return
+            self._scope = anyio.CancelScope()
+        with self._scope:
+            try:
+                self.future.set_result(await self._function())
+            except BaseException as error:
+                # Cancellation is recorded too, so a waiting caller always wakes up;
+                # the scope swallows its own cancellation, a foreign one propagates.
+                self.future.set_exception(error)
+                if not isinstance(error, Exception):
+                    raise
 
 
 def _start_loop_thread() -> tuple[BlockingPortal, threading.Thread]:
@@ -130,27 +203,6 @@ def _start_loop_thread() -> tuple[BlockingPortal, threading.Thread]:
     thread = threading.Thread(target=anyio.run, args=(serve,), name="smsmngr-loop", daemon=True)
     thread.start()
     return ready.result(), thread
-
-
-def _wait(portal: BlockingPortal, function: Callable[[], Awaitable[_T]]) -> _T:
-    """Run ``function`` on the loop and wait for it. Interrupted (Ctrl-C), cancel it and
-    wait until it has unwound, so that what it had in flight is settled first."""
-    finished = threading.Event()
-
-    async def tracked() -> _T:
-        try:
-            return await function()
-        finally:
-            finished.set()
-
-    future = portal.start_task_soon(tracked)
-    try:
-        return future.result()
-    except BaseException:
-        if not future.done():
-            future.cancel()
-            finished.wait()  # anyio starts the task even when cancelled: this ends
-        raise
 
 
 async def _handover_stream() -> tuple[MemoryObjectSendStream[Any], MemoryObjectReceiveStream[Any]]:

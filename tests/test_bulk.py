@@ -8,7 +8,7 @@ import sqlite3
 import tracemalloc
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
-from contextlib import aclosing
+from contextlib import aclosing, closing
 from pathlib import Path
 
 import anyio
@@ -217,7 +217,9 @@ async def test_memory_stays_flat_when_outcomes_are_not_collected() -> None:
         assert result.outcomes == ()
         return peak_bytes
 
-    small, large = await peak(3_000), await peak(30_000)
+    # Both sizes are past the point where the interpreter's own caches and collected
+    # garbage level off (about 30,000 recipients on 3.13): only growth with input shows.
+    small, large = await peak(30_000), await peak(120_000)
     assert large < small * 1.5
 
 
@@ -347,7 +349,7 @@ def test_ctrl_c_in_the_blocking_client_settles_calls_in_flight(tmp_path: Path) -
                 on_progress=press_ctrl_c_once,
             )
         # Read at once, as a program exiting on Ctrl-C would leave it: not after close().
-        with sqlite3.connect(journal) as db:
+        with closing(sqlite3.connect(journal)) as db:
             rows = dict(db.execute("SELECT phone_number, status FROM recipients").fetchall())
     finally:
         signal.signal(signal.SIGALRM, previous)

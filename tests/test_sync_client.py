@@ -10,11 +10,13 @@ import sys
 import threading
 import time
 import warnings
+from typing import Any
 
 import anyio
 import httpx
 import pytest
 import respx
+from anyio.from_thread import BlockingPortal
 
 from smsmngr import (
     AsyncClient,
@@ -25,6 +27,7 @@ from smsmngr import (
     Message,
     ValidationError,
 )
+from smsmngr.testing import FakeSmsManager
 
 from .support import API_KEY, BASE_URL, NO_WAIT, accepted
 
@@ -121,13 +124,13 @@ def test_a_forked_child_gets_its_own_loop_and_connections(api: respx.MockRouter)
     assert json.loads(answer) == ["m"]
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="needs SIGALRM")
-def test_ctrl_c_cancels_the_call_on_the_loop() -> None:
-    started, cancelled = threading.Event(), threading.Event()
-
+def _hanging_transport(
+    started: threading.Event, cancelled: threading.Event, *, interrupt: bool
+) -> httpx.AsyncClient:
     async def hang(request: httpx.Request) -> httpx.Response:
         started.set()
-        os.kill(os.getpid(), signal.SIGALRM)  # Ctrl-C, now that the request is out
+        if interrupt:
+            os.kill(os.getpid(), signal.SIGALRM)  # Ctrl-C, now that the request is out
         try:
             await anyio.sleep(30)
         except anyio.get_cancelled_exc_class():
@@ -135,19 +138,69 @@ def test_ctrl_c_cancels_the_call_on_the_loop() -> None:
             raise
         return httpx.Response(200, json=accepted("m"))
 
+    return httpx.AsyncClient(transport=httpx.MockTransport(hang))
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs SIGALRM")
+def test_ctrl_c_cancels_the_call_on_the_loop() -> None:
     def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
-    http_client = httpx.AsyncClient(transport=httpx.MockTransport(hang))
     previous = signal.signal(signal.SIGALRM, interrupt)
     try:
-        with Client(api_key=API_KEY, http_client=http_client) as client:
-            with pytest.raises(KeyboardInterrupt):
-                client.send(MESSAGE)
-            assert started.is_set()
-            assert cancelled.wait(5)
+        # The interrupt lands wherever the caller happens to be: run it many times.
+        for _ in range(50):
+            started, cancelled = threading.Event(), threading.Event()
+            http_client = _hanging_transport(started, cancelled, interrupt=True)
+            with Client(api_key=API_KEY, http_client=http_client) as client:
+                with pytest.raises(KeyboardInterrupt):
+                    client.send(MESSAGE)
+                assert started.is_set()
+                assert cancelled.is_set()  # settled before the interrupt reached us
     finally:
         signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.mark.parametrize("task_runs_first", [True, False])
+def test_an_interrupt_inside_start_task_soon_still_stops_the_call(
+    monkeypatch: pytest.MonkeyPatch, task_runs_first: bool
+) -> None:
+    started, cancelled = threading.Event(), threading.Event()
+    original = BlockingPortal.start_task_soon
+
+    def interrupted(self: BlockingPortal, *args: Any, **kwargs: Any) -> Any:
+        monkeypatch.setattr(BlockingPortal, "start_task_soon", original)
+        original(self, *args, **kwargs)
+        if task_runs_first:
+            assert started.wait(5)
+        raise KeyboardInterrupt  # before the handle reaches the caller
+
+    http_client = _hanging_transport(started, cancelled, interrupt=False)
+    with Client(api_key=API_KEY, http_client=http_client) as client:
+        monkeypatch.setattr(BlockingPortal, "start_task_soon", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            client.send(MESSAGE)
+        # Either it was cancelled and unwound, or it never started and never will.
+        assert cancelled.is_set() == started.is_set()
+        time.sleep(0.05)
+        assert cancelled.is_set() == started.is_set()
+
+
+def test_leaving_the_client_ends_an_iterator_left_open(smsmngr_fake: FakeSmsManager) -> None:
+    fake = smsmngr_fake
+    numbers = [f"42077700{i:04d}" for i in range(500)]
+    with fake.client() as client:
+        iterator = client.iter_bulk(Message("Hi", to=numbers), concurrency=1)
+        for _ in iterator:
+            break
+        closer = threading.Thread(target=client.close, daemon=True)
+        closer.start()
+        closer.join(5)
+        assert not closer.is_alive(), "close() hangs on an open iterator"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        iterator.close()  # after close(): nothing left to settle, and no error
+    assert fake.ledger.call_counts["/messages"] < 5
 
 
 def test_every_public_async_method_has_a_blocking_twin_with_the_same_parameters() -> None:

@@ -65,6 +65,9 @@ class Journal:
         existed = os.path.exists(self.path) and os.path.getsize(self.path) > 0
         try:
             self._db = sqlite3.connect(self.path, isolation_level=None)
+        except sqlite3.DatabaseError as error:
+            raise JournalError(f"{self.path}: the journal cannot be opened: {error}") from None
+        try:
             if existed:
                 self._check_format()
                 self._check_integrity()
@@ -78,8 +81,12 @@ class Journal:
             self.resuming = (
                 self._db.execute("SELECT 1 FROM recipients LIMIT 1").fetchone() is not None
             )
-        except sqlite3.DatabaseError as error:
-            raise JournalError(f"{self.path} is not a usable smsmngr journal: {error}") from None
+        except BaseException as error:
+            self._db.close()  # a refused journal leaves no connection open behind it
+            if isinstance(error, sqlite3.DatabaseError):
+                message = f"{self.path} is not a usable smsmngr journal: {error}"
+                raise JournalError(message) from None
+            raise
 
     def _check_format(self) -> None:
         try:
