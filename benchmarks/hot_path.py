@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from smsmngr import Message
 from smsmngr._wire import parse_send_result
 from smsmngr.bulk._campaign import Tally
-from smsmngr.bulk._outcomes import BatchOutcome, counts_for_answer, outcomes_for_answer
+from smsmngr.bulk._outcomes import BatchOutcome, OutcomeStatus, accepted_outcomes, read_answer
 from smsmngr.bulk._packing import Call, Packer
 
 
@@ -48,8 +48,9 @@ def run(calls: int) -> float:
                 recipients_per_message=tuple(len(c) for c in item.chunks),
                 keyed_by_message=True,
             )
-            build = functools.partial(outcomes_for_answer, item.chunks, result)
-            counts = counts_for_answer(item.chunks, result)
+            accepted = read_answer(item.chunks, result).accepted
+            build = functools.partial(accepted_outcomes, accepted, result.request_id)
+            counts = {OutcomeStatus.ACCEPTED: sum(len(recipients) for recipients, _ in accepted)}
             tally.add(BatchOutcome.deferred(counts, build, result.request_id))
     elapsed = time.perf_counter() - started
     assert sum(tally.counts.values()) == calls * 100

@@ -148,7 +148,7 @@ class AsyncClient:
         phone_number: str,
         message: str,
         *,
-        sender: str | None = None,
+        sender: str,
         gateway: Gateway | str | None = None,
         scheduled_at: dt.datetime | None = None,
         custom_id: str | None = None,
@@ -156,8 +156,10 @@ class AsyncClient:
     ) -> SimpleSendResult:
         """Send a text to one number through ``/simple/message``.
 
-        ``method="GET"`` puts every field, the API key included, in the query string,
-        as the API requires for GET; the default POST keeps the key in a header.
+        ``sender`` is required by the API on this endpoint. ``method="GET"`` puts every
+        field, the API key included, in the query string, as the API requires for GET;
+        the default POST keeps the key in a header. ``result.accepted`` is ``False``
+        when the request was not accepted for processing: nothing was sent.
 
         Example::
 
@@ -167,6 +169,8 @@ class AsyncClient:
         number = normalize_phone_number(phone_number, field="phone_number")
         if not isinstance(message, str) or not message:
             raise ValidationError("message", "must be a non-empty string")
+        if not isinstance(sender, str) or not sender:
+            raise ValidationError("sender", "required on /simple/message: a non-empty string")
         if scheduled_at is not None and (
             not isinstance(scheduled_at, dt.datetime) or scheduled_at.utcoffset() is None
         ):
@@ -199,23 +203,29 @@ class AsyncClient:
         journal: str | os.PathLike[str] | None = None,
         resend_unknown: bool = False,
         on_progress: Callable[[int, int | None], object] | None = None,
+        not_accepted_retries: int = 3,
     ) -> BulkResult:
         """Send any number of recipients in the fewest ``/messages`` calls, concurrently.
 
         ``messages`` is one ``Message`` with any number of recipients, or any iterable or
         async iterable of messages, consumed lazily. Every recipient ends ``accepted``,
-        ``rejected`` (by the API, or locally for an invalid number), ``failed`` (certainly
-        not sent) or ``unknown`` (may have been sent: never resent). The counts always
-        add up to the recipients given; ``collect_outcomes=False`` keeps only the counts,
-        so memory stays flat for huge campaigns.
+        ``rejected`` (not accepted by the API, or refused locally for an invalid number:
+        nothing sent), ``failed`` (certainly not sent) or ``unknown`` (may have been sent:
+        never resent). The counts always add up to the recipients given;
+        ``collect_outcomes=False`` keeps only the counts, so memory stays flat.
 
-        At most ``concurrency`` calls are in flight, and ``max_requests_per_second`` caps
-        the pace; a 429 pauses every worker. A 401 or 403 stops the campaign: the
-        remaining recipients are reported ``failed`` without being sent.
+        An entry the API's answer does not list in ``accepted`` was not processed: it is
+        sent again up to ``not_accepted_retries`` times (with the retry policy's backoff)
+        before it is reported ``rejected``. At most ``concurrency`` calls are in flight,
+        and ``max_requests_per_second`` caps the pace; a 429 pauses every worker. A
+        wrong key (401, 403, or the 400 the sending API answers for it) stops the
+        campaign, and so do single messages refused the same way three times in a row:
+        the remaining recipients are reported ``failed`` without being sent, and
+        ``result.stopped_by`` says why.
 
         With ``journal=path`` the campaign's state is kept in a SQLite file: running the
-        same input again with it sends only what was never accepted or rejected, and
-        reports earlier unknowns without resending them unless ``resend_unknown=True``.
+        same input again with it sends only what was never accepted, and reports earlier
+        unknowns without resending them unless ``resend_unknown=True``.
         ``on_progress(done, total)`` is called after every call (``total`` is ``None``
         for an iterator input).
 
@@ -226,7 +236,12 @@ class AsyncClient:
         """
         tally = Tally(collect_outcomes=collect_outcomes)
         with self._campaign(
-            concurrency, max_requests_per_second, journal, resend_unknown, on_progress
+            concurrency,
+            max_requests_per_second,
+            journal,
+            resend_unknown,
+            on_progress,
+            not_accepted_retries,
         ) as campaign:
             async with aclosing(campaign.run(messages)) as batches:
                 async for batch in batches:
@@ -242,6 +257,7 @@ class AsyncClient:
         journal: str | os.PathLike[str] | None = None,
         resend_unknown: bool = False,
         on_progress: Callable[[int, int | None], object] | None = None,
+        not_accepted_retries: int = 3,
     ) -> AsyncGenerator[BatchOutcome, None]:
         """Like ``send_bulk()``, but an async iterator of each call's outcomes as it answers.
 
@@ -255,7 +271,12 @@ class AsyncClient:
                     store(batch.outcomes)
         """
         with self._campaign(
-            concurrency, max_requests_per_second, journal, resend_unknown, on_progress
+            concurrency,
+            max_requests_per_second,
+            journal,
+            resend_unknown,
+            on_progress,
+            not_accepted_retries,
         ) as campaign:
             async with aclosing(campaign.run(messages)) as batches:
                 async for batch in batches:
@@ -269,6 +290,7 @@ class AsyncClient:
         journal: str | os.PathLike[str] | None,
         resend_unknown: bool,
         on_progress: Callable[[int, int | None], object] | None,
+        not_accepted_retries: int,
     ) -> Iterator[Campaign]:
         """A campaign, with its journal (if any) open for as long as it runs."""
         opened = Journal(journal) if journal is not None else None
@@ -280,6 +302,7 @@ class AsyncClient:
                 journal=opened,
                 resend_unknown=resend_unknown,
                 on_progress=on_progress,
+                not_accepted_retries=not_accepted_retries,
             )
         finally:
             if opened is not None:

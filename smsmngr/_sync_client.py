@@ -89,11 +89,13 @@ class Client:
         """
         return self._runner.call(AsyncClient.send_batch, messages)
 
-    def send_simple(self, phone_number: str, message: str, *, sender: str | None=None, gateway: Gateway | str | None=None, scheduled_at: dt.datetime | None=None, custom_id: str | None=None, method: Literal['GET', 'POST']='POST') -> SimpleSendResult:
+    def send_simple(self, phone_number: str, message: str, *, sender: str, gateway: Gateway | str | None=None, scheduled_at: dt.datetime | None=None, custom_id: str | None=None, method: Literal['GET', 'POST']='POST') -> SimpleSendResult:
         """Send a text to one number through ``/simple/message``.
 
-        ``method="GET"`` puts every field, the API key included, in the query string,
-        as the API requires for GET; the default POST keeps the key in a header.
+        ``sender`` is required by the API on this endpoint. ``method="GET"`` puts every
+        field, the API key included, in the query string, as the API requires for GET;
+        the default POST keeps the key in a header. ``result.accepted`` is ``False``
+        when the request was not accepted for processing: nothing was sent.
 
         Example::
 
@@ -102,23 +104,28 @@ class Client:
         """
         return self._runner.call(AsyncClient.send_simple, phone_number, message, sender=sender, gateway=gateway, scheduled_at=scheduled_at, custom_id=custom_id, method=method)
 
-    def send_bulk(self, messages: Message | Iterable[Message] | AsyncIterable[Message], *, concurrency: int=8, max_requests_per_second: float | None=None, collect_outcomes: bool=True, journal: str | os.PathLike[str] | None=None, resend_unknown: bool=False, on_progress: Callable[[int, int | None], object] | None=None) -> BulkResult:
+    def send_bulk(self, messages: Message | Iterable[Message] | AsyncIterable[Message], *, concurrency: int=8, max_requests_per_second: float | None=None, collect_outcomes: bool=True, journal: str | os.PathLike[str] | None=None, resend_unknown: bool=False, on_progress: Callable[[int, int | None], object] | None=None, not_accepted_retries: int=3) -> BulkResult:
         """Send any number of recipients in the fewest ``/messages`` calls, concurrently.
 
         ``messages`` is one ``Message`` with any number of recipients, or any iterable or
         async iterable of messages, consumed lazily. Every recipient ends ``accepted``,
-        ``rejected`` (by the API, or locally for an invalid number), ``failed`` (certainly
-        not sent) or ``unknown`` (may have been sent: never resent). The counts always
-        add up to the recipients given; ``collect_outcomes=False`` keeps only the counts,
-        so memory stays flat for huge campaigns.
+        ``rejected`` (not accepted by the API, or refused locally for an invalid number:
+        nothing sent), ``failed`` (certainly not sent) or ``unknown`` (may have been sent:
+        never resent). The counts always add up to the recipients given;
+        ``collect_outcomes=False`` keeps only the counts, so memory stays flat.
 
-        At most ``concurrency`` calls are in flight, and ``max_requests_per_second`` caps
-        the pace; a 429 pauses every worker. A 401 or 403 stops the campaign: the
-        remaining recipients are reported ``failed`` without being sent.
+        An entry the API's answer does not list in ``accepted`` was not processed: it is
+        sent again up to ``not_accepted_retries`` times (with the retry policy's backoff)
+        before it is reported ``rejected``. At most ``concurrency`` calls are in flight,
+        and ``max_requests_per_second`` caps the pace; a 429 pauses every worker. A
+        wrong key (401, 403, or the 400 the sending API answers for it) stops the
+        campaign, and so do single messages refused the same way three times in a row:
+        the remaining recipients are reported ``failed`` without being sent, and
+        ``result.stopped_by`` says why.
 
         With ``journal=path`` the campaign's state is kept in a SQLite file: running the
-        same input again with it sends only what was never accepted or rejected, and
-        reports earlier unknowns without resending them unless ``resend_unknown=True``.
+        same input again with it sends only what was never accepted, and reports earlier
+        unknowns without resending them unless ``resend_unknown=True``.
         ``on_progress(done, total)`` is called after every call (``total`` is ``None``
         for an iterator input).
 
@@ -127,9 +134,9 @@ class Client:
             result = client.send_bulk(Message("Sale!", to=numbers), journal="sale.db")
             print(result.accepted, result.rejected, result.failed, result.unknown)
         """
-        return self._runner.call(AsyncClient.send_bulk, messages, concurrency=concurrency, max_requests_per_second=max_requests_per_second, collect_outcomes=collect_outcomes, journal=journal, resend_unknown=resend_unknown, on_progress=on_progress)
+        return self._runner.call(AsyncClient.send_bulk, messages, concurrency=concurrency, max_requests_per_second=max_requests_per_second, collect_outcomes=collect_outcomes, journal=journal, resend_unknown=resend_unknown, on_progress=on_progress, not_accepted_retries=not_accepted_retries)
 
-    def iter_bulk(self, messages: Message | Iterable[Message] | AsyncIterable[Message], *, concurrency: int=8, max_requests_per_second: float | None=None, journal: str | os.PathLike[str] | None=None, resend_unknown: bool=False, on_progress: Callable[[int, int | None], object] | None=None) -> Iterator[BatchOutcome]:
+    def iter_bulk(self, messages: Message | Iterable[Message] | AsyncIterable[Message], *, concurrency: int=8, max_requests_per_second: float | None=None, journal: str | os.PathLike[str] | None=None, resend_unknown: bool=False, on_progress: Callable[[int, int | None], object] | None=None, not_accepted_retries: int=3) -> Iterator[BatchOutcome]:
         """Like ``send_bulk()``, but an iterator of each call's outcomes as it answers.
 
         If you may stop early, close it with ``contextlib.closing`` so that calls in
@@ -141,4 +148,4 @@ class Client:
                 for batch in batches:
                     store(batch.outcomes)
         """
-        yield from self._runner.iterate(AsyncClient.iter_bulk, messages, concurrency=concurrency, max_requests_per_second=max_requests_per_second, journal=journal, resend_unknown=resend_unknown, on_progress=on_progress)
+        yield from self._runner.iterate(AsyncClient.iter_bulk, messages, concurrency=concurrency, max_requests_per_second=max_requests_per_second, journal=journal, resend_unknown=resend_unknown, on_progress=on_progress, not_accepted_retries=not_accepted_retries)

@@ -336,4 +336,13 @@ def _error_for(
         message += " (the messages may have been sent)"
         return ServerError(message, status_code=status, body=body, request_id=request_id)
     error_type = _ERROR_BY_STATUS.get(status, APIError)
+    if status == 400 and _is_wrong_key(body):
+        error_type = AuthenticationError
     return error_type(message, status_code=status, body=body, request_id=request_id)
+
+
+def _is_wrong_key(body: Any) -> bool:
+    """The sending API answers a bad key with 400 and this body (reference/errors.mdx):
+    ``{"Message": "User is not authorized to access this resource with an explicit deny"}``."""
+    text = body.get("Message") if isinstance(body, dict) else None
+    return isinstance(text, str) and "not authorized" in text.lower()

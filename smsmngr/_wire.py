@@ -14,15 +14,18 @@ from typing import Any, TypeVar
 
 import attrs
 import cattrs
-from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+from cattrs.gen import make_dict_structure_fn, override
 
 from .errors import ResponseFormatError
 from .models import (
     FLOW_STEP_TYPES,
     AcceptedItem,
+    Callback,
     DeliveryWindow,
     Gateway,
     Message,
+    RcsButton,
+    RcsCard,
     RejectedItem,
     SendResult,
     SimpleSendResult,
@@ -30,6 +33,8 @@ from .models import (
     TtlCondition,
     ViberButton,
     Weekday,
+    WhatsAppButton,
+    WhatsAppMedia,
 )
 
 __all__ = [
@@ -47,12 +52,15 @@ converter = cattrs.Converter(unstruct_collection_overrides={Sequence: list, tupl
 
 
 def format_datetime(value: dt.datetime) -> str:
-    """An aware datetime as the API's UTC timestamp.
+    """An aware datetime as the API's UTC timestamp, in whole seconds like every example
+    of the reference (a fraction of a second is dropped).
 
-    >>> format_datetime(dt.datetime(2025, 1, 11, 11, tzinfo=dt.timezone(dt.timedelta(hours=1))))
+    >>> format_datetime(dt.datetime(2025, 1, 11, 11, 0, 0, 750_000,
+    ...                             tzinfo=dt.timezone(dt.timedelta(hours=1))))
     '2025-01-11T10:00:00Z'
     """
-    return value.astimezone(dt.timezone.utc).replace(tzinfo=None).isoformat() + "Z"
+    utc = value.astimezone(dt.timezone.utc)
+    return utc.replace(tzinfo=None, microsecond=0).isoformat() + "Z"
 
 
 converter.register_unstructure_hook(dt.datetime, format_datetime)
@@ -60,15 +68,47 @@ converter.register_unstructure_hook(dt.datetime, format_datetime)
 for _enum in (Gateway, SmsType, TtlCondition, Weekday):
     converter.register_unstructure_hook(_enum, lambda member: member.value)
 
-for _value_class in (ViberButton, DeliveryWindow):
-    converter.register_unstructure_hook(
-        _value_class,
-        make_dict_unstructure_fn(_value_class, converter, _cattrs_omit_if_default=True),
-    )
+
+def _object_hook(
+    cls: type[Any], renames: Mapping[str, str] | None = None, omit: Sequence[str] = ()
+) -> Callable[[Any], dict[str, Any]]:
+    """Fields by their API names, absent ones left out, ``extra`` merged in.
+
+    Values are unstructured by their own type, so a field that takes a typed class or a
+    plain mapping or list sends either as it should.
+    """
+    names = [(a.name, (renames or {}).get(a.name, a.name)) for a in attrs.fields(cls)]
+    names = [(name, wire) for name, wire in names if name not in ("extra", *omit)]
+    has_extra = any(a.name == "extra" for a in attrs.fields(cls))
+    unstructure = converter.unstructure
+
+    def to_wire(obj: Any) -> dict[str, Any]:
+        wire = {}
+        for name, wire_name in names:
+            value = getattr(obj, name)
+            if value is not None:
+                wire[wire_name] = unstructure(value)
+        if has_extra and obj.extra:
+            wire.update(unstructure(dict(obj.extra)))
+        return wire
+
+    return to_wire
+
+
+for _value_class in (
+    ViberButton,
+    WhatsAppMedia,
+    WhatsAppButton,
+    RcsButton,
+    RcsCard,
+    Callback,
+    DeliveryWindow,
+):
+    converter.register_unstructure_hook(_value_class, _object_hook(_value_class))
 
 
 def _step_hook(step_type: type[Any]) -> Callable[[Any], dict[str, Any]]:
-    fields_of = make_dict_unstructure_fn(step_type, converter, _cattrs_omit_if_default=True)
+    fields_of = _object_hook(step_type)
     key = step_type.key
     return lambda step: {key: fields_of(step)}
 
@@ -76,13 +116,8 @@ def _step_hook(step_type: type[Any]) -> Callable[[Any], dict[str, Any]]:
 for _step_type in FLOW_STEP_TYPES:
     converter.register_unstructure_hook(_step_type, _step_hook(_step_type))
 
-_message_fields = make_dict_unstructure_fn(
-    Message,
-    converter,
-    _cattrs_omit_if_default=True,
-    to=override(omit=True),
-    scheduled_at=override(rename="datetime"),
-)
+# Recipients are written by the caller, already normalized (bulk writes them as text).
+_message_fields = _object_hook(Message, {"scheduled_at": "datetime"}, omit=("to",))
 
 
 def message_to_wire(message: Message, phone_numbers: Sequence[str]) -> dict[str, Any]:
@@ -100,15 +135,13 @@ def simple_message_fields(
     phone_number: str,
     message: str,
     *,
-    sender: str | None,
+    sender: str,
     gateway: Gateway | str | None,
     scheduled_at: dt.datetime | None,
     custom_id: str | None,
 ) -> dict[str, str]:
     """Query or form fields of ``/simple/message``, absent ones left out."""
-    fields = {"phone_number": phone_number, "message": message}
-    if sender is not None:
-        fields["sender"] = sender
+    fields = {"phone_number": phone_number, "message": message, "sender": sender}
     if gateway is not None:
         fields["gateway"] = gateway.value if isinstance(gateway, Gateway) else gateway
     if scheduled_at is not None:

@@ -10,7 +10,7 @@
     ├── WebhookError               a webhook body that cannot be read at all
     └── APIError                   the API answered with an error
         ├── BadRequestError        400
-        ├── AuthenticationError    401
+        ├── AuthenticationError    401, or the 400 the sending API answers for a bad key
         ├── PermissionDeniedError  403
         ├── NotFoundError          404
         ├── RateLimitError         429
@@ -103,7 +103,8 @@ class BadRequestError(APIError):
 
 
 class AuthenticationError(APIError):
-    """401: the API key is missing or wrong."""
+    """The API key is missing or wrong: a 401, or the sending endpoints' 400 with
+    ``{"Message": "User is not authorized ..."}`` (``status_code`` says which)."""
 
 
 class PermissionDeniedError(APIError):

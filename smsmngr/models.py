@@ -21,11 +21,14 @@ from .errors import ValidationError
 __all__ = [
     "MAX_BODY_LENGTH",
     "AcceptedItem",
+    "Callback",
     "DeliveryWindow",
     "FlowStep",
     "Gateway",
     "Message",
     "Rcs",
+    "RcsButton",
+    "RcsCard",
     "Recipient",
     "RejectedItem",
     "SendResult",
@@ -36,13 +39,14 @@ __all__ = [
     "Viber",
     "ViberButton",
     "Weekday",
+    "WhatsAppButton",
+    "WhatsAppMedia",
     "WhatsAppTemplate",
     "WhatsAppText",
 ]
 
 MAX_BODY_LENGTH = 1000
 MAX_TEMPLATE_NAME_LENGTH = 100
-MIN_RCS_TTL = 0.5
 
 
 class Gateway(str, enum.Enum):
@@ -160,19 +164,18 @@ def _body(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None
         )
 
 
-def _ttl_at_least(minimum: float, *, inclusive: bool) -> Any:
-    rule = f"at least {minimum}" if inclusive else f"greater than {minimum}"
+MIN_TTL = 0.5
+"""The shortest ``ttl`` any step takes, in minutes (the OpenAPI's ``minimum: 0.5``)."""
 
-    def validate(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-        if value is None:
-            return
-        name = _field_name(instance, attribute)
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValidationError(name, f"must be a number of minutes, got {value!r}")
-        if not (value >= minimum if inclusive else value > minimum) or value != value:
-            raise ValidationError(name, f"must be {rule} minutes, got {value!r}")
 
-    return validate
+def _ttl(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is None:
+        return
+    name = _field_name(instance, attribute)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValidationError(name, f"must be a number of minutes, got {value!r}")
+    if not value >= MIN_TTL:  # also refuses NaN
+        raise ValidationError(name, f"must be at least {MIN_TTL} minutes, got {value!r}")
 
 
 def _optional_tuple(value: Any) -> Any:
@@ -192,7 +195,95 @@ def _mapping(instance: object, attribute: attrs.Attribute[Any], value: Any) -> N
         )
 
 
-# -- recipients and flow steps ------------------------------------------------------------
+def _optional_bool(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and not isinstance(value, bool):
+        raise ValidationError(
+            _field_name(instance, attribute), f"must be True or False, got {value!r}"
+        )
+
+
+def _one_of(*allowed: str) -> Any:
+    listed = ", ".join(repr(value) for value in allowed)
+
+    def validate(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is not None and value not in allowed:
+            raise ValidationError(
+                _field_name(instance, attribute), f"must be one of {listed}, got {value!r}"
+            )
+
+    return validate
+
+
+def _int_between(low: int, high: int) -> Any:
+    def validate(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is None:
+            return
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ValidationError(
+                _field_name(instance, attribute),
+                f"must be a whole number from {low} to {high}, got {value!r}",
+            )
+
+    return validate
+
+
+def _object(typed: type, *, other: str = "a mapping") -> Any:
+    """A nested object: the SDK's typed class, or a plain mapping sent as given."""
+
+    def validate(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is not None and not isinstance(value, (typed, Mapping)):
+            raise ValidationError(
+                _field_name(instance, attribute),
+                f"must be a {typed.__name__} or {other}, got {type(value).__name__}",
+            )
+
+    return validate
+
+
+def _list_of(
+    typed: type | tuple[type, ...], what: str, *, at_most: int | None = None, noun: str = "item"
+) -> Any:
+    """A list whose items are ``typed``; ``what`` names them in the error."""
+
+    def validate(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is None:
+            return
+        name = _field_name(instance, attribute)
+        if not isinstance(value, tuple):
+            raise ValidationError(name, f"must be a list of {what}, got {type(value).__name__}")
+        if at_most is not None and len(value) > at_most:
+            plural = "" if at_most == 1 else "s"
+            raise ValidationError(name, f"at most {at_most} {noun}{plural} (got {len(value)})")
+        for index, item in enumerate(value):
+            if not isinstance(item, typed):
+                raise ValidationError(
+                    f"{name}[{index}]", f"must be {what}, got {type(item).__name__}"
+                )
+
+    return validate
+
+
+def _extra(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """``extra`` carries fields the API adds later; a field the class has goes by its name."""
+    name = _field_name(instance, attribute)
+    if not isinstance(value, Mapping):
+        raise ValidationError(
+            name, f"must be a JSON object (a mapping), got {type(value).__name__}"
+        )
+    own = {field.name for field in attrs.fields(type(instance))}  # type: ignore[arg-type]
+    own |= getattr(type(instance), "wire_names", set())
+    for key in value:
+        if not isinstance(key, str):
+            raise ValidationError(name, f"keys must be strings, got {key!r}")
+        if key in own:
+            raise ValidationError(name, f"{key!r} is a field of its own: pass {key}=... instead")
+
+
+def _extra_field() -> Any:
+    return attrs.field(factory=dict, kw_only=True, validator=_extra)
+
+
+# -- recipients, callbacks and flow steps -------------------------------------------------
 
 
 @attrs.frozen
@@ -204,6 +295,51 @@ class Recipient:
     """
 
     phone_number: str = attrs.field(validator=_required_str)
+
+
+def _http_url(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    _optional_str(instance, attribute, value)
+    if value is not None and not value.startswith(("https://", "http://")):
+        raise ValidationError(
+            _field_name(instance, attribute), f"must be an absolute http(s) URL, got {value!r}"
+        )
+
+
+def _headers(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    _mapping(instance, attribute, value)
+    if value is not None and len(value) > MAX_CALLBACK_HEADERS:
+        raise ValidationError(
+            _field_name(instance, attribute),
+            f"at most {MAX_CALLBACK_HEADERS} headers (got {len(value)})",
+        )
+
+
+MAX_CALLBACK_HEADERS = 20
+
+
+@attrs.frozen
+class Callback:
+    """Where and how the platform delivers this message's webhooks.
+
+    ``item`` and ``body`` are templates of the request the platform sends; the rest
+    shapes it. ``Message.callback`` also takes a plain URL.
+
+    >>> Callback("https://example.com/hook", method="PUT", batch_size=50).batch_size
+    50
+    """
+
+    url: str = attrs.field(validator=[_required_str, _http_url])
+    method: str | None = attrs.field(default=None, validator=_one_of("POST", "PUT", "PATCH", "GET"))
+    content_type: str | None = attrs.field(
+        default=None,
+        validator=_one_of("application/json", "application/x-www-form-urlencoded"),
+    )
+    headers: Mapping[str, str] | None = attrs.field(default=None, validator=_headers)
+    item: Any = None
+    body: Any = None
+    batch_size: int | None = attrs.field(default=None, validator=_int_between(1, 500))
+    timeout_ms: int | None = attrs.field(default=None, validator=_int_between(1000, 10000))
+    extra: Mapping[str, Any] = _extra_field()
 
 
 @attrs.frozen
@@ -221,13 +357,14 @@ class Sms:
     gateway: Gateway | str | None = attrs.field(
         default=None, converter=_to_gateway, validator=_gateway
     )
-    ttl: float | None = attrs.field(default=None, validator=_ttl_at_least(0, inclusive=False))
+    ttl: float | None = attrs.field(default=None, validator=_ttl)
     ttl_condition: TtlCondition | None = attrs.field(
         default=None, converter=_to_ttl_condition, validator=_member_of(TtlCondition)
     )
     type: SmsType | None = attrs.field(
         default=None, converter=_to_sms_type, validator=_member_of(SmsType)
     )
+    extra: Mapping[str, Any] = _extra_field()
 
 
 @attrs.frozen
@@ -236,19 +373,6 @@ class ViberButton:
 
     title: str = attrs.field(validator=_required_str)
     url: str = attrs.field(validator=_required_str)
-
-
-def _viber_buttons(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is None:
-        return
-    name = _field_name(instance, attribute)
-    if not isinstance(value, tuple):
-        raise ValidationError(name, f"must be a list of ViberButton, got {type(value).__name__}")
-    if len(value) > 1:
-        raise ValidationError(name, f"at most 1 button (got {len(value)})")
-    for button in value:
-        if not isinstance(button, ViberButton):
-            raise ValidationError(name, f"must hold ViberButton, got {type(button).__name__}")
 
 
 @attrs.frozen
@@ -263,21 +387,92 @@ class Viber:
 
     body: str | None = attrs.field(default=None, validator=_body)
     sender: str | None = attrs.field(default=None, validator=_optional_str)
-    buttons: tuple[ViberButton, ...] | None = attrs.field(
-        default=None, converter=_optional_tuple, validator=_viber_buttons
+    buttons: tuple[ViberButton | Mapping[str, Any], ...] | None = attrs.field(
+        default=None,
+        converter=_optional_tuple,
+        validator=_list_of(
+            (ViberButton, Mapping), "ViberButton or a mapping", at_most=1, noun="button"
+        ),
     )
-    ttl: float | None = attrs.field(default=None, validator=_ttl_at_least(0, inclusive=False))
+    ttl: float | None = attrs.field(default=None, validator=_ttl)
+    ttl_condition: TtlCondition | None = attrs.field(
+        default=None, converter=_to_ttl_condition, validator=_member_of(TtlCondition)
+    )
+    extra: Mapping[str, Any] = _extra_field()
+
+
+@attrs.frozen
+class WhatsAppMedia:
+    """An image, video, document or audio file of a WhatsApp text step.
+
+    >>> WhatsAppMedia("https://example.com/invoice.pdf", filename="invoice.pdf").filename
+    'invoice.pdf'
+    """
+
+    link: str = attrs.field(validator=[_required_str, _http_url])
+    caption: str | None = attrs.field(default=None, validator=_optional_str)
+    filename: str | None = attrs.field(default=None, validator=_optional_str)
+    extra: Mapping[str, Any] = _extra_field()
+
+
+@attrs.frozen
+class WhatsAppButton:
+    """A quick-reply button; ``id`` comes back in the webhook after a tap."""
+
+    title: str = attrs.field(validator=_required_str)
+    id: str | None = attrs.field(default=None, validator=_optional_str)
+
+
+MAX_WHATSAPP_BUTTONS = 3
 
 
 @attrs.frozen
 class WhatsAppText:
-    """A free-form WhatsApp step; only delivered inside an open 24-hour customer window."""
+    """A free-form WhatsApp step; only delivered inside an open 24-hour customer window.
+
+    Besides text it carries one kind of content: a media file (``image``, ``video``,
+    ``document``, ``audio``), up to 3 quick-reply ``buttons``, a link button (``url``
+    with ``title``), or ``raw`` content for the WhatsApp API.
+
+    >>> WhatsAppText(sender="514578330250514", body="Continue?",
+    ...              buttons=[WhatsAppButton("Yes", id="yes")]).buttons
+    (WhatsAppButton(title='Yes', id='yes'),)
+    """
 
     key: ClassVar[str] = "whatsapp_text"
 
     body: str | None = attrs.field(default=None, validator=_body)
     sender: str | None = attrs.field(default=None, validator=_optional_str)
-    ttl: float | None = attrs.field(default=None, validator=_ttl_at_least(0, inclusive=False))
+    preview: bool | None = attrs.field(default=None, validator=_optional_bool)
+    image: WhatsAppMedia | Mapping[str, Any] | None = attrs.field(
+        default=None, validator=_object(WhatsAppMedia)
+    )
+    video: WhatsAppMedia | Mapping[str, Any] | None = attrs.field(
+        default=None, validator=_object(WhatsAppMedia)
+    )
+    document: WhatsAppMedia | Mapping[str, Any] | None = attrs.field(
+        default=None, validator=_object(WhatsAppMedia)
+    )
+    audio: WhatsAppMedia | Mapping[str, Any] | None = attrs.field(
+        default=None, validator=_object(WhatsAppMedia)
+    )
+    buttons: tuple[WhatsAppButton | Mapping[str, Any], ...] | None = attrs.field(
+        default=None,
+        converter=_optional_tuple,
+        validator=_list_of(
+            (WhatsAppButton, Mapping),
+            "WhatsAppButton or a mapping",
+            at_most=MAX_WHATSAPP_BUTTONS,
+            noun="button",
+        ),
+    )
+    url: str | None = attrs.field(default=None, validator=_http_url)
+    title: str | None = attrs.field(default=None, validator=_optional_str)
+    header: str | None = attrs.field(default=None, validator=_optional_str)
+    footer: str | None = attrs.field(default=None, validator=_optional_str)
+    raw: Mapping[str, Any] | None = attrs.field(default=None, validator=_mapping)
+    ttl: float | None = attrs.field(default=None, validator=_ttl)
+    extra: Mapping[str, Any] = _extra_field()
 
 
 def _template_name(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -289,52 +484,161 @@ def _template_name(instance: object, attribute: attrs.Attribute[Any], value: Any
         )
 
 
-def _string_list(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+def _template_params(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value is None:
         return
     name = _field_name(instance, attribute)
-    if not isinstance(value, tuple) or not all(isinstance(item, str) for item in value):
-        raise ValidationError(name, f"must be a list of strings, got {value!r}")
+    if not isinstance(value, tuple):
+        raise ValidationError(name, f"must be a list of strings or one-key mappings, got {value!r}")
+    for index, item in enumerate(value):
+        named = isinstance(item, Mapping) and len(item) == 1
+        if not (isinstance(item, str) or named):
+            raise ValidationError(
+                f"{name}[{index}]",
+                f"must be a string, or a one-key mapping for a named variable, got {item!r}",
+            )
+
+
+def _one_header(value: Any) -> Any:
+    """A header is a one-element list on the wire; a bare string or mapping is that element."""
+    if isinstance(value, (str, Mapping)):
+        return (value,)
+    return _optional_tuple(value)
+
+
+def _template_header(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is None:
+        return
+    name = _field_name(instance, attribute)
+    if not (isinstance(value, tuple) and len(value) == 1 and isinstance(value[0], (str, Mapping))):
+        raise ValidationError(
+            name, f"must be one string or mapping (a template has one header), got {value!r}"
+        )
+
+
+def _lto(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is None:
+        return
+    name = _field_name(instance, attribute)
+    valid = isinstance(value, tuple) and all(
+        isinstance(item, str) or (isinstance(item, int) and not isinstance(item, bool))
+        for item in value
+    )
+    if not valid:
+        raise ValidationError(name, f"must be a list of timestamps in milliseconds, got {value!r}")
+
+
+def _one_or_list(value: Any) -> Any:
+    if isinstance(value, (str, int)) and not isinstance(value, bool):
+        return (value,)
+    return _optional_tuple(value)
 
 
 @attrs.frozen
 class WhatsAppTemplate:
-    """A WhatsApp template step.
+    """A WhatsApp template step; ``language`` is required.
 
-    ``params_header`` and ``params_buttons`` have no documented shape, so they are
-    sent exactly as given.
+    ``params`` fill the body's variables (strings in order, or one-key mappings for
+    named variables); ``params_header`` is the one header value (a string or an
+    object); ``params_buttons`` go by button position, ``None`` for a static button.
 
-    >>> WhatsAppTemplate("order_shipped", language="en", params=["Ann", "42"]).params
-    ('Ann', '42')
+    >>> WhatsAppTemplate("order_shipped", language="en", params=["Ann", {"order": "42"}]).params
+    ('Ann', {'order': '42'})
     """
 
     key: ClassVar[str] = "whatsapp_template"
 
     template_name: str = attrs.field(validator=_template_name)
     sender: str | None = attrs.field(default=None, validator=_optional_str)
-    language: str | None = attrs.field(default=None, validator=_optional_str)
-    params: tuple[str, ...] | None = attrs.field(
-        default=None, converter=_optional_tuple, validator=_string_list
+    language: str = attrs.field(default=None, validator=_required_str)
+    params: tuple[str | Mapping[str, Any], ...] | None = attrs.field(
+        default=None, converter=_optional_tuple, validator=_template_params
     )
-    params_header: Any = None
-    params_buttons: Any = None
-    ttl: float | None = attrs.field(default=None, validator=_ttl_at_least(0, inclusive=False))
+    params_header: tuple[str | Mapping[str, Any]] | None = attrs.field(
+        default=None, converter=_one_header, validator=_template_header
+    )
+    params_buttons: tuple[str | Mapping[str, Any] | None, ...] | None = attrs.field(
+        default=None,
+        converter=_optional_tuple,
+        validator=_list_of((str, Mapping, type(None)), "a string, a mapping or None"),
+    )
+    params_carousel: tuple[Mapping[str, Any], ...] | None = attrs.field(
+        default=None, converter=_optional_tuple, validator=_list_of(Mapping, "a mapping")
+    )
+    params_lto: tuple[str | int, ...] | None = attrs.field(
+        default=None, converter=_one_or_list, validator=_lto
+    )
+    ttl: float | None = attrs.field(default=None, validator=_ttl)
+    ttl_condition: TtlCondition | None = attrs.field(
+        default=None, converter=_to_ttl_condition, validator=_member_of(TtlCondition)
+    )
+    extra: Mapping[str, Any] = _extra_field()
+
+
+@attrs.frozen
+class RcsButton:
+    """A reply suggestion (``type="reply"``) or a link (``type="url"``, with ``url``)."""
+
+    type: str = attrs.field(validator=_one_of("reply", "url"))
+    text: str = attrs.field(validator=_required_str)
+    postback: str | None = attrs.field(default=None, validator=_optional_str)
+    url: str | None = attrs.field(default=None, validator=_http_url)
+    description: str | None = attrs.field(default=None, validator=_optional_str)
+    webview: str | None = attrs.field(default=None, validator=_optional_str)
+    extra: Mapping[str, Any] = _extra_field()
+
+    def __attrs_post_init__(self) -> None:
+        if self.type == "url" and self.url is None:
+            raise ValidationError("RcsButton.url", "required when type is 'url'")
+
+
+_RCS_BUTTONS = _list_of((RcsButton, Mapping), "RcsButton or a mapping")
+
+
+@attrs.frozen
+class RcsCard:
+    """A rich card, alone (``Rcs(card=...)``) or in a carousel, where ``type`` names the
+    media type of ``file``."""
+
+    title: str | None = attrs.field(default=None, validator=_optional_str)
+    description: str | None = attrs.field(default=None, validator=_optional_str)
+    file: str | None = attrs.field(default=None, validator=_http_url)
+    thumbnail: str | None = attrs.field(default=None, validator=_http_url)
+    buttons: tuple[RcsButton | Mapping[str, Any], ...] | None = attrs.field(
+        default=None, converter=_optional_tuple, validator=_RCS_BUTTONS
+    )
+    type: str | None = attrs.field(default=None, validator=_optional_str)
+    extra: Mapping[str, Any] = _extra_field()
 
 
 @attrs.frozen
 class Rcs:
-    """An RCS step; ``ttl`` is at least half a minute."""
+    """An RCS step: text with ``buttons``, a rich ``card``, a ``carousel`` of cards, or
+    ``raw`` content for the RCS API.
+
+    >>> Rcs(sender="shop_agent", card=RcsCard(title="Sale", file="https://example.com/a.jpg")).card.title
+    'Sale'
+    """
 
     key: ClassVar[str] = "rcs"
 
     body: str | None = attrs.field(default=None, validator=_body)
     sender: str | None = attrs.field(default=None, validator=_optional_str)
-    ttl: float | None = attrs.field(
-        default=None, validator=_ttl_at_least(MIN_RCS_TTL, inclusive=True)
-    )
+    ttl: float | None = attrs.field(default=None, validator=_ttl)
     ttl_condition: TtlCondition | None = attrs.field(
         default=None, converter=_to_ttl_condition, validator=_member_of(TtlCondition)
     )
+    buttons: tuple[RcsButton | Mapping[str, Any], ...] | None = attrs.field(
+        default=None, converter=_optional_tuple, validator=_RCS_BUTTONS
+    )
+    card: RcsCard | Mapping[str, Any] | None = attrs.field(default=None, validator=_object(RcsCard))
+    carousel: tuple[RcsCard | Mapping[str, Any], ...] | None = attrs.field(
+        default=None,
+        converter=_optional_tuple,
+        validator=_list_of((RcsCard, Mapping), "RcsCard or a mapping"),
+    )
+    raw: Mapping[str, Any] | None = attrs.field(default=None, validator=_mapping)
+    extra: Mapping[str, Any] = _extra_field()
 
 
 FlowStep = Union[Sms, Viber, WhatsAppText, WhatsAppTemplate, Rcs]  # noqa: UP007 (runtime alias)
@@ -342,7 +646,17 @@ FLOW_STEP_TYPES: tuple[type[FlowStep], ...] = (Sms, Viber, WhatsAppText, WhatsAp
 
 
 def _has_own_content(step: FlowStep) -> bool:
-    return isinstance(step, WhatsAppTemplate) or step.body is not None
+    """Whether a step needs no body from its message."""
+    if isinstance(step, WhatsAppTemplate) or step.body is not None:
+        return True
+    if isinstance(step, WhatsAppText):
+        return any(
+            value is not None
+            for value in (step.image, step.video, step.document, step.audio, step.raw)
+        )
+    if isinstance(step, Rcs):
+        return step.card is not None or step.carousel is not None or step.raw is not None
+    return False
 
 
 # -- delivery window ----------------------------------------------------------------------
@@ -458,12 +772,10 @@ def _aware_datetime(instance: object, attribute: attrs.Attribute[Any], value: An
         )
 
 
-def _callback_url(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    _optional_str(instance, attribute, value)
-    if value is not None and not value.startswith(("https://", "http://")):
-        raise ValidationError(
-            _field_name(instance, attribute), f"must be an absolute http(s) URL, got {value!r}"
-        )
+def _callback(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if isinstance(value, (Callback, Mapping)):
+        return
+    _http_url(instance, attribute, value)
 
 
 def _instance_of(cls: type) -> Any:
@@ -482,7 +794,10 @@ class Message:
     """One message to one or more recipients.
 
     A message may hold any number of recipients: ``send()`` takes up to 10,
-    ``send_bulk()`` any number. ``body`` may be left out when every flow step has its own.
+    ``send_bulk()`` any number. ``body`` may be left out when every flow step has its
+    own content. ``scheduled_at`` goes out as the API's ``datetime``, in UTC and in
+    whole seconds (a fraction of a second is dropped). ``callback`` is a URL or a
+    ``Callback``; ``extra`` holds fields the API adds later, merged into the JSON.
 
     >>> import datetime as dt
     >>> m = Message("Hi", to=["420777123456"], sender="Shop",
@@ -490,6 +805,8 @@ class Message:
     >>> m.to
     (Recipient(phone_number='420777123456'),)
     """
+
+    wire_names: ClassVar[frozenset[str]] = frozenset({"datetime"})
 
     body: str | None = attrs.field(default=None, validator=_body)
     to: tuple[Recipient, ...] = attrs.field(default=(), converter=_recipients, validator=_to)
@@ -502,9 +819,12 @@ class Message:
     delivery_time: DeliveryWindow | None = attrs.field(
         default=None, validator=_instance_of(DeliveryWindow)
     )
-    callback: str | None = attrs.field(default=None, validator=_callback_url)
+    callback: str | Callback | Mapping[str, Any] | None = attrs.field(
+        default=None, validator=_callback
+    )
     payload: Mapping[str, Any] | None = attrs.field(default=None, validator=_mapping)
     params: Mapping[str, Any] | None = attrs.field(default=None, validator=_mapping)
+    extra: Mapping[str, Any] = _extra_field()
 
 
 # -- results ------------------------------------------------------------------------------

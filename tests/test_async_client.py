@@ -125,13 +125,14 @@ async def test_simple_get_puts_the_key_in_the_query_only(
     route = api.get("/simple/message").respond(
         200, json={"request_id": "r", "message_id": "m", "accepted": True}
     )
-    await client.send_simple("420777123456", "Hi", method="GET")
+    await client.send_simple("420777123456", "Hi", sender="Shop", method="GET")
     request = route.calls.last.request
     assert "x-api-key" not in request.headers
     assert dict(request.url.params) == {
         "apikey": API_KEY,
         "phone_number": "420777123456",
         "message": "Hi",
+        "sender": "Shop",
     }
 
 
@@ -152,13 +153,18 @@ async def test_simple_get_puts_the_key_in_the_query_only(
             "messages[1].to",
         ),
         (lambda c: c.send_batch([Message("A", to=["420777123456"]), "B"]), "messages[1]"),
-        (lambda c: c.send_simple("bad", "Hi"), "phone_number"),
-        (lambda c: c.send_simple("420777123456", ""), "message"),
+        (lambda c: c.send_simple("bad", "Hi", sender="Shop"), "phone_number"),
+        (lambda c: c.send_simple("420777123456", "", sender="Shop"), "message"),
         (
-            lambda c: c.send_simple("420777123456", "Hi", scheduled_at=dt.datetime(2025, 1, 1)),
+            lambda c: c.send_simple(
+                "420777123456", "Hi", sender="Shop", scheduled_at=dt.datetime(2025, 1, 1)
+            ),
             "scheduled_at",
         ),
-        (lambda c: c.send_simple("420777123456", "Hi", method="PUT"), "method"),
+        (lambda c: c.send_simple("420777123456", "Hi", sender="Shop", method="PUT"), "method"),
+        # The OpenAPI requires sender on /simple/message, GET and POST alike.
+        (lambda c: c.send_simple("420777123456", "Hi", sender=""), "sender"),
+        (lambda c: c.send_simple("420777123456", "Hi", sender=None), "sender"),
     ],
 )
 async def test_bad_input_is_refused_before_any_request(

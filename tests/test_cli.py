@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from smsmngr import Client, Message
-from smsmngr.testing import FakeSmsManager, serve
+from smsmngr.testing import FakeSmsManager, FaultPlan, serve
 
 SCRIPT = Path(sys.executable).parent / "smsmngr"
 
@@ -36,7 +36,7 @@ def run(
 
 @pytest.fixture
 def api() -> Iterator[tuple[FakeSmsManager, list[str]]]:
-    fake = FakeSmsManager(refused_numbers=["420777000009"])
+    fake = FakeSmsManager()
     with serve(fake) as base_url:
         yield fake, ["--base-url", base_url, "--api-key", fake.api_key]
 
@@ -58,9 +58,11 @@ def test_send_prints_ids_and_exits_0(api: tuple[FakeSmsManager, list[str]]) -> N
     assert fake.ledger.sent[0].message_id in result.stdout
 
 
-def test_send_exits_1_when_a_recipient_is_rejected(api: tuple[FakeSmsManager, list[str]]) -> None:
-    _, options = api
-    result = run(*options, "send", "--to", "420777000009", "--body", "Hi")
+def test_send_exits_1_when_a_recipient_is_not_accepted() -> None:
+    fake = FakeSmsManager(faults=FaultPlan(calls={1: "not_accepted"}))
+    with serve(fake) as base_url:
+        result = run("--base-url", base_url, "--api-key", fake.api_key,
+                     "send", "--to", "420777000009", "--body", "Hi")  # fmt: skip
     assert result.returncode == 1
     assert "rejected" in result.stdout
 
@@ -107,14 +109,14 @@ def test_bulk_sends_a_csv_with_columns_in_the_body_and_writes_outcomes(
     output = tmp_path / "outcomes.jsonl"
     result = run(*options, "bulk", str(csv_file), "--body", "Hi {name}!", "--output", str(output),
                  "--concurrency", "4")  # fmt: skip
-    assert result.returncode == 1  # one invalid number, one refused message
+    assert result.returncode == 1  # one invalid number
     lines = [json.loads(line) for line in output.read_text().splitlines()]
     assert len(lines) == 251
     assert {line["status"] for line in lines} == {"accepted", "rejected"}
     assert fake.ledger.sent[1].message["body"] == "Hi Person 1!"
     assert "accepted" in result.stdout
-    # Personal texts do not merge, so the refused number's message holds only itself.
-    assert "accepted  249" in result.stdout
+    assert "accepted  250" in result.stdout
+    assert "not accepted, nothing sent: safe to send again" in result.stdout
 
 
 def test_bulk_reads_one_number_a_line(

@@ -42,15 +42,20 @@ def raw(
 # -- strictness -------------------------------------------------------------------------
 
 
-async def test_a_wrong_api_key_is_refused_with_401() -> None:
+async def test_a_wrong_api_key_gets_the_documented_400() -> None:
+    # The OpenAPI's 400 example of every sending endpoint; reference/errors.mdx.
     fake = FakeSmsManager(api_key="right")
     async with fake.async_client(api_key="wrong") as client:
-        with pytest.raises(AuthenticationError):
+        with pytest.raises(AuthenticationError) as caught:
             await client.send(HI)
         with pytest.raises(AuthenticationError):
-            await client.send_simple("420777123456", "Hi", method="GET")
+            await client.send_simple("420777123456", "Hi", sender="Shop", method="GET")
+    assert caught.value.status_code == 400
+    assert caught.value.body == {
+        "Message": "User is not authorized to access this resource with an explicit deny"
+    }
     assert fake.ledger.sent == []
-    assert [call.status for call in fake.ledger.calls] == [401, 401]
+    assert [call.status for call in fake.ledger.calls] == [400, 400]
 
 
 async def test_get_simple_takes_the_key_from_the_query() -> None:
@@ -150,7 +155,8 @@ async def test_batch_ids_are_per_message_and_the_ledger_holds_suffixed_ids() -> 
     assert {s.request_id for s in fake.ledger.sent} == {result.request_id}
 
 
-async def test_invalid_and_refused_numbers_are_rejected_not_sent() -> None:
+async def test_numbers_and_credit_are_judged_after_acceptance() -> None:
+    # concepts/request-acceptance.mdx: phase 1 accepts, phase 2 rejects by webhook.
     fake = FakeSmsManager(refused_numbers=["+420 777 000 002"])
     raw_answer = raw(
         fake,
@@ -163,21 +169,48 @@ async def test_invalid_and_refused_numbers_are_rejected_not_sent() -> None:
             ],
         },
     ).json()
-    assert [item["key"] for item in raw_answer["accepted"]] == ["2"]
-    assert raw_answer["rejected"] == [
-        {"key": "0", "reason": "invalid phone number"},
-        {"key": "1", "reason": "insufficient credit"},
-    ]
+    assert [item["key"] for item in raw_answer["accepted"]] == ["0", "1", "2"]
+    assert raw_answer["rejected"] == []
     async with fake.async_client() as client:
-        batch = await client.send_batch(
-            [Message("A", to=["420777000001", "420777000002"]), Message("B", to=["420777000004"])]
-        )
-        simple = await client.send_simple("420777000002", "Hi")
-    assert [item.key for item in batch.rejected] == [0]  # the message with a refused number
-    assert batch.recipient_message_ids()[:2] == [None, None]
-    assert simple.accepted is False
-    assert simple.message_id is None
-    assert [s.phone_number for s in fake.ledger.sent] == ["420777000003", "420777000004"]
+        simple = await client.send_simple("420777000002", "Hi", sender="Shop")
+    assert simple.accepted is True
+    reports = {
+        (e["to"]["phone_number"], e["result"], e["result_info"]) for e in fake.delivery_reports()
+    }
+    assert ("123", "rejected", "[302] Invalid phone number format") in reports
+    assert ("420777000002", "rejected", "[307] Insufficient credit") in reports
+    assert ("420777000003", "delivered", "[0] Delivered") in reports
+    assert not any(result == "sent" for number, result, _ in reports if number == "123")
+
+
+async def test_the_test_number_is_accepted_and_never_reported() -> None:
+    # guides/testing.mdx: 420777777777 validates the request, delivers nothing, no report.
+    fake = FakeSmsManager()
+    async with fake.async_client() as client:
+        result = await client.send(Message("Hi", to=["420777777777", "420777000001"]))
+    assert None not in result.recipient_message_ids()
+    assert {e["to"]["phone_number"] for e in fake.delivery_reports()} == {"420777000001"}
+
+
+async def test_the_test_gateway_produces_reports() -> None:
+    fake = FakeSmsManager()
+    async with fake.async_client() as client:
+        await client.send(Message("Hi", to=["420777000001"], flow=[Sms(gateway="test")]))
+    assert [e["result"] for e in fake.delivery_reports()] == ["sending", "sent", "delivered"]
+
+
+async def test_answers_that_accept_nothing_can_be_injected() -> None:
+    fake = FakeSmsManager(faults=FaultPlan(calls={1: "not_accepted", 2: "left_out"}))
+    two = Message("Hi", to=["420777000001", "420777000002"])
+    async with fake.async_client() as client:
+        listed = await client.send(two)
+        left_out = await client.send_batch([two, HI])
+        simple = await client.send_simple("420777000001", "Hi", sender="Shop", method="GET")
+    assert [item.key for item in listed.rejected] == [0, 1]
+    assert listed.accepted == left_out.accepted == left_out.rejected == ()
+    assert listed.recipient_message_ids() == [None, None]
+    assert simple.accepted is True  # call 3 has no fault
+    assert [call.processed for call in fake.ledger.calls] == [False, False, True]
 
 
 async def test_counts_mode_keeps_counters_only() -> None:
@@ -270,13 +303,16 @@ async def test_delivery_reports_follow_the_documented_shape() -> None:
             Message("Hi", to=["420777000001", "420777000002"], payload={"order": 7}, sender="Shop")
         )
     events = fake.delivery_reports()
+    # guides/webhooks.mdx: sending, then sent, then the final result.
     assert [(e["to"]["phone_number"], e["result"]) for e in events] == [
+        ("420777000001", "sending"),
         ("420777000001", "sent"),
         ("420777000001", "delivered"),
+        ("420777000002", "sending"),
         ("420777000002", "sent"),
         ("420777000002", "undelivered"),
     ]
-    delivered = events[1]
+    delivered = events[2]
     assert delivered["type"] == "outgoing"
     assert delivered["gateway"] == "sms"
     assert delivered["message_id"] == fake.ledger.sent[0].message_id
@@ -304,11 +340,12 @@ async def test_channel_stats_objects_are_named_per_channel() -> None:
         await client.send(Message(to=["420777000002"], flow=[WhatsAppText(body="w")]))
         await client.send(Message("Hi", to=["420777000003"]))
     events = fake.delivery_reports()
-    assert events[1]["gateway"] == "viber"
-    assert "viber" in events[1]
-    assert "whatsapp_body" in events[3]
-    assert events[4]["result"] == "rejected"  # no "sent" first: never sent
-    assert events[4]["result_info"] == "[307] Insufficient credit"
+    assert events[2]["gateway"] == "viber"
+    assert "viber" in events[2]
+    assert isinstance(events[2]["viber"]["country"], int)  # MCC and MNC are integers
+    assert "whatsapp_body" in events[5]
+    assert events[6]["result"] == "rejected"  # nothing before it: never sent
+    assert events[6]["result_info"] == "[307] Insufficient credit"
 
 
 async def test_replies_and_inbound_messages() -> None:
@@ -353,7 +390,7 @@ async def test_webhooks_are_posted_as_arrays_to_each_callback() -> None:
     async with httpx.AsyncClient(transport=httpx.MockTransport(receiver)) as http:
         answers = await fake.deliver_webhooks(http, default_url="https://account.example/hook")
     assert [a.status_code for a in answers] == [200, 200, 200]
-    assert [len(batch[0]) for batch in received.values()] == [2, 4, 2]
+    assert [len(batch[0]) for batch in received.values()] == [3, 6, 3]
     assert list(received) == [
         "https://a.example/hook",
         "https://b.example/hook",
@@ -379,7 +416,7 @@ async def test_the_asgi_app_answers_like_the_transport() -> None:
         api_key=fake.api_key, base_url="http://127.0.0.1/v2", http_client=http
     ) as client:
         result = await client.send(HI)
-        simple = await client.send_simple("420777123456", "Hi", method="GET")
+        simple = await client.send_simple("420777123456", "Hi", sender="Shop", method="GET")
     await http.aclose()
     assert result.recipient_message_ids() == [fake.ledger.sent[0].message_id]
     assert simple.accepted

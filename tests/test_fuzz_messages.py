@@ -26,6 +26,7 @@ from smsmngr.models import FLOW_STEP_TYPES
 from smsmngr.testing._rules import message_problem
 
 texts = st.text(min_size=1, max_size=40)
+urls = st.sampled_from(["https://example.com", "http://example.com/a?b=c"])
 maybe = lambda strategy: st.none() | strategy  # noqa: E731
 minutes = st.integers(1, 10_000) | st.floats(0.5, 10_000)
 conditions = st.sampled_from(["sent", "delivered", "seen"])
@@ -34,10 +35,13 @@ steps = st.one_of(
               gateway=maybe(st.sampled_from(["high", "lowcost", "direct", "test"])),
               ttl_condition=maybe(conditions), type=maybe(st.sampled_from(["utf", "sms"]))),
     st.builds(Viber, body=maybe(texts), sender=maybe(texts), ttl=maybe(minutes),
-              buttons=maybe(st.lists(st.builds(ViberButton, texts, texts), max_size=1))),
-    st.builds(WhatsAppText, body=maybe(texts), sender=maybe(texts), ttl=maybe(minutes)),
-    st.builds(WhatsAppTemplate, texts, language=maybe(texts),
-              params=maybe(st.lists(texts, max_size=3))),
+              ttl_condition=maybe(conditions),
+              buttons=maybe(st.lists(st.builds(ViberButton, texts, urls), max_size=1))),
+    st.builds(WhatsAppText, body=maybe(texts), sender=maybe(texts), ttl=maybe(minutes),
+              preview=maybe(st.booleans()), footer=maybe(texts), header=maybe(texts)),
+    st.builds(WhatsAppTemplate, texts, language=texts, ttl_condition=maybe(conditions),
+              params=maybe(st.lists(texts | st.dictionaries(texts, texts, min_size=1, max_size=1),
+                                    max_size=3))),
     st.builds(Rcs, body=maybe(texts), ttl=maybe(minutes), ttl_condition=maybe(conditions)),
 )  # fmt: skip
 times = st.sampled_from(["00:00", "08:30", "21:00", "24:00"])
@@ -51,7 +55,7 @@ windows = st.builds(
 json_objects = st.dictionaries(texts, st.integers() | texts | st.booleans(), max_size=3)
 aware = st.datetimes(
     min_value=dt.datetime(2000, 1, 1), timezones=st.sampled_from([dt.timezone.utc])
-)
+).map(lambda at: at.replace(microsecond=0))  # the API's datetime is whole seconds
 
 
 @st.composite

@@ -43,7 +43,7 @@ async def test_errors_and_their_tracebacks_never_show_the_key(
     api.get("/simple/message").mock(side_effect=[answer] * 3)
     for call in (
         client.send(Message("Hi", to=["420777123456"])),
-        client.send_simple("420777123456", "Hi", method="GET"),
+        client.send_simple("420777123456", "Hi", sender="Shop", method="GET"),
     ):
         with pytest.raises(SmsManagerError) as caught:
             await call
@@ -63,7 +63,7 @@ async def test_no_log_record_at_any_level_shows_the_key(
     )
     with caplog.at_level(logging.DEBUG):
         await client.send(Message("Hi", to=["420777123456"]))
-        await client.send_simple("420777123456", "Hi", method="GET")
+        await client.send_simple("420777123456", "Hi", sender="Shop", method="GET")
     messages = [record.getMessage() for record in caplog.records]
     assert any("simple/message" in message for message in messages)  # httpx logged the URL
     assert any("apikey=***" in message for message in messages)
@@ -94,8 +94,8 @@ async def test_only_the_get_simple_url_carries_the_key() -> None:
         await client.send(Message("Hi", to=["420777123456"]))
         await client.send(Message("Hi", to=["420777123456"]), priority=True)
         await client.send_batch([Message("Hi", to=["420777123456"])] * 2)
-        await client.send_simple("420777123456", "Hi")
-        await client.send_simple("420777123456", "Hi", method="GET")
+        await client.send_simple("420777123456", "Hi", sender="Shop")
+        await client.send_simple("420777123456", "Hi", sender="Shop", method="GET")
         await client.send_bulk(Message("Hi", to=["420777123456"]))
     await http_client.aclose()
     carrying = [url for url in urls if API_KEY in url]
@@ -122,7 +122,7 @@ async def test_httpx_and_httpcore_debug_logs_never_show_the_key() -> None:
         with serve(fake) as base_url:
             async with AsyncClient(api_key=API_KEY, base_url=base_url) as client:
                 await client.send(Message("Hi", to=["420777123456"]))
-                await client.send_simple("420777123456", "Hi", method="GET")
+                await client.send_simple("420777123456", "Hi", sender="Shop", method="GET")
     finally:
         for logger, level in zip(loggers, levels, strict=True):
             logger.removeHandler(handler)

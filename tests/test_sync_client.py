@@ -52,8 +52,10 @@ def test_send_send_batch_and_send_simple_work_blocking(
     batch = sync_client.send_batch([MESSAGE, Message("Yo", to=["420777000001", "420777000002"])])
     assert batch.recipient_message_ids() == ["b0-0", "b1-0", "b1-1"]
     assert len(json.loads(batch_route.calls.last.request.content)) == 2
-    assert sync_client.send_simple("420777123456", "Hi").message_id == "s"
-    assert sync_client.send_simple("420777123456", "Hi", method="GET").message_id == "g"
+    assert sync_client.send_simple("420777123456", "Hi", sender="Shop").message_id == "s"
+    assert (
+        sync_client.send_simple("420777123456", "Hi", sender="Shop", method="GET").message_id == "g"
+    )
 
 
 def test_errors_surface_with_their_async_types(api: respx.MockRouter, sync_client: Client) -> None:

@@ -33,13 +33,14 @@ from ..errors import (
 from ..models import Message
 from ._journal import Journal, JournalError
 from ._outcomes import (
+    Answer,
     BatchOutcome,
     BulkResult,
     OutcomeStatus,
     RecipientOutcome,
-    counts_for_answer,
-    outcomes_for_answer,
+    accepted_outcomes,
     outcomes_for_error,
+    read_answer,
     status_for_error,
 )
 from ._packing import Call, Packer
@@ -49,6 +50,8 @@ __all__ = ["BulkInput", "Campaign", "Tally"]
 BulkInput = Message | Iterable[Message] | AsyncIterable[Message]
 ProgressCallback = Callable[[int, "int | None"], object]
 _REJECTIONS_PER_BATCH = 100
+SAME_REFUSALS_TO_STOP = 3
+"""Single-message calls refused (400) with the same answer in a row that stop a campaign."""
 
 
 class Campaign:
@@ -63,9 +66,19 @@ class Campaign:
         journal: Journal | None,
         resend_unknown: bool,
         on_progress: ProgressCallback | None,
+        not_accepted_retries: int = 3,
     ) -> None:
         if concurrency < 1:
             raise ValidationError("concurrency", f"must be at least 1, got {concurrency}")
+        if isinstance(not_accepted_retries, bool) or not (
+            isinstance(not_accepted_retries, int) and not_accepted_retries >= 0
+        ):
+            raise ValidationError(
+                "not_accepted_retries",
+                f"must be a whole number, at least 0, got {not_accepted_retries!r}",
+            )
+        self._not_accepted_retries = not_accepted_retries
+        self._refusals: tuple[str | None, int] = (None, 0)
         self._transport = transport
         self._concurrency = concurrency
         self._pacer = Pacer(max_requests_per_second)
@@ -172,7 +185,7 @@ class Campaign:
                 for batch in sent:
                     await batches.send(batch)
 
-    async def _send(self, call: Call) -> list[BatchOutcome]:
+    async def _send(self, call: Call, attempt: int = 0) -> list[BatchOutcome]:
         if self.stopped_by is not None:
             error = f"not sent: the campaign stopped after {self.stopped_by}"
             outcomes = outcomes_for_error(call.chunks, OutcomeStatus.FAILED, error)
@@ -196,6 +209,7 @@ class Campaign:
                 self.calls += 1
                 first, second = call.halves()
                 return await self._send(first) + await self._send(second)
+            self._note_refusal(error)
             return self._failed(call, error)
         except SmsManagerError as error:
             if isinstance(error, (AuthenticationError, PermissionDeniedError)):
@@ -209,14 +223,52 @@ class Campaign:
             self._settle(unknown)
             raise
         self.calls += 1
-        batch = BatchOutcome.deferred(
-            counts_for_answer(call.chunks, result),
-            functools.partial(outcomes_for_answer, call.chunks, result),
-            result.request_id,
-        )
-        if self._journal is not None:
-            self._journal.settle(batch.outcomes)
-        return [batch]
+        self._refusals = (None, 0)
+        answer = read_answer(call.chunks, result)
+        batches = []
+        if answer.accepted:
+            batch = BatchOutcome.deferred(
+                {OutcomeStatus.ACCEPTED: sum(len(recipients) for recipients, _ in answer.accepted)},
+                functools.partial(accepted_outcomes, answer.accepted, result.request_id),
+                result.request_id,
+            )
+            if self._journal is not None:  # building outcomes costs: only when kept
+                self._journal.settle(batch.outcomes)
+            batches.append(batch)
+        if answer.not_accepted:
+            batches += await self._not_accepted(call, answer, result.request_id, attempt)
+        return batches
+
+    async def _not_accepted(
+        self, call: Call, answer: Answer, request_id: str, attempt: int
+    ) -> list[BatchOutcome]:
+        """Send again what the API did not accept, or report it as not accepted."""
+        keys = [key for key, _ in answer.not_accepted]
+        if attempt < self._not_accepted_retries:
+            # Not accepted means not processed: safe to send again, after a pause.
+            await anyio.sleep(self._transport.retry.backoff(attempt))
+            return await self._send(call.subset(keys), attempt + 1)
+        outcomes = []
+        for key, reason in answer.not_accepted:
+            error = f"not accepted by the API after {attempt + 1} attempts ({reason})"
+            outcomes += outcomes_for_error(
+                call.chunks[key : key + 1], OutcomeStatus.REJECTED, error, request_id
+            )
+        self._settle(outcomes)
+        return [BatchOutcome(tuple(outcomes), request_id)]
+
+    def _note_refusal(self, error: BadRequestError) -> None:
+        """Stop once single messages keep being refused the same way: the cause is
+        then the request itself, and every further call would only be refused too."""
+        answer = repr(error.body)
+        last, streak = self._refusals
+        streak = streak + 1 if answer == last else 1
+        self._refusals = (answer, streak)
+        if streak >= SAME_REFUSALS_TO_STOP:
+            self.stopped_by = (
+                f"{streak} messages in a row refused with the same answer "
+                f"(BadRequestError: {error})"
+            )
 
     def _failed(self, call: Call, error: SmsManagerError) -> list[BatchOutcome]:
         self.calls += 1

@@ -2,9 +2,10 @@
 sending anyone twice.
 
 Each call's recipients are written as ``sending`` before the request leaves and get
-their outcome when it answers. Starting again: ``accepted`` and ``rejected`` ones are
-skipped, ``sending`` ones (the process died mid-call) and ``unknown`` ones are reported
-as unknown and not resent unless asked, and ``failed`` ones are sent again.
+their outcome when it answers. Starting again: ``accepted`` ones are skipped,
+``sending`` ones (the process died mid-call) and ``unknown`` ones are reported as
+unknown and not resent unless asked, and ``failed`` and ``rejected`` ones (never
+processed) are sent again.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ __all__ = ["Journal", "JournalError"]
 
 _FORMAT = "smsmngr-journal-1"
 _SENDING = "sending"
+# Certainly never processed: a resume sends these again.
+_SEND_AGAIN = {OutcomeStatus.FAILED.value, OutcomeStatus.REJECTED.value}
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS recipients (
@@ -129,7 +132,7 @@ class Journal:
             if status == _SENDING:
                 status = OutcomeStatus.UNKNOWN.value
                 error = "the campaign stopped while this was being sent"
-            if status == OutcomeStatus.FAILED.value:
+            if status in _SEND_AGAIN:
                 continue
             known[recipient_index] = RecipientOutcome(
                 phone,

@@ -13,13 +13,14 @@ from ..errors import BadRequestError, DeliveryUncertainError, SmsManagerError
 from ..models import SendResult
 
 __all__ = [
+    "Answer",
     "BatchOutcome",
     "BulkResult",
     "OutcomeStatus",
     "RecipientOutcome",
-    "counts_for_answer",
-    "outcomes_for_answer",
+    "accepted_outcomes",
     "outcomes_for_error",
+    "read_answer",
     "status_for_error",
 ]
 
@@ -30,7 +31,10 @@ class OutcomeStatus(str, enum.Enum):
     ACCEPTED = "accepted"
     """The API accepted it: ``message_id`` is known."""
     REJECTED = "rejected"
-    """Refused by the API (invalid number, no credit) or by local validation: never sent."""
+    """Not accepted: the API's answer did not list it in ``accepted`` (after the retries
+    a campaign makes), or local validation refused it. Nothing was sent; a journal
+    resume sends it again. (A number the platform refuses later, in phase 2, is
+    accepted here and gets a ``rejected`` delivery report by webhook.)"""
     FAILED = "failed"
     """Certainly not sent (the request never reached the API, or was never made)."""
     UNKNOWN = "unknown"
@@ -148,58 +152,50 @@ Recipients = Sequence[tuple[int, int, str]]
 """The recipients of one wire message: ``(message_index, recipient_index, phone_number)``."""
 
 
-def counts_for_answer(chunks: Sequence[Recipients], result: SendResult) -> dict[OutcomeStatus, int]:
-    """How many recipients of a call each status gets, without building outcomes."""
-    accepted = {item.key for item in result.accepted}
-    rejected = {item.key for item in result.rejected}
-    counts: dict[OutcomeStatus, int] = {}
-    for key, recipients in enumerate(chunks):
-        if key in accepted:
-            status = OutcomeStatus.ACCEPTED
-        elif key in rejected:
-            status = OutcomeStatus.REJECTED
-        else:
-            status = OutcomeStatus.UNKNOWN
-        counts[status] = counts.get(status, 0) + len(recipients)
-    return counts
+class Answer(NamedTuple):
+    """A ``/messages`` answer read per wire message of the call."""
+
+    accepted: list[tuple[Recipients, str]]
+    """Each accepted wire message's recipients with its message id."""
+    not_accepted: list[tuple[int, str]]
+    """Each other wire message's index in the call, with why it was not accepted."""
 
 
-def outcomes_for_answer(chunks: Sequence[Recipients], result: SendResult) -> list[RecipientOutcome]:
-    """Map a ``/messages`` answer back to every recipient of the call."""
-    accepted = {item.key: item.message_id for item in result.accepted}
-    rejected = {item.key: item.extra for item in result.rejected}
-    outcomes = []
+def read_answer(chunks: Sequence[Recipients], result: SendResult) -> Answer:
+    """Split a call's answer by wire message: ``accepted`` alone decides
+    (concepts/request-acceptance.mdx); an entry in ``rejected``, or in neither list,
+    was not accepted for processing and may be sent again."""
+    message_ids = {item.key: item.message_id for item in result.accepted}
+    reasons = {item.key: _reason(item.extra) for item in result.rejected}
+    accepted, not_accepted = [], []
     for key, recipients in enumerate(chunks):
-        message_id = accepted.get(key)
+        message_id = message_ids.get(key)
         if message_id is not None:
-            outcomes += [
-                RecipientOutcome(
-                    phone,
-                    mi,
-                    ri,
-                    OutcomeStatus.ACCEPTED,
-                    f"{message_id}-{position}",
-                    result.request_id,
-                )
-                for position, (mi, ri, phone) in enumerate(recipients)
-            ]
-            continue
-        if key in rejected:
-            status, error = OutcomeStatus.REJECTED, _reason(rejected[key])
+            accepted.append((recipients, message_id))
         else:
-            status, error = OutcomeStatus.UNKNOWN, "the answer did not mention this message"
-        outcomes += [
-            RecipientOutcome(phone, mi, ri, status, None, result.request_id, error)
-            for mi, ri, phone in recipients
-        ]
-    return outcomes
+            not_accepted.append((key, reasons.get(key, "not in the answer's accepted list")))
+    return Answer(accepted, not_accepted)
+
+
+def accepted_outcomes(
+    accepted: Sequence[tuple[Recipients, str]], request_id: str
+) -> list[RecipientOutcome]:
+    """One outcome per recipient of accepted wire messages: recipient ``i`` of message
+    ``<id>`` is ``<id>-<i>``, the id its delivery webhooks carry."""
+    return [
+        RecipientOutcome(
+            phone, mi, ri, OutcomeStatus.ACCEPTED, f"{message_id}-{position}", request_id
+        )
+        for recipients, message_id in accepted
+        for position, (mi, ri, phone) in enumerate(recipients)
+    ]
 
 
 def _reason(extra: Mapping[str, object]) -> str:
     for field in ("reason", "error", "message", "description"):
         if isinstance(extra.get(field), str):
-            return str(extra[field])
-    return "rejected by the API"
+            return f"listed in rejected: {extra[field]}"
+    return "listed in the answer's rejected list"
 
 
 def status_for_error(error: SmsManagerError) -> OutcomeStatus:

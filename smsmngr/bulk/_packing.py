@@ -7,7 +7,7 @@ with the same text packs 100 to a call.
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator, Sequence
 from typing import Any
 
 import attrs
@@ -41,6 +41,10 @@ class Call:
     @property
     def recipient_count(self) -> int:
         return sum(len(chunk) for chunk in self.chunks)
+
+    def subset(self, keys: Sequence[int]) -> Call:
+        """The call with only these wire messages (to send again what was not accepted)."""
+        return Call(self.number, [self.body[k] for k in keys], tuple(self.chunks[k] for k in keys))
 
     def halves(self) -> tuple[Call, Call]:
         """The call split in two by wire messages (for isolating a refused message)."""

@@ -76,6 +76,7 @@ def send(args: argparse.Namespace) -> int:
             result = client.send(message, priority=args.priority)
             ids = result.recipient_message_ids()
             rows = [
+                # Not in the answer's accepted list: not accepted, nothing sent.
                 [r.phone_number, "accepted" if i else "rejected", i or ""]
                 for r, i in zip(message.to, ids, strict=True)
             ]
@@ -154,7 +155,9 @@ def run_campaign(
 
 
 def print_summary(counts: dict[OutcomeStatus, int], total: int) -> None:
-    print_table("outcomes", ["status", "recipients", "share"], outcome_rows(counts, total))
+    print_table(
+        "outcomes", ["status", "recipients", "share", "meaning"], outcome_rows(counts, total)
+    )
 
 
 def dry_run(messages: Iterable[Message]) -> int:
@@ -243,21 +246,24 @@ def demo(args: argparse.Namespace) -> int:
             Fault(FaultKind.CONNECT_ERROR): 0.04,
             Fault(FaultKind.SERVER_ERROR): 0.02,
             Fault(FaultKind.DROP_AFTER): 0.01,
+            Fault(FaultKind.NOT_ACCEPTED): 0.02,
         },
         seed=args.seed,
     )
-    fake = FakeSmsManager(faults=faults, refused_numbers=["420700000666"], ledger="counts")
+    fake = FakeSmsManager(faults=faults, ledger="counts")
     numbers = (f"4207{i:08d}" for i in range(DEMO_RECIPIENTS))
     messages = (Message("Summer sale: 20% off today only!", to=[n]) for n in numbers)
     print(f"Sending to {DEMO_RECIPIENTS:,} recipients through an in-memory SmsManager API")
-    print("that injects faults (429s, refused connections, 500s, lost answers)...\n")
+    print("that injects faults (429s, refused connections, 500s, lost answers, answers")
+    print("that accept nothing)...\n")
     with fake.client() as client:
         counts, _ = run_campaign(client, messages, total=DEMO_RECIPIENTS, concurrency=8)
     print_summary(counts, DEMO_RECIPIENTS)
     calls = fake.ledger.processed_call_counts["/messages"]
     print(
         f"\n{DEMO_RECIPIENTS:,} recipients went out in about {calls} calls of up to 100, "
-        "8 at a time; 429s paused every worker and refused connections were retried."
+        "8 at a time; 429s paused every worker, refused connections were retried, and what "
+        "an answer did not accept was sent again."
     )
     print(
         f"{counts[OutcomeStatus.UNKNOWN]:,} recipients whose calls may have been processed "

@@ -87,8 +87,21 @@ def print_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[obje
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
 
 
+MEANING = {
+    "accepted": "accepted for processing; delivery is reported by webhook",
+    "rejected": "not accepted, nothing sent: safe to send again",
+    "failed": "not sent: safe to send again",
+    "unknown": "may have been sent: check before sending again",
+}
+
+
 def outcome_rows(counts: Mapping[Any, int], total: int) -> list[list[object]]:
     return [
-        [status.value, f"{count:,}", f"{100 * count / total:.1f}%" if total else "-"]
+        [
+            status.value,
+            f"{count:,}",
+            f"{100 * count / total:.1f}%" if total else "-",
+            MEANING.get(status.value, ""),
+        ]
         for status, count in counts.items()
-    ] + [["total", f"{total:,}", ""]]
+    ] + [["total", f"{total:,}", "", ""]]

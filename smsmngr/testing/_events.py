@@ -42,8 +42,11 @@ def _parts(text: str) -> int:
     return 1 if len(text) <= single else -(-len(text) // multi)
 
 
-def status_event(sent: SentRecipient, result: str, *, timestamp: int) -> dict[str, Any]:
-    """A delivery-status (outgoing) event for one recipient."""
+def status_event(
+    sent: SentRecipient, result: str, *, timestamp: int, info: str | None = None
+) -> dict[str, Any]:
+    """A delivery-status (outgoing) event for one recipient; ``info`` is its
+    ``result_info`` when not the usual one for ``result``."""
     message = dict(sent.message)
     channel = channel_of(message)
     step = _first_step(message)
@@ -56,15 +59,15 @@ def status_event(sent: SentRecipient, result: str, *, timestamp: int) -> dict[st
         "type": "outgoing",
         "to": {"phone_number": sent.phone_number},
         "result": result,
-        "result_info": RESULT_INFO.get(result, ""),
+        "result_info": info if info is not None else RESULT_INFO.get(result, ""),
     }
     stats_key = _STATS_KEY.get(channel)
     if stats_key is not None and result != "rejected":
         text = step.get("body") or message.get("body") or ""
         event[stats_key] = {
             "sender": step.get("sender") or message.get("sender") or "smsmngr",
-            "country": "230",
-            "operator": "01",
+            "country": 230,  # MCC and MNC are integers in the OpenAPI
+            "operator": 1,
             "price_czk": 0.9,
             "price_eur": 0.036,
             "count": _parts(text),

@@ -45,19 +45,48 @@ class Answer:
 
 
 class _Refused(Exception):
-    def __init__(self, status: int, error: str) -> None:
+    def __init__(self, status: int, error: str, body: Any = None) -> None:
         self.status = status
-        self.error = error
+        self.body = body if body is not None else {"error": error}
+
+
+# The sending endpoints answer a wrong key with this 400 (OpenAPI, reference/errors.mdx).
+WRONG_KEY_BODY = {"Message": "User is not authorized to access this resource with an explicit deny"}
+TEST_NUMBER = "420777777777"
+"""guides/testing.mdx: processed, never delivered, and no delivery report."""
+_ANSWERED_UNACCEPTED = (FaultKind.NOT_ACCEPTED, FaultKind.LEFT_OUT)
+
+
+def _unaccepted(endpoint: str, body: bytes, kind: FaultKind, request_id: str) -> Any:
+    """A 200 that accepts nothing: every entry in ``rejected``, or in neither list."""
+    if endpoint == "/simple/message":
+        return {"request_id": request_id, "accepted": False}
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        payload = []
+    if endpoint == "/messages":
+        entries = len(payload) if isinstance(payload, list) else 0
+    else:
+        to = payload.get("to") if isinstance(payload, dict) else None
+        entries = len(to) if isinstance(to, list) else 0
+    rejected = (
+        [{"key": str(key)} for key in range(entries)] if kind is FaultKind.NOT_ACCEPTED else []
+    )
+    return {"request_id": request_id, "accepted": [], "rejected": rejected}
 
 
 class FakeSmsManager:
     """An in-memory SmsManager JSON API v2 for tests, demos and benchmarks.
 
-    It checks the API key (401), validates every request against the reference (400),
-    answers with the documented shapes and fresh ids, rejects recipients whose numbers
-    are invalid or listed in ``refused_numbers`` (say, numbers without credit), and
+    It checks the API key (a wrong one gets the sending API's documented 400),
+    validates every request against the reference (400), and answers with the
+    documented shapes and fresh ids. As the platform does, it judges numbers and credit
+    after accepting (phase 2): an invalid number, or one listed in ``refused_numbers``
+    (say, without credit), is accepted and gets a ``rejected`` delivery report. It
     keeps a ``ledger`` of every call and every accepted recipient. ``faults`` injects
-    failures; ``ledger="counts"`` keeps counters only, for very large runs.
+    failures (``FaultKind.NOT_ACCEPTED`` and ``LEFT_OUT`` answer 200 without accepting);
+    ``ledger="counts"`` keeps counters only, for very large runs.
 
     Example::
 
@@ -132,6 +161,10 @@ class FakeSmsManager:
             number = next(self._call_numbers)
             endpoint = next((e for e in ENDPOINTS if path.endswith(e)), path)
             fault = self.faults.fault_for(number) if self.faults is not None else None
+            if fault is not None and fault.kind in _ANSWERED_UNACCEPTED:
+                request_id = self._new_id()
+                self._record(number, endpoint, 200, fault, request_id, self._numbers_in(body))
+                return Answer(200, _unaccepted(endpoint, body, fault.kind, request_id), fault=fault)
             if fault is not None and not fault.kind.processes:
                 status = _STATUS_OF_UNPROCESSED.get(fault.kind)
                 self._record(number, endpoint, status, fault, None, self._numbers_in(body))
@@ -143,7 +176,7 @@ class FakeSmsManager:
                 )
             except _Refused as refused:
                 self._record(number, endpoint, refused.status, fault, None, self._numbers_in(body))
-                return Answer(refused.status, {"error": refused.error}, fault=fault)
+                return Answer(refused.status, refused.body, fault=fault)
             status = 200
             if fault is not None and fault.kind is FaultKind.SERVER_ERROR:
                 status, answer_body = 500, {"error": "injected fault after processing"}
@@ -168,7 +201,7 @@ class FakeSmsManager:
             raise _Refused(405, f"{method} is not allowed on {endpoint}")
         key = query.get("apikey") if simple and method == "GET" else headers.get("x-api-key")
         if key != self.api_key:
-            raise _Refused(401, "missing or invalid API key")
+            raise _Refused(400, "wrong API key", WRONG_KEY_BODY)
         if simple:
             fields = query if method == "GET" else dict(parse_qsl(body.decode("utf-8", "replace")))
             return self._accept_simple(fields, call_number)
@@ -192,25 +225,23 @@ class FakeSmsManager:
     def _new_id(self) -> str:
         return str(uuid.UUID(int=self._ids.getrandbits(128), version=4))
 
-    def _refusal(self, phone_number: str) -> str | None:
+    def _phase_two_result(self, phone_number: str) -> tuple[str, str] | None:
+        """The ``rejected`` report of a message refused after acceptance, if it is."""
         number = normalized_number(phone_number)
         if number is None:
-            return "invalid phone number"
+            return ("rejected", "[302] Invalid phone number format")
         if number in self.refused_numbers:
-            return "insufficient credit"
+            return ("rejected", "[307] Insufficient credit")
         return None
 
     def _accept_message(
         self, message: dict[str, Any], endpoint: str, call_number: int
     ) -> tuple[str, Any, tuple[str, ...]]:
         request_id = self._new_id()
-        accepted, rejected = [], []
+        accepted: list[dict[str, str]] = []
+        rejected: list[dict[str, str]] = []
         numbers = tuple(r["phone_number"] for r in message["to"])
         for index, phone_number in enumerate(numbers):
-            reason = self._refusal(phone_number)
-            if reason is not None:
-                rejected.append({"key": str(index), "reason": reason})
-                continue
             message_id = self._new_id()
             accepted.append({"key": str(index), "message_id": message_id})
             self._sent(phone_number, message_id, request_id, endpoint, call_number, message)
@@ -220,16 +251,11 @@ class FakeSmsManager:
     def _accept_batch(
         self, messages: list[dict[str, Any]], call_number: int
     ) -> tuple[str, Any, tuple[str, ...]]:
-        # The reference reports rejections per key, and a key here is a whole message:
-        # a message with any refused recipient is rejected whole.
         request_id = self._new_id()
-        accepted, rejected = [], []
+        accepted: list[dict[str, str]] = []
+        rejected: list[dict[str, str]] = []
         for index, message in enumerate(messages):
             numbers = [r["phone_number"] for r in message["to"]]
-            reasons = [reason for reason in map(self._refusal, numbers) if reason]
-            if reasons:
-                rejected.append({"key": str(index), "reason": reasons[0]})
-                continue
             message_id = self._new_id()
             accepted.append({"key": str(index), "message_id": message_id})
             for position, phone_number in enumerate(numbers):
@@ -253,17 +279,13 @@ class FakeSmsManager:
         if unknown:
             raise _Refused(400, f"unknown fields: {', '.join(sorted(unknown))}")
         phone_number, text = fields.get("phone_number"), fields.get("message")
-        if not phone_number or not text:
-            raise _Refused(400, "phone_number and message are required")
+        sender = fields.get("sender")
+        if not phone_number or not text or not sender:
+            request_id = self._new_id()  # the OpenAPI's "Rejected missing parameter"
+            return request_id, {"request_id": request_id, "accepted": False}, ()
         request_id = self._new_id()
-        if self._refusal(phone_number) is not None:
-            return request_id, {"request_id": request_id, "accepted": False}, (phone_number,)
         message_id = self._new_id()
-        message = {
-            "body": text,
-            "to": [{"phone_number": phone_number}],
-            **({"sender": fields["sender"]} if "sender" in fields else {}),
-        }
+        message = {"body": text, "to": [{"phone_number": phone_number}], "sender": sender}
         self._sent(phone_number, message_id, request_id, "/simple/message", call_number, message)
         body = {"request_id": request_id, "message_id": message_id, "accepted": True}
         return request_id, body, (phone_number,)
@@ -325,16 +347,29 @@ class FakeSmsManager:
     # -- webhooks ---------------------------------------------------------------------
 
     def delivery_reports(self) -> list[dict[str, Any]]:
-        """Status events for every recipient accepted since the last call: ``sent``, then
-        the final result (``final_results[number]``, ``delivered`` by default)."""
+        """Status events for every recipient accepted since the last call, in the
+        documented order (guides/webhooks.mdx): ``sending``, ``sent``, then the final
+        result (``final_results[number]``, ``delivered`` by default). A number that is
+        invalid or in ``refused_numbers`` gets one ``rejected`` report instead (phase 2),
+        and the test number 420777777777 gets none."""
         with self._lock:
             pending = self.ledger.sent[self._reported :]
             self._reported = len(self.ledger.sent)
             events = []
             for sent in pending:
+                if normalized_number(sent.phone_number) == TEST_NUMBER:
+                    continue
+                refused = self._phase_two_result(sent.phone_number)
+                if refused is not None:
+                    result, info = refused
+                    events.append(
+                        status_event(sent, result, timestamp=next(self._clock), info=info)
+                    )
+                    continue
                 final = self.final_results.get(sent.phone_number, "delivered")
                 if final != "rejected":
-                    events.append(status_event(sent, "sent", timestamp=next(self._clock)))
+                    for step in ("sending", "sent"):
+                        events.append(status_event(sent, step, timestamp=next(self._clock)))
                 events.append(status_event(sent, final, timestamp=next(self._clock)))
             return events
 
@@ -355,7 +390,8 @@ class FakeSmsManager:
         sent_by_id = {s.message_id: s for s in self.ledger.sent}
         for event in self.delivery_reports():
             callback = sent_by_id[event["message_id"]].message.get("callback")
-            by_callback.setdefault(callback, []).append(event)
+            url = callback.get("url") if isinstance(callback, dict) else callback
+            by_callback.setdefault(url, []).append(event)
         return list(by_callback.items())
 
     async def deliver_webhooks(

@@ -29,6 +29,11 @@ class FaultKind(enum.Enum):
     """Processed, then the connection drops: the answer is lost."""
     SLOW = "slow"
     """Processed and answered after ``delay`` seconds."""
+    NOT_ACCEPTED = "not_accepted"
+    """200, with every entry of the call in ``rejected``: not accepted for processing
+    (not processed; the reference says to send such entries again)."""
+    LEFT_OUT = "left_out"
+    """200, with both ``accepted`` and ``rejected`` empty: not processed either."""
 
     @property
     def processes(self) -> bool:

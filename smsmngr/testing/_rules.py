@@ -19,7 +19,6 @@ _GATEWAYS = {"high", "lowcost", "direct", "custom", "simhost", "gsm", "test"}
 _TTL_CONDITIONS = {"sent", "delivered", "seen"}
 _CLOCK = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d|24:00")
 _UTC_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z")
-_SEPARATORS = str.maketrans("", "", " -.()")
 
 
 def _string(value: Any) -> bool:
@@ -43,54 +42,138 @@ def _one_of(allowed: set[str]) -> Check:
     return lambda value: value in allowed
 
 
-def _string_list(value: Any) -> bool:
-    return isinstance(value, list) and all(isinstance(item, str) for item in value)
-
-
-def _viber_buttons(value: Any) -> bool:
-    return (
-        isinstance(value, list)
-        and len(value) <= 1
-        and all(
-            isinstance(b, dict) and set(b) == {"title", "url"} and all(map(_string, b.values()))
-            for b in value
+def _list_of(check: Check, *, at_most: int | None = None) -> Check:
+    def checks(value: Any) -> bool:
+        return (
+            isinstance(value, list)
+            and (at_most is None or len(value) <= at_most)
+            and all(check(item) for item in value)
         )
-    )
+
+    return checks
+
+
+def _object(required: set[str], checks: dict[str, Check]) -> Check:
+    """An object with these fields, the ``required`` ones present; unknown fields pass
+    (nested objects are the platform's to read further)."""
+
+    def check(value: Any) -> bool:
+        return (
+            isinstance(value, dict)
+            and required <= set(value)
+            and all(checks.get(key, _anything)(item) for key, item in value.items())
+        )
+
+    return check
 
 
 def _anything(value: Any) -> bool:
     return True
 
 
-_POSITIVE = _minutes(0, inclusive=False)
+def _is_object(value: Any) -> bool:
+    return isinstance(value, dict)
+
+
+def _boolean(value: Any) -> bool:
+    return isinstance(value, bool)
+
+
+def _url(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(("http://", "https://"))
+
+
+def _int_range(low: int, high: int) -> Check:
+    return lambda v: isinstance(v, int) and not isinstance(v, bool) and low <= v <= high
+
+
+_TTL = _minutes(0.5, inclusive=True)  # the OpenAPI: ttl minimum 0.5 on every channel
+_CONDITION = _one_of(_TTL_CONDITIONS)
+_MEDIA = _object({"link"}, {"link": _url, "caption": _string, "filename": _string})
+_RCS_BUTTON = _object(
+    {"type", "text"},
+    {"type": _one_of({"reply", "url"}), "text": _string, "postback": _string, "url": _url},
+)
+_RCS_CARD = _object(
+    set(),
+    {
+        "title": _string,
+        "description": _string,
+        "file": _url,
+        "thumbnail": _url,
+        "type": _string,
+        "buttons": _list_of(_RCS_BUTTON),
+    },
+)
+_TEMPLATE_PARAM: Check = lambda v: isinstance(v, str) or (isinstance(v, dict) and len(v) == 1)  # noqa: E731
 
 STEP_FIELDS: dict[str, dict[str, Check]] = {
     "sms": {
         "body": _body,
         "sender": _string,
         "gateway": _one_of(_GATEWAYS),
-        "ttl": _POSITIVE,
-        "ttl_condition": _one_of(_TTL_CONDITIONS),
+        "ttl": _TTL,
+        "ttl_condition": _CONDITION,
         "type": _one_of({"utf", "sms"}),
     },
-    "viber": {"body": _body, "sender": _string, "buttons": _viber_buttons, "ttl": _POSITIVE},
-    "whatsapp_text": {"body": _body, "sender": _string, "ttl": _POSITIVE},
+    "viber": {
+        "body": _body,
+        "sender": _string,
+        "buttons": _list_of(_object({"title", "url"}, {"title": _string, "url": _url}), at_most=1),
+        "ttl": _TTL,
+        "ttl_condition": _CONDITION,
+    },
+    "whatsapp_text": {
+        "body": _body,
+        "sender": _string,
+        "preview": _boolean,
+        "image": _MEDIA,
+        "video": _MEDIA,
+        "document": _MEDIA,
+        "audio": _MEDIA,
+        "buttons": _list_of(_object({"title"}, {"title": _string, "id": _string}), at_most=3),
+        "url": _url,
+        "title": _string,
+        "header": _string,
+        "footer": _string,
+        "raw": _is_object,
+        "ttl": _TTL,
+    },
     "whatsapp_template": {
         "template_name": lambda v: isinstance(v, str) and 0 < len(v) <= 100,
         "sender": _string,
         "language": _string,
-        "params": _string_list,
-        "params_header": _anything,
-        "params_buttons": _anything,
-        "ttl": _POSITIVE,
+        "params": _list_of(_TEMPLATE_PARAM),
+        "params_header": _list_of(lambda v: isinstance(v, (str, dict)), at_most=1),
+        "params_buttons": _list_of(lambda v: v is None or isinstance(v, (str, dict))),
+        "params_carousel": _list_of(_is_object),
+        "params_lto": _list_of(lambda v: isinstance(v, (str, int)) and not isinstance(v, bool)),
+        "ttl": _TTL,
+        "ttl_condition": _CONDITION,
     },
     "rcs": {
         "body": _body,
         "sender": _string,
-        "ttl": _minutes(0.5, inclusive=True),
-        "ttl_condition": _one_of(_TTL_CONDITIONS),
+        "ttl": _TTL,
+        "ttl_condition": _CONDITION,
+        "buttons": _list_of(_RCS_BUTTON),
+        "card": _RCS_CARD,
+        "carousel": _list_of(_RCS_CARD),
+        "raw": _is_object,
     },
 }
+
+_CALLBACK_OBJECT = _object(
+    {"url"},
+    {
+        "url": _url,
+        "method": _one_of({"POST", "PUT", "PATCH", "GET"}),
+        "content_type": _one_of({"application/json", "application/x-www-form-urlencoded"}),
+        "headers": lambda v: isinstance(v, dict) and len(v) <= 20,
+        "batch_size": _int_range(1, 500),
+        "timeout_ms": _int_range(1000, 10000),
+    },
+)
 
 
 def _delivery_time(value: Any) -> bool:
@@ -111,7 +194,7 @@ MESSAGE_FIELDS: dict[str, Check] = {
     "tag": _string,
     "datetime": lambda v: isinstance(v, str) and _UTC_DATETIME.fullmatch(v) is not None,
     "delivery_time": _delivery_time,
-    "callback": lambda v: isinstance(v, str) and v.startswith(("http://", "https://")),
+    "callback": lambda v: _url(v) or _CALLBACK_OBJECT(v),
     "payload": lambda v: isinstance(v, dict),
     "params": lambda v: isinstance(v, dict),
 }
@@ -135,8 +218,10 @@ def _step_problem(step: Any, where: str) -> str | None:
         return f"{where}: unknown channel {channel!r}"
     if not isinstance(fields, dict):
         return f"{where}.{channel}: must be an object"
-    if channel == "whatsapp_template" and "template_name" not in fields:
-        return f"{where}.{channel}.template_name: required"
+    if channel == "whatsapp_template":
+        for required in ("template_name", "language"):
+            if required not in fields:
+                return f"{where}.{channel}.{required}: required"
     return _fields_problem(fields, STEP_FIELDS[channel], f"{where}.{channel}")
 
 
@@ -168,20 +253,26 @@ def message_problem(message: Any, where: str = "message") -> str | None:
         return problem
     if "body" not in message:
         steps = [next(iter(step.items())) for step in flow or []]
-        if not steps or any(
-            channel != "whatsapp_template" and "body" not in fields for channel, fields in steps
-        ):
+        if not steps or not all(_has_content(channel, fields) for channel, fields in steps):
             return f"{where}.body: required unless every flow step has its own"
     return None
 
 
+_CONTENT_WITHOUT_BODY = {
+    "whatsapp_template": {"template_name"},
+    "whatsapp_text": {"image", "video", "document", "audio", "raw"},
+    "rcs": {"card", "carousel", "raw"},
+}
+
+
+def _has_content(channel: str, fields: dict[str, Any]) -> bool:
+    """A step whose content needs no body: a template, media, a card (the reference's
+    examples send these without one)."""
+    return "body" in fields or bool(_CONTENT_WITHOUT_BODY.get(channel, set()) & set(fields))
+
+
 def normalized_number(number: str) -> str | None:
-    """The number as the API normalizes it, or ``None`` when it is not a valid number."""
-    digits = number.translate(_SEPARATORS)
-    if digits.startswith("+"):
-        digits = digits[1:]
-    elif digits.startswith("00"):
-        digits = digits[2:]
-    if digits.isascii() and digits.isdecimal() and 7 <= len(digits) <= 15:
-        return digits
-    return None
+    """The number as the API normalizes it (every non-digit, then every leading zero
+    removed), or ``None`` when that leaves no plausible number (judged in phase 2)."""
+    digits = "".join(c for c in number if c.isascii() and c.isdigit()).lstrip("0")
+    return digits if 7 <= len(digits) <= 15 else None
