@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from itertools import groupby
+from itertools import groupby, pairwise
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from smsmngr import Message, OutcomeStatus, RecipientOutcome
 from smsmngr.bulk import minimum_calls
-from smsmngr.bulk._packing import Call, Packer
+from smsmngr.bulk._packing import MAX_REQUEST_BYTES, Call, Packer
 
 BODIES = ["Sale", "Hello", "Bye"]
 
@@ -125,3 +125,21 @@ def test_the_wire_text_is_exactly_the_documented_json() -> None:
         },
         {"body": "Hi", "to": [{"phone_number": "420700000003"}]},
     ]
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.integers(0, 60_000), min_size=1, max_size=30))
+def test_no_call_passes_128_kb_unless_one_message_alone_does(payload_sizes: list[int]) -> None:
+    # concepts/request-acceptance.mdx recommends no request over 128 KB.
+    messages = [
+        Message("Hi", to=[f"42077700{i:04d}"], payload={"note": "ž" * (size // 2)})
+        for i, size in enumerate(payload_sizes)
+    ]
+    calls, _ = pack(messages)
+    assert sum(len(chunk) for call in calls for chunk in call.chunks) == len(messages)
+    for call in calls:
+        assert len(call.content()) <= MAX_REQUEST_BYTES or len(call.body) == 1
+    # and no call closed early without need: with the next message it would pass the limit
+    for call, following in pairwise(calls):
+        if len(call.body) < 10:
+            assert len(call.content()) + len(following.body[0].encode()) + 1 > MAX_REQUEST_BYTES

@@ -84,7 +84,8 @@ def test_a_delivery_report_is_read_field_by_field() -> None:
     assert report.payload == {"order": 7}
     assert report.result_info == ResultInfo(0, "Delivered", "[0] Delivered")
     assert report.stats is not None
-    assert (report.stats.channel, report.stats.country, report.stats.count) == ("sms", "230", 1)
+    assert (report.stats.channel, report.stats.country, report.stats.count) == ("sms", 230, 1)
+    assert report.stats.operator == 1  # "01" in the body: MNC is an integer
     assert report.stats.price_eur == 0.036
     assert (report.is_final, report.is_failure, report.was_sent) == (True, False, True)
 
@@ -212,6 +213,15 @@ def test_the_tracker_ignores_duplicates_and_late_earlier_statuses() -> None:
     )
     assert out_of_order.latest("n").result == "undelivered"  # type: ignore[union-attr]
     assert len(tracker) == 1
+
+
+def test_the_tracker_follows_the_documented_sequence_sending_sent_delivered() -> None:
+    # guides/webhooks.mdx: sending -> sent -> delivered; a late "sending" changes nothing.
+    tracker = DeliveryTracker()
+    assert tracker.add(report("m", "sending", 0))
+    assert tracker.add(report("m", "sent", 1))
+    assert not tracker.add(report("m", "sending", 2))
+    assert tracker.latest("m").result == "sent"  # type: ignore[union-attr]
 
 
 def test_the_fakes_events_parse_back_as_typed_events() -> None:

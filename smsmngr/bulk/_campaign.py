@@ -79,6 +79,7 @@ class Campaign:
             )
         self._not_accepted_retries = not_accepted_retries
         self._refusals: tuple[str | None, int] = (None, 0)
+        self._first_answer: anyio.Event | None = None
         self._transport = transport
         self._concurrency = concurrency
         self._pacer = Pacer(max_requests_per_second)
@@ -175,7 +176,7 @@ class Campaign:
         async with calls, batches:
             async for call in calls:
                 try:
-                    sent = await self._send(call)
+                    sent = await self._send_in_turn(call)
                 except JournalError as error:
                     # Without its journal the campaign cannot promise anything: stop it.
                     self._stop_error = error
@@ -184,6 +185,18 @@ class Campaign:
                     return
                 for batch in sent:
                     await batches.send(batch)
+
+    async def _send_in_turn(self, call: Call) -> list[BatchOutcome]:
+        """The campaign's first call goes alone, the others once it has answered: a
+        wrong key or a message the API refuses then costs one call, not one a worker."""
+        if self._first_answer is None:
+            self._first_answer = anyio.Event()
+            try:
+                return await self._send(call)
+            finally:
+                self._first_answer.set()
+        await self._first_answer.wait()
+        return await self._send(call)
 
     async def _send(self, call: Call, attempt: int = 0) -> list[BatchOutcome]:
         if self.stopped_by is not None:

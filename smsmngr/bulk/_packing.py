@@ -22,6 +22,10 @@ __all__ = ["MESSAGES_PER_CALL", "RECIPIENTS_PER_MESSAGE", "Call", "Packer", "min
 
 MESSAGES_PER_CALL = 10
 RECIPIENTS_PER_MESSAGE = 10
+MAX_REQUEST_BYTES = 128 * 1024
+"""The reference recommends no request over 128 KB (concepts/request-acceptance.mdx):
+a call closes before its body would pass this. One wire message larger than it still
+goes, alone."""
 
 
 @attrs.frozen
@@ -92,6 +96,8 @@ class Packer:
         self._calls_made = 0
         self._content: Any = _NOTHING
         self._prefix = ""
+        self._prefix_extra_bytes = 0  # what UTF-8 adds to the prefix beyond one byte a char
+        self._body_bytes = 2  # the enclosing "[" and "]"
         self._numbers: list[str] = []
         self._recipients: list[tuple[int, int, str]] = []
         self._body: list[str] = []
@@ -114,7 +120,9 @@ class Packer:
             # Everything but "to" is serialized once per run of equal messages.
             fields = message_to_wire(message, ())
             del fields["to"]
-            self._prefix = encode_json(fields).decode()[:-1] + ("," if fields else "")
+            encoded = encode_json(fields)[:-1] + (b"," if fields else b"")
+            self._prefix = encoded.decode()
+            self._prefix_extra_bytes = len(encoded) - len(self._prefix)
         for recipient_index, recipient in enumerate(message.to):
             if recipient_index in skip:
                 continue
@@ -143,7 +151,7 @@ class Packer:
         call = self._close_chunk()
         if call is not None:
             yield call
-        elif self._body:
+        if self._body:
             yield self._make_call()
 
     def _close_chunk(self) -> Call | None:
@@ -152,15 +160,23 @@ class Packer:
             return None
         # Normalized numbers are bare ASCII digits: nothing in them needs escaping.
         numbers = '"},{"phone_number":"'.join(self._numbers)
-        self._body.append(f'{self._prefix}"to":[{{"phone_number":"{numbers}"}}]}}')
+        text = f'{self._prefix}"to":[{{"phone_number":"{numbers}"}}]}}'
+        size = len(text) + self._prefix_extra_bytes + 1  # and its comma
+        call = None
+        if self._body and self._body_bytes + size > MAX_REQUEST_BYTES:
+            call = self._make_call()
+        self._body.append(text)
+        self._body_bytes += size
         self._chunks.append(tuple(self._recipients))
         self._numbers, self._recipients = [], []
-        return self._make_call() if len(self._body) == MESSAGES_PER_CALL else None
+        if call is None and len(self._body) == MESSAGES_PER_CALL:
+            call = self._make_call()
+        return call
 
     def _make_call(self) -> Call:
         self._calls_made += 1
         call = Call(self._calls_made, self._body, tuple(self._chunks))
-        self._body, self._chunks = [], []
+        self._body, self._chunks, self._body_bytes = [], [], 2
         return call
 
 

@@ -57,10 +57,11 @@ class ChannelStats:
 
     channel: str
     sender: str | None = None
-    country: str | None = None
-    """Mobile country code (MCC)."""
-    operator: str | None = None
-    """Mobile network code (MNC)."""
+    country: int | str | None = None
+    """Mobile country code (MCC), an integer (text only if it came as text that is not
+    a number)."""
+    operator: int | str | None = None
+    """Mobile network code (MNC), an integer; ``0`` for an unknown or general operator."""
     price_czk: float | None = None
     price_eur: float | None = None
     count: int | None = None

@@ -151,12 +151,18 @@ def _delivery_report(item: Mapping[str, Any]) -> DeliveryReport:
 
 
 def _stats(channel: str, raw: Mapping[str, Any]) -> ChannelStats:
-    def code(key: str) -> str | None:
-        value = raw.get(key)  # MCC and MNC come as strings or numbers
-        if value is None or isinstance(value, str):
-            return value
+    def code(key: str) -> int | str | None:
+        # MCC and MNC are integers in the OpenAPI; a code sent as text is read as one,
+        # and text that is not a short number is kept as it came.
+        value = raw.get(key)
         if isinstance(value, int) and not isinstance(value, bool):
-            return str(value)
+            return value
+        if isinstance(value, str):
+            digits = value.strip()
+            short_number = digits.isascii() and digits.isdecimal() and len(digits) <= 6
+            return int(digits) if short_number else value
+        if value is None:
+            return None
         raise _Unreadable(f"{channel}.{key} must be a code, got {value!r}")
 
     count = _number(raw, "count")

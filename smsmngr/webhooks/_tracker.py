@@ -8,8 +8,9 @@ from ._events import DeliveryReport, Event
 
 __all__ = ["DeliveryTracker"]
 
-# How far along a message is; a later stage is never replaced by an earlier one.
-_STAGE = {"sent": 1, "sending": 2, "delivered": 4, "undelivered": 4, "failed": 4, "rejected": 4}
+# How far along a message is, in the documented order (guides/webhooks.mdx: sending,
+# then sent, then a final result); a later stage is never replaced by an earlier one.
+_STAGE = {"sending": 1, "sent": 2, "delivered": 4, "undelivered": 4, "failed": 4, "rejected": 4}
 _UNKNOWN_STAGE = 3  # a new result value: past sending, not known to be final
 _SEEN_STAGE = 5
 
