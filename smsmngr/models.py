@@ -842,8 +842,9 @@ class AcceptedItem:
 
 @attrs.frozen
 class RejectedItem:
-    """A rejected entry: never sent (invalid number, no credit). Undocumented fields,
-    such as a reason, are kept in ``extra``."""
+    """An entry the answer lists in ``rejected``: not accepted for processing, nothing
+    sent, to be sent again (concepts/request-acceptance.mdx). Undocumented fields, such
+    as a reason, are kept in ``extra``."""
 
     key: int
     extra: Mapping[str, Any] = attrs.field(factory=dict)
@@ -853,8 +854,10 @@ class RejectedItem:
 class SendResult:
     """The answer to ``send()`` or ``send_batch()``.
 
-    ``recipients_per_message`` and ``keyed_by_message`` are filled in by the client so
-    that ``recipient_message_ids()`` can give one id per recipient.
+    ``accepted`` alone says what was accepted for processing: an entry in ``rejected``,
+    or in neither list, was not, and may be sent again. ``recipients_per_message`` and
+    ``keyed_by_message`` are filled in by the client so that
+    ``recipient_message_ids()`` can give one id per recipient.
     """
 
     request_id: str
@@ -865,7 +868,7 @@ class SendResult:
     keyed_by_message: bool = False
 
     def recipient_message_ids(self) -> list[str | None]:
-        """One message id per recipient, in input order; ``None`` where it was rejected.
+        """One message id per recipient, in input order; ``None`` where it was not accepted.
 
         For ``send_batch()`` the API gives one id per message, and recipient ``i`` of
         it is ``<message_id>-<i>``: the id that delivery webhooks carry.

@@ -129,7 +129,8 @@ class BulkResult:
     request_ids: tuple[str, ...] = ()
     calls: int = 0
     stopped_by: str | None = None
-    """Why the campaign stopped early (a 401 or 403), if it did."""
+    """Why the campaign stopped early (a wrong key, or the same refusal again and
+    again), if it did."""
 
     @property
     def accepted(self) -> int:
