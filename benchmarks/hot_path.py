@@ -48,9 +48,9 @@ def run(calls: int) -> float:
                 recipients_per_message=tuple(len(c) for c in item.chunks),
                 keyed_by_message=True,
             )
-            accepted = read_answer(item.chunks, result).accepted
-            build = functools.partial(accepted_outcomes, accepted, result.request_id)
-            counts = {OutcomeStatus.ACCEPTED: sum(len(recipients) for recipients, _ in accepted)}
+            accepted = read_answer(len(item.chunks), result).accepted
+            build = functools.partial(accepted_outcomes, item.chunks, accepted, result.request_id)
+            counts = {OutcomeStatus.ACCEPTED: sum(len(item.chunks[key]) for key, _ in accepted)}
             tally.add(BatchOutcome.deferred(counts, build, result.request_id))
     elapsed = time.perf_counter() - started
     assert sum(tally.counts.values()) == calls * 100

@@ -21,7 +21,7 @@ from ._wire import message_to_wire, parse_send_result, parse_simple_result, simp
 from .bulk._campaign import Campaign, Tally
 from .bulk._journal import Journal
 from .bulk._outcomes import BatchOutcome, BulkResult
-from .errors import ValidationError
+from .errors import SmsManagerError, ValidationError
 from .models import Gateway, Message, SendResult, SimpleSendResult
 from .phone import normalize_phone_number
 
@@ -243,9 +243,13 @@ class AsyncClient:
             on_progress,
             not_accepted_retries,
         ) as campaign:
-            async with aclosing(campaign.run(messages)) as batches:
-                async for batch in batches:
-                    tally.add(batch)
+            try:
+                async with aclosing(campaign.run(messages)) as batches:
+                    async for batch in batches:
+                        tally.add(batch)
+            except SmsManagerError as error:
+                error.result = tally.result(campaign)  # what was sent is reported
+                raise
         return tally.result(campaign)
 
     async def iter_bulk(

@@ -15,7 +15,7 @@ import logging
 import os
 import random
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 import anyio
@@ -218,6 +218,7 @@ class Transport:
             http_client if http_client is not None else httpx.AsyncClient(timeout=timeout)
         )
         self._timeout: Any = httpx.USE_CLIENT_DEFAULT if http_client is None else timeout
+        self._deadline = _deadline(timeout)
 
     def __repr__(self) -> str:
         return f"<Transport base_url={self.base_url!r}>"
@@ -236,11 +237,13 @@ class Transport:
         query: Mapping[str, str] | None = None,
         key_in_query: bool = False,
         pacer: Pacer | None = None,
+        before_send: Callable[[], object] | None = None,
     ) -> Reply:
         """Send a request and return the decoded 2xx answer, or raise a mapped error.
 
         Every attempt waits its turn with ``pacer`` (the client's own by default), and a
         429 pauses that pacer, so concurrent requests back off together.
+        ``before_send()`` runs once the turn has come, right before each attempt leaves.
         """
         pacer = pacer if pacer is not None else self.pacer
         headers = {"user-agent": USER_AGENT, "accept": "application/json"}
@@ -257,16 +260,19 @@ class Transport:
         attempt = 0
         while True:
             await pacer.wait_turn()
+            if before_send is not None:
+                before_send()
             try:
-                response = await self._client.request(
-                    method,
-                    self.base_url + path,
-                    content=content,
-                    data=form,
-                    params=query,
-                    headers=headers,
-                    timeout=self._timeout,
-                )
+                with anyio.fail_after(self._deadline):
+                    response = await self._client.request(
+                        method,
+                        self.base_url + path,
+                        content=content,
+                        data=form,
+                        params=query,
+                        headers=headers,
+                        timeout=self._timeout,
+                    )
             except _NOT_SENT_RETRIABLE as error:
                 if attempt >= self.retry.max_retries:
                     raise TransportError(
@@ -277,7 +283,14 @@ class Transport:
                 reason = type(error).__name__
             except _NOT_SENT_FINAL as error:
                 raise TransportError(f"{where}: {type(error).__name__}: {error}") from error
-            except httpx.TransportError as error:
+            except TimeoutError:
+                raise DeliveryUncertainError(
+                    f"{where}: no whole answer within {self._deadline}s (the server answered "
+                    "too slowly); the messages may have been sent"
+                ) from None
+            except httpx.HTTPError as error:
+                # Lost connections, and answers that cannot be decoded (a false
+                # content-encoding): the request left, so the outcome is unknown.
                 raise DeliveryUncertainError(
                     f"{where}: the request was sent but its answer was lost "
                     f"({type(error).__name__}); the messages may have been sent"
@@ -299,9 +312,29 @@ class Transport:
             await anyio.sleep(delay)
 
 
-def _decode(response: httpx.Response) -> Any:
+def _deadline(timeout: httpx.Timeout | float | None) -> float | None:
+    """How long one attempt may take in all: httpx's timeouts apply to each read, so a
+    server trickling its answer a byte at a time would hold a call for ever without it.
+    The sum of the connect, write and read timeouts; no deadline without them."""
+    phases = httpx.Timeout(timeout)
+    parts = (phases.connect, phases.write, phases.read)
+    if any(part is None for part in parts):
+        return None
+    return sum(part for part in parts if part is not None)
+
+
+def _json(response: httpx.Response) -> Any:
+    """The answer's JSON; ``ValueError`` for anything unreadable (nesting too deep for
+    the parser included)."""
     try:
         return response.json()
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+
+
+def _decode(response: httpx.Response) -> Any:
+    try:
+        return _json(response)
     except ValueError:
         return response.text
 
@@ -310,7 +343,7 @@ def _read(response: httpx.Response, where: str) -> Reply:
     if not response.is_success:
         raise _error_for(response, where)
     try:
-        return Reply(response.status_code, response.json())
+        return Reply(response.status_code, _json(response))
     except ValueError:
         raise ResponseFormatError(
             f"{where} answered {response.status_code} with a body that is not JSON",

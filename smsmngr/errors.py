@@ -7,6 +7,7 @@
     ├── ConfigurationError         no API key, an insecure base URL
     ├── TransportError             the request certainly never reached the API
     ├── DeliveryUncertainError     the API may have acted: do not blindly resend
+    ├── BulkStoppedError           your input or callback raised: a campaign stopped early
     ├── WebhookError               a webhook body that cannot be read at all
     └── APIError                   the API answered with an error
         ├── BadRequestError        400
@@ -20,10 +21,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "APIError",
     "AuthenticationError",
     "BadRequestError",
+    "BulkStoppedError",
     "ConfigurationError",
     "DeliveryUncertainError",
     "NotFoundError",
@@ -39,7 +43,18 @@ __all__ = [
 
 
 class SmsManagerError(Exception):
-    """Base class of every error this SDK raises."""
+    """Base class of every error this SDK raises.
+
+    An error that stops ``send_bulk()`` early carries the partial ``BulkResult`` as
+    ``result``, in which every recipient already sent is reported; elsewhere ``result``
+    is ``None``.
+    """
+
+    result: Any = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Errors cross process pools and task queues: rebuild from what __init__ took.
+        return (_rebuild, (type(self), self.args, self.__dict__))
 
 
 class ValidationError(SmsManagerError, ValueError):
@@ -142,5 +157,18 @@ class ResponseFormatError(APIError, DeliveryUncertainError):
     """
 
 
+class BulkStoppedError(SmsManagerError):
+    """A bulk send stopped early because code of the caller's raised: the input
+    iterator, or ``on_progress``. ``__cause__`` is that exception, and ``result`` (from
+    ``send_bulk``) the partial result. Nothing more was sent after it."""
+
+
 class WebhookError(SmsManagerError):
     """A webhook body that is not JSON, not an object or array, or too large."""
+
+
+def _rebuild(cls: type[SmsManagerError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    error = Exception.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error

@@ -311,13 +311,15 @@ async def test_resuming_sends_only_what_never_went_and_keeps_unknowns(tmp_path: 
     assert sum(fake.ledger.sends_per_phone_number().values()) == 1_100
 
 
-async def test_a_journal_for_other_input_is_refused(tmp_path: Path) -> None:
-    journal = tmp_path / "other.db"
+async def test_a_journal_sends_other_input_and_never_the_same_twice(tmp_path: Path) -> None:
+    journal = tmp_path / "ledger.db"
     fake = FakeSmsManager()
     async with fake.async_client() as client:
         await client.send_bulk(Message("Hi", to=numbers(10)), journal=journal)
-        with pytest.raises(JournalError, match="other input"):
-            await client.send_bulk(Message("Hi", to=numbers(10, start=500)), journal=journal)
+        again = await client.send_bulk(Message("Hi", to=numbers(20)), journal=journal)
+    assert again.accepted == 20
+    assert fake.ledger.accepted_count == 20  # the first 10 were not sent again
+    assert max(fake.ledger.sends_per_phone_number().values()) == 1
 
 
 def test_a_file_that_is_not_a_journal_is_refused_and_left_untouched(tmp_path: Path) -> None:

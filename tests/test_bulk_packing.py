@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from collections import Counter
 from itertools import groupby, pairwise
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from smsmngr import Message, OutcomeStatus, RecipientOutcome
 from smsmngr.bulk import minimum_calls
-from smsmngr.bulk._packing import MAX_REQUEST_BYTES, Call, Packer
+from smsmngr.bulk._packing import MAX_REQUEST_BYTES, Call, FromJournal, Packer
 
 BODIES = ["Sale", "Hello", "Bye"]
 
@@ -42,7 +43,7 @@ def pack(messages: list[Message]) -> tuple[list[Call], list[RecipientOutcome]]:
 @given(campaigns())
 def test_every_recipient_is_in_exactly_one_call_or_rejected(messages: list[Message]) -> None:
     calls, rejections = pack(messages)
-    packed = [r for call in calls for chunk in call.chunks for r in chunk]
+    packed = [r[:3] for call in calls for chunk in call.chunks for r in chunk]
     rejected = [(o.message_index, o.recipient_index, o.phone_number) for o in rejections]
     given_recipients = [
         (mi, ri, r.phone_number) for mi, m in enumerate(messages) for ri, r in enumerate(m.to)
@@ -63,9 +64,10 @@ def test_no_call_breaks_a_limit_and_the_wire_matches_the_mapping(messages: list[
         for wire, chunk in zip(map(json.loads, call.body), call.chunks, strict=True):
             assert 1 <= len(wire["to"]) <= 10
             assert [t["phone_number"] for t in wire["to"]] == [
-                phone.replace("+", "").replace(" ", "") for _, _, phone in chunk
+                slot.phone_number.replace("+", "").replace(" ", "") for slot in chunk
             ]
-            assert {messages[mi].body for mi, _, _ in chunk} == {wire["body"]}
+            assert [t["phone_number"] for t in wire["to"]] == [slot.number for slot in chunk]
+            assert {messages[slot.message_index].body for slot in chunk} == {wire["body"]}
     assert [call.number for call in calls] == list(range(1, len(calls) + 1))
 
 
@@ -107,11 +109,46 @@ def test_messages_with_different_payloads_do_not_merge() -> None:
     assert [json.loads(wire)["payload"] for wire in calls[0].body] == [{"i": 0}, {"i": 1}, {"i": 2}]
 
 
-def test_skipped_recipients_are_left_out() -> None:
-    packer = Packer()
-    items = list(packer.add(0, Message("Hi", to=["420700000001", "420700000002"]), {0}))
+def test_recipients_a_journal_settled_come_out_instead_of_being_packed() -> None:
+    asked: list[tuple[str, bytes]] = []
+
+    def lookup(number: str, content: bytes) -> tuple[int, Any]:
+        asked.append((number, content))
+        settled = ("accepted", "m-0", "r", None) if number == "420700000001" else None
+        return 0, settled
+
+    packer = Packer(lookup)
+    items = list(packer.add(0, Message("Hi", to=["+420700000001", "420700000002"])))
     items += list(packer.finish())
-    assert [c.chunks for c in items if isinstance(c, Call)] == [((((0, 1, "420700000002"),),))]
+    (journal,) = [item for item in items if isinstance(item, FromJournal)]
+    assert journal.outcome == RecipientOutcome(
+        "+420700000001", 0, 0, OutcomeStatus.ACCEPTED, "m-0", "r", None
+    )
+    (call,) = [item for item in items if isinstance(item, Call)]
+    assert [slot.number for chunk in call.chunks for slot in chunk] == ["420700000002"]
+    assert [number for number, _ in asked] == ["420700000001", "420700000002"]
+    assert len({content for _, content in asked}) == 1 == len(set(call.contents))
+
+
+def test_messages_whose_json_differs_never_share_a_wire_message() -> None:
+    # Equal in Python (True == 1, 1 == 1.0), different on the wire.
+    first = Message("Hi", to=["420700000001"], payload={"vip": 1, "id": 1.0})
+    second = Message("Hi", to=["420700000002"], payload={"vip": True, "id": 1})
+    assert first.payload == second.payload
+    calls, _ = pack([first, second])
+    payloads = [json.loads(wire)["payload"] for call in calls for wire in call.body]
+    assert payloads == [{"vip": 1, "id": 1.0}, {"vip": True, "id": 1}]
+
+
+def test_the_content_digest_ignores_key_order_but_not_values() -> None:
+    contents = []
+    for payload in ({"a": 1, "b": 2}, {"b": 2, "a": 1}, {"a": 1, "b": 3}):
+        packer = Packer(lambda number, content: (0, None))
+        (call,) = [*packer.add(0, Message("Hi", to=["420700000001"], payload=payload)),
+                   *packer.finish()]  # fmt: skip
+        assert isinstance(call, Call)
+        contents.append(call.contents[0])
+    assert contents[0] == contents[1] != contents[2]
 
 
 def test_the_wire_text_is_exactly_the_documented_json() -> None:

@@ -32,8 +32,7 @@ def settle(self, outcomes):
     if settled == 5 and point == "after_send":
         os._exit(9)  # the fifth call went out; its answer is not recorded
     if settled == 5 and point == "mid_write":
-        rows = [(o.message_index, o.recipient_index, o.phone_number, "accepted", o.message_id,
-                 o.request_id, None) for o in outcomes]
+        rows = [(*key, "accepted", o.message_id, o.request_id, None) for key, o in outcomes]
         self._db.execute("BEGIN")
         self._db.executemany("INSERT OR REPLACE INTO recipients VALUES (?,?,?,?,?,?,?)",
                              rows[: len(rows) // 2])

@@ -13,9 +13,11 @@ from collections.abc import (
     AsyncIterable,
     Callable,
     Iterable,
+    Iterator,
     Sequence,
 )
 from contextlib import aclosing
+from typing import Any
 
 import anyio
 from anyio.abc import ObjectReceiveStream, ObjectSendStream, TaskGroup
@@ -26,12 +28,14 @@ from .._wire import parse_send_result
 from ..errors import (
     AuthenticationError,
     BadRequestError,
+    BulkStoppedError,
     PermissionDeniedError,
+    RateLimitError,
     SmsManagerError,
     ValidationError,
 )
 from ..models import Message
-from ._journal import Journal, JournalError
+from ._journal import Journal, JournalError, Key
 from ._outcomes import (
     Answer,
     BatchOutcome,
@@ -43,19 +47,25 @@ from ._outcomes import (
     read_answer,
     status_for_error,
 )
-from ._packing import Call, Packer
+from ._packing import Call, FromJournal, Lookup, Packer
 
 __all__ = ["BulkInput", "Campaign", "Tally"]
 
 BulkInput = Message | Iterable[Message] | AsyncIterable[Message]
 ProgressCallback = Callable[[int, "int | None"], object]
-_REJECTIONS_PER_BATCH = 100
+_SETTLED_PER_BATCH = 100  # recipients settled without a call, reported together
 SAME_REFUSALS_TO_STOP = 3
 """Single-message calls refused (400) with the same answer in a row that stop a campaign."""
 
 
 class Campaign:
-    """One run of a bulk send. Iterate ``run()`` once."""
+    """One run of a bulk send. Iterate ``run()`` once.
+
+    Whatever stops it early (input that is not a ``Message``, an exception from the
+    input or from ``on_progress``, a journal failure, an unexpected answer), what was
+    already sent is reported first: ``run()`` yields every batch, then raises an
+    ``SmsManagerError`` (``BulkStoppedError`` for an exception of the caller's own).
+    """
 
     def __init__(
         self,
@@ -68,8 +78,10 @@ class Campaign:
         on_progress: ProgressCallback | None,
         not_accepted_retries: int = 3,
     ) -> None:
-        if concurrency < 1:
-            raise ValidationError("concurrency", f"must be at least 1, got {concurrency}")
+        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+            raise ValidationError(
+                "concurrency", f"must be a whole number, at least 1, got {concurrency!r}"
+            )
         if isinstance(not_accepted_retries, bool) or not (
             isinstance(not_accepted_retries, int) and not_accepted_retries >= 0
         ):
@@ -77,16 +89,16 @@ class Campaign:
                 "not_accepted_retries",
                 f"must be a whole number, at least 0, got {not_accepted_retries!r}",
             )
-        self._not_accepted_retries = not_accepted_retries
-        self._refusals: tuple[str | None, int] = (None, 0)
-        self._first_answer: anyio.Event | None = None
         self._transport = transport
         self._concurrency = concurrency
         self._pacer = Pacer(max_requests_per_second)
         self._journal = journal
         self._resend_unknown = resend_unknown
         self._on_progress = on_progress
-        self._stop_error: ValidationError | JournalError | None = None
+        self._not_accepted_retries = not_accepted_retries
+        self._refusals: tuple[str | None, int] = (None, 0)
+        self._first_answer: anyio.Event | None = None
+        self._stop_error: SmsManagerError | None = None
         self._workers: TaskGroup | None = None
         self.calls = 0
         self.stopped_by: str | None = None
@@ -108,8 +120,7 @@ class Campaign:
             async with batches_out:
                 async for batch in batches_out:
                     done += len(batch)
-                    if self._on_progress is not None:
-                        self._on_progress(done, total)
+                    self._report_progress(done, total)
                     try:
                         yield batch
                     except GeneratorExit:
@@ -122,53 +133,83 @@ class Campaign:
         if self._stop_error is not None and not closed_early:
             raise self._stop_error
 
+    def _report_progress(self, done: int, total: int | None) -> None:
+        if self._on_progress is None or self._stop_error is not None:
+            return
+        try:
+            self._on_progress(done, total)
+        except Exception as error:
+            # The caller's callback failed: send nothing more, but report what was sent.
+            self._stop(
+                BulkStoppedError(f"on_progress raised {type(error).__name__}: {error}"), error
+            )
+
+    def _stop(
+        self, error: SmsManagerError, cause: BaseException | None = None, *, halt: bool = True
+    ) -> None:
+        """Raise ``error`` once every batch is out; the input is read no further. With
+        ``halt``, calls not yet made are also reported ``failed`` (not sent); without,
+        what was packed before the stop still goes, as the calls before it did."""
+        if cause is not None:
+            error.__cause__ = cause
+        if self._stop_error is None:
+            self._stop_error = error
+        if halt and self.stopped_by is None:
+            self.stopped_by = f"{type(error).__name__}: {error}"
+
     async def _produce(
         self,
         messages: BulkInput,
         calls: ObjectSendStream[Call],
         batches: ObjectSendStream[BatchOutcome],
     ) -> None:
-        packer = Packer()
-        resuming = self._journal is not None and self._journal.resuming
-        rejected: list[RecipientOutcome] = []
+        packer = Packer(self._journal_lookup())
+        settled: dict[str, list[RecipientOutcome]] = {"local": [], "journal": []}
+
+        async def flush(source: str, at_least: int = 1) -> None:
+            if len(settled[source]) >= at_least:
+                await batches.send(BatchOutcome(tuple(settled[source]), source=source))
+                settled[source] = []
+
         async with calls, batches, aclosing(_numbered(messages)) as numbered:
             try:
                 async for index, message in numbered:
-                    skip: dict[int, RecipientOutcome] = {}
-                    if resuming and isinstance(message, Message):
-                        skip = self._already_settled(index, message)
-                        if skip:
-                            await batches.send(BatchOutcome(tuple(skip.values()), source="journal"))
-                    for item in packer.add(index, message, skip):
+                    if self.stopped_by is not None or self._stop_error is not None:
+                        break
+                    for item in packer.add(index, message):
                         if isinstance(item, Call):
                             await calls.send(item)
+                        elif isinstance(item, FromJournal):
+                            settled["journal"].append(item.outcome)
+                            await flush("journal", _SETTLED_PER_BATCH)
                         else:
-                            rejected.append(item)
-                            if len(rejected) >= _REJECTIONS_PER_BATCH:
-                                await self._send_rejections(rejected, batches)
-                                rejected = []
-            except (ValidationError, JournalError) as error:
-                # Input that is not a Message, or that the journal does not know: stop
-                # there, but send what came before it, as the calls already sent did.
-                self._stop_error = error
+                            settled["local"].append(item)
+                            await flush("local", _SETTLED_PER_BATCH)
+            except SmsManagerError as error:
+                # Input that is not a Message, or a journal failure: stop there. What was
+                # packed before bad input still goes, as the calls before it did.
+                self._stop(error, halt=isinstance(error, JournalError))
+            except Exception as error:
+                stop = BulkStoppedError(f"the input raised {type(error).__name__}: {error}")
+                self._stop(stop, error, halt=False)
             for call in packer.finish():
                 await calls.send(call)
-            if rejected:
-                await self._send_rejections(rejected, batches)
+            await flush("local")
+            await flush("journal")
 
-    def _already_settled(self, index: int, message: Message) -> dict[int, RecipientOutcome]:
-        assert self._journal is not None
-        known = self._journal.known(index, [r.phone_number for r in message.to])
-        if self._resend_unknown:
-            known = {i: o for i, o in known.items() if o.status is not OutcomeStatus.UNKNOWN}
-        return known
+    def _journal_lookup(self) -> Lookup | None:
+        journal = self._journal
+        if journal is None:
+            return None
+        resend_unknown = self._resend_unknown
 
-    async def _send_rejections(
-        self, rejected: list[RecipientOutcome], batches: ObjectSendStream[BatchOutcome]
-    ) -> None:
-        if self._journal is not None:
-            self._journal.settle(rejected)
-        await batches.send(BatchOutcome(tuple(rejected), source="local"))
+        def lookup(number: str, content: bytes) -> tuple[int, tuple[Any, ...] | None]:
+            occurrence, settled = journal.claim(number, content)
+            if settled is not None and resend_unknown and settled[0] == OutcomeStatus.UNKNOWN:
+                settled = None  # sent again, on purpose
+            return occurrence, settled
+
+        return lookup
 
     async def _work(
         self, calls: ObjectReceiveStream[Call], batches: ObjectSendStream[BatchOutcome]
@@ -179,7 +220,7 @@ class Campaign:
                     sent = await self._send_in_turn(call)
                 except JournalError as error:
                     # Without its journal the campaign cannot promise anything: stop it.
-                    self._stop_error = error
+                    self._stop(error)
                     assert self._workers is not None
                     self._workers.cancel_scope.cancel()
                     return
@@ -202,13 +243,17 @@ class Campaign:
         if self.stopped_by is not None:
             error = f"not sent: the campaign stopped after {self.stopped_by}"
             outcomes = outcomes_for_error(call.chunks, OutcomeStatus.FAILED, error)
-            self._settle(outcomes)
+            self._settle(call, outcomes)
             return [BatchOutcome(tuple(outcomes), error=error, source="not_sent")]
-        if self._journal is not None:
-            self._journal.sending(r for chunk in call.chunks for r in chunk)
+        journal = self._journal
         try:
             reply = await self._transport.request(
-                "POST", "/messages", json_body=call.content(), pacer=self._pacer
+                "POST",
+                "/messages",
+                json_body=call.content(),
+                pacer=self._pacer,
+                # Recorded in flight only once its turn has come and it is about to leave.
+                before_send=None if journal is None else lambda: journal.sending(_keys(call)),
             )
             result = parse_send_result(
                 reply.data,
@@ -216,6 +261,8 @@ class Campaign:
                 recipients_per_message=tuple(len(chunk) for chunk in call.chunks),
                 keyed_by_message=True,
             )
+        except JournalError:
+            raise
         except BadRequestError as error:
             if len(call.body) > 1:
                 # One refused message must not sink the others: try each half alone.
@@ -227,26 +274,38 @@ class Campaign:
         except SmsManagerError as error:
             if isinstance(error, (AuthenticationError, PermissionDeniedError)):
                 self.stopped_by = f"{type(error).__name__}: {error}"
+            elif isinstance(error, RateLimitError) and error.retry_after is not None:
+                # Asked to wait longer than the policy allows: every further call would be
+                # refused the same way. Stop; a journal resume sends the rest later.
+                self.stopped_by = f"{type(error).__name__}: {error}"
             return self._failed(call, error)
+        except Exception as error:
+            # Not an error the SDK knows: the request may have been processed. Report it
+            # as unknown and stop, rather than guess further.
+            self._stop(BulkStoppedError(f"unexpected {type(error).__name__}: {error}"), error)
+            return self._failed(call, error, OutcomeStatus.UNKNOWN)
         except BaseException:
             # Cancelled (or worse) while the request may be out: nobody can know.
             unknown = outcomes_for_error(
                 call.chunks, OutcomeStatus.UNKNOWN, "the campaign was cancelled during the call"
             )
-            self._settle(unknown)
+            self._settle(call, unknown)
             raise
         self.calls += 1
         self._refusals = (None, 0)
-        answer = read_answer(call.chunks, result)
+        answer = read_answer(len(call.chunks), result)
         batches = []
         if answer.accepted:
+            accepted_keys = [key for key, _ in answer.accepted]
             batch = BatchOutcome.deferred(
-                {OutcomeStatus.ACCEPTED: sum(len(recipients) for recipients, _ in answer.accepted)},
-                functools.partial(accepted_outcomes, answer.accepted, result.request_id),
+                {OutcomeStatus.ACCEPTED: sum(len(call.chunks[key]) for key in accepted_keys)},
+                functools.partial(
+                    accepted_outcomes, call.chunks, answer.accepted, result.request_id
+                ),
                 result.request_id,
             )
-            if self._journal is not None:  # building outcomes costs: only when kept
-                self._journal.settle(batch.outcomes)
+            if journal is not None:  # building outcomes costs: only when they are kept
+                self._settle(call.subset(accepted_keys), batch.outcomes)
             batches.append(batch)
         if answer.not_accepted:
             batches += await self._not_accepted(call, answer, result.request_id, attempt)
@@ -267,7 +326,7 @@ class Campaign:
             outcomes += outcomes_for_error(
                 call.chunks[key : key + 1], OutcomeStatus.REJECTED, error, request_id
             )
-        self._settle(outcomes)
+        self._settle(call.subset(keys), outcomes)
         return [BatchOutcome(tuple(outcomes), request_id)]
 
     def _note_refusal(self, error: BadRequestError) -> None:
@@ -283,16 +342,29 @@ class Campaign:
                 f"(BadRequestError: {error})"
             )
 
-    def _failed(self, call: Call, error: SmsManagerError) -> list[BatchOutcome]:
+    def _failed(
+        self, call: Call, error: Exception, status: OutcomeStatus | None = None
+    ) -> list[BatchOutcome]:
         self.calls += 1
         request_id = getattr(error, "request_id", None)
-        outcomes = outcomes_for_error(call.chunks, status_for_error(error), str(error), request_id)
-        self._settle(outcomes)
+        if status is None:
+            assert isinstance(error, SmsManagerError)
+            status = status_for_error(error)
+        outcomes = outcomes_for_error(call.chunks, status, str(error), request_id)
+        self._settle(call, outcomes)
         return [BatchOutcome(tuple(outcomes), request_id, str(error))]
 
-    def _settle(self, outcomes: Sequence[RecipientOutcome]) -> None:
+    def _settle(self, call: Call, outcomes: Sequence[RecipientOutcome]) -> None:
+        """Record the outcomes of ``call``'s recipients, given in its order."""
         if self._journal is not None:
-            self._journal.settle(outcomes)
+            self._journal.settle(zip(_keys(call), outcomes, strict=True))
+
+
+def _keys(call: Call) -> Iterator[Key]:
+    """The journal key of each recipient of a call, in its order."""
+    for content, chunk in zip(call.contents, call.chunks, strict=True):
+        for slot in chunk:
+            yield slot.number, content, slot.occurrence
 
 
 async def _numbered(messages: BulkInput) -> AsyncGenerator[tuple[int, Message], None]:

@@ -1,11 +1,22 @@
-"""A campaign's state on disk (SQLite), so that a killed campaign resumes without
-sending anyone twice.
+"""A campaign's state on disk (SQLite), so that no content goes to the same number
+twice through one journal, however often, and in whatever shape, the input is sent.
 
-Each call's recipients are written as ``sending`` before the request leaves and get
+Each recipient is keyed by the number it is sent to, a digest of the content it gets,
+and its occurrence (0 for the first time this input gives that number that content,
+1 for a deliberate second time, ...). So the same content never goes to the same
+number twice through one journal, whatever the shape or order of the input, and a
+different text is a different entry: it is sent.
+
+A call's recipients are written as ``sending`` right before the request leaves and get
 their outcome when it answers. Starting again: ``accepted`` ones are skipped,
 ``sending`` ones (the process died mid-call) and ``unknown`` ones are reported as
 unknown and not resent unless asked, and ``failed`` and ``rejected`` ones (never
 processed) are sent again.
+
+The campaign holds the file locked for as long as it runs, so a second process, or a
+second campaign in this one, gets ``JournalError`` instead of sending the same people
+again. The file uses a rollback journal, not a write-ahead log: between writes,
+everything is in the one file, which may be copied whenever no campaign runs on it.
 """
 
 from __future__ import annotations
@@ -21,27 +32,64 @@ from ._outcomes import OutcomeStatus, RecipientOutcome
 
 __all__ = ["Journal", "JournalError"]
 
-_FORMAT = "smsmngr-journal-1"
+_FORMAT = "smsmngr-journal-2"
 _SENDING = "sending"
 # Certainly never processed: a resume sends these again.
 _SEND_AGAIN = {OutcomeStatus.FAILED.value, OutcomeStatus.REJECTED.value}
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS recipients (
-    message_index INTEGER NOT NULL,
-    recipient_index INTEGER NOT NULL,
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    """CREATE TABLE IF NOT EXISTS recipients (
+        phone_number TEXT NOT NULL,
+        content BLOB NOT NULL,
+        occurrence INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        message_id TEXT,
+        request_id TEXT,
+        error TEXT,
+        PRIMARY KEY (phone_number, content, occurrence)
+    ) WITHOUT ROWID""",
+)
+# How many times this run has met each (number, content): a recipient's occurrence.
+_SEEN = """CREATE TEMP TABLE seen (
     phone_number TEXT NOT NULL,
-    status TEXT NOT NULL,
-    message_id TEXT,
-    request_id TEXT,
-    error TEXT,
-    PRIMARY KEY (message_index, recipient_index)
-) WITHOUT ROWID;
-"""
+    content BLOB NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (phone_number, content)
+) WITHOUT ROWID"""
+
+Key = tuple[str, bytes, int]
+"""A recipient in a journal: ``(number, content digest, occurrence)``."""
 
 
 class JournalError(SmsManagerError):
-    """The journal file cannot be used: not a journal, or for other input."""
+    """The journal file cannot be used: in use by another campaign, not writable, not
+    a journal, or damaged. A stopped campaign's partial result is ``.result``."""
+
+
+def _explain(path: str, error: sqlite3.Error) -> JournalError:
+    """The reason a database error stops a journal, in words that say what to do."""
+    text = str(error).lower()
+    if "locked" in text or "busy" in text:
+        return JournalError(
+            f"{path} is in use by another campaign (another process, or another send_bulk "
+            "in this one); wait until it ends, or give another path"
+        )
+    if "readonly" in text or "read-only" in text or "unable to open" in text:
+        return JournalError(
+            f"{path} cannot be written ({error}); a journal must be writable, on a writable "
+            "filesystem: copy it somewhere writable and resume from the copy"
+        )
+    if "not a database" in text:
+        return JournalError(
+            f"{path} is not an smsmngr journal; it was left untouched. "
+            "Give a new path for a new campaign."
+        )
+    if "malformed" in text or "corrupt" in text:
+        return JournalError(
+            f"{path} is damaged ({error}); it was left untouched. Resuming from it could "
+            "send someone twice: inspect it, or start a new campaign elsewhere."
+        )
+    return JournalError(f"{path}: the journal cannot be used: {error}")
 
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -54,52 +102,76 @@ def _as_journal_error(method: _F) -> _F:
     def wrapper(self: Journal, *args: Any, **kwargs: Any) -> Any:
         try:
             return method(self, *args, **kwargs)
-        except sqlite3.DatabaseError as error:
-            raise JournalError(f"{self.path}: the journal cannot be used: {error}") from None
+        except sqlite3.Error as error:
+            raise _explain(self.path, error) from None
 
     return cast(_F, wrapper)
 
 
+def _connect(path: str) -> sqlite3.Connection:
+    # timeout=0: a journal another campaign holds is refused at once, not waited for.
+    return sqlite3.connect(path, isolation_level=None, timeout=0)
+
+
 class Journal:
-    """The state of one campaign in a SQLite file; use it from one thread."""
+    """The state of one campaign in a SQLite file, locked while open; use it from one
+    thread, and ``close()`` it to release the lock."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = os.fspath(path)
         existed = os.path.exists(self.path) and os.path.getsize(self.path) > 0
         try:
-            self._db = sqlite3.connect(self.path, isolation_level=None)
-        except sqlite3.DatabaseError as error:
-            raise JournalError(f"{self.path}: the journal cannot be opened: {error}") from None
+            self._db = _connect(self.path)
+        except sqlite3.Error as error:
+            raise _explain(self.path, error) from None
+        try:
+            self._open(existed)
+        except BaseException as error:
+            self._db.close()  # a refused journal leaves no connection (and no lock) behind
+            if isinstance(error, sqlite3.Error):
+                raise _explain(self.path, error) from None
+            raise
+
+    def _open(self, existed: bool) -> None:
+        db = self._db
+        # Held from the first write until close: the lock that keeps a second campaign out.
+        db.execute("PRAGMA locking_mode=EXCLUSIVE")
+        db.execute("BEGIN IMMEDIATE")
         try:
             if existed:
                 self._check_format()
                 self._check_integrity()
-            self._db.execute("PRAGMA journal_mode=WAL")
-            # A killed process loses nothing committed in WAL mode; only power loss could.
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(_SCHEMA)
-            self._db.execute(
-                "INSERT OR IGNORE INTO meta (key, value) VALUES ('format', ?)", (_FORMAT,)
-            )
-            self.resuming = (
-                self._db.execute("SELECT 1 FROM recipients LIMIT 1").fetchone() is not None
-            )
-        except BaseException as error:
-            self._db.close()  # a refused journal leaves no connection open behind it
-            if isinstance(error, sqlite3.DatabaseError):
-                message = f"{self.path} is not a usable smsmngr journal: {error}"
-                raise JournalError(message) from None
+            for statement in _SCHEMA:
+                db.execute(statement)
+            db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('format', ?)", (_FORMAT,))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
             raise
+        # A killed process loses nothing committed: the OS has every write. (A power cut
+        # can damage the file; a damaged journal is refused, never trusted.)
+        db.execute("PRAGMA synchronous=OFF")
+        db.execute("PRAGMA journal_mode=DELETE")
+        db.execute(_SEEN)
+        self.resuming = db.execute("SELECT 1 FROM recipients LIMIT 1").fetchone() is not None
 
     def _check_format(self) -> None:
         try:
             row = self._db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
-        except sqlite3.DatabaseError:
+        except sqlite3.OperationalError as error:
+            if "no such table" not in str(error):
+                raise
             row = None
-        if row is None or row[0] != _FORMAT:
+        if row is None or not str(row[0]).startswith("smsmngr-journal-"):
             raise JournalError(
                 f"{self.path} is not an smsmngr journal; it was left untouched. "
                 "Give a new path for a new campaign."
+            )
+        if row[0] != _FORMAT:
+            raise JournalError(
+                f"{self.path} was written by another version of smsmngr ({row[0]}, this one "
+                f"reads {_FORMAT}); it was left untouched. Finish its campaign with that "
+                "version, or give a new path."
             )
 
     def _check_integrity(self) -> None:
@@ -114,65 +186,48 @@ class Journal:
         self._db.close()
 
     @_as_journal_error
-    def known(self, message_index: int, phones: list[str]) -> dict[int, RecipientOutcome]:
-        """Recipients of one message with an outcome already, by recipient index."""
-        rows = self._db.execute(
-            "SELECT recipient_index, phone_number, status, message_id, request_id, error "
-            "FROM recipients WHERE message_index = ?",
-            (message_index,),
-        ).fetchall()
-        known = {}
-        for recipient_index, phone, status, message_id, request_id, error in rows:
-            given = phones[recipient_index] if recipient_index < len(phones) else None
-            if given != phone:
-                raise JournalError(
-                    f"{self.path} belongs to other input: messages[{message_index}]"
-                    f".to[{recipient_index}] was {phone!r}, now {given!r}"
-                )
-            if status == _SENDING:
-                status = OutcomeStatus.UNKNOWN.value
-                error = "the campaign stopped while this was being sent"
-            if status in _SEND_AGAIN:
-                continue
-            known[recipient_index] = RecipientOutcome(
-                phone,
-                message_index,
-                recipient_index,
-                OutcomeStatus(status),
-                message_id,
-                request_id,
-                error,
-            )
-        return known
+    def claim(self, number: str, content: bytes) -> tuple[int, tuple[Any, ...] | None]:
+        """This run's next occurrence of ``number`` getting ``content``, and the
+        ``(status, message_id, request_id, error)`` the journal holds for it, if any
+        (``sending`` comes back as ``unknown``: the process died mid-call)."""
+        (occurrence,) = self._db.execute(
+            "INSERT INTO seen VALUES (?, ?, 0) "
+            "ON CONFLICT DO UPDATE SET count = count + 1 RETURNING count",
+            (number, content),
+        ).fetchone()
+        if not self.resuming:
+            return occurrence, None
+        row = self._db.execute(
+            "SELECT status, message_id, request_id, error FROM recipients "
+            "WHERE phone_number = ? AND content = ? AND occurrence = ?",
+            (number, content, occurrence),
+        ).fetchone()
+        if row is None or row[0] in _SEND_AGAIN:
+            return occurrence, None
+        if row[0] == _SENDING:
+            row = (OutcomeStatus.UNKNOWN.value, None, None, "the campaign stopped during its call")
+        return occurrence, row
 
     @_as_journal_error
-    def sending(self, recipients: Iterable[tuple[int, int, str]]) -> None:
+    def sending(self, keys: Iterable[Key]) -> None:
         """Record that these recipients are about to be sent."""
         with self._db:
             self._db.execute("BEGIN")
             self._db.executemany(
                 "INSERT OR REPLACE INTO recipients "
-                "(message_index, recipient_index, phone_number, status) VALUES (?, ?, ?, ?)",
-                [(mi, ri, phone, _SENDING) for mi, ri, phone in recipients],
+                "(phone_number, content, occurrence, status) VALUES (?, ?, ?, ?)",
+                [(*key, _SENDING) for key in keys],
             )
 
     @_as_journal_error
-    def settle(self, outcomes: Iterable[RecipientOutcome]) -> None:
+    def settle(self, outcomes: Iterable[tuple[Key, RecipientOutcome]]) -> None:
         """Record final outcomes."""
         with self._db:
             self._db.execute("BEGIN")
             self._db.executemany(
                 "INSERT OR REPLACE INTO recipients VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (
-                        o.message_index,
-                        o.recipient_index,
-                        o.phone_number,
-                        o.status.value,
-                        o.message_id,
-                        o.request_id,
-                        o.error,
-                    )
-                    for o in outcomes
+                    (*key, o.status.value, o.message_id, o.request_id, o.error)
+                    for key, o in outcomes
                 ],
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 import attrs
 
@@ -149,46 +149,60 @@ class BulkResult:
         return self.counts[OutcomeStatus.UNKNOWN]
 
 
-Recipients = Sequence[tuple[int, int, str]]
-"""The recipients of one wire message: ``(message_index, recipient_index, phone_number)``."""
+class _Recipient(Protocol):
+    @property
+    def message_index(self) -> int: ...
+    @property
+    def recipient_index(self) -> int: ...
+    @property
+    def phone_number(self) -> str: ...
+
+
+Recipients = Sequence[_Recipient]
+"""The recipients of one wire message, each with its place in the input."""
 
 
 class Answer(NamedTuple):
     """A ``/messages`` answer read per wire message of the call."""
 
-    accepted: list[tuple[Recipients, str]]
-    """Each accepted wire message's recipients with its message id."""
+    accepted: list[tuple[int, str]]
+    """Each accepted wire message's index in the call, with its message id."""
     not_accepted: list[tuple[int, str]]
     """Each other wire message's index in the call, with why it was not accepted."""
 
 
-def read_answer(chunks: Sequence[Recipients], result: SendResult) -> Answer:
+def read_answer(wire_messages: int, result: SendResult) -> Answer:
     """Split a call's answer by wire message: ``accepted`` alone decides
     (concepts/request-acceptance.mdx); an entry in ``rejected``, or in neither list,
     was not accepted for processing and may be sent again."""
     message_ids = {item.key: item.message_id for item in result.accepted}
     reasons = {item.key: _reason(item.extra) for item in result.rejected}
     accepted, not_accepted = [], []
-    for key, recipients in enumerate(chunks):
+    for key in range(wire_messages):
         message_id = message_ids.get(key)
         if message_id is not None:
-            accepted.append((recipients, message_id))
+            accepted.append((key, message_id))
         else:
             not_accepted.append((key, reasons.get(key, "not in the answer's accepted list")))
     return Answer(accepted, not_accepted)
 
 
 def accepted_outcomes(
-    accepted: Sequence[tuple[Recipients, str]], request_id: str
+    chunks: Sequence[Recipients], accepted: Sequence[tuple[int, str]], request_id: str
 ) -> list[RecipientOutcome]:
     """One outcome per recipient of accepted wire messages: recipient ``i`` of message
     ``<id>`` is ``<id>-<i>``, the id its delivery webhooks carry."""
     return [
         RecipientOutcome(
-            phone, mi, ri, OutcomeStatus.ACCEPTED, f"{message_id}-{position}", request_id
+            r.phone_number,
+            r.message_index,
+            r.recipient_index,
+            OutcomeStatus.ACCEPTED,
+            f"{message_id}-{position}",
+            request_id,
         )
-        for recipients, message_id in accepted
-        for position, (mi, ri, phone) in enumerate(recipients)
+        for key, message_id in accepted
+        for position, r in enumerate(chunks[key])
     ]
 
 
@@ -214,7 +228,9 @@ def outcomes_for_error(
 ) -> list[RecipientOutcome]:
     """The same outcome for every recipient of a call."""
     return [
-        RecipientOutcome(phone, mi, ri, status, None, request_id, error)
+        RecipientOutcome(
+            r.phone_number, r.message_index, r.recipient_index, status, None, request_id, error
+        )
         for recipients in chunks
-        for mi, ri, phone in recipients
+        for r in recipients
     ]

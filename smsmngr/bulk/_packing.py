@@ -1,24 +1,37 @@
 """Packing recipients into the fewest ``/messages`` calls: pure, lazy, in input order.
 
-A call holds up to 10 wire messages of up to 10 recipients each. Adjacent messages
-that differ only in ``to`` share wire messages, so a stream of one-recipient messages
-with the same text packs 100 to a call.
+A call holds up to 10 wire messages of up to 10 recipients each, and stays under the
+128 KB the reference recommends. Adjacent messages that differ only in ``to`` share
+wire messages, so a stream of one-recipient messages with the same text packs 100 to
+a call. "Differ" is judged by the JSON that would be sent, not by Python equality,
+under which ``{"vip": True}`` equals ``{"vip": 1}``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Iterator, Sequence
-from typing import Any
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, NamedTuple
 
 import attrs
 
-from .._wire import encode_json, message_to_wire
+from .._wire import converter, encode_json, message_to_wire
 from ..errors import ValidationError
 from ..models import Message
 from ..phone import normalize_phone_number
 from ._outcomes import OutcomeStatus, RecipientOutcome
 
-__all__ = ["MESSAGES_PER_CALL", "RECIPIENTS_PER_MESSAGE", "Call", "Packer", "minimum_calls"]
+__all__ = [
+    "MAX_REQUEST_BYTES",
+    "MESSAGES_PER_CALL",
+    "RECIPIENTS_PER_MESSAGE",
+    "Call",
+    "FromJournal",
+    "Packer",
+    "Slot",
+    "minimum_calls",
+]
 
 MESSAGES_PER_CALL = 10
 RECIPIENTS_PER_MESSAGE = 10
@@ -28,15 +41,40 @@ a call closes before its body would pass this. One wire message larger than it s
 goes, alone."""
 
 
+class Slot(NamedTuple):
+    """One recipient in a call: where it is in the input, and its journal key."""
+
+    message_index: int
+    recipient_index: int
+    phone_number: str
+    """As given."""
+    number: str
+    """Normalized, as sent."""
+    occurrence: int
+    """How many times before, in this input, this number was given this content."""
+
+
+class FromJournal(NamedTuple):
+    """A recipient a journal already holds an outcome for: not sent again."""
+
+    outcome: RecipientOutcome
+
+
+Lookup = Callable[[str, bytes], tuple[int, "tuple[str, str | None, str | None, str | None] | None"]]
+"""``lookup(number, content)``: the recipient's occurrence, and the ``(status,
+message_id, request_id, error)`` a journal holds for it when it is not to be sent."""
+
+
 @attrs.frozen
 class Call:
-    """One ``POST /messages``: ``body`` holds the JSON text of each wire message, and
-    ``chunks`` the recipients each carries as ``(message_index, recipient_index,
-    phone_number)``."""
+    """One ``POST /messages``: ``body`` holds the JSON text of each wire message,
+    ``chunks`` the recipients each carries, ``contents`` the digest of each one's
+    content (what a journal keys recipients by)."""
 
     number: int
     body: list[str]
-    chunks: tuple[tuple[tuple[int, int, str], ...], ...]
+    chunks: tuple[tuple[Slot, ...], ...]
+    contents: tuple[bytes, ...]
 
     def content(self) -> bytes:
         """The request body: a JSON array of the wire messages."""
@@ -48,33 +86,44 @@ class Call:
 
     def subset(self, keys: Sequence[int]) -> Call:
         """The call with only these wire messages (to send again what was not accepted)."""
-        return Call(self.number, [self.body[k] for k in keys], tuple(self.chunks[k] for k in keys))
+        return Call(
+            self.number,
+            [self.body[k] for k in keys],
+            tuple(self.chunks[k] for k in keys),
+            tuple(self.contents[k] for k in keys),
+        )
 
     def halves(self) -> tuple[Call, Call]:
         """The call split in two by wire messages (for isolating a refused message)."""
         middle = len(self.body) // 2
-        return (
-            Call(self.number, self.body[:middle], self.chunks[:middle]),
-            Call(self.number, self.body[middle:], self.chunks[middle:]),
-        )
+        return self.subset(range(middle)), self.subset(range(middle, len(self.body)))
+
+
+_CONTENT_FIELDS = tuple(a.name for a in attrs.fields(Message) if a.name != "to")
 
 
 def _content(message: Message) -> tuple[Any, ...]:
-    """Everything but ``to``: messages equal here can share a wire message."""
-    return (
-        message.body,
-        message.sender,
-        message.flow,
-        message.tag,
-        message.scheduled_at,
-        message.delivery_time,
-        message.callback,
-        message.payload,
-        message.params,
-    )
+    """Everything but ``to``."""
+    return tuple(getattr(message, name) for name in _CONTENT_FIELDS)
 
 
-_NOTHING = object()
+def _same_content(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
+    """Whether two messages send the same JSON but for ``to``. Python equality alone is
+    not enough (``True == 1``, ``1 == 1.0``), so equal values that are not the same
+    object, nor plain strings, are compared by their JSON."""
+    if a == b:
+        return all(
+            x is y or type(x) is str or _as_json(x) == _as_json(y)
+            for x, y in zip(a, b, strict=True)
+        )
+    return False
+
+
+def _as_json(value: Any) -> str:
+    return json.dumps(converter.unstructure(value), sort_keys=True)
+
+
+_NOTHING: tuple[Any, ...] = ("<nothing>",)
 
 
 class Packer:
@@ -89,43 +138,42 @@ class Packer:
                 ...  # a Call to send, or a RecipientOutcome rejected locally
         last_calls = list(packer.finish())
 
-    ``skip`` leaves out recipients whose outcome a resumed campaign already knows.
+    With ``lookup`` (a campaign with a journal), each recipient is keyed by its number
+    and the digest of its content, and one the journal has settled comes out as
+    ``FromJournal`` instead of being packed.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, lookup: Lookup | None = None) -> None:
+        self._lookup = lookup
         self._calls_made = 0
-        self._content: Any = _NOTHING
+        self._content: tuple[Any, ...] = _NOTHING
         self._prefix = ""
         self._prefix_extra_bytes = 0  # what UTF-8 adds to the prefix beyond one byte a char
-        self._body_bytes = 2  # the enclosing "[" and "]"
+        self._digest = b""
         self._numbers: list[str] = []
-        self._recipients: list[tuple[int, int, str]] = []
+        self._recipients: list[Slot] = []
         self._body: list[str] = []
-        self._chunks: list[tuple[tuple[int, int, str], ...]] = []
+        self._body_bytes = 2  # the enclosing "[" and "]"
+        self._chunks: list[tuple[Slot, ...]] = []
+        self._contents: list[bytes] = []
 
     def add(
-        self, message_index: int, message: Message, skip: Container[int] = frozenset()
-    ) -> Iterator[Call | RecipientOutcome]:
-        """Pack one message, yielding each call it fills and each local rejection."""
+        self, message_index: int, message: Message
+    ) -> Iterator[Call | RecipientOutcome | FromJournal]:
+        """Pack one message, yielding each call it fills, each local rejection, and
+        each recipient the journal already settled."""
         if not isinstance(message, Message):
             raise ValidationError(
                 f"messages[{message_index}]", f"must be a Message, got {type(message).__name__}"
             )
         content = _content(message)
-        if content != self._content:
+        if not _same_content(content, self._content):
             call = self._close_chunk()
             if call is not None:
                 yield call
-            self._content = content
-            # Everything but "to" is serialized once per run of equal messages.
-            fields = message_to_wire(message, ())
-            del fields["to"]
-            encoded = encode_json(fields)[:-1] + (b"," if fields else b"")
-            self._prefix = encoded.decode()
-            self._prefix_extra_bytes = len(encoded) - len(self._prefix)
+            self._start_content(message, content)
+        lookup = self._lookup
         for recipient_index, recipient in enumerate(message.to):
-            if recipient_index in skip:
-                continue
             phone = recipient.phone_number
             try:
                 number = normalize_phone_number(phone)
@@ -139,8 +187,25 @@ class Packer:
                     error=str(ValidationError(field, error.rule)),
                 )
                 continue
+            occurrence = 0
+            if lookup is not None:
+                occurrence, settled = lookup(number, self._digest)
+                if settled is not None:
+                    status, message_id, request_id, error_text = settled
+                    yield FromJournal(
+                        RecipientOutcome(
+                            phone,
+                            message_index,
+                            recipient_index,
+                            OutcomeStatus(status),
+                            message_id,
+                            request_id,
+                            error_text,
+                        )
+                    )
+                    continue
             self._numbers.append(number)
-            self._recipients.append((message_index, recipient_index, phone))
+            self._recipients.append(Slot(message_index, recipient_index, phone, number, occurrence))
             if len(self._numbers) == RECIPIENTS_PER_MESSAGE:
                 call = self._close_chunk()
                 if call is not None:
@@ -153,6 +218,17 @@ class Packer:
             yield call
         if self._body:
             yield self._make_call()
+
+    def _start_content(self, message: Message, content: tuple[Any, ...]) -> None:
+        """Serialize everything but "to" once per run of messages with this content."""
+        self._content = content
+        fields = message_to_wire(message, ())
+        del fields["to"]
+        encoded = encode_json(fields)[:-1] + (b"," if fields else b"")
+        self._prefix = encoded.decode()
+        self._prefix_extra_bytes = len(encoded) - len(self._prefix)
+        if self._lookup is not None:
+            self._digest = content_digest(fields)
 
     def _close_chunk(self) -> Call | None:
         """Close the wire message being filled; return the call it completes, if any."""
@@ -168,6 +244,7 @@ class Packer:
         self._body.append(text)
         self._body_bytes += size
         self._chunks.append(tuple(self._recipients))
+        self._contents.append(self._digest)
         self._numbers, self._recipients = [], []
         if call is None and len(self._body) == MESSAGES_PER_CALL:
             call = self._make_call()
@@ -175,9 +252,16 @@ class Packer:
 
     def _make_call(self) -> Call:
         self._calls_made += 1
-        call = Call(self._calls_made, self._body, tuple(self._chunks))
-        self._body, self._chunks, self._body_bytes = [], [], 2
+        call = Call(self._calls_made, self._body, tuple(self._chunks), tuple(self._contents))
+        self._body, self._chunks, self._contents, self._body_bytes = [], [], [], 2
         return call
+
+
+def content_digest(fields: dict[str, Any]) -> bytes:
+    """What a journal keys a message's content by: a digest of its JSON (without
+    ``to``) with sorted keys, so the same content always has the same digest."""
+    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.blake2b(canonical.encode(), digest_size=16).digest()
 
 
 def minimum_calls(recipients_per_message: Iterable[int]) -> int:
