@@ -152,8 +152,9 @@ def simple_message_fields(
 
 
 def encode_json(value: Any) -> bytes:
-    """Compact UTF-8 JSON, as sent on the wire."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    """Compact UTF-8 JSON, as sent on the wire: strict, so NaN and Infinity (which JSON
+    has no words for) raise ``ValueError`` instead of going out as invalid JSON."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
 
 
 # -- responses ----------------------------------------------------------------------------

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import json
+import math
 import re
 from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar, Union
@@ -139,16 +141,46 @@ def _gateway(instance: object, attribute: attrs.Attribute[Any], value: Any) -> N
         )
 
 
+def _sdk_object(value: Any) -> Any:
+    """SDK value classes validate themselves: in a JSON check they stand for themselves."""
+    if attrs.has(type(value)):
+        return None
+    raise TypeError(f"{type(value).__name__} is not a JSON type")
+
+
+def _json_problem(value: Any) -> str | None:
+    """Why ``value`` cannot be sent as strict JSON (UTF-8, no NaN), if it cannot."""
+    try:
+        json.dumps(value, allow_nan=False, ensure_ascii=False, default=_sdk_object).encode()
+    except (TypeError, ValueError, RecursionError) as error:
+        if isinstance(error, UnicodeEncodeError):
+            return "holds a lone surrogate, which UTF-8 cannot carry"
+        return f"must be JSON ({error})"
+    return None
+
+
+def _json(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None:
+        problem = _json_problem(value)
+        if problem is not None:
+            raise ValidationError(_field_name(instance, attribute), problem)
+
+
 def _optional_str(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None and not isinstance(value, str):
+    if value is None:
+        return
+    if not isinstance(value, str):
         raise ValidationError(
             _field_name(instance, attribute), f"must be a string, got {type(value).__name__}"
         )
+    if not value.isascii():
+        _json(instance, attribute, value)  # lone surrogates cannot be sent
 
 
 def _required_str(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, str) or not value:
         raise ValidationError(_field_name(instance, attribute), "must be a non-empty string")
+    _optional_str(instance, attribute, value)
 
 
 def _body(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -176,6 +208,8 @@ def _ttl(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
         raise ValidationError(name, f"must be a number of minutes, got {value!r}")
     if not value >= MIN_TTL:  # also refuses NaN
         raise ValidationError(name, f"must be at least {MIN_TTL} minutes, got {value!r}")
+    if not math.isfinite(value):
+        raise ValidationError(name, f"must be a finite number of minutes, got {value!r}")
 
 
 def _optional_tuple(value: Any) -> Any:
@@ -193,6 +227,7 @@ def _mapping(instance: object, attribute: attrs.Attribute[Any], value: Any) -> N
             _field_name(instance, attribute),
             f"must be a JSON object (a mapping), got {type(value).__name__}",
         )
+    _json(instance, attribute, value)
 
 
 def _optional_bool(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -236,6 +271,8 @@ def _object(typed: type, *, other: str = "a mapping") -> Any:
                 _field_name(instance, attribute),
                 f"must be a {typed.__name__} or {other}, got {type(value).__name__}",
             )
+        if isinstance(value, Mapping):
+            _json(instance, attribute, value)
 
     return validate
 
@@ -259,6 +296,7 @@ def _list_of(
                 raise ValidationError(
                     f"{name}[{index}]", f"must be {what}, got {type(item).__name__}"
                 )
+        _json(instance, attribute, value)
 
     return validate
 
@@ -277,6 +315,8 @@ def _extra(instance: object, attribute: attrs.Attribute[Any], value: Any) -> Non
             raise ValidationError(name, f"keys must be strings, got {key!r}")
         if key in own:
             raise ValidationError(name, f"{key!r} is a field of its own: pass {key}=... instead")
+    if value:
+        _json(instance, attribute, value)
 
 
 def _extra_field() -> Any:
@@ -335,8 +375,8 @@ class Callback:
         validator=_one_of("application/json", "application/x-www-form-urlencoded"),
     )
     headers: Mapping[str, str] | None = attrs.field(default=None, validator=_headers)
-    item: Any = None
-    body: Any = None
+    item: Any = attrs.field(default=None, validator=_json)
+    body: Any = attrs.field(default=None, validator=_json)
     batch_size: int | None = attrs.field(default=None, validator=_int_between(1, 500))
     timeout_ms: int | None = attrs.field(default=None, validator=_int_between(1000, 10000))
     extra: Mapping[str, Any] = _extra_field()
@@ -497,6 +537,7 @@ def _template_params(instance: object, attribute: attrs.Attribute[Any], value: A
                 f"{name}[{index}]",
                 f"must be a string, or a one-key mapping for a named variable, got {item!r}",
             )
+    _json(instance, attribute, value)
 
 
 def _one_header(value: Any) -> Any:
@@ -514,6 +555,7 @@ def _template_header(instance: object, attribute: attrs.Attribute[Any], value: A
         raise ValidationError(
             name, f"must be one string or mapping (a template has one header), got {value!r}"
         )
+    _json(instance, attribute, value)
 
 
 def _lto(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -770,6 +812,10 @@ def _aware_datetime(instance: object, attribute: attrs.Attribute[Any], value: An
         raise ValidationError(
             name, "must be timezone-aware (a naive datetime is ambiguous); e.g. tzinfo=timezone.utc"
         )
+    try:
+        value.astimezone(dt.timezone.utc)
+    except OverflowError:
+        raise ValidationError(name, f"is outside the years UTC can write: {value!r}") from None
 
 
 def _callback(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:

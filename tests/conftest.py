@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -37,3 +38,17 @@ async def client() -> AsyncIterator[AsyncClient]:
 def sync_client() -> Iterator[Client]:
     with Client(api_key=API_KEY, retry=NO_WAIT) as blocking_client:
         yield blocking_client
+
+
+@pytest.fixture
+def eager_gc() -> Iterator[None]:
+    """Collect cyclic garbage often, as a memory test needs: httpx leaves a small cycle
+    per request, and how long the interpreter lets them pile up differs by version
+    (3.13 waits longest), which would hide whether the SDK itself stays flat."""
+    thresholds = gc.get_threshold()
+    gc.collect()
+    gc.set_threshold(100, 5, 5)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)

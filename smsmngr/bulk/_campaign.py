@@ -246,14 +246,22 @@ class Campaign:
             self._settle(call, outcomes)
             return [BatchOutcome(tuple(outcomes), error=error, source="not_sent")]
         journal = self._journal
+        leaving = False
+
+        def before_send() -> None:
+            # Recorded in flight only once its turn has come and it is about to leave.
+            nonlocal leaving
+            leaving = True
+            if journal is not None:
+                journal.sending(_keys(call))
+
         try:
             reply = await self._transport.request(
                 "POST",
                 "/messages",
                 json_body=call.content(),
                 pacer=self._pacer,
-                # Recorded in flight only once its turn has come and it is about to leave.
-                before_send=None if journal is None else lambda: journal.sending(_keys(call)),
+                before_send=before_send,
             )
             result = parse_send_result(
                 reply.data,
@@ -285,11 +293,13 @@ class Campaign:
             self._stop(BulkStoppedError(f"unexpected {type(error).__name__}: {error}"), error)
             return self._failed(call, error, OutcomeStatus.UNKNOWN)
         except BaseException:
-            # Cancelled (or worse) while the request may be out: nobody can know.
-            unknown = outcomes_for_error(
-                call.chunks, OutcomeStatus.UNKNOWN, "the campaign was cancelled during the call"
-            )
-            self._settle(call, unknown)
+            if leaving:
+                # Cancelled (or worse) while the request may be out: nobody can know.
+                unknown = outcomes_for_error(
+                    call.chunks, OutcomeStatus.UNKNOWN, "the campaign was cancelled during the call"
+                )
+                self._settle(call, unknown)
+            # Cancelled before its turn came: never sent, never recorded, sent on resume.
             raise
         self.calls += 1
         self._refusals = (None, 0)

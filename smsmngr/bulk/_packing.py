@@ -171,7 +171,22 @@ class Packer:
             call = self._close_chunk()
             if call is not None:
                 yield call
-            self._start_content(message, content)
+            try:
+                self._start_content(message, content)
+            except (TypeError, ValueError, RecursionError) as error:
+                # Only a Message that dodged its own checks gets here: its recipients are
+                # refused alone, as an invalid number is, and the campaign goes on.
+                self._content = _NOTHING
+                rule = f"cannot be sent as JSON ({type(error).__name__}: {error})"
+                for recipient_index, recipient in enumerate(message.to):
+                    yield RecipientOutcome(
+                        recipient.phone_number,
+                        message_index,
+                        recipient_index,
+                        OutcomeStatus.REJECTED,
+                        error=str(ValidationError(f"messages[{message_index}]", rule)),
+                    )
+                return
         lookup = self._lookup
         for recipient_index, recipient in enumerate(message.to):
             phone = recipient.phone_number
