@@ -236,9 +236,13 @@ async def test_an_item_that_is_not_a_message_stops_packing_with_a_clear_error() 
     fake = FakeSmsManager()
     items: list[object] = [Message("Hi", to=numbers(10)), "not a message"]
     async with fake.async_client() as client:
-        with pytest.raises(ValidationError, match=r"messages\[1\]: must be a Message, got str"):
+        with pytest.raises(
+            ValidationError, match=r"messages\[1\]: must be a Message, got str"
+        ) as caught:
             await client.send_bulk(items)  # type: ignore[arg-type]
     assert fake.ledger.accepted_count == 10  # what was packed before it still went
+    assert caught.value.result is not None
+    assert caught.value.result.accepted == 10  # and it is reported
 
 
 async def test_concurrency_must_be_positive() -> None:

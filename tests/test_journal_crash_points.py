@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -46,11 +47,12 @@ with Client(api_key="test-api-key", base_url=base_url) as client:
 """
 
 
+@pytest.mark.parametrize("copied", [False, True], ids=["in place", "copied"])
 @pytest.mark.parametrize(
     ("point", "unknown"), [("before_record", 0), ("after_send", 100), ("mid_write", 100)]
 )
 def test_a_crash_at_any_point_resumes_without_double_sends(
-    tmp_path: Path, point: str, unknown: int
+    tmp_path: Path, point: str, unknown: int, copied: bool
 ) -> None:
     journal = tmp_path / "journal.db"
     fake = FakeSmsManager()
@@ -72,6 +74,11 @@ def test_a_crash_at_any_point_resumes_without_double_sends(
         )
         assert child.returncode == 9, child.stderr
         sent_by_the_crashed_run = fake.ledger.accepted_count
+        if copied:  # the file alone, as a user copying it elsewhere after the crash would
+            copy = tmp_path / "copy" / "journal.db"
+            copy.parent.mkdir()
+            shutil.copyfile(journal, copy)
+            journal = copy
         with fake.client(base_url=base_url, http_client=None) as client:
             result = client.send_bulk(
                 Message("Hi", to=[f"4207{i:08d}" for i in range(RECIPIENTS)]), journal=journal
