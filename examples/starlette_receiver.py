@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 
 from starlette.applications import Starlette
-from starlette.routing import Mount
+from starlette.routing import Route
 
 from smsmngr.webhooks import DeliveryReport, DeliveryTracker, Event, asgi_receiver
 
@@ -23,11 +23,13 @@ async def handle(events: list[Event]) -> None:
             print(f"{event.message_id}: {event.result} {event.result_info}")
 
 
+# A Route, not a Mount: a Mount would answer the callback URL, which has no trailing
+# slash, with a redirect (carrying the token in its Location).
 app = Starlette(
     routes=[
-        Mount(
+        Route(
             "/smsmngr/webhook",
-            app=asgi_receiver(handle, token=os.environ.get("SMSMNGR_WEBHOOK_TOKEN", "change-me")),
+            asgi_receiver(handle, token=os.environ.get("SMSMNGR_WEBHOOK_TOKEN", "change-me")),
         )
     ]
 )

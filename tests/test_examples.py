@@ -23,8 +23,9 @@ async def test_the_starlette_example_tracks_delivery_reports() -> None:
     module = importlib.reload(importlib.import_module("examples.starlette_receiver"))
     transport = httpx.ASGITransport(app=module.app)
     async with httpx.AsyncClient(transport=transport, base_url="http://app") as http:
-        ok = await http.post("/smsmngr/webhook/?token=t0k", content=json.dumps(DELIVERED))
-        refused = await http.post("/smsmngr/webhook/?token=bad", content=json.dumps(DELIVERED))
+        # The documented callback URL, exactly: no trailing slash, no redirect.
+        ok = await http.post("/smsmngr/webhook?token=t0k", content=json.dumps(DELIVERED))
+        refused = await http.post("/smsmngr/webhook?token=bad", content=json.dumps(DELIVERED))
     assert (ok.status_code, refused.status_code) == (200, 403)
     assert module.tracker.latest("m-1").result == "undelivered"
 

@@ -23,7 +23,7 @@ __all__ = [
 
 FINAL_RESULTS = frozenset({"delivered", "undelivered", "failed", "rejected", "seen"})
 FAILURE_RESULTS = frozenset({"undelivered", "failed", "rejected"})
-_RESULT_INFO = re.compile(r"\s*(?:\[(?P<code>[^\]]*)\])?\s*(?P<description>.*?)\s*", re.DOTALL)
+_CODE_DIGITS = 18  # longer "codes" are kept in raw only, never turned into huge ints
 _RECIPIENT_SUFFIX = re.compile(r"(?P<base>.+)-(?P<index>\d{1,2})")
 
 
@@ -43,11 +43,18 @@ class ResultInfo:
 
     @classmethod
     def parse(cls, raw: str) -> ResultInfo:
-        match = _RESULT_INFO.fullmatch(raw)
-        assert match is not None  # every part of the pattern is optional
-        code_text = (match["code"] or "").strip()
-        code = int(code_text) if code_text.isascii() and code_text.isdecimal() else None
-        return cls(code, match["description"] or None, raw)
+        # By hand, not by a regular expression: linear in the length of the text, which
+        # comes from the network.
+        text = raw.strip()
+        code = None
+        if text.startswith("["):
+            end = text.find("]")
+            if end != -1:
+                code_text = text[1:end].strip()
+                if code_text.isascii() and code_text.isdecimal() and len(code_text) <= _CODE_DIGITS:
+                    code = int(code_text)
+                text = text[end + 1 :].strip()
+        return cls(code, text or None, raw)
 
 
 @attrs.frozen

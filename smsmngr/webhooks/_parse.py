@@ -78,6 +78,9 @@ def _event(item: Any) -> Event:
             return _reply(item) if "message_id" in item else _incoming(item)
     except _Unreadable as error:
         return InvalidEvent(item, str(error))
+    except (ValueError, TypeError, OverflowError, RecursionError) as error:
+        # Whatever else one item holds, it must not cost the rest of the batch.
+        return InvalidEvent(item, f"unreadable: {type(error).__name__}")
     return UnknownEvent(item)
 
 

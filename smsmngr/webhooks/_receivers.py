@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import inspect
 import logging
+import traceback
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qs
@@ -17,7 +18,7 @@ from urllib.parse import parse_qs
 import anyio.to_thread
 import attrs
 
-from ..errors import WebhookError
+from ..errors import ConfigurationError, WebhookError
 from ._events import Event
 from ._parse import DEFAULT_MAX_BYTES, parse
 
@@ -89,12 +90,27 @@ def _rules(
     signature_header: str,
     max_body_bytes: int,
 ) -> _Rules:
+    # An empty secret would match an empty (or missing) one: authentication off, silently.
+    if token is not None and not token:
+        raise ConfigurationError("token must not be empty: give a long random secret, or None")
+    if hmac_secret is not None and not hmac_secret:
+        raise ConfigurationError("hmac_secret must not be empty: give a secret, or None")
     secret = hmac_secret.encode() if isinstance(hmac_secret, str) else hmac_secret
     return _Rules(token, token_param, secret, signature_header, max_body_bytes)
 
 
 def _log_refusal(refusal: _Refusal) -> None:
     logger.warning("webhook refused with %d: %s", refusal.status, refusal.reason)
+
+
+def _log_handler_failure(error: Exception) -> None:
+    """Where the handler failed, by type and place: its message may carry a phone
+    number or a payload, and logs carry no personal data."""
+    frames = traceback.extract_tb(error.__traceback__)
+    where = f" at {frames[-1].filename}:{frames[-1].lineno} in {frames[-1].name}" if frames else ""
+    logger.error(
+        "webhook handler raised %s%s; answering 500 for redelivery", type(error).__name__, where
+    )
 
 
 def asgi_receiver(
@@ -122,7 +138,7 @@ def asgi_receiver(
     rules = _rules(token, token_param, hmac_secret, signature_header, max_body_bytes)
     is_async = inspect.iscoroutinefunction(handler)
 
-    async def app(scope: Any, receive: Any, send: Any) -> None:
+    async def receive_events(scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
@@ -134,6 +150,11 @@ def asgi_receiver(
             chunks, size = [], 0
             while True:
                 message = await receive()
+                if message["type"] == "http.disconnect":
+                    # The sender left before the body ended: a truncated body is not the
+                    # events, and nobody is there to answer. It will deliver again.
+                    logger.warning("webhook sender disconnected before the body ended")
+                    return
                 chunk = message.get("body", b"")
                 size += len(chunk)
                 if size > rules.max_body_bytes:
@@ -154,12 +175,23 @@ def asgi_receiver(
                     await handler(outcome)
                 else:
                     await anyio.to_thread.run_sync(handler, outcome)
-            except Exception:
-                logger.exception("webhook handler failed; answering 500 for redelivery")
+            except Exception as error:
+                _log_handler_failure(error)
                 status = 500
         await _asgi_answer(send, status)
 
-    return app
+    return _ASGIApp(receive_events)
+
+
+class _ASGIApp:
+    """An ASGI application object: frameworks route to an object as to an ASGI app
+    (Starlette's ``Route`` takes a plain function for a request handler instead)."""
+
+    def __init__(self, app: Callable[[Any, Any, Any], Awaitable[None]]) -> None:
+        self._app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await self._app(scope, receive, send)
 
 
 def _plain_answer(status: int) -> tuple[bytes, list[tuple[str, str]]]:
@@ -220,8 +252,8 @@ def wsgi_receiver(
         else:
             try:
                 handler(outcome)
-            except Exception:
-                logger.exception("webhook handler failed; answering 500 for redelivery")
+            except Exception as error:
+                _log_handler_failure(error)
                 status = 500
         body, answer_headers = _plain_answer(status)
         start_response(f"{status} {_REASONS.get(status, '')}", answer_headers)
