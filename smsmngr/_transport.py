@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import functools
 import ipaddress
 import json
 import logging
 import os
 import random
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Generator, Mapping
 from typing import Any, NamedTuple
 
 import anyio
@@ -36,6 +37,7 @@ from .errors import (
     RateLimitError,
     ResponseFormatError,
     ServerError,
+    SmsManagerError,
     TransportError,
 )
 
@@ -178,19 +180,26 @@ def parse_retry_after(value: str | None, *, now: dt.datetime | None = None) -> f
 
 
 class _RedactApiKeyInUrls(logging.Filter):
-    """httpx logs each request's URL; the GET simple endpoint carries the key in it."""
+    """httpx logs each request's URL; the GET simple endpoint carries the key in it, and
+    the phone number and the text as well. In a URL that carries the key, every query
+    value is redacted; elsewhere, the key."""
 
     _pattern = re.compile(r"(apikey=)[^&\s\"']*", re.IGNORECASE)
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):
-            record.args = tuple(
-                self._pattern.sub(r"\1***", str(arg)) if "apikey=" in str(arg).lower() else arg
-                for arg in record.args
-            )
+            record.args = tuple(self._redact(arg) for arg in record.args)
         if isinstance(record.msg, str) and "apikey=" in record.msg.lower():
             record.msg = self._pattern.sub(r"\1***", record.msg)
         return True
+
+    def _redact(self, arg: Any) -> Any:
+        if isinstance(arg, httpx.URL) and "apikey" in arg.params:
+            redacted = "&".join(f"{name}=***" for name in arg.params)
+            return f"{arg.copy_with(query=None)}?{redacted}"
+        if "apikey=" in str(arg).lower():
+            return self._pattern.sub(r"\1***", str(arg))
+        return arg
 
 
 logging.getLogger("httpx").addFilter(_RedactApiKeyInUrls())
@@ -219,6 +228,8 @@ class Transport:
         )
         self._timeout: Any = httpx.USE_CLIENT_DEFAULT if http_client is None else timeout
         self._deadline = _deadline(timeout)
+        self._header_auth = _ApiKeyAuth(self._api_key, in_query=False)
+        self._query_auth = _ApiKeyAuth(self._api_key, in_query=True)
 
     def __repr__(self) -> str:
         return f"<Transport base_url={self.base_url!r}>"
@@ -247,57 +258,47 @@ class Transport:
         """
         pacer = pacer if pacer is not None else self.pacer
         headers = {"user-agent": USER_AGENT, "accept": "application/json"}
-        if key_in_query:
-            query = {"apikey": self._api_key.reveal(), **(query or {})}
-        else:
-            headers["x-api-key"] = self._api_key.reveal()
         content: bytes | None = None
         if json_body is not None:
             # Bytes are JSON already encoded (bulk calls are built as text).
             content = json_body if isinstance(json_body, bytes) else encode_json(json_body)
             headers["content-type"] = "application/json"
+        send = functools.partial(
+            self._client.request,
+            method,
+            self.base_url + path,
+            content=content,
+            data=form,
+            params=query,
+            headers=headers,
+            timeout=self._timeout,
+            # The key is added by httpx, so no frame of ours holds it in a local.
+            auth=self._query_auth if key_in_query else self._header_auth,
+        )
         where = f"{method} {path}"
         attempt = 0
         while True:
             await pacer.wait_turn()
             if before_send is not None:
                 before_send()
-            try:
-                with anyio.fail_after(self._deadline):
-                    response = await self._client.request(
-                        method,
-                        self.base_url + path,
-                        content=content,
-                        data=form,
-                        params=query,
-                        headers=headers,
-                        timeout=self._timeout,
-                    )
-            except _NOT_SENT_RETRIABLE as error:
+            outcome = await self._attempt(send, where)
+            # Raised here, outside any except block: no httpx exception is chained to an
+            # SDK error, so no traceback of one (locals included) holds a request.
+            if isinstance(outcome, _Retriable):
                 if attempt >= self.retry.max_retries:
                     raise TransportError(
                         f"{where}: could not reach the API after {attempt + 1} attempts: "
-                        f"{type(error).__name__}: {error}"
-                    ) from error
+                        f"{outcome.reason}"
+                    )
                 delay = self.retry.backoff(attempt)
-                reason = type(error).__name__
-            except _NOT_SENT_FINAL as error:
-                raise TransportError(f"{where}: {type(error).__name__}: {error}") from error
-            except TimeoutError:
-                raise DeliveryUncertainError(
-                    f"{where}: no whole answer within {self._deadline}s (the server answered "
-                    "too slowly); the messages may have been sent"
-                ) from None
-            except httpx.HTTPError as error:
-                # Lost connections, and answers that cannot be decoded (a false
-                # content-encoding): the request left, so the outcome is unknown.
-                raise DeliveryUncertainError(
-                    f"{where}: the request was sent but its answer was lost "
-                    f"({type(error).__name__}); the messages may have been sent"
-                ) from error
+                reason = outcome.reason
+            elif isinstance(outcome, SmsManagerError):
+                raise outcome
             else:
-                status = response.status_code
-                logger.debug("%s answered %d (attempt %d)", where, status, attempt + 1)
+                response = outcome
+                logger.debug(
+                    "%s answered %d (attempt %d)", where, response.status_code, attempt + 1
+                )
                 if response.status_code != 429:
                     return _read(response, where)
                 retry_after = parse_retry_after(response.headers.get("retry-after"))
@@ -310,6 +311,62 @@ class Transport:
             attempt += 1
             logger.warning("%s: %s, retry %d in %.2fs", where, reason, attempt, delay)
             await anyio.sleep(delay)
+
+    async def _attempt(
+        self, send: Callable[[], Awaitable[httpx.Response]], where: str
+    ) -> httpx.Response | _Retriable | SmsManagerError:
+        """One attempt: the answer, or what went wrong as a value (to raise unchained)."""
+        try:
+            with anyio.fail_after(self._deadline):
+                return await send()
+        except _NOT_SENT_RETRIABLE as error:
+            return _Retriable(f"{type(error).__name__}: {error}")
+        except _NOT_SENT_FINAL as error:
+            return TransportError(f"{where}: {type(error).__name__}: {error}")
+        except TimeoutError:
+            return DeliveryUncertainError(
+                f"{where}: no whole answer within {self._deadline}s (the server answered "
+                "too slowly); the messages may have been sent"
+            )
+        except httpx.HTTPError as error:
+            # Lost connections, and answers that cannot be decoded (a false
+            # content-encoding): the request left, so the outcome is unknown.
+            return DeliveryUncertainError(
+                f"{where}: the request was sent but its answer was lost "
+                f"({type(error).__name__}); the messages may have been sent"
+            )
+        except (RuntimeError, OSError) as error:
+            # An http client used where it cannot work (another event loop, a forked
+            # process): whether the request left is unknown.
+            return DeliveryUncertainError(
+                f"{where}: the HTTP client failed ({type(error).__name__}: {error}); "
+                "the messages may have been sent"
+            )
+
+
+class _Retriable(NamedTuple):
+    """An attempt that certainly never reached the API."""
+
+    reason: str
+
+
+class _ApiKeyAuth(httpx.Auth):
+    """Adds the key to each request: in the ``x-api-key`` header, or, for the GET
+    simple endpoint, as the ``apikey`` query parameter."""
+
+    def __init__(self, secret: _Secret, *, in_query: bool) -> None:
+        self._secret = secret
+        self._in_query = in_query
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        if self._in_query:
+            request.url = request.url.copy_merge_params({"apikey": self._secret.reveal()})
+        else:
+            request.headers["x-api-key"] = self._secret.reveal()
+        yield request
+
+    def __repr__(self) -> str:
+        return "<api key>"
 
 
 def _deadline(timeout: httpx.Timeout | float | None) -> float | None:

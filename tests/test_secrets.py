@@ -131,3 +131,62 @@ async def test_httpx_and_httpcore_debug_logs_never_show_the_key() -> None:
     text = "\n".join(logging.Formatter("%(name)s %(message)s").format(r) for r in records)
     assert "simple/message" in text
     assert API_KEY not in text
+
+
+def _every_exception_in_the_chain(error: BaseException) -> list[BaseException]:
+    """The error and every exception chained to it, suppressed or not: a tool may walk
+    the whole chain."""
+    seen: list[BaseException] = []
+    pending: list[BaseException | None] = [error]
+    while pending:
+        current = pending.pop()
+        if current is None or any(current is s for s in seen):
+            continue
+        seen.append(current)
+        pending += [current.__cause__, current.__context__]
+    return seen
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        httpx.Response(500, text="boom"),
+        httpx.Response(401, json={"error": "bad key"}),
+        httpx.Response(429, headers={"Retry-After": "0"}),
+        httpx.ConnectError("refused"),
+        httpx.ReadTimeout("slow"),
+        httpx.RemoteProtocolError("dropped"),
+        httpx.UnsupportedProtocol("no"),
+        httpx.Response(200, text="not json"),
+    ],
+)
+async def test_tracebacks_with_their_locals_never_show_the_key(
+    api: respx.MockRouter, client: AsyncClient, answer: object
+) -> None:
+    # As Sentry and similar tools render them by default: every frame's local variables.
+    api.post("/message").mock(side_effect=[answer] * 3)
+    api.get("/simple/message").mock(side_effect=[answer] * 3)
+    for call in (
+        client.send(Message("Hi", to=["420777123456"])),
+        client.send_simple("420777123456", "Hi", sender="Shop", method="GET"),
+    ):
+        with pytest.raises(SmsManagerError) as caught:
+            await call
+        for error in _every_exception_in_the_chain(caught.value):
+            rendered = traceback.TracebackException.from_exception(error, capture_locals=True)
+            assert API_KEY not in "".join(rendered.format())
+            assert API_KEY not in repr(vars(error))
+
+
+async def test_the_get_simple_log_line_shows_no_number_and_no_text(
+    api: respx.MockRouter, client: AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    api.get("/simple/message").respond(
+        200, json={"request_id": "r", "message_id": "m", "accepted": True}
+    )
+    with caplog.at_level(logging.INFO, logger="httpx"):
+        await client.send_simple("420777123456", "Secret offer", sender="Shop", method="GET")
+    (line,) = [r.getMessage() for r in caplog.records if "simple/message" in r.getMessage()]
+    assert "420777123456" not in line
+    assert "Secret" not in line
+    assert "phone_number=***" in line
