@@ -37,7 +37,7 @@ HEADER = '''\
 
 from __future__ import annotations
 
-import functools
+import weakref
 '''
 
 CLASS_PRELUDE = """\
@@ -64,7 +64,7 @@ SPECIAL = '''\
 
     def close(self) -> None:
         """Close the connections this client opened and stop its event-loop thread."""
-        self._runner.close(AsyncClient.aclose)
+        self._close()
 '''
 
 HANDLED_BY_SPECIAL = {"__repr__", "__aenter__", "__aexit__", "aclose"}
@@ -130,8 +130,11 @@ def method_source(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
         lines = [f"    def __init__({signature}) -> None:"]
         lines += docstring_lines(node, " " * 8)
         lines.append(
-            "        self._runner = BlockingRunner("
-            f"functools.partial(AsyncClient, {forwarded_arguments(node.args)}))"
+            f"        self._runner = BlockingRunner(AsyncClient({forwarded_arguments(node.args)}))"
+        )
+        # Closed when collected too, so a forgotten close() leaks no thread or socket.
+        lines.append(
+            "        self._close = weakref.finalize(self, self._runner.close, AsyncClient.aclose)"
         )
         return lines
     if not isinstance(node, ast.AsyncFunctionDef):

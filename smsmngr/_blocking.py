@@ -1,8 +1,8 @@
 """Runs an async client's methods from blocking code, on a private event-loop thread.
 
 The generated ``Client`` holds one ``BlockingRunner``. The loop thread starts on first
-use, stops on ``close()``, and is started again (with a fresh async client) in a forked
-child, where the parent's thread and connections do not exist.
+use, stops on ``close()`` (or when the ``Client`` is garbage-collected), and is started
+again in a forked child, where the parent's thread does not exist.
 """
 
 from __future__ import annotations
@@ -29,9 +29,8 @@ _T = TypeVar("_T")
 class BlockingRunner(Generic[_AsyncClient]):
     """Owns an async client and the event-loop thread its coroutines run on."""
 
-    def __init__(self, make_client: Callable[[], _AsyncClient]) -> None:
-        self._make_client = make_client
-        self.client = make_client()  # builds eagerly so that bad configuration fails here
+    def __init__(self, client: _AsyncClient) -> None:
+        self.client = client
         self._pid = os.getpid()
         self._lock = threading.Lock()
         self._portal: BlockingPortal | None = None
@@ -41,9 +40,10 @@ class BlockingRunner(Generic[_AsyncClient]):
     def _ensure_portal(self) -> BlockingPortal:
         with self._lock:
             if self._pid != os.getpid():
-                # A forked child: the loop thread and the sockets belong to the parent, so
-                # both are dropped (not stopped: that would wait on a thread that is gone).
-                self.client = self._make_client()
+                # A forked child: the loop thread belongs to the parent, so it is dropped
+                # (not stopped: that would wait on a thread that is gone). The client sees
+                # the new process itself: it replaces its own connections, and refuses an
+                # http_client it was given, before anything is sent.
                 self._pid = os.getpid()
                 self._portal = self._thread = None
                 self._iterations = set()
@@ -110,6 +110,10 @@ class BlockingRunner(Generic[_AsyncClient]):
 
     def close(self, aclose: Callable[[_AsyncClient], Awaitable[None]]) -> None:
         """End open iterators, close the client on its loop, then stop the loop thread."""
+        if threading.current_thread() is self._thread:
+            # Collected on the loop thread itself, which cannot wait for its own end.
+            threading.Thread(target=self.close, args=(aclose,), daemon=True).start()
+            return
         with self._lock:
             portal, thread = self._portal, self._thread
             forked = self._pid != os.getpid()

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-import functools
+import weakref
 import datetime as dt
 import os
 from collections.abc import AsyncIterable, Callable, Iterable, Iterator
@@ -39,7 +39,8 @@ class Client:
     """
 
     def __init__(self, api_key: str | None=None, base_url: str | None=None, *, timeout: httpx.Timeout | float | None=DEFAULT_TIMEOUT, retry: RetryPolicy=DEFAULT_RETRY, http_client: httpx.AsyncClient | None=None) -> None:
-        self._runner = BlockingRunner(functools.partial(AsyncClient, api_key, base_url, timeout=timeout, retry=retry, http_client=http_client))
+        self._runner = BlockingRunner(AsyncClient(api_key, base_url, timeout=timeout, retry=retry, http_client=http_client))
+        self._close = weakref.finalize(self, self._runner.close, AsyncClient.aclose)
 
     def __repr__(self) -> str:
         return repr(self._runner.client).replace("<AsyncClient", "<Client", 1)
@@ -57,7 +58,7 @@ class Client:
 
     def close(self) -> None:
         """Close the connections this client opened and stop its event-loop thread."""
-        self._runner.close(AsyncClient.aclose)
+        self._close()
 
     def send(self, message: Message, *, priority: bool=False) -> SendResult:
         """Send one message to up to 10 recipients (``POST /message``).

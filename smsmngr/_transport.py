@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 import anyio
 import attrs
 import httpx
+from anyio.lowlevel import RunVar
 
 from ._pacer import Pacer
 from ._version import __version__
@@ -91,7 +92,9 @@ class RetryPolicy:
 
     def backoff(self, attempt: int) -> float:
         """Full jitter: a random wait up to the exponential bound."""
-        return random.uniform(0, min(self.backoff_max, self.backoff_base * 2**attempt))  # noqa: S311
+        # 2 ** 64 half-seconds already exceed any cap: past that, the bound stays put.
+        bound = min(self.backoff_max, self.backoff_base * 2.0 ** min(attempt, 64))
+        return random.uniform(0, bound)  # noqa: S311
 
 
 DEFAULT_RETRY = RetryPolicy()
@@ -226,6 +229,8 @@ class Transport:
         self._client = (
             http_client if http_client is not None else httpx.AsyncClient(timeout=timeout)
         )
+        self._client_timeout = timeout
+        self._bound_to: tuple[int, object] | None = None  # (process, event loop) of first use
         self._timeout: Any = httpx.USE_CLIENT_DEFAULT if http_client is None else timeout
         self._deadline = _deadline(timeout)
         self._header_auth = _ApiKeyAuth(self._api_key, in_query=False)
@@ -256,6 +261,7 @@ class Transport:
         429 pauses that pacer, so concurrent requests back off together.
         ``before_send()`` runs once the turn has come, right before each attempt leaves.
         """
+        client = self._client_for_this_loop()
         pacer = pacer if pacer is not None else self.pacer
         headers = {"user-agent": USER_AGENT, "accept": "application/json"}
         content: bytes | None = None
@@ -264,7 +270,7 @@ class Transport:
             content = json_body if isinstance(json_body, bytes) else encode_json(json_body)
             headers["content-type"] = "application/json"
         send = functools.partial(
-            self._client.request,
+            client.request,
             method,
             self.base_url + path,
             content=content,
@@ -312,6 +318,37 @@ class Transport:
             logger.warning("%s: %s, retry %d in %.2fs", where, reason, attempt, delay)
             await anyio.sleep(delay)
 
+    def _client_for_this_loop(self) -> httpx.AsyncClient:
+        """The httpx client, checked against the event loop and process using it.
+
+        An httpx client's connections belong to the event loop (and the process) that
+        opened them: used from another, a request can go out and its answer be lost. So
+        a client used from a second event loop is refused before anything is sent; in a
+        forked child, the SDK's own httpx client is replaced (the parent's connections
+        are not the child's), and a supplied one is refused.
+        """
+        pid, loop = os.getpid(), _event_loop_marker()
+        if self._bound_to is None:
+            self._bound_to = (pid, loop)
+            return self._client
+        bound_pid, bound_loop = self._bound_to
+        if pid != bound_pid and self._owns_client:
+            self._client = httpx.AsyncClient(timeout=self._client_timeout)
+            self._bound_to = (pid, loop)
+        elif pid != bound_pid:
+            raise ConfigurationError(
+                "the http_client given to this client was used in another process (this "
+                "one was forked from it): create the http_client, and the client, in the "
+                "process that uses them"
+            )
+        elif loop is not bound_loop:
+            raise ConfigurationError(
+                "this client was first used in another event loop (a second asyncio.run or "
+                "trio.run?): its connections belong to that loop. Create the client inside "
+                "the event loop that uses it, or use the blocking Client from plain code"
+            )
+        return self._client
+
     async def _attempt(
         self, send: Callable[[], Awaitable[httpx.Response]], where: str
     ) -> httpx.Response | _Retriable | SmsManagerError:
@@ -342,6 +379,19 @@ class Transport:
                 f"{where}: the HTTP client failed ({type(error).__name__}: {error}); "
                 "the messages may have been sent"
             )
+
+
+_LOOP_MARKER: RunVar[object] = RunVar("smsmngr_event_loop")
+
+
+def _event_loop_marker() -> object:
+    """An object unique to the running event loop (asyncio or trio)."""
+    try:
+        return _LOOP_MARKER.get()
+    except LookupError:
+        marker = object()
+        _LOOP_MARKER.set(marker)
+        return marker
 
 
 class _Retriable(NamedTuple):

@@ -92,7 +92,7 @@ class _Counter:
 
 
 def test_the_runner_turns_an_async_iterator_into_a_plain_one() -> None:
-    runner = BlockingRunner(_Counter)
+    runner = BlockingRunner(_Counter())
     items: Iterator[int] = runner.iterate(_Counter.count, 4)
     assert list(items) == [0, 1, 2, 3]
     early = runner.iterate(_Counter.count, 100)
