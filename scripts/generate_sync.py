@@ -119,7 +119,7 @@ def sync_return_annotation(node: ast.AsyncFunctionDef) -> str:
         for async_name in ("AsyncIterator", "AsyncGenerator", "AsyncIterable"):
             if annotation.startswith(async_name + "["):
                 item = annotation[len(async_name) + 1 : -1].split(",")[0].strip()
-                return f"Iterator[{item}]"
+                return f"Generator[{item}, None, None]"
         raise SystemExit(f"AsyncClient.{node.name}: annotate it as AsyncIterator[...]")
     return annotation
 
@@ -187,10 +187,10 @@ def generate() -> str:
             body += ["", SPECIAL.rstrip("\n")]
     text = "\n".join(body)
     code = re.sub(r'"""[\s\S]*?"""', "", text)  # names in docstrings need no import
-    imports = used_imports(module, code + "\nIterator TracebackType TypeVar")
-    provided = any(re.search(r"\bIterator\b", line) for line in imports)
-    if "Iterator[" in text and not provided:
-        imports.insert(0, "from collections.abc import Iterator")
+    imports = used_imports(module, code + "\nGenerator TracebackType TypeVar")
+    provided = any(re.search(r"\bGenerator\b", line) for line in imports)
+    if "Generator[" in text and not provided:
+        imports.insert(0, "from collections.abc import Generator")
     out = [HEADER.rstrip("\n"), *imports]
     out += ["", "from ._async_client import AsyncClient", "from ._blocking import BlockingRunner"]
     out += ["", '__all__ = ["Client"]', "", "", text]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import os
 import threading
-from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
 from concurrent.futures import Future
 from contextlib import aclosing
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
@@ -72,7 +72,7 @@ class BlockingRunner(Generic[_AsyncClient]):
         /,
         *args: _P.args,
         **kwargs: _P.kwargs,
-    ) -> Iterator[_T]:
+    ) -> Generator[_T, None, None]:
         """Turn an async iterator method into a plain iterator.
 
         The async iterator runs start to end inside one task on the loop (its task

@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 import weakref
+from collections.abc import Generator
 import datetime as dt
 import os
-from collections.abc import AsyncIterable, Callable, Iterable, Iterator
+from collections.abc import AsyncIterable, Callable, Iterable
 from types import TracebackType
 from typing import Literal, TypeVar
 import httpx
@@ -137,7 +138,7 @@ class Client:
         """
         return self._runner.call(AsyncClient.send_bulk, messages, concurrency=concurrency, max_requests_per_second=max_requests_per_second, collect_outcomes=collect_outcomes, journal=journal, resend_unknown=resend_unknown, on_progress=on_progress, not_accepted_retries=not_accepted_retries)
 
-    def iter_bulk(self, messages: Message | Iterable[Message] | AsyncIterable[Message], *, concurrency: int=8, max_requests_per_second: float | None=None, journal: str | os.PathLike[str] | None=None, resend_unknown: bool=False, on_progress: Callable[[int, int | None], object] | None=None, not_accepted_retries: int=3) -> Iterator[BatchOutcome]:
+    def iter_bulk(self, messages: Message | Iterable[Message] | AsyncIterable[Message], *, concurrency: int=8, max_requests_per_second: float | None=None, journal: str | os.PathLike[str] | None=None, resend_unknown: bool=False, on_progress: Callable[[int, int | None], object] | None=None, not_accepted_retries: int=3) -> Generator[BatchOutcome, None, None]:
         """Like ``send_bulk()``, but an iterator of each call's outcomes as it answers.
 
         If you may stop early, close it with ``contextlib.closing`` so that calls in

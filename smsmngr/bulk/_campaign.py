@@ -8,6 +8,7 @@ all of them); their outcomes stream back in completion order.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import (
     AsyncGenerator,
     AsyncIterable,
@@ -88,6 +89,13 @@ class Campaign:
             raise ValidationError(
                 "not_accepted_retries",
                 f"must be a whole number, at least 0, got {not_accepted_retries!r}",
+            )
+        rate = max_requests_per_second
+        if rate is not None and (
+            isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 < rate < math.inf
+        ):
+            raise ValidationError(
+                "max_requests_per_second", f"must be a number above 0, or None, got {rate!r}"
             )
         self._transport = transport
         self._concurrency = concurrency
@@ -362,7 +370,7 @@ class Campaign:
             status = status_for_error(error)
         outcomes = outcomes_for_error(call.chunks, status, str(error), request_id)
         self._settle(call, outcomes)
-        return [BatchOutcome(tuple(outcomes), request_id, str(error))]
+        return [BatchOutcome(tuple(outcomes), request_id, str(error), exception=error)]
 
     def _settle(self, call: Call, outcomes: Sequence[RecipientOutcome]) -> None:
         """Record the outcomes of ``call``'s recipients, given in its order."""

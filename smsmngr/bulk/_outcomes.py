@@ -67,7 +67,7 @@ class BatchOutcome:
     use, so a campaign that only counts never pays for a million outcome objects.
     """
 
-    __slots__ = ("_build", "_outcomes", "counts", "error", "request_id", "source")
+    __slots__ = ("_build", "_outcomes", "counts", "error", "exception", "request_id", "source")
 
     def __init__(
         self,
@@ -75,12 +75,15 @@ class BatchOutcome:
         request_id: str | None = None,
         error: str | None = None,
         source: str = "api",
+        exception: Exception | None = None,
     ) -> None:
         self._outcomes: tuple[RecipientOutcome, ...] | None = tuple(outcomes)
         self._build: Callable[[], list[RecipientOutcome]] | None = None
         self.counts: dict[OutcomeStatus, int] = dict(Counter(o.status for o in self._outcomes))
         self.request_id = request_id
         self.error = error
+        self.exception = exception
+        """The error the call failed with, if it did (its type tells, say, a wrong key)."""
         self.source = source
         """``"api"`` for a call, ``"local"`` for local rejections, ``"journal"`` for
         outcomes a resumed campaign already had, ``"not_sent"`` after a stop."""

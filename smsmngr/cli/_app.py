@@ -9,12 +9,15 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import os
+import shlex
 import sys
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import closing, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import attrs
 
@@ -34,7 +37,7 @@ from ..errors import (
 from ..models import Message, Rcs, Sms, Viber, WhatsAppText
 from ..segments import count_segments, transliterate
 from ._display import Progress, outcome_rows, print_table
-from ._recipients import read_recipients
+from ._recipients import RecipientsFile, read_recipients
 
 __all__ = ["main"]
 
@@ -91,67 +94,119 @@ def send(args: argparse.Namespace) -> int:
 
 
 def bulk(args: argparse.Namespace) -> int:
+    _refuse_overwriting_inputs(args)
     try:
         recipients = read_recipients(
-            args.file, args.body, sender=args.sender, phone_column=args.phone_column
+            args.file,
+            args.body,
+            sender=args.sender,
+            phone_column=args.phone_column,
+            encoding=args.encoding,
         )
-    except (OSError, ValueError, UnicodeDecodeError) as error:
+        if args.dry_run:
+            return dry_run(recipients.messages())
+        total = recipients.count()  # reads the whole file once: its errors come out here
+    except (OSError, ValueError, LookupError) as error:
         raise _UsageError(str(error)) from None
-    if args.dry_run:
-        return dry_run(recipients.messages())
-    total = recipients.count()
-    with _client(args) as client:
-        counts, first_error = run_campaign(
-            client,
-            recipients.messages(),
-            total=total,
-            concurrency=args.concurrency,
-            rate=args.rate,
-            journal=args.journal,
-            output=args.output,
-        )
-    print_summary(counts, total)
-    if first_error:
-        print(f"first error: {first_error}", file=sys.stderr)
-    return EXIT_OK if counts[OutcomeStatus.ACCEPTED] == total else EXIT_NOT_ALL_ACCEPTED
-
-
-def run_campaign(
-    client: Client,
-    messages: Iterable[Message],
-    *,
-    total: int | None,
-    concurrency: int,
-    rate: float | None = None,
-    journal: str | None = None,
-    output: str | None = None,
-) -> tuple[dict[OutcomeStatus, int], str | None]:
-    """Send with a progress bar; write outcomes to ``output`` as JSON lines."""
-    counts = dict.fromkeys(OutcomeStatus, 0)
-    first_error = None
-    out = open(output, "w", encoding="utf-8") if output else None  # noqa: SIM115
+    if total == 0:
+        raise _UsageError(f"{args.file} holds no recipients")
+    campaign = _Campaign(total)
     try:
-        with Progress(total) as progress:
-            done = 0
+        with _client(args) as client, _output(args.output) as out:
+            campaign.run(client, recipients, out, args)
+    except KeyboardInterrupt:
+        campaign.print_summary()
+        print(f"smsmngr: interrupted; {_resume_hint(args)}", file=sys.stderr)
+        return 130
+    campaign.print_summary()
+    if campaign.first_error:
+        print(f"first error: {campaign.first_error}", file=sys.stderr)
+    if campaign.wrong_key is not None:
+        print(f"smsmngr: error: {campaign.wrong_key}", file=sys.stderr)
+        return EXIT_USAGE
+    accepted = campaign.counts[OutcomeStatus.ACCEPTED] == total
+    return EXIT_OK if accepted else EXIT_NOT_ALL_ACCEPTED
+
+
+def _refuse_overwriting_inputs(args: argparse.Namespace) -> None:
+    """``--output`` is written from the start: it must not be the input or the journal."""
+    if not args.output or not os.path.exists(args.output):
+        return
+    for name, path in (("the input file", args.file), ("the journal", args.journal)):
+        if path and os.path.exists(path) and os.path.samefile(args.output, path):
+            raise _UsageError(f"--output {args.output} is {name}: writing it would destroy it")
+
+
+def _resume_hint(args: argparse.Namespace) -> str:
+    if not args.journal:
+        return "without --journal, what was sent cannot be told from what was not"
+    command = ["smsmngr", "bulk", args.file, "--body", args.body, "--journal", args.journal]
+    if args.output:
+        command += ["--output", args.output]
+    return "resume with: " + " ".join(shlex.quote(part) for part in command)
+
+
+@contextmanager
+def _output(path: str | None) -> Iterator[TextIO | None]:
+    if path is None:
+        yield None
+        return
+    with open(path, "w", encoding="utf-8") as out:
+        yield out
+
+
+class _Campaign:
+    """A bulk run from the command line: the counts so far, and what to tell."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.counts = dict.fromkeys(OutcomeStatus, 0)
+        self.first_error: str | None = None
+        self.wrong_key: str | None = None
+
+    def run(
+        self,
+        client: Client,
+        recipients: RecipientsFile,
+        out: TextIO | None,
+        args: argparse.Namespace,
+    ) -> None:
+        """Send with a progress bar; write every outcome to ``out`` as JSON lines (those
+        a journal already held included)."""
+        with Progress(self.total) as progress:
             batches = client.iter_bulk(
-                messages, concurrency=concurrency, max_requests_per_second=rate, journal=journal
+                recipients.messages(),
+                concurrency=args.concurrency,
+                max_requests_per_second=args.rate,
+                journal=args.journal,
+                resend_unknown=args.resend_unknown,
             )
-            for batch in batches:
-                for status, count in batch.counts.items():
-                    counts[status] += count
-                if out is not None:
-                    for outcome in batch.outcomes:
-                        row = outcome._asdict()
-                        row["status"] = outcome.status.value
-                        out.write(json.dumps(row, ensure_ascii=False) + "\n")
-                if batch.error and first_error is None:
-                    first_error = batch.error
-                done += len(batch)
-                progress.update(done)
-    finally:
-        if out is not None:
-            out.close()
-    return counts, first_error
+            with closing(batches):
+                for batch in batches:
+                    self._add(batch.counts)
+                    if out is not None:
+                        for outcome in batch.outcomes:
+                            row = outcome._asdict()
+                            row["status"] = outcome.status.value
+                            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+                    if batch.error and self.first_error is None:
+                        self.first_error = batch.error
+                    if isinstance(batch.exception, (AuthenticationError, PermissionDeniedError)):
+                        self.wrong_key = str(batch.exception)
+                    progress.update(sum(self.counts.values()))
+        for line, reason in recipients.refused_rows:
+            self.counts[OutcomeStatus.REJECTED] += 1
+            print(f"{recipients.path}: line {line}: {reason}; refused", file=sys.stderr)
+            if out is not None:
+                row = {"line": line, "phone_number": "", "status": "rejected", "error": reason}
+                out.write(json.dumps(row) + "\n")
+
+    def _add(self, counts: dict[OutcomeStatus, int]) -> None:
+        for status, count in counts.items():
+            self.counts[status] += count
+
+    def print_summary(self) -> None:
+        print_summary(self.counts, self.total)
 
 
 def print_summary(counts: dict[OutcomeStatus, int], total: int) -> None:
@@ -256,8 +311,14 @@ def demo(args: argparse.Namespace) -> int:
     print(f"Sending to {DEMO_RECIPIENTS:,} recipients through an in-memory SmsManager API")
     print("that injects faults (429s, refused connections, 500s, lost answers, answers")
     print("that accept nothing)...\n")
-    with fake.client() as client:
-        counts, _ = run_campaign(client, messages, total=DEMO_RECIPIENTS, concurrency=8)
+    counts = dict.fromkeys(OutcomeStatus, 0)
+    with fake.client() as client, Progress(DEMO_RECIPIENTS) as progress:
+        batches = client.iter_bulk(messages, concurrency=8)
+        with closing(batches):
+            for batch in batches:
+                for status, count in batch.counts.items():
+                    counts[status] += count
+                progress.update(sum(counts.values()))
     print_summary(counts, DEMO_RECIPIENTS)
     calls = fake.ledger.processed_call_counts["/messages"]
     print(
@@ -305,10 +366,22 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--body", required=True, help="the text; {column} takes a CSV column")
     p.add_argument("--sender")
     p.add_argument("--phone-column", help="the CSV column holding numbers")
-    p.add_argument("--concurrency", type=int, default=8, help="calls in flight (default 8)")
-    p.add_argument("--rate", type=float, help="at most this many calls a second")
+    p.add_argument(
+        "--concurrency", type=_positive_int, default=8, help="calls in flight (default 8)"
+    )
+    p.add_argument("--rate", type=_positive_rate, help="at most this many calls a second")
     p.add_argument("--journal", help="SQLite file to resume from after a crash")
     p.add_argument("--output", help="write one outcome a line to this JSON Lines file")
+    p.add_argument(
+        "--resend-unknown",
+        action="store_true",
+        help="with --journal: send again recipients whose outcome was unknown",
+    )
+    p.add_argument(
+        "--encoding",
+        default="utf-8-sig",
+        help="the file's text encoding (default UTF-8, with or without a BOM; e.g. cp1250)",
+    )
     p.add_argument("--dry-run", action="store_true", help="show what would be sent; send nothing")
     p.set_defaults(run=bulk)
 
@@ -339,6 +412,26 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _positive_rate(text: str) -> float:
+    try:
+        rate = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not (math.isfinite(rate) and rate > 0):
+        raise argparse.ArgumentTypeError(f"must be a number of calls a second above 0: {text!r}")
+    return rate
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
+    return value
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = _parser().parse_args(argv)
@@ -346,16 +439,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
         code: int = args.run(args)
+    except BrokenPipeError:
+        # The reader went away (| head): say nothing more on the closed pipe.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        print("smsmngr: output closed; stopped", file=sys.stderr)
+        return EXIT_NOT_ALL_ACCEPTED
     except (_UsageError, *_USAGE_ERRORS, OSError) as error:
-        print(f"smsmngr: error: {error}", file=sys.stderr)
+        print(f"smsmngr: error: {_one_line(error)}", file=sys.stderr)
         return EXIT_USAGE
     except SmsManagerError as error:  # the API or the network failed the send
-        print(f"smsmngr: error: {error}", file=sys.stderr)
+        print(f"smsmngr: error: {_one_line(error)}", file=sys.stderr)
         return EXIT_NOT_ALL_ACCEPTED
     except KeyboardInterrupt:
         print("smsmngr: interrupted", file=sys.stderr)
         return 130
+    except Exception as error:  # a bug of ours: still one line, never a traceback
+        print(f"smsmngr: error: {type(error).__name__}: {_one_line(error)}", file=sys.stderr)
+        return EXIT_NOT_ALL_ACCEPTED
     return code
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split()) or type(error).__name__
 
 
 def _run(argv: Any = None) -> None:

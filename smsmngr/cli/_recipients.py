@@ -7,24 +7,41 @@ import string
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..errors import ValidationError
 from ..models import Message
 
-__all__ = ["RecipientsFile", "read_recipients"]
+__all__ = ["RecipientsError", "RecipientsFile", "read_recipients"]
 
 PHONE_COLUMNS = ("phone", "phone_number", "number", "mobile", "msisdn", "to", "tel")
+MAX_FIELD_BYTES = 1024 * 1024  # a message body is at most 1000 characters anyway
+
+
+class RecipientsError(ValueError):
+    """A recipients file that cannot be read, naming the file and the line."""
 
 
 class RecipientsFile:
-    """A recipients file, read lazily; ``messages()`` may be called more than once."""
+    """A recipients file, read lazily; ``messages()`` may be called more than once.
+
+    A row without a phone number is no message: it is listed in ``refused_rows`` (its
+    line and why) as ``messages()`` passes it, and the rest is read on.
+    """
 
     def __init__(
-        self, path: Path, body: str, *, sender: str | None, phone_column: str | None
+        self,
+        path: Path,
+        body: str,
+        *,
+        sender: str | None,
+        phone_column: str | None,
+        encoding: str = "utf-8-sig",
     ) -> None:
         self.path = path
         self.body = body
         self.sender = sender
-        with path.open(newline="", encoding="utf-8-sig") as file:
-            first = file.readline()
+        self.encoding = encoding
+        self.refused_rows: list[tuple[int, str]] = []
+        first = next(self._lines(), "")
         self.is_csv = "," in first or ";" in first
         self.columns: list[str] = []
         self.phone_column = "phone"
@@ -33,51 +50,86 @@ class RecipientsFile:
             self.delimiter = dialect.delimiter
             self.columns = next(csv.reader([first], delimiter=self.delimiter))
             self.columns = [c.strip() for c in self.columns]
-            self.phone_column = phone_column or _find_phone_column(self.columns)
+            self.phone_column = phone_column or _find_phone_column(self.columns, path)
             if self.phone_column not in self.columns:
-                raise ValueError(f"{path}: no column {self.phone_column!r} in {self.columns}")
+                raise RecipientsError(f"{path}: no column {self.phone_column!r} in {self.columns}")
         available = set(self.columns) | {"phone"}
         for _, field, _, _ in string.Formatter().parse(body):
             if field is not None and field not in available:
-                raise ValueError(
+                raise RecipientsError(
                     f"--body uses {{{field}}}, but {path} has no such column "
                     f"(available: {', '.join(sorted(available))})"
                 )
 
+    def _lines(self) -> Iterator[str]:
+        """The file's lines, decoded; an undecodable one is named by its number."""
+        with self.path.open("rb") as file:
+            for number, raw in enumerate(file, 1):
+                try:
+                    yield raw.decode(self.encoding)
+                except UnicodeDecodeError as error:
+                    name = "UTF-8" if self.encoding == "utf-8-sig" else self.encoding
+                    raise RecipientsError(
+                        f"{self.path}: line {number} is not {name} text ({error.reason}"
+                        f" at byte {error.start}); pass --encoding with the file's encoding, "
+                        "such as cp1250 for a Czech spreadsheet export"
+                    ) from None
+
     def messages(self) -> Iterator[Message]:
         """One message a recipient, its body filled from the row."""
-        with self.path.open(newline="", encoding="utf-8-sig") as file:
-            if self.is_csv:
-                for row in csv.DictReader(file, delimiter=self.delimiter):
-                    row = {k.strip(): (v or "").strip() for k, v in row.items() if k}
-                    row.setdefault("phone", row[self.phone_column])
-                    yield self._message(row[self.phone_column], row)
-            else:
-                for line in file:
-                    number = line.strip()
-                    if number and not number.startswith("#"):
-                        yield self._message(number, {"phone": number})
+        self.refused_rows = []
+        if not self.is_csv:
+            for number, line in enumerate(self._lines(), 1):
+                phone = line.strip()
+                if phone and not phone.startswith("#"):
+                    yield self._message(phone, {"phone": phone}, number)
+            return
+        csv.field_size_limit(MAX_FIELD_BYTES)
+        reader = csv.DictReader(self._lines(), delimiter=self.delimiter)
+        try:
+            for row in reader:
+                row = {k.strip(): (v or "").strip() for k, v in row.items() if k}
+                phone = row.get(self.phone_column, "")
+                if not phone:
+                    self.refused_rows.append((reader.line_num, "no phone number"))
+                    continue
+                row.setdefault("phone", phone)
+                yield self._message(phone, row, reader.line_num)
+        except csv.Error as error:
+            # line_num counts the lines read whole: the one that failed is the next.
+            raise RecipientsError(f"{self.path}: line {reader.line_num + 1}: {error}") from None
 
-    def _message(self, number: str, row: dict[str, str]) -> Message:
+    def _message(self, number: str, row: dict[str, str], line: int) -> Message:
         body = self.body.format_map(row) if self.columns or "{" in self.body else self.body
-        return Message(body, to=[number], sender=self.sender)
+        try:
+            return Message(body, to=[number], sender=self.sender)
+        except ValidationError as error:
+            raise RecipientsError(f"{self.path}: line {line}: {error}") from None
 
     def count(self) -> int:
-        return sum(1 for _ in self.messages())
+        """How many recipients the file holds, rows without a number included."""
+        return sum(1 for _ in self.messages()) + len(self.refused_rows)
 
 
-def _find_phone_column(columns: list[str]) -> str:
+def _find_phone_column(columns: list[str], path: Path) -> str:
     lowered = {c.lower(): c for c in columns}
     for name in PHONE_COLUMNS:
         if name in lowered:
             return lowered[name]
-    raise ValueError(
-        f"no phone column among {columns}: name one {' or '.join(PHONE_COLUMNS[:3])}, "
-        "or pass --phone-column"
+    raise RecipientsError(
+        f"{path}: no phone column among {columns}: name one "
+        f"{' or '.join(PHONE_COLUMNS[:3])}, or pass --phone-column"
     )
 
 
 def read_recipients(
-    path: str, body: str, *, sender: str | None = None, phone_column: str | None = None
+    path: str,
+    body: str,
+    *,
+    sender: str | None = None,
+    phone_column: str | None = None,
+    encoding: str = "utf-8-sig",
 ) -> RecipientsFile:
-    return RecipientsFile(Path(path), body, sender=sender, phone_column=phone_column)
+    return RecipientsFile(
+        Path(path), body, sender=sender, phone_column=phone_column, encoding=encoding
+    )
