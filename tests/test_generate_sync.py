@@ -69,7 +69,7 @@ def test_a_new_coroutine_and_async_generator_need_only_the_script(
     assert "    def ping(self, text: str, /, *, times: int=1) -> str:" in text
     assert '"""Say ``text`` back; ``client.ping("x")``."""' in text
     assert "return self._runner.call(AsyncClient.ping, text, times=times)" in text
-    assert "    def stream(self, count: int) -> Iterator[int]:" in text
+    assert "    def stream(self, count: int) -> Generator[int, None, None]:" in text
     assert '"""Count up, an iterator."""' in text
     assert "yield from self._runner.iterate(AsyncClient.stream, count)" in text
     compile(text, "_sync_client.py", "exec")
