@@ -323,6 +323,16 @@ def _extra_field() -> Any:
     return attrs.field(factory=dict, kw_only=True, validator=_extra)
 
 
+def _ttl_field() -> Any:
+    return attrs.field(default=None, validator=_ttl)
+
+
+def _ttl_condition_field() -> Any:
+    return attrs.field(
+        default=None, converter=_to_ttl_condition, validator=_member_of(TtlCondition)
+    )
+
+
 # -- recipients, callbacks and flow steps -------------------------------------------------
 
 
@@ -397,10 +407,8 @@ class Sms:
     gateway: Gateway | str | None = attrs.field(
         default=None, converter=_to_gateway, validator=_gateway
     )
-    ttl: float | None = attrs.field(default=None, validator=_ttl)
-    ttl_condition: TtlCondition | None = attrs.field(
-        default=None, converter=_to_ttl_condition, validator=_member_of(TtlCondition)
-    )
+    ttl: float | None = _ttl_field()
+    ttl_condition: TtlCondition | None = _ttl_condition_field()
     type: SmsType | None = attrs.field(
         default=None, converter=_to_sms_type, validator=_member_of(SmsType)
     )
@@ -434,10 +442,8 @@ class Viber:
             (ViberButton, Mapping), "ViberButton or a mapping", at_most=1, noun="button"
         ),
     )
-    ttl: float | None = attrs.field(default=None, validator=_ttl)
-    ttl_condition: TtlCondition | None = attrs.field(
-        default=None, converter=_to_ttl_condition, validator=_member_of(TtlCondition)
-    )
+    ttl: float | None = _ttl_field()
+    ttl_condition: TtlCondition | None = _ttl_condition_field()
     extra: Mapping[str, Any] = _extra_field()
 
 
@@ -453,6 +459,10 @@ class WhatsAppMedia:
     caption: str | None = attrs.field(default=None, validator=_optional_str)
     filename: str | None = attrs.field(default=None, validator=_optional_str)
     extra: Mapping[str, Any] = _extra_field()
+
+
+def _media_field() -> Any:
+    return attrs.field(default=None, validator=_object(WhatsAppMedia))
 
 
 @attrs.frozen
@@ -484,18 +494,10 @@ class WhatsAppText:
     body: str | None = attrs.field(default=None, validator=_body)
     sender: str | None = attrs.field(default=None, validator=_optional_str)
     preview: bool | None = attrs.field(default=None, validator=_optional_bool)
-    image: WhatsAppMedia | Mapping[str, Any] | None = attrs.field(
-        default=None, validator=_object(WhatsAppMedia)
-    )
-    video: WhatsAppMedia | Mapping[str, Any] | None = attrs.field(
-        default=None, validator=_object(WhatsAppMedia)
-    )
-    document: WhatsAppMedia | Mapping[str, Any] | None = attrs.field(
-        default=None, validator=_object(WhatsAppMedia)
-    )
-    audio: WhatsAppMedia | Mapping[str, Any] | None = attrs.field(
-        default=None, validator=_object(WhatsAppMedia)
-    )
+    image: WhatsAppMedia | Mapping[str, Any] | None = _media_field()
+    video: WhatsAppMedia | Mapping[str, Any] | None = _media_field()
+    document: WhatsAppMedia | Mapping[str, Any] | None = _media_field()
+    audio: WhatsAppMedia | Mapping[str, Any] | None = _media_field()
     buttons: tuple[WhatsAppButton | Mapping[str, Any], ...] | None = attrs.field(
         default=None,
         converter=_optional_tuple,
@@ -511,7 +513,7 @@ class WhatsAppText:
     header: str | None = attrs.field(default=None, validator=_optional_str)
     footer: str | None = attrs.field(default=None, validator=_optional_str)
     raw: Mapping[str, Any] | None = attrs.field(default=None, validator=_mapping)
-    ttl: float | None = attrs.field(default=None, validator=_ttl)
+    ttl: float | None = _ttl_field()
     extra: Mapping[str, Any] = _extra_field()
 
 
@@ -610,10 +612,8 @@ class WhatsAppTemplate:
     params_lto: tuple[str | int, ...] | None = attrs.field(
         default=None, converter=_one_or_list, validator=_lto
     )
-    ttl: float | None = attrs.field(default=None, validator=_ttl)
-    ttl_condition: TtlCondition | None = attrs.field(
-        default=None, converter=_to_ttl_condition, validator=_member_of(TtlCondition)
-    )
+    ttl: float | None = _ttl_field()
+    ttl_condition: TtlCondition | None = _ttl_condition_field()
     extra: Mapping[str, Any] = _extra_field()
 
 
@@ -666,10 +666,8 @@ class Rcs:
 
     body: str | None = attrs.field(default=None, validator=_body)
     sender: str | None = attrs.field(default=None, validator=_optional_str)
-    ttl: float | None = attrs.field(default=None, validator=_ttl)
-    ttl_condition: TtlCondition | None = attrs.field(
-        default=None, converter=_to_ttl_condition, validator=_member_of(TtlCondition)
-    )
+    ttl: float | None = _ttl_field()
+    ttl_condition: TtlCondition | None = _ttl_condition_field()
     buttons: tuple[RcsButton | Mapping[str, Any], ...] | None = attrs.field(
         default=None, converter=_optional_tuple, validator=_RCS_BUTTONS
     )
