@@ -79,17 +79,8 @@ class Campaign:
         on_progress: ProgressCallback | None,
         not_accepted_retries: int = 3,
     ) -> None:
-        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
-            raise ValidationError(
-                "concurrency", f"must be a whole number, at least 1, got {concurrency!r}"
-            )
-        if isinstance(not_accepted_retries, bool) or not (
-            isinstance(not_accepted_retries, int) and not_accepted_retries >= 0
-        ):
-            raise ValidationError(
-                "not_accepted_retries",
-                f"must be a whole number, at least 0, got {not_accepted_retries!r}",
-            )
+        _check_whole_number("concurrency", concurrency, at_least=1)
+        _check_whole_number("not_accepted_retries", not_accepted_retries, at_least=0)
         rate = max_requests_per_second
         if rate is not None and (
             isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 < rate < math.inf
@@ -376,6 +367,11 @@ class Campaign:
         """Record the outcomes of ``call``'s recipients, given in its order."""
         if self._journal is not None:
             self._journal.settle(zip(_keys(call), outcomes, strict=True))
+
+
+def _check_whole_number(name: str, value: object, *, at_least: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < at_least:
+        raise ValidationError(name, f"must be a whole number, at least {at_least}, got {value!r}")
 
 
 def _keys(call: Call) -> Iterator[Key]:
