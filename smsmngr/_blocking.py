@@ -204,7 +204,16 @@ def _start_loop_thread() -> tuple[BlockingPortal, threading.Thread]:
             ready.set_result(portal)
             await portal.sleep_until_stopped()
 
-    thread = threading.Thread(target=anyio.run, args=(serve,), name="smsmngr-loop", daemon=True)
+    def run() -> None:
+        try:
+            anyio.run(serve)
+        except BaseException as error:
+            if not ready.done():  # failed before the portal opened: the caller hears it
+                ready.set_exception(error)
+                return
+            raise
+
+    thread = threading.Thread(target=run, name="smsmngr-loop", daemon=True)
     thread.start()
     return ready.result(), thread
 

@@ -212,3 +212,15 @@ def test_every_public_async_method_has_a_blocking_twin_with_the_same_parameters(
         assert inspect.signature(twin).parameters == inspect.signature(method).parameters, name
     assert inspect.signature(Client.__init__) == inspect.signature(AsyncClient.__init__)
     assert BASE_URL in repr(Client(api_key=API_KEY))
+
+
+def test_a_loop_thread_that_fails_to_start_is_an_error_not_a_hang(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken_run(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("no event loop today")
+
+    monkeypatch.setattr(anyio, "run", broken_run)
+    client = Client(api_key=API_KEY)
+    with pytest.raises(RuntimeError, match="no event loop today"):
+        client.send(MESSAGE)
