@@ -205,6 +205,8 @@ class _RedactApiKeyInUrls(logging.Filter):
         return arg
 
 
+# At import, not per client: httpx logs through one global logger, and a record must be
+# redacted before any handler (the application's included) sees it.
 logging.getLogger("httpx").addFilter(_RedactApiKeyInUrls())
 
 

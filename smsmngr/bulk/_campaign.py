@@ -364,7 +364,11 @@ class Campaign:
         return [BatchOutcome(tuple(outcomes), request_id, str(error), exception=error)]
 
     def _settle(self, call: Call, outcomes: Sequence[RecipientOutcome]) -> None:
-        """Record the outcomes of ``call``'s recipients, given in its order."""
+        """Record the outcomes of ``call``'s recipients, given in its order.
+
+        The journal is written synchronously, on the event loop, on purpose: a write
+        handed to a thread could be cut off by the very cancellation it must record.
+        """
         if self._journal is not None:
             self._journal.settle(zip(_keys(call), outcomes, strict=True))
 
