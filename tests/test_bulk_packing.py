@@ -64,10 +64,10 @@ def test_no_call_breaks_a_limit_and_the_wire_matches_the_mapping(messages: list[
         for wire, chunk in zip(map(json.loads, call.body), call.chunks, strict=True):
             assert 1 <= len(wire["to"]) <= 10
             assert [t["phone_number"] for t in wire["to"]] == [
-                slot.phone_number.replace("+", "").replace(" ", "") for slot in chunk
+                phone.replace("+", "").replace(" ", "") for _, _, phone, _, _ in chunk
             ]
-            assert [t["phone_number"] for t in wire["to"]] == [slot.number for slot in chunk]
-            assert {messages[slot.message_index].body for slot in chunk} == {wire["body"]}
+            assert [t["phone_number"] for t in wire["to"]] == [slot[3] for slot in chunk]
+            assert {messages[slot[0]].body for slot in chunk} == {wire["body"]}
     assert [call.number for call in calls] == list(range(1, len(calls) + 1))
 
 
@@ -125,7 +125,7 @@ def test_recipients_a_journal_settled_come_out_instead_of_being_packed() -> None
         "+420700000001", 0, 0, OutcomeStatus.ACCEPTED, "m-0", "r", None
     )
     (call,) = [item for item in items if isinstance(item, Call)]
-    assert [slot.number for chunk in call.chunks for slot in chunk] == ["420700000002"]
+    assert [slot[3] for chunk in call.chunks for slot in chunk] == ["420700000002"]
     assert [number for number, _ in asked] == ["420700000001", "420700000002"]
     assert len({content for _, content in asked}) == 1 == len(set(call.contents))
 

@@ -381,8 +381,8 @@ def _check_whole_number(name: str, value: object, *, at_least: int) -> None:
 def _keys(call: Call) -> Iterator[Key]:
     """The journal key of each recipient of a call, in its order."""
     for content, chunk in zip(call.contents, call.chunks, strict=True):
-        for slot in chunk:
-            yield slot.number, content, slot.occurrence
+        for _, _, _, number, occurrence in chunk:
+            yield number, content, occurrence
 
 
 async def _numbered(messages: BulkInput) -> AsyncGenerator[tuple[int, Message], None]:

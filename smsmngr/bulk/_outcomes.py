@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -152,17 +152,9 @@ class BulkResult:
         return self.counts[OutcomeStatus.UNKNOWN]
 
 
-class _Recipient(Protocol):
-    @property
-    def message_index(self) -> int: ...
-    @property
-    def recipient_index(self) -> int: ...
-    @property
-    def phone_number(self) -> str: ...
-
-
-Recipients = Sequence[_Recipient]
-"""The recipients of one wire message, each with its place in the input."""
+Recipients = Sequence[tuple[Any, ...]]
+"""The recipients of one wire message, each a tuple that starts ``(message_index,
+recipient_index, phone_number, ...)``."""
 
 
 class Answer(NamedTuple):
@@ -197,12 +189,7 @@ def accepted_outcomes(
     ``<id>`` is ``<id>-<i>``, the id its delivery webhooks carry."""
     return [
         RecipientOutcome(
-            r.phone_number,
-            r.message_index,
-            r.recipient_index,
-            OutcomeStatus.ACCEPTED,
-            f"{message_id}-{position}",
-            request_id,
+            r[2], r[0], r[1], OutcomeStatus.ACCEPTED, f"{message_id}-{position}", request_id
         )
         for key, message_id in accepted
         for position, r in enumerate(chunks[key])
@@ -231,9 +218,7 @@ def outcomes_for_error(
 ) -> list[RecipientOutcome]:
     """The same outcome for every recipient of a call."""
     return [
-        RecipientOutcome(
-            r.phone_number, r.message_index, r.recipient_index, status, None, request_id, error
-        )
+        RecipientOutcome(r[2], r[0], r[1], status, None, request_id, error)
         for recipients in chunks
         for r in recipients
     ]

@@ -42,17 +42,12 @@ a call closes before its body would pass this. One wire message larger than it s
 goes, alone."""
 
 
-class Slot(NamedTuple):
-    """One recipient in a call: where it is in the input, and its journal key."""
-
-    message_index: int
-    recipient_index: int
-    phone_number: str
-    """As given."""
-    number: str
-    """Normalized, as sent."""
-    occurrence: int
-    """How many times before, in this input, this number was given this content."""
+Slot = tuple[int, int, str, str, int]
+"""One recipient in a call: ``(message_index, recipient_index, phone_number as given,
+number as sent, occurrence)``, where the occurrence counts how many times before, in
+this input, this number was given this content (with the number and the content's
+digest, the recipient's journal key). A plain tuple, not a named one: one is made per
+recipient on the hot path, and a plain tuple is ten times cheaper to build."""
 
 
 class FromJournal(NamedTuple):
@@ -224,7 +219,7 @@ class Packer:
                     )
                     continue
             self._numbers.append(number)
-            self._recipients.append(Slot(message_index, recipient_index, phone, number, occurrence))
+            self._recipients.append((message_index, recipient_index, phone, number, occurrence))
             if len(self._numbers) == RECIPIENTS_PER_MESSAGE:
                 call = self._close_chunk()
                 if call is not None:
