@@ -498,3 +498,14 @@ async def test_on_a_loopback_server_hostile_cases_send_nobody_twice(tmp_path: Pa
     sent = {s.phone_number for s in fake.ledger.sent}
     reported = {o.phone_number for o in second.outcomes if o.status is not OutcomeStatus.FAILED}
     assert sent <= reported  # nobody sent but unreported
+
+
+async def test_a_short_retry_after_that_keeps_coming_does_not_stop_the_campaign() -> None:
+    # Retries exhausted on 429s that asked for a short wait: those calls fail, the rest go.
+    fake = FakeSmsManager(
+        faults=FaultPlan(calls={n: Fault(FaultKind.RATE_LIMIT, retry_after=0) for n in range(2, 6)})
+    )
+    async with fake.async_client() as client:
+        result = await client.send_bulk(Message("Hi", to=numbers(500)), concurrency=1)
+    assert result.stopped_by is None
+    assert (result.accepted, result.failed) == (400, 100)

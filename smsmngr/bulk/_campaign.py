@@ -281,7 +281,7 @@ class Campaign:
         except SmsManagerError as error:
             if isinstance(error, (AuthenticationError, PermissionDeniedError)):
                 self.stopped_by = f"{type(error).__name__}: {error}"
-            elif isinstance(error, RateLimitError) and error.retry_after is not None:
+            elif _waits_too_long(error, self._transport.retry.max_retry_after):
                 # Asked to wait longer than the policy allows: every further call would be
                 # refused the same way. Stop; a journal resume sends the rest later.
                 self.stopped_by = f"{type(error).__name__}: {error}"
@@ -371,6 +371,15 @@ class Campaign:
         """
         if self._journal is not None:
             self._journal.settle(zip(_keys(call), outcomes, strict=True))
+
+
+def _waits_too_long(error: SmsManagerError, max_retry_after: float) -> bool:
+    """A 429 whose ``Retry-After`` is longer than the retry policy waits."""
+    return (
+        isinstance(error, RateLimitError)
+        and error.retry_after is not None
+        and error.retry_after > max_retry_after
+    )
 
 
 def _check_whole_number(name: str, value: object, *, at_least: int) -> None:
