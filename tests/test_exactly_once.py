@@ -509,3 +509,17 @@ async def test_a_short_retry_after_that_keeps_coming_does_not_stop_the_campaign(
         result = await client.send_bulk(Message("Hi", to=numbers(500)), concurrency=1)
     assert result.stopped_by is None
     assert (result.accepted, result.failed) == (400, 100)
+
+
+async def test_a_too_long_body_built_mid_stream_stops_with_what_was_sent() -> None:
+    def messages() -> Iterator[Message]:
+        for i, number in enumerate(numbers(1_000)):
+            yield Message("Hi" if i < 250 else "x" * 1_001, to=[number])
+
+    fake = FakeSmsManager()
+    async with fake.async_client() as client:
+        with pytest.raises(ValidationError, match="at most 1000 characters") as caught:
+            await client.send_bulk(messages())
+    result = caught.value.result
+    assert result is not None
+    assert result.accepted == fake.ledger.accepted_count == 250
