@@ -45,6 +45,7 @@ def run(calls: int) -> float:
             result = parse_send_result(
                 json.loads(answer),
                 status_code=200,
+                headers={},
                 recipients_per_message=tuple(len(c) for c in item.chunks),
                 keyed_by_message=True,
             )

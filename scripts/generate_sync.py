@@ -4,8 +4,10 @@
     python scripts/generate_sync.py --check  # exit 1 if the file is stale
 
 Every public coroutine method of AsyncClient becomes a blocking method with the same
-signature and docstring; an async generator method becomes a plain generator. Nothing
-else is needed when AsyncClient gains a method: run this script.
+signature and docstring; an async generator method becomes a plain generator; a plain
+method returning a copy of the client (annotated ``-> _Client``) returns a ``Client``
+that shares this one's loop thread. Nothing else is needed when AsyncClient gains a
+method: run this script.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ HEADER = '''\
 
 from __future__ import annotations
 
+import functools
 import weakref
 '''
 
@@ -65,6 +68,21 @@ SPECIAL = '''\
     def close(self) -> None:
         """Close the connections this client opened and stop its event-loop thread."""
         self._close()
+
+    def _derive(self: _Client, method: Callable[..., AsyncClient], /, **options: object) -> _Client:
+        derived = copy.copy(self)
+        derived._runner = self._runner.sharing(method(self._runner.client, **options))
+        # The copy's connections are this client's: closing the copy leaves them open,
+        # and the copy keeps this client (which closes them when collected) alive.
+        derived._close = functools.partial(_leave_open, self)
+        return derived
+'''
+
+FOOTER = '''\
+
+
+def _leave_open(original: Client) -> None:
+    """What closing a copy made by ``with_options()`` does: nothing."""
 '''
 
 HANDLED_BY_SPECIAL = {"__repr__", "__aenter__", "__aexit__", "aclose"}
@@ -134,11 +152,23 @@ def method_source(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
         )
         # Closed when collected too, so a forgotten close() leaks no thread or socket.
         lines.append(
-            "        self._close = weakref.finalize(self, self._runner.close, AsyncClient.aclose)"
+            "        self._close: Callable[[], object] = weakref.finalize("
+            "self, self._runner.close, AsyncClient.aclose)"
         )
         return lines
     if not isinstance(node, ast.AsyncFunctionDef):
-        raise SystemExit(f"AsyncClient.{node.name}: only async methods can be generated")
+        if node.returns is None or ast.unparse(node.returns) != "_Client":
+            raise SystemExit(
+                f"AsyncClient.{node.name}: only async methods and copies (-> _Client) "
+                "can be generated"
+            )
+        lines = [f"    def {node.name}({signature}) -> _Client:"]
+        lines += docstring_lines(node, " " * 8)
+        forwarded = forwarded_arguments(node.args)
+        if node.args.args[1:] or node.args.vararg or node.args.kwarg:
+            raise SystemExit(f"AsyncClient.{node.name}: a copy takes keyword-only options")
+        lines.append(f"        return self._derive(AsyncClient.{node.name}, {forwarded})")
+        return lines
     verb = "iterate" if is_async_generator(node) else "call"
     forwarded = forwarded_arguments(node.args)
     call_arguments = f"AsyncClient.{node.name}" + (f", {forwarded}" if forwarded else "")
@@ -187,14 +217,14 @@ def generate() -> str:
             body += ["", SPECIAL.rstrip("\n")]
     text = "\n".join(body)
     code = re.sub(r'"""[\s\S]*?"""', "", text)  # names in docstrings need no import
-    imports = used_imports(module, code + "\nGenerator TracebackType TypeVar")
+    imports = used_imports(module, code + "\nGenerator TracebackType TypeVar Callable")
     provided = any(re.search(r"\bGenerator\b", line) for line in imports)
     if "Generator[" in text and not provided:
         imports.insert(0, "from collections.abc import Generator")
     out = [HEADER.rstrip("\n"), *imports]
     out += ["", "from ._async_client import AsyncClient", "from ._blocking import BlockingRunner"]
     out += ["", '__all__ = ["Client"]', "", "", text]
-    return "\n".join(out) + "\n"
+    return "\n".join(out) + "\n" + FOOTER
 
 
 def main() -> int:

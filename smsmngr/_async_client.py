@@ -7,23 +7,39 @@ and ``async`` gives the blocking form.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import os
-from collections.abc import AsyncGenerator, AsyncIterable, Callable, Iterable, Iterator
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+)
 from contextlib import aclosing, contextmanager
 from types import TracebackType
 from typing import Literal, TypeVar
 
 import httpx
 
-from ._transport import DEFAULT_RETRY, DEFAULT_TIMEOUT, RetryPolicy, Transport
+from ._transport import (
+    DEFAULT_RETRY,
+    DEFAULT_TIMEOUT,
+    KEEP,
+    RetryEvent,
+    RetryPolicy,
+    Transport,
+    _Keep,
+)
 from ._wire import message_to_wire, parse_send_result, parse_simple_result, simple_message_fields
 from .bulk._campaign import Campaign, Tally
 from .bulk._journal import Journal
 from .bulk._outcomes import BatchOutcome, BulkResult
 from .errors import SmsManagerError, ValidationError
 from .models import Gateway, Message, SendResult, SimpleSendResult
-from .phone import normalize_phone_number
+from .phone import PhoneNormalizer, normalizer_for_region
 
 __all__ = ["AsyncClient"]
 
@@ -38,9 +54,12 @@ class AsyncClient:
 
     ``api_key`` defaults to ``$SMSMANAGER_API_KEY`` and ``base_url`` to
     ``$SMSMANAGER_BASE_URL``, then to production. ``timeout`` applies to every request
-    and ``retry`` says what is retried (only what certainly never reached the API).
-    Pass ``http_client`` to bring your own ``httpx.AsyncClient`` (proxies, HTTP/2,
-    tests); it is left open on close.
+    and ``retry`` says what is retried (only what certainly never reached the API);
+    ``on_retry(event)`` is called before each retry with its reason and delay.
+    ``default_headers`` go with every request, and ``app_info`` (``"shop/2.1"``) is
+    added to the User-Agent. ``default_region`` (``"CZ"``, with the ``smsmngr[phone]``
+    extra) reads national numbers as that country's. Pass ``http_client`` to bring your
+    own ``httpx.AsyncClient`` (proxies, HTTP/2, tracing, tests); it is left open on close.
 
     Example::
 
@@ -56,13 +75,22 @@ class AsyncClient:
         timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
         retry: RetryPolicy = DEFAULT_RETRY,
         http_client: httpx.AsyncClient | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        app_info: str | None = None,
+        on_retry: Callable[[RetryEvent], object] | None = None,
+        default_region: str | None = None,
     ) -> None:
+        self._normalize: PhoneNormalizer = normalizer_for_region(default_region)
+        self._region = default_region.upper() if default_region is not None else None
         self._transport = Transport(
             api_key=api_key,
             base_url=base_url,
             timeout=timeout,
             retry=retry,
             http_client=http_client,
+            headers=default_headers,
+            app_info=app_info,
+            on_retry=on_retry,
         )
 
     def __repr__(self) -> str:
@@ -83,6 +111,31 @@ class AsyncClient:
         """Close the connections this client opened (not a supplied ``http_client``)."""
         await self._transport.aclose()
 
+    def with_options(
+        self: _Client,
+        *,
+        timeout: httpx.Timeout | float | _Keep | None = KEEP,
+        retry: RetryPolicy | None = None,
+        headers: Mapping[str, str] | None = None,
+        on_retry: Callable[[RetryEvent], object] | _Keep | None = KEEP,
+    ) -> _Client:
+        """A copy of this client with other options, sharing its connections and pace.
+
+        What is not given stays as it is (``timeout=None`` means no timeout); ``headers``
+        are added to the client's own. The copy is light, and needs no closing: its
+        connections are this client's, closed with it.
+
+        Example::
+
+            quick = client.with_options(timeout=5, retry=RetryPolicy(max_retries=0))
+            await quick.send(otp, priority=True)
+        """
+        clone = copy.copy(self)
+        clone._transport = self._transport.with_options(
+            timeout=timeout, retry=retry, headers=headers, on_retry=on_retry
+        )
+        return clone
+
     async def send(self, message: Message, *, priority: bool = False) -> SendResult:
         """Send one message to up to 10 recipients (``POST /message``).
 
@@ -95,7 +148,7 @@ class AsyncClient:
             result = await client.send(otp, priority=True)
             result.recipient_message_ids()  # ['e27ff0ac-...']
         """
-        numbers = _checked_numbers(message, "message")
+        numbers = _checked_numbers(message, "message", self._normalize)
         reply = await self._transport.request(
             "POST",
             "/message/priority" if priority else "/message",
@@ -104,6 +157,7 @@ class AsyncClient:
         return parse_send_result(
             reply.data,
             status_code=reply.status_code,
+            headers=reply.headers,
             recipients_per_message=(len(numbers),),
             keyed_by_message=False,
         )
@@ -132,13 +186,14 @@ class AsyncClient:
         body = []
         counts = []
         for index, message in enumerate(batch):
-            numbers = _checked_numbers(message, f"messages[{index}]")
+            numbers = _checked_numbers(message, f"messages[{index}]", self._normalize)
             body.append(message_to_wire(message, numbers))
             counts.append(len(numbers))
         reply = await self._transport.request("POST", "/messages", json_body=body)
         return parse_send_result(
             reply.data,
             status_code=reply.status_code,
+            headers=reply.headers,
             recipients_per_message=tuple(counts),
             keyed_by_message=True,
         )
@@ -166,7 +221,7 @@ class AsyncClient:
             result = await client.send_simple("420777123456", "Hi", sender="Shop")
             result.message_id
         """
-        number = normalize_phone_number(phone_number, field="phone_number")
+        number = self._normalize(phone_number, field="phone_number")
         if not isinstance(message, str) or not message:
             raise ValidationError("message", "must be a non-empty string")
         if not isinstance(sender, str) or not sender:
@@ -191,7 +246,7 @@ class AsyncClient:
             )
         else:
             reply = await self._transport.request("POST", "/simple/message", form=fields)
-        return parse_simple_result(reply.data, status_code=reply.status_code)
+        return parse_simple_result(reply.data, status_code=reply.status_code, headers=reply.headers)
 
     async def send_bulk(
         self,
@@ -297,10 +352,11 @@ class AsyncClient:
         not_accepted_retries: int,
     ) -> Iterator[Campaign]:
         """A campaign, with its journal (if any) open for as long as it runs."""
-        opened = Journal(journal) if journal is not None else None
+        opened = Journal(journal, region=self._region) if journal is not None else None
         try:
             yield Campaign(
                 self._transport,
+                normalize=self._normalize,
                 concurrency=concurrency,
                 max_requests_per_second=max_requests_per_second,
                 journal=opened,
@@ -313,7 +369,7 @@ class AsyncClient:
                 opened.close()
 
 
-def _checked_numbers(message: Message, where: str) -> list[str]:
+def _checked_numbers(message: Message, where: str, normalize: PhoneNormalizer) -> list[str]:
     """The normalized numbers of a message sent in one call, or a ``ValidationError``."""
     if not isinstance(message, Message):
         raise ValidationError(where, f"must be a Message, got {type(message).__name__}")
@@ -324,6 +380,6 @@ def _checked_numbers(message: Message, where: str) -> list[str]:
             "use send_bulk() for more",
         )
     return [
-        normalize_phone_number(recipient.phone_number, field=f"{where}.to[{index}]")
+        normalize(recipient.phone_number, field=f"{where}.to[{index}]")
         for index, recipient in enumerate(message.to)
     ]

@@ -26,30 +26,43 @@ _P = ParamSpec("_P")
 _T = TypeVar("_T")
 
 
-class BlockingRunner(Generic[_AsyncClient]):
-    """Owns an async client and the event-loop thread its coroutines run on."""
+class _LoopThread:
+    """The private event-loop thread, shared by a client and its ``with_options()``
+    copies: started on first use, and again in a forked child."""
 
-    def __init__(self, client: _AsyncClient) -> None:
-        self.client = client
-        self._pid = os.getpid()
-        self._lock = threading.Lock()
-        self._portal: BlockingPortal | None = None
-        self._thread: threading.Thread | None = None
-        self._iterations: set[_Iteration] = set()
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+        self.lock = threading.Lock()
+        self.portal: BlockingPortal | None = None
+        self.thread: threading.Thread | None = None
+        self.iterations: set[_Iteration] = set()
 
-    def _ensure_portal(self) -> BlockingPortal:
-        with self._lock:
-            if self._pid != os.getpid():
+    def ensure_portal(self) -> BlockingPortal:
+        with self.lock:
+            if self.pid != os.getpid():
                 # A forked child: the loop thread belongs to the parent, so it is dropped
                 # (not stopped: that would wait on a thread that is gone). The client sees
                 # the new process itself: it replaces its own connections, and refuses an
                 # http_client it was given, before anything is sent.
-                self._pid = os.getpid()
-                self._portal = self._thread = None
-                self._iterations = set()
-            if self._portal is None:
-                self._portal, self._thread = _start_loop_thread()
-            return self._portal
+                self.pid = os.getpid()
+                self.portal = self.thread = None
+                self.iterations = set()
+            if self.portal is None:
+                self.portal, self.thread = _start_loop_thread()
+            return self.portal
+
+
+class BlockingRunner(Generic[_AsyncClient]):
+    """Owns an async client and the event-loop thread its coroutines run on."""
+
+    def __init__(self, client: _AsyncClient, loop: _LoopThread | None = None) -> None:
+        self.client = client
+        self._loop = loop if loop is not None else _LoopThread()
+
+    def sharing(self, client: _AsyncClient) -> BlockingRunner[_AsyncClient]:
+        """A runner of ``client`` on this runner's loop thread (a copy of this client
+        shares its connections, which belong to that loop)."""
+        return BlockingRunner(client, self._loop)
 
     def call(
         self,
@@ -63,7 +76,7 @@ class BlockingRunner(Generic[_AsyncClient]):
         An interrupt (Ctrl-C) while waiting cancels the call on the loop, waits until it
         has unwound (so that what it had in flight is settled), then re-raises.
         """
-        portal = self._ensure_portal()
+        portal = self._loop.ensure_portal()
         return _LoopCall(functools.partial(method, self.client, *args, **kwargs)).run(portal)
 
     def iterate(
@@ -80,7 +93,8 @@ class BlockingRunner(Generic[_AsyncClient]):
         input is consumed no faster than the caller reads. Leaving early, Ctrl-C, or
         ``close()`` of the runner cancels that task, which settles what it has in flight.
         """
-        portal = self._ensure_portal()
+        loop = self._loop
+        portal = loop.ensure_portal()
         items_in, items_out = portal.call(_handover_stream)
 
         async def pump() -> None:
@@ -90,8 +104,8 @@ class BlockingRunner(Generic[_AsyncClient]):
 
         producer = _LoopCall(pump)
         iteration = _Iteration(producer, items_out)
-        with self._lock:
-            self._iterations.add(iteration)
+        with loop.lock:
+            loop.iterations.add(iteration)
         try:
             producer.start(portal)
             while True:
@@ -102,23 +116,24 @@ class BlockingRunner(Generic[_AsyncClient]):
                 yield item
             producer.future.result()  # re-raise what ended the iterator, if anything did
         finally:
-            with self._lock:
-                open_here = iteration in self._iterations  # else close() has ended it
-                self._iterations.discard(iteration)
+            with loop.lock:
+                open_here = iteration in loop.iterations  # else close() has ended it
+                loop.iterations.discard(iteration)
             if open_here:
                 iteration.end(portal)
 
     def close(self, aclose: Callable[[_AsyncClient], Awaitable[None]]) -> None:
         """End open iterators, close the client on its loop, then stop the loop thread."""
-        if threading.current_thread() is self._thread:
+        loop = self._loop
+        if threading.current_thread() is loop.thread:
             # Collected on the loop thread itself, which cannot wait for its own end.
             threading.Thread(target=self.close, args=(aclose,), daemon=True).start()
             return
-        with self._lock:
-            portal, thread = self._portal, self._thread
-            forked = self._pid != os.getpid()
-            iterations, self._iterations = self._iterations, set()
-            self._portal = self._thread = None
+        with loop.lock:
+            portal, thread = loop.portal, loop.thread
+            forked = loop.pid != os.getpid()
+            iterations, loop.iterations = loop.iterations, set()
+            loop.portal = loop.thread = None
         if portal is None or thread is None or forked:
             return
         try:

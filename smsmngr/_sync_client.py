@@ -3,15 +3,17 @@
 
 from __future__ import annotations
 
+import functools
 import weakref
 from collections.abc import Generator
+import copy
 import datetime as dt
 import os
-from collections.abc import AsyncIterable, Callable, Iterable
+from collections.abc import AsyncIterable, Callable, Iterable, Mapping
 from types import TracebackType
 from typing import Literal, TypeVar
 import httpx
-from ._transport import DEFAULT_RETRY, DEFAULT_TIMEOUT, RetryPolicy
+from ._transport import DEFAULT_RETRY, DEFAULT_TIMEOUT, KEEP, RetryEvent, RetryPolicy, _Keep
 from .bulk._outcomes import BatchOutcome, BulkResult
 from .models import Gateway, Message, SendResult, SimpleSendResult
 
@@ -29,9 +31,12 @@ class Client:
 
     ``api_key`` defaults to ``$SMSMANAGER_API_KEY`` and ``base_url`` to
     ``$SMSMANAGER_BASE_URL``, then to production. ``timeout`` applies to every request
-    and ``retry`` says what is retried (only what certainly never reached the API).
-    Pass ``http_client`` to bring your own ``httpx.AsyncClient`` (proxies, HTTP/2,
-    tests); it is left open on close.
+    and ``retry`` says what is retried (only what certainly never reached the API);
+    ``on_retry(event)`` is called before each retry with its reason and delay.
+    ``default_headers`` go with every request, and ``app_info`` (``"shop/2.1"``) is
+    added to the User-Agent. ``default_region`` (``"CZ"``, with the ``smsmngr[phone]``
+    extra) reads national numbers as that country's. Pass ``http_client`` to bring your
+    own ``httpx.AsyncClient`` (proxies, HTTP/2, tracing, tests); it is left open on close.
 
     Example::
 
@@ -39,9 +44,9 @@ class Client:
             result = client.send(Message("Hi", to=["420777123456"]))
     """
 
-    def __init__(self, api_key: str | None=None, base_url: str | None=None, *, timeout: httpx.Timeout | float | None=DEFAULT_TIMEOUT, retry: RetryPolicy=DEFAULT_RETRY, http_client: httpx.AsyncClient | None=None) -> None:
-        self._runner = BlockingRunner(AsyncClient(api_key, base_url, timeout=timeout, retry=retry, http_client=http_client))
-        self._close = weakref.finalize(self, self._runner.close, AsyncClient.aclose)
+    def __init__(self, api_key: str | None=None, base_url: str | None=None, *, timeout: httpx.Timeout | float | None=DEFAULT_TIMEOUT, retry: RetryPolicy=DEFAULT_RETRY, http_client: httpx.AsyncClient | None=None, default_headers: Mapping[str, str] | None=None, app_info: str | None=None, on_retry: Callable[[RetryEvent], object] | None=None, default_region: str | None=None) -> None:
+        self._runner = BlockingRunner(AsyncClient(api_key, base_url, timeout=timeout, retry=retry, http_client=http_client, default_headers=default_headers, app_info=app_info, on_retry=on_retry, default_region=default_region))
+        self._close: Callable[[], object] = weakref.finalize(self, self._runner.close, AsyncClient.aclose)
 
     def __repr__(self) -> str:
         return repr(self._runner.client).replace("<AsyncClient", "<Client", 1)
@@ -60,6 +65,28 @@ class Client:
     def close(self) -> None:
         """Close the connections this client opened and stop its event-loop thread."""
         self._close()
+
+    def _derive(self: _Client, method: Callable[..., AsyncClient], /, **options: object) -> _Client:
+        derived = copy.copy(self)
+        derived._runner = self._runner.sharing(method(self._runner.client, **options))
+        # The copy's connections are this client's: closing the copy leaves them open,
+        # and the copy keeps this client (which closes them when collected) alive.
+        derived._close = functools.partial(_leave_open, self)
+        return derived
+
+    def with_options(self: _Client, *, timeout: httpx.Timeout | float | _Keep | None=KEEP, retry: RetryPolicy | None=None, headers: Mapping[str, str] | None=None, on_retry: Callable[[RetryEvent], object] | _Keep | None=KEEP) -> _Client:
+        """A copy of this client with other options, sharing its connections and pace.
+
+        What is not given stays as it is (``timeout=None`` means no timeout); ``headers``
+        are added to the client's own. The copy is light, and needs no closing: its
+        connections are this client's, closed with it.
+
+        Example::
+
+            quick = client.with_options(timeout=5, retry=RetryPolicy(max_retries=0))
+            quick.send(otp, priority=True)
+        """
+        return self._derive(AsyncClient.with_options, timeout=timeout, retry=retry, headers=headers, on_retry=on_retry)
 
     def send(self, message: Message, *, priority: bool=False) -> SendResult:
         """Send one message to up to 10 recipients (``POST /message``).
@@ -151,3 +178,7 @@ class Client:
                     store(batch.outcomes)
         """
         yield from self._runner.iterate(AsyncClient.iter_bulk, messages, concurrency=concurrency, max_requests_per_second=max_requests_per_second, journal=journal, resend_unknown=resend_unknown, on_progress=on_progress, not_accepted_retries=not_accepted_retries)
+
+
+def _leave_open(original: Client) -> None:
+    """What closing a copy made by ``with_options()`` does: nothing."""

@@ -14,10 +14,11 @@ import ipaddress
 import json
 import logging
 import os
+import platform
 import random
 import re
 from collections.abc import Awaitable, Callable, Generator, Mapping
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 import anyio
 import attrs
@@ -26,7 +27,7 @@ from anyio.lowlevel import RunVar
 
 from ._pacer import Pacer
 from ._version import __version__
-from ._wire import encode_json
+from ._wire import encode_json, request_id_from_headers
 from .errors import (
     APIError,
     AuthenticationError,
@@ -40,13 +41,16 @@ from .errors import (
     ServerError,
     SmsManagerError,
     TransportError,
+    ValidationError,
 )
 
 __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_RETRY",
     "DEFAULT_TIMEOUT",
+    "KEEP",
     "Reply",
+    "RetryEvent",
     "RetryPolicy",
     "Transport",
 ]
@@ -55,7 +59,12 @@ DEFAULT_BASE_URL = "https://api.smsmngr.com/v2"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 API_KEY_ENV = "SMSMANAGER_API_KEY"
 BASE_URL_ENV = "SMSMANAGER_BASE_URL"
-USER_AGENT = f"smsmngr/{__version__}"
+USER_AGENT = (
+    f"smsmngr/{__version__} (Python {platform.python_version()}; "
+    f"{platform.system() or 'unknown'} {platform.machine() or 'unknown'}) httpx/{httpx.__version__}"
+)
+# Headers the SDK sets itself: given as default or per-call headers, they would be lost.
+_OWN_HEADERS = frozenset({"x-api-key", "content-type", "content-length", "host"})
 
 logger = logging.getLogger("smsmngr")
 
@@ -103,6 +112,44 @@ DEFAULT_RETRY = RetryPolicy()
 class Reply(NamedTuple):
     status_code: int
     data: Any
+    headers: httpx.Headers
+
+
+class _Keep:
+    """The type of ``KEEP``: "the value the client already has"."""
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+KEEP: Final = _Keep()
+"""For ``with_options()``: keep the original client's value (``timeout=None`` means none)."""
+
+
+@attrs.frozen
+class RetryEvent:
+    """What ``on_retry`` is told before the SDK waits and tries a request again.
+
+    ``attempt`` is the number of the attempt about to be made (2 for the first retry),
+    ``delay`` the seconds it will wait first, and ``reason`` why the last attempt
+    failed: a connection that could not be opened, a pool timeout, or a 429
+    (``status_code`` then says so).
+
+    >>> event = RetryEvent("POST", "/messages", attempt=2, delay=0.5,
+    ...                    reason="429 Too Many Requests", status_code=429)
+    >>> f"{event.method} {event.path}: {event.reason}, attempt {event.attempt} in {event.delay}s"
+    'POST /messages: 429 Too Many Requests, attempt 2 in 0.5s'
+    """
+
+    method: str
+    path: str
+    attempt: int
+    delay: float
+    reason: str
+    status_code: int | None = None
+
+
+RetryHook = Callable[[RetryEvent], object]
 
 
 class _Secret:
@@ -210,6 +257,51 @@ class _RedactApiKeyInUrls(logging.Filter):
 logging.getLogger("httpx").addFilter(_RedactApiKeyInUrls())
 
 
+class _Connection:
+    """The httpx client and the event loop and process it belongs to; shared by a
+    client and the copies ``with_options()`` makes of it."""
+
+    def __init__(self, http_client: httpx.AsyncClient | None, timeout: Any) -> None:
+        self.owned = http_client is None
+        self.timeout = timeout
+        self.client = http_client if http_client is not None else self._new_client()
+        self.bound_to: tuple[int, object] | None = None  # (process, event loop) of first use
+
+    def _new_client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(timeout=self.timeout)
+
+    def for_this_loop(self) -> httpx.AsyncClient:
+        """The httpx client, checked against the event loop and process using it.
+
+        An httpx client's connections belong to the event loop (and the process) that
+        opened them: used from another, a request can go out and its answer be lost. So
+        a client used from a second event loop is refused before anything is sent; in a
+        forked child, the SDK's own httpx client is replaced (the parent's connections
+        are not the child's), and a supplied one is refused.
+        """
+        pid, loop = os.getpid(), _event_loop_marker()
+        if self.bound_to is None:
+            self.bound_to = (pid, loop)
+            return self.client
+        bound_pid, bound_loop = self.bound_to
+        if pid != bound_pid and self.owned:
+            self.client = self._new_client()
+            self.bound_to = (pid, loop)
+        elif pid != bound_pid:
+            raise ConfigurationError(
+                "the http_client given to this client was used in another process (this "
+                "one was forked from it): create the http_client, and the client, in the "
+                "process that uses them"
+            )
+        elif loop is not bound_loop:
+            raise ConfigurationError(
+                "this client was first used in another event loop (a second asyncio.run or "
+                "trio.run?): its connections belong to that loop. Create the client inside "
+                "the event loop that uses it, or use the blocking Client from plain code"
+            )
+        return self.client
+
+
 class Transport:
     """Sends one API request, retrying only what certainly did not reach the API."""
 
@@ -221,29 +313,69 @@ class Transport:
         timeout: httpx.Timeout | float | None,
         retry: RetryPolicy,
         http_client: httpx.AsyncClient | None,
+        headers: Mapping[str, str] | None = None,
+        app_info: str | None = None,
+        on_retry: RetryHook | None = None,
     ) -> None:
         self._api_key = resolve_api_key(api_key)
         self.base_url = resolve_base_url(base_url)
-        self.retry = retry
         self.pacer = Pacer()
-        self._owns_client = http_client is None
-        # Our own client carries the timeout; a supplied one gets it on every request.
-        self._client = (
-            http_client if http_client is not None else httpx.AsyncClient(timeout=timeout)
-        )
-        self._client_timeout = timeout
-        self._bound_to: tuple[int, object] | None = None  # (process, event loop) of first use
-        self._timeout: Any = httpx.USE_CLIENT_DEFAULT if http_client is None else timeout
-        self._deadline = _deadline(timeout)
+        self._connection = _Connection(http_client, timeout)
+        self._is_copy = False
         self._header_auth = _ApiKeyAuth(self._api_key, in_query=False)
         self._query_auth = _ApiKeyAuth(self._api_key, in_query=True)
+        user_agent = USER_AGENT if app_info is None else f"{USER_AGENT} {_token(app_info)}"
+        self._headers = {"user-agent": user_agent, "accept": "application/json"}
+        self._configure(timeout, retry, headers, on_retry)
+
+    def _configure(
+        self,
+        timeout: httpx.Timeout | float | None,
+        retry: RetryPolicy,
+        headers: Mapping[str, str] | None,
+        on_retry: RetryHook | None,
+    ) -> None:
+        if not isinstance(retry, RetryPolicy):
+            raise ValidationError("retry", f"must be a RetryPolicy, got {type(retry).__name__}")
+        if on_retry is not None and not callable(on_retry):
+            raise ValidationError("on_retry", f"must be callable, got {type(on_retry).__name__}")
+        try:
+            self._timeout = httpx.Timeout(timeout)
+        except (TypeError, ValueError) as error:
+            rule = f"must be seconds, an httpx.Timeout or None ({error})"
+            raise ValidationError("timeout", rule) from None
+        self._deadline = _deadline(self._timeout)
+        self.retry = retry
+        self._on_retry = on_retry
+        self._headers = {**self._headers, **_checked_headers(headers)}
+
+    def with_options(
+        self,
+        *,
+        timeout: httpx.Timeout | float | _Keep | None,
+        retry: RetryPolicy | None,
+        headers: Mapping[str, str] | None,
+        on_retry: RetryHook | _Keep | None,
+    ) -> Transport:
+        """A copy with other options that shares this one's connections, pace and key."""
+        copy = object.__new__(Transport)
+        copy.__dict__.update(self.__dict__)
+        copy._is_copy = True
+        copy._configure(
+            self._timeout if isinstance(timeout, _Keep) else timeout,
+            self.retry if retry is None else retry,
+            headers,
+            self._on_retry if isinstance(on_retry, _Keep) else on_retry,
+        )
+        return copy
 
     def __repr__(self) -> str:
         return f"<Transport base_url={self.base_url!r}>"
 
     async def aclose(self) -> None:
-        if self._owns_client:
-            await self._client.aclose()
+        # A copy's connections are its original's, closed with it.
+        if self._connection.owned and not self._is_copy:
+            await self._connection.client.aclose()
 
     async def request(
         self,
@@ -263,14 +395,14 @@ class Transport:
         429 pauses that pacer, so concurrent requests back off together.
         ``before_send()`` runs once the turn has come, right before each attempt leaves.
         """
-        client = self._client_for_this_loop()
+        client = self._connection.for_this_loop()
         pacer = pacer if pacer is not None else self.pacer
-        headers = {"user-agent": USER_AGENT, "accept": "application/json"}
+        headers = self._headers
         content: bytes | None = None
         if json_body is not None:
             # Bytes are JSON already encoded (bulk calls are built as text).
             content = json_body if isinstance(json_body, bytes) else encode_json(json_body)
-            headers["content-type"] = "application/json"
+            headers = {**headers, "content-type": "application/json"}
         send = functools.partial(
             client.request,
             method,
@@ -292,6 +424,7 @@ class Transport:
             outcome = await self._attempt(send, where)
             # Raised here, outside any except block: no httpx exception is chained to an
             # SDK error, so no traceback of one (locals included) holds a request.
+            status_code = None
             if isinstance(outcome, _Retriable):
                 if attempt >= self.retry.max_retries:
                     raise TransportError(
@@ -315,41 +448,23 @@ class Transport:
                     raise _error_for(response, where, retry_after=retry_after)
                 delay = retry_after if retry_after is not None else self.retry.backoff(attempt)
                 reason = "429 Too Many Requests"
+                status_code = 429
                 pacer.pause(delay)
             attempt += 1
             logger.warning("%s: %s, retry %d in %.2fs", where, reason, attempt, delay)
+            if self._on_retry is not None:
+                self._tell_retry(RetryEvent(method, path, attempt + 1, delay, reason, status_code))
             await anyio.sleep(delay)
 
-    def _client_for_this_loop(self) -> httpx.AsyncClient:
-        """The httpx client, checked against the event loop and process using it.
-
-        An httpx client's connections belong to the event loop (and the process) that
-        opened them: used from another, a request can go out and its answer be lost. So
-        a client used from a second event loop is refused before anything is sent; in a
-        forked child, the SDK's own httpx client is replaced (the parent's connections
-        are not the child's), and a supplied one is refused.
-        """
-        pid, loop = os.getpid(), _event_loop_marker()
-        if self._bound_to is None:
-            self._bound_to = (pid, loop)
-            return self._client
-        bound_pid, bound_loop = self._bound_to
-        if pid != bound_pid and self._owns_client:
-            self._client = httpx.AsyncClient(timeout=self._client_timeout)
-            self._bound_to = (pid, loop)
-        elif pid != bound_pid:
-            raise ConfigurationError(
-                "the http_client given to this client was used in another process (this "
-                "one was forked from it): create the http_client, and the client, in the "
-                "process that uses them"
-            )
-        elif loop is not bound_loop:
-            raise ConfigurationError(
-                "this client was first used in another event loop (a second asyncio.run or "
-                "trio.run?): its connections belong to that loop. Create the client inside "
-                "the event loop that uses it, or use the blocking Client from plain code"
-            )
-        return self._client
+    def _tell_retry(self, event: RetryEvent) -> None:
+        try:
+            self._on_retry(event)  # type: ignore[misc]
+        except Exception as error:
+            # Nothing of this request was processed: say so, with the hook's error.
+            raise TransportError(
+                f"{event.method} {event.path}: not sent, on_retry raised "
+                f"{type(error).__name__}: {error}"
+            ) from error
 
     async def _attempt(
         self, send: Callable[[], Awaitable[httpx.Response]], where: str
@@ -421,11 +536,36 @@ class _ApiKeyAuth(httpx.Auth):
         return "<api key>"
 
 
-def _deadline(timeout: httpx.Timeout | float | None) -> float | None:
+def _checked_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
+    """Extra request headers, refusing those the SDK sets itself (they would be lost)."""
+    if headers is None:
+        return {}
+    if not isinstance(headers, Mapping):
+        raise ValidationError("headers", f"must be a mapping, got {type(headers).__name__}")
+    checked = {}
+    for name, value in headers.items():
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise ValidationError(f"headers[{name!r}]", "names and values must be strings")
+        if name.lower() in _OWN_HEADERS:
+            hint = " (pass api_key=)" if name.lower() == "x-api-key" else ""
+            raise ValidationError(f"headers[{name!r}]", f"is set by the SDK itself{hint}")
+        checked[name.lower()] = value
+    return checked
+
+
+def _token(app_info: str) -> str:
+    """``app_info`` as a User-Agent product token: printable ASCII, no line breaks."""
+    if not isinstance(app_info, str) or not app_info.strip():
+        raise ValidationError("app_info", "must be a non-empty string, such as 'shop/2.1'")
+    if not (app_info.isascii() and app_info.isprintable()):
+        raise ValidationError("app_info", f"must be printable ASCII, got {app_info!r}")
+    return app_info.strip()
+
+
+def _deadline(phases: httpx.Timeout) -> float | None:
     """How long one attempt may take in all: httpx's timeouts apply to each read, so a
     server trickling its answer a byte at a time would hold a call for ever without it.
     The sum of the connect, write and read timeouts; no deadline without them."""
-    phases = httpx.Timeout(timeout)
     parts = (phases.connect, phases.write, phases.read)
     if any(part is None for part in parts):
         return None
@@ -452,12 +592,14 @@ def _read(response: httpx.Response, where: str) -> Reply:
     if not response.is_success:
         raise _error_for(response, where)
     try:
-        return Reply(response.status_code, _json(response))
+        return Reply(response.status_code, _json(response), response.headers)
     except ValueError:
         raise ResponseFormatError(
             f"{where} answered {response.status_code} with a body that is not JSON",
             status_code=response.status_code,
             body=response.text,
+            request_id=request_id_from_headers(response.headers),
+            headers=response.headers,
         ) from None
 
 
@@ -466,21 +608,29 @@ def _error_for(
 ) -> APIError:
     status = response.status_code
     body = _decode(response)
+    headers = response.headers
     request_id = body.get("request_id") if isinstance(body, dict) else None
-    request_id = request_id if isinstance(request_id, str) else None
+    if not isinstance(request_id, str):
+        request_id = request_id_from_headers(headers)
     detail = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
     if len(detail) > 300:
         detail = detail[:300] + "..."
     message = f"{where} answered {status} {response.reason_phrase}: {detail}".rstrip(": ")
     if status == 429:
-        return RateLimitError(message, body=body, request_id=request_id, retry_after=retry_after)
+        return RateLimitError(
+            message, body=body, request_id=request_id, headers=headers, retry_after=retry_after
+        )
     if status >= 500:
         message += " (the messages may have been sent)"
-        return ServerError(message, status_code=status, body=body, request_id=request_id)
+        return ServerError(
+            message, status_code=status, body=body, request_id=request_id, headers=headers
+        )
     error_type = _ERROR_BY_STATUS.get(status, APIError)
     if status == 400 and _is_wrong_key(body):
         error_type = AuthenticationError
-    return error_type(message, status_code=status, body=body, request_id=request_id)
+    return error_type(
+        message, status_code=status, body=body, request_id=request_id, headers=headers
+    )
 
 
 def _is_wrong_key(body: Any) -> bool:

@@ -157,6 +157,25 @@ def encode_json(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
 
 
+REQUEST_ID_HEADERS = ("x-request-id", "x-amzn-requestid")
+"""Where an answer without ``request_id`` in its body may carry one. The reference
+documents no such header: these are the common names (the second is AWS API Gateway's)."""
+
+
+def request_id_from_headers(headers: Mapping[str, str]) -> str | None:
+    """The request id a header carries, if any (``headers`` as httpx gives them, whose
+    lookups ignore case).
+
+    >>> request_id_from_headers({"x-request-id": "r-1"})
+    'r-1'
+    """
+    for name in REQUEST_ID_HEADERS:
+        value = headers.get(name)
+        if value:
+            return value
+    return None
+
+
 # -- responses ----------------------------------------------------------------------------
 
 
@@ -207,24 +226,30 @@ converter.register_structure_hook(AcceptedItem, _keeping_extra(AcceptedItem))
 converter.register_structure_hook(RejectedItem, _keeping_extra(RejectedItem))
 converter.register_structure_hook(
     SendResult,
-    _keeping_extra(SendResult, omit=("recipients_per_message", "keyed_by_message")),
+    _keeping_extra(SendResult, omit=("headers", "recipients_per_message", "keyed_by_message")),
 )
-converter.register_structure_hook(SimpleSendResult, _keeping_extra(SimpleSendResult))
+converter.register_structure_hook(
+    SimpleSendResult, _keeping_extra(SimpleSendResult, omit=("headers",))
+)
 
 _UNREADABLE = (cattrs.BaseValidationError, KeyError, TypeError, ValueError, AttributeError)
 
 
-def _structure(data: Any, cls: type[_T], *, status_code: int, request_id: str | None) -> _T:
+def _structure(data: Any, cls: type[_T], *, status_code: int, headers: Mapping[str, str]) -> _T:
     try:
         return converter.structure(data, cls)
     except _UNREADABLE as error:
         reasons = "; ".join(_reasons(error))
+        request_id = data.get("request_id") if isinstance(data, Mapping) else None
+        if not isinstance(request_id, str):
+            request_id = request_id_from_headers(headers)
         raise ResponseFormatError(
             f"the API answered {status_code} with a body that is not a valid {cls.__name__}: "
             f"{reasons}",
             status_code=status_code,
             body=data,
             request_id=request_id,
+            headers=headers,
         ) from error
 
 
@@ -238,28 +263,23 @@ def parse_send_result(
     data: Any,
     *,
     status_code: int,
+    headers: Mapping[str, str],
     recipients_per_message: tuple[int, ...],
     keyed_by_message: bool,
 ) -> SendResult:
     """Read a ``/message`` or ``/messages`` answer; unknown fields are kept in ``extra``."""
-    request_id = data.get("request_id") if isinstance(data, Mapping) else None
-    result = _structure(
-        data,
-        SendResult,
-        status_code=status_code,
-        request_id=request_id if isinstance(request_id, str) else None,
-    )
+    result = _structure(data, SendResult, status_code=status_code, headers=headers)
     return attrs.evolve(
-        result, recipients_per_message=recipients_per_message, keyed_by_message=keyed_by_message
+        result,
+        headers=headers,
+        recipients_per_message=recipients_per_message,
+        keyed_by_message=keyed_by_message,
     )
 
 
-def parse_simple_result(data: Any, *, status_code: int) -> SimpleSendResult:
+def parse_simple_result(
+    data: Any, *, status_code: int, headers: Mapping[str, str]
+) -> SimpleSendResult:
     """Read a ``/simple/message`` answer."""
-    request_id = data.get("request_id") if isinstance(data, Mapping) else None
-    return _structure(
-        data,
-        SimpleSendResult,
-        status_code=status_code,
-        request_id=request_id if isinstance(request_id, str) else None,
-    )
+    result = _structure(data, SimpleSendResult, status_code=status_code, headers=headers)
+    return attrs.evolve(result, headers=headers)

@@ -21,6 +21,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 __all__ = [
@@ -95,8 +96,9 @@ class DeliveryUncertainError(SmsManagerError):
 class APIError(SmsManagerError):
     """The API answered with an error status (or an unreadable success body).
 
-    ``status_code``, the decoded ``body`` (or the raw text) and ``request_id``, where
-    the answer carried one, are kept for logs and support tickets.
+    ``status_code``, the decoded ``body`` (or the raw text), the answer's ``headers``
+    (a case-insensitive mapping) and ``request_id``, where the body or a header carried
+    one, are kept for logs and support tickets.
     """
 
     def __init__(
@@ -106,11 +108,13 @@ class APIError(SmsManagerError):
         status_code: int,
         body: object = None,
         request_id: str | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.status_code = status_code
         self.body = body
         self.request_id = request_id
+        self.headers: Mapping[str, str] = headers if headers is not None else {}
 
 
 class BadRequestError(APIError):
@@ -140,9 +144,12 @@ class RateLimitError(APIError):
         status_code: int = 429,
         body: object = None,
         request_id: str | None = None,
+        headers: Mapping[str, str] | None = None,
         retry_after: float | None = None,
     ) -> None:
-        super().__init__(message, status_code=status_code, body=body, request_id=request_id)
+        super().__init__(
+            message, status_code=status_code, body=body, request_id=request_id, headers=headers
+        )
         self.retry_after = retry_after
 
 

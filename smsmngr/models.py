@@ -899,7 +899,8 @@ class SendResult:
     """The answer to ``send()`` or ``send_batch()``.
 
     ``accepted`` alone says what was accepted for processing: an entry in ``rejected``,
-    or in neither list, was not, and may be sent again. ``recipients_per_message`` and
+    or in neither list, was not, and may be sent again. ``headers`` are the answer's
+    HTTP headers (lookups ignore case). ``recipients_per_message`` and
     ``keyed_by_message`` are filled in by the client so that
     ``recipient_message_ids()`` can give one id per recipient.
     """
@@ -908,6 +909,7 @@ class SendResult:
     accepted: tuple[AcceptedItem, ...] = ()
     rejected: tuple[RejectedItem, ...] = ()
     extra: Mapping[str, Any] = attrs.field(factory=dict)
+    headers: Mapping[str, str] = attrs.field(factory=dict, eq=False, repr=False)
     recipients_per_message: tuple[int, ...] = ()
     keyed_by_message: bool = False
 
@@ -942,9 +944,13 @@ class SendResult:
 
 @attrs.frozen
 class SimpleSendResult:
-    """The answer to ``send_simple()``; ``message_id`` is ``None`` when not accepted."""
+    """The answer to ``send_simple()``; ``message_id`` is ``None`` when not accepted.
+
+    ``headers`` are the answer's HTTP headers (lookups ignore case).
+    """
 
     request_id: str
     accepted: bool
     message_id: str | None = None
     extra: Mapping[str, Any] = attrs.field(factory=dict)
+    headers: Mapping[str, str] = attrs.field(factory=dict, eq=False, repr=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import platform
 from urllib.parse import parse_qs
 
 import httpx
@@ -33,7 +34,9 @@ async def test_send_posts_the_message_with_auth_and_user_agent(
     result = await client.send(Message("Hi", to=["+420 777 123 456", "00420777654321"]))
     request = route.calls.last.request
     assert request.headers["x-api-key"] == API_KEY
-    assert request.headers["user-agent"] == f"smsmngr/{__version__}"
+    assert request.headers["user-agent"].startswith(
+        f"smsmngr/{__version__} (Python {platform.python_version()}; "
+    )
     assert request.headers["content-type"] == "application/json"
     assert json.loads(request.content) == {
         "body": "Hi",

@@ -161,6 +161,7 @@ def test_send_result_keeps_unknown_fields_and_reads_keys_as_integers() -> None:
             "credit_left": 10,
         },
         status_code=200,
+        headers={},
         recipients_per_message=(2,),
         keyed_by_message=False,
     )
@@ -174,7 +175,11 @@ def test_send_result_keeps_unknown_fields_and_reads_keys_as_integers() -> None:
 
 def test_missing_optional_lists_are_fine() -> None:
     result = parse_send_result(
-        {"request_id": "r"}, status_code=200, recipients_per_message=(1,), keyed_by_message=False
+        {"request_id": "r"},
+        status_code=200,
+        headers={},
+        recipients_per_message=(1,),
+        keyed_by_message=False,
     )
     assert result.accepted == ()
     assert result.rejected == ()
@@ -195,17 +200,19 @@ def test_missing_optional_lists_are_fine() -> None:
 def test_broken_send_result_raises_response_format_error(body: Any, says: str) -> None:
     with pytest.raises(ResponseFormatError, match=says.replace("[", r"\[").replace("]", r"\]")):
         parse_send_result(
-            body, status_code=200, recipients_per_message=(1,), keyed_by_message=False
+            body, status_code=200, headers={}, recipients_per_message=(1,), keyed_by_message=False
         )
 
 
 def test_simple_result_is_read_and_checked() -> None:
     result = parse_simple_result(
-        {"request_id": "r", "message_id": "m", "accepted": True, "new": 1}, status_code=200
+        {"request_id": "r", "message_id": "m", "accepted": True, "new": 1},
+        status_code=200,
+        headers={},
     )
     assert (result.request_id, result.message_id, result.accepted) == ("r", "m", True)
     assert result.extra == {"new": 1}
     with pytest.raises(ResponseFormatError, match="accepted"):
         parse_simple_result(
-            {"request_id": "r", "message_id": "m", "accepted": "yes"}, status_code=200
+            {"request_id": "r", "message_id": "m", "accepted": "yes"}, status_code=200, headers={}
         )

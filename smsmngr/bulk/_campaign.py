@@ -36,6 +36,7 @@ from ..errors import (
     ValidationError,
 )
 from ..models import Message
+from ..phone import PhoneNormalizer, normalize_phone_number
 from ._journal import Journal, JournalError, Key
 from ._outcomes import (
     Answer,
@@ -78,6 +79,7 @@ class Campaign:
         resend_unknown: bool,
         on_progress: ProgressCallback | None,
         not_accepted_retries: int = 3,
+        normalize: PhoneNormalizer = normalize_phone_number,
     ) -> None:
         _check_whole_number("concurrency", concurrency, at_least=1)
         _check_whole_number("not_accepted_retries", not_accepted_retries, at_least=0)
@@ -89,6 +91,7 @@ class Campaign:
                 "max_requests_per_second", f"must be a number above 0, or None, got {rate!r}"
             )
         self._transport = transport
+        self._normalize = normalize
         self._concurrency = concurrency
         self._pacer = Pacer(max_requests_per_second)
         self._journal = journal
@@ -162,7 +165,7 @@ class Campaign:
         calls: ObjectSendStream[Call],
         batches: ObjectSendStream[BatchOutcome],
     ) -> None:
-        packer = Packer(self._journal_lookup())
+        packer = Packer(self._journal_lookup(), normalize=self._normalize)
         settled: dict[str, list[RecipientOutcome]] = {"local": [], "journal": []}
 
         async def flush(source: str, at_least: int = 1) -> None:
@@ -265,6 +268,7 @@ class Campaign:
             result = parse_send_result(
                 reply.data,
                 status_code=reply.status_code,
+                headers=reply.headers,
                 recipients_per_message=tuple(len(chunk) for chunk in call.chunks),
                 keyed_by_message=True,
             )

@@ -117,8 +117,9 @@ class Journal:
     """The state of one campaign in a SQLite file, locked while open; use it from one
     thread, and ``close()`` it to release the lock."""
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, region: str | None = None) -> None:
         self.path = os.fspath(path)
+        self._region = region or ""
         existed = os.path.exists(self.path) and os.path.getsize(self.path) > 0
         try:
             self._db = _connect(self.path)
@@ -144,6 +145,7 @@ class Journal:
             for statement in _SCHEMA:
                 db.execute(statement)
             db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('format', ?)", (_FORMAT,))
+            self._check_region()
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -172,6 +174,21 @@ class Journal:
                 f"{self.path} was written by another version of smsmngr ({row[0]}, this one "
                 f"reads {_FORMAT}); it was left untouched. Finish its campaign with that "
                 "version, or give a new path."
+            )
+
+    def _check_region(self) -> None:
+        """Numbers are keyed as the client normalized them: a client reading national
+        numbers differently would key the same recipient apart, and send it twice."""
+        db = self._db
+        db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('region', ?)", (self._region,))
+        (region,) = db.execute("SELECT value FROM meta WHERE key = 'region'").fetchone()
+        if region != self._region:
+            then = f"default_region={region!r}" if region else "no default_region"
+            now = f"default_region={self._region!r}" if self._region else "none"
+            raise JournalError(
+                f"{self.path} was written by a client with {then}, this one has {now}: its "
+                "numbers would be read differently and could be sent twice. Resume with "
+                "the same default_region; the journal was left untouched."
             )
 
     def _check_integrity(self) -> None:

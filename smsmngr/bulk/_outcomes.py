@@ -80,11 +80,11 @@ class BatchOutcome:
         self._outcomes: tuple[RecipientOutcome, ...] | None = tuple(outcomes)
         self._build: Callable[[], list[RecipientOutcome]] | None = None
         self.counts: dict[OutcomeStatus, int] = dict(Counter(o.status for o in self._outcomes))
-        self.request_id = request_id
-        self.error = error
-        self.exception = exception
+        self.request_id: str | None = request_id
+        self.error: str | None = error
+        self.exception: Exception | None = exception
         """The error the call failed with, if it did (its type tells, say, a wrong key)."""
-        self.source = source
+        self.source: str = source
         """``"api"`` for a call, ``"local"`` for local rejections, ``"journal"`` for
         outcomes a resumed campaign already had, ``"not_sent"`` after a stop."""
 

@@ -20,7 +20,7 @@ import attrs
 from .._wire import converter, encode_json, message_to_wire
 from ..errors import ValidationError
 from ..models import Message
-from ..phone import normalize_phone_number
+from ..phone import PhoneNormalizer, normalize_phone_number
 from ._outcomes import OutcomeStatus, RecipientOutcome
 
 __all__ = [
@@ -142,8 +142,11 @@ class Packer:
     ``FromJournal`` instead of being packed.
     """
 
-    def __init__(self, lookup: Lookup | None = None) -> None:
+    def __init__(
+        self, lookup: Lookup | None = None, *, normalize: PhoneNormalizer = normalize_phone_number
+    ) -> None:
         self._lookup = lookup
+        self._normalize = normalize
         self._calls_made = 0
         self._content: tuple[Any, ...] = _NOTHING
         self._prefix = ""
@@ -186,11 +189,11 @@ class Packer:
                         error=str(ValidationError(f"messages[{message_index}]", rule)),
                     )
                 return
-        lookup = self._lookup
+        lookup, normalize = self._lookup, self._normalize
         for recipient_index, recipient in enumerate(message.to):
             phone = recipient.phone_number
             try:
-                number = normalize_phone_number(phone)
+                number = normalize(phone)
             except ValidationError as error:
                 field = f"messages[{message_index}].to[{recipient_index}]"
                 yield RecipientOutcome(

@@ -107,10 +107,10 @@ class FakeSmsManager:
         ledger: Literal["full", "counts"] = "full",
     ) -> None:
         self.api_key = api_key
-        self.refused_numbers = {normalized_number(n) or n for n in refused_numbers}
-        self.final_results = dict(final_results or {})
+        self.refused_numbers: set[str] = {normalized_number(n) or n for n in refused_numbers}
+        self.final_results: dict[str, str] = dict(final_results or {})
         self.faults = faults
-        self.ledger = Ledger(detail=ledger)
+        self.ledger: Ledger = Ledger(detail=ledger)
         self._ids = random.Random(seed)  # noqa: S311 (ids, not secrets)
         self._call_numbers = itertools.count(1)
         self._clock = itertools.count(_WEBHOOK_EPOCH)

@@ -106,7 +106,7 @@ class FaultProxy:
         self._started = threading.Event()
         self._stop = asyncio.Event()
         self._thread = threading.Thread(target=self._serve, daemon=True, name="fault-proxy")
-        self.port = 0
+        self.port: int = 0
 
     def faulted_phone_numbers(self, *, reached_server: bool | None = None) -> set[str]:
         """The recipients of every request the proxy broke (only those that reached the
