@@ -8,8 +8,9 @@
 import logging
 
 from ._async_client import AsyncClient
+from ._logs import configure_from_environment
 from ._sync_client import Client
-from ._transport import DEFAULT_BASE_URL, RetryPolicy
+from ._transport import DEFAULT_BASE_URL, RetryEvent, RetryPolicy
 from ._version import __version__
 from .bulk import BatchOutcome, BulkResult, JournalError, OutcomeStatus, RecipientOutcome
 from .errors import (
@@ -56,8 +57,10 @@ from .models import (
 )
 from .phone import normalize_phone_number
 
-# A library logs, the application decides where to: nothing shows unless it says so.
+# A library logs, the application decides where to: nothing shows unless it says so
+# (or sets SMSMANAGER_LOG=debug|info for a quick look).
 logging.getLogger("smsmngr").addHandler(logging.NullHandler())
+configure_from_environment()
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -89,6 +92,7 @@ __all__ = [
     "RecipientOutcome",
     "RejectedItem",
     "ResponseFormatError",
+    "RetryEvent",
     "RetryPolicy",
     "SendResult",
     "ServerError",

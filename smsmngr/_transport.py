@@ -279,6 +279,11 @@ class _Connection:
         forked child, the SDK's own httpx client is replaced (the parent's connections
         are not the child's), and a supplied one is refused.
         """
+        if self.client.is_closed:
+            raise ConfigurationError(
+                "this client's connections are closed (by aclose(), the end of its `with` "
+                "block, or a given http_client closed): nothing was sent; create a new client"
+            )
         pid, loop = os.getpid(), _event_loop_marker()
         if self.bound_to is None:
             self.bound_to = (pid, loop)
@@ -339,11 +344,7 @@ class Transport:
             raise ValidationError("retry", f"must be a RetryPolicy, got {type(retry).__name__}")
         if on_retry is not None and not callable(on_retry):
             raise ValidationError("on_retry", f"must be callable, got {type(on_retry).__name__}")
-        try:
-            self._timeout = httpx.Timeout(timeout)
-        except (TypeError, ValueError) as error:
-            rule = f"must be seconds, an httpx.Timeout or None ({error})"
-            raise ValidationError("timeout", rule) from None
+        self._timeout = _checked_timeout(timeout)
         self._deadline = _deadline(self._timeout)
         self.retry = retry
         self._on_retry = on_retry
@@ -551,6 +552,21 @@ def _checked_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
             raise ValidationError(f"headers[{name!r}]", f"is set by the SDK itself{hint}")
         checked[name.lower()] = value
     return checked
+
+
+def _checked_timeout(timeout: httpx.Timeout | float | None) -> httpx.Timeout:
+    if isinstance(timeout, httpx.Timeout):
+        phases: tuple[object, ...] = tuple(timeout.as_dict().values())
+    else:
+        phases = (timeout,)
+    for phase in phases:
+        if phase is not None and (
+            isinstance(phase, bool) or not isinstance(phase, (int, float)) or not phase >= 0
+        ):
+            raise ValidationError(
+                "timeout", f"must be seconds (0 or more), an httpx.Timeout or None, got {phase!r}"
+            )
+    return httpx.Timeout(timeout)
 
 
 def _token(app_info: str) -> str:

@@ -1,0 +1,240 @@
+"""Client options: default and per-copy headers, the User-Agent, with_options(), the
+retry hook, the answer's headers, and SMSMANAGER_LOG."""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import platform
+import subprocess
+import sys
+
+import httpx
+import pytest
+import respx
+
+from smsmngr import (
+    AsyncClient,
+    Client,
+    ConfigurationError,
+    Message,
+    RetryEvent,
+    RetryPolicy,
+    ServerError,
+    TransportError,
+    ValidationError,
+    __version__,
+)
+
+from .support import API_KEY, NO_WAIT, accepted
+
+pytestmark = pytest.mark.anyio
+
+MESSAGE = Message("Hi", to=["420777123456"])
+
+
+async def test_default_headers_go_with_every_request(api: respx.MockRouter) -> None:
+    route = api.post("/message").respond(200, json=accepted("m"))
+    async with AsyncClient(api_key=API_KEY, default_headers={"X-Tenant": "shop-7"}) as client:
+        await client.send(MESSAGE)
+        await client.send(MESSAGE)
+    assert [call.request.headers["x-tenant"] for call in route.calls] == ["shop-7", "shop-7"]
+    assert route.calls.last.request.headers["x-api-key"] == API_KEY
+
+
+@pytest.mark.parametrize("name", ["X-Api-Key", "content-type", "Host"])
+def test_headers_the_sdk_sets_itself_are_refused(name: str) -> None:
+    with pytest.raises(ValidationError, match="is set by the SDK itself") as caught:
+        AsyncClient(api_key=API_KEY, default_headers={name: "x"})
+    assert caught.value.field == f"headers[{name!r}]"
+
+
+def test_header_values_must_be_strings() -> None:
+    with pytest.raises(ValidationError, match="must be strings"):
+        AsyncClient(api_key=API_KEY, default_headers={"x-count": 3})  # type: ignore[dict-item]
+
+
+async def test_user_agent_names_python_platform_httpx_and_the_app(api: respx.MockRouter) -> None:
+    route = api.post("/message").respond(200, json=accepted("m"))
+    async with AsyncClient(api_key=API_KEY, app_info="checkout/2.1") as client:
+        await client.send(MESSAGE)
+    agent = route.calls.last.request.headers["user-agent"]
+    assert agent == (
+        f"smsmngr/{__version__} (Python {platform.python_version()}; {platform.system()} "
+        f"{platform.machine()}) httpx/{httpx.__version__} checkout/2.1"
+    )
+
+
+@pytest.mark.parametrize("app_info", ["", "shop\r\nX-Evil: 1", "café/1"])
+def test_app_info_must_be_a_printable_token(app_info: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        AsyncClient(api_key=API_KEY, app_info=app_info)
+    assert caught.value.field == "app_info"
+
+
+async def test_with_options_changes_only_what_it_is_given(api: respx.MockRouter) -> None:
+    route = api.post("/message").respond(200, json=accepted("m"))
+    async with AsyncClient(
+        api_key=API_KEY, timeout=30, default_headers={"x-tenant": "shop"}
+    ) as client:
+        quick = client.with_options(timeout=2.5, headers={"x-trace": "t-1"})
+        untimed = client.with_options(timeout=None)
+        await quick.send(MESSAGE)
+        await untimed.send(MESSAGE)
+        await client.send(MESSAGE)
+    quick_request, untimed_request, original_request = (c.request for c in route.calls)
+    assert quick_request.extensions["timeout"] == httpx.Timeout(2.5).as_dict()
+    assert untimed_request.extensions["timeout"] == httpx.Timeout(None).as_dict()
+    assert original_request.extensions["timeout"] == httpx.Timeout(30).as_dict()
+    assert (quick_request.headers["x-tenant"], quick_request.headers["x-trace"]) == ("shop", "t-1")
+    assert "x-trace" not in original_request.headers  # the original is unchanged
+    assert "x-trace" not in untimed_request.headers
+
+
+async def test_with_options_retry_policy_applies_to_the_copy_only(api: respx.MockRouter) -> None:
+    route = api.post("/message").respond(429, headers={"retry-after": "0"})
+    async with AsyncClient(api_key=API_KEY, retry=NO_WAIT) as client:
+        with pytest.raises(Exception, match="429"):
+            await client.with_options(retry=RetryPolicy(max_retries=0)).send(MESSAGE)
+        assert route.call_count == 1
+        with pytest.raises(Exception, match="429"):
+            await client.send(MESSAGE)
+        assert route.call_count == 1 + 1 + NO_WAIT.max_retries
+
+
+async def test_a_copy_shares_the_connections_and_needs_no_closing() -> None:
+    seen: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("x-copy", "original"))
+        return httpx.Response(200, json=accepted("m"))
+
+    http_client = httpx.AsyncClient(transport=httpx.MockTransport(answer))
+    client = AsyncClient(api_key=API_KEY, http_client=http_client)
+    copy = client.with_options(headers={"x-copy": "yes"})
+    async with copy:
+        await copy.send(MESSAGE)
+    await client.send(MESSAGE)  # closing the copy left the connections open
+    await http_client.aclose()
+    with pytest.raises(ConfigurationError, match="nothing was sent"):
+        await copy.send(MESSAGE)
+    assert seen == ["yes", "original"]
+
+
+async def test_a_closed_client_refuses_to_send_before_anything_leaves(
+    api: respx.MockRouter,
+) -> None:
+    route = api.post("/message").respond(200, json=accepted("m"))
+    client = AsyncClient(api_key=API_KEY)
+    await client.aclose()
+    with pytest.raises(ConfigurationError, match="connections are closed"):
+        await client.send(MESSAGE)
+    assert route.call_count == 0
+
+
+def test_with_options_refuses_what_is_not_an_option() -> None:
+    client = AsyncClient(api_key=API_KEY)
+    with pytest.raises(ValidationError, match="RetryPolicy"):
+        client.with_options(retry=3)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="timeout"):
+        client.with_options(timeout="fast")  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="callable"):
+        client.with_options(on_retry="print")  # type: ignore[arg-type]
+
+
+def test_blocking_copies_share_the_loop_thread_and_keep_the_original_open(
+    api: respx.MockRouter,
+) -> None:
+    route = api.post("/message").respond(200, json=accepted("m"))
+    original = Client(api_key=API_KEY)
+    copy = original.with_options(headers={"x-copy": "yes"})
+    assert isinstance(copy, Client)
+    copy.send(MESSAGE)
+    copy.close()  # leaves the shared connections open
+    original.send(MESSAGE)
+    del original
+    gc.collect()  # the copy keeps its original, whose connections it uses, alive
+    copy.send(MESSAGE)
+    assert [c.request.headers.get("x-copy") for c in route.calls] == ["yes", None, "yes"]
+
+
+async def test_on_retry_sees_each_retry_with_its_reason_and_delay(
+    api: respx.MockRouter,
+) -> None:
+    route = api.post("/messages").mock(
+        side_effect=[
+            httpx.ConnectError("refused"),
+            httpx.Response(429, headers={"retry-after": "0.01"}),
+            httpx.Response(200, json=accepted("m")),
+        ]
+    )
+    events: list[RetryEvent] = []
+    retry = RetryPolicy(max_retries=3, backoff_base=0, backoff_max=0)
+    async with AsyncClient(api_key=API_KEY, retry=retry, on_retry=events.append) as client:
+        await client.send_batch([MESSAGE])
+    assert route.call_count == 3
+    assert [(e.method, e.path, e.attempt, e.status_code) for e in events] == [
+        ("POST", "/messages", 2, None),
+        ("POST", "/messages", 3, 429),
+    ]
+    assert events[0].reason.startswith("ConnectError") and events[0].delay == 0
+    assert (events[1].reason, events[1].delay) == ("429 Too Many Requests", 0.01)
+
+
+async def test_on_retry_that_raises_ends_the_request_as_not_sent(api: respx.MockRouter) -> None:
+    route = api.post("/message").mock(side_effect=httpx.ConnectError("refused"))
+
+    def fail(event: RetryEvent) -> None:
+        raise LookupError("metrics backend down")
+
+    async with AsyncClient(api_key=API_KEY, retry=NO_WAIT, on_retry=fail) as client:
+        with pytest.raises(TransportError, match="on_retry raised LookupError") as caught:
+            await client.send(MESSAGE)
+    assert isinstance(caught.value.__cause__, LookupError)
+    assert route.call_count == 1
+
+
+async def test_results_and_errors_carry_the_answer_headers(
+    api: respx.MockRouter, client: AsyncClient
+) -> None:
+    api.post("/message").respond(200, json=accepted("m"), headers={"X-Request-Id": "hdr-1"})
+    result = await client.send(MESSAGE)
+    assert result.headers["x-request-id"] == "hdr-1"
+    assert result.request_id == "req-1"  # the body's id comes first
+    api.post("/simple/message").respond(
+        200, json={"request_id": "r", "accepted": True, "message_id": "m"}, headers={"A": "b"}
+    )
+    simple = await client.send_simple("420777123456", "Hi", sender="Shop")
+    assert simple.headers["a"] == "b"
+    api.post("/messages").respond(503, text="busy", headers={"x-amzn-RequestId": "gw-7"})
+    with pytest.raises(ServerError) as caught:
+        await client.send_batch([MESSAGE])
+    assert caught.value.request_id == "gw-7"  # no body id: the header's
+    assert caught.value.headers["X-AMZN-REQUESTID"] == "gw-7"
+
+
+def _python_with_log(setting: str) -> subprocess.CompletedProcess[str]:
+    code = (
+        "import json, logging, smsmngr; "
+        "print(json.dumps([logging.getLogger(n).level for n in ('smsmngr', 'httpx')]))"
+    )
+    environment = {**os.environ, "SMSMANAGER_LOG": setting}
+    return subprocess.run(
+        [sys.executable, "-W", "default", "-c", code],
+        capture_output=True,
+        text=True,
+        env=environment,
+        check=True,
+    )
+
+
+@pytest.mark.parametrize(("setting", "level"), [("debug", 10), ("INFO", 20), ("", 0)])
+def test_smsmanager_log_sets_the_level_of_the_sdk_and_httpx(setting: str, level: int) -> None:
+    assert json.loads(_python_with_log(setting).stdout) == [level, level]
+
+
+def test_an_unknown_smsmanager_log_is_said_not_ignored() -> None:
+    finished = _python_with_log("verbose")
+    assert json.loads(finished.stdout) == [0, 0]
+    assert "SMSMANAGER_LOG='verbose' is not a log level" in finished.stderr
