@@ -178,7 +178,8 @@ async def test_on_retry_sees_each_retry_with_its_reason_and_delay(
         ("POST", "/messages", 2, None),
         ("POST", "/messages", 3, 429),
     ]
-    assert events[0].reason.startswith("ConnectError") and events[0].delay == 0
+    assert events[0].reason.startswith("ConnectError")
+    assert events[0].delay == 0
     assert (events[1].reason, events[1].delay) == ("429 Too Many Requests", 0.01)
 
 
