@@ -36,3 +36,41 @@ def test_the_flask_example_collects_replies_beside_its_own_routes() -> None:
     assert client.post("/smsmngr/webhook?token=t0k", data=json.dumps(REPLY)).status_code == 200
     assert client.post("/smsmngr/webhook?token=bad", data=json.dumps(REPLY)).status_code == 403
     assert client.get("/").get_data(as_text=True) == "1 replies so far"
+
+
+async def test_the_tracing_example_makes_a_span_per_attempt_without_the_key() -> None:
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from smsmngr import Message, RetryPolicy
+    from smsmngr.testing import FakeSmsManager, FaultKind, FaultPlan
+
+    module = importlib.import_module("examples.tracing")
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    # The first attempt gets a 429, so the call is retried: two attempts, two spans.
+    fake = FakeSmsManager(faults=FaultPlan(calls={1: FaultKind.RATE_LIMIT}))
+    async with module.traced_client(
+        tracer_provider=provider,
+        transport=fake.transport,
+        api_key=fake.api_key,
+        base_url="https://api.smsmngr.com/v2",
+        retry=RetryPolicy(backoff_base=0, backoff_max=0),
+    ) as client:
+        await client.send(Message("Hi", to=["420777123456"]))
+        await client.send_simple("420777123456", "Hi", sender="Shop", method="GET")
+    spans = exporter.get_finished_spans()
+    assert [span.name for span in spans] == ["POST", "POST", "GET"]
+    # The attribute's name depends on the instrumentation's semantic-convention version.
+    statuses = [
+        (span.attributes or {}).get("http.response.status_code")
+        or (span.attributes or {}).get("http.status_code")
+        for span in spans
+    ]
+    assert statuses == [429, 200, 200]
+    recorded = json.dumps([dict(span.attributes or {}) for span in spans])
+    assert "/v2/message" in recorded
+    assert "simple/message?phone_number=***&message=***&sender=***&apikey=***" in recorded
+    assert fake.api_key not in recorded
