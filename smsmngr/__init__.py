@@ -9,6 +9,7 @@ import logging
 
 from ._async_client import AsyncClient
 from ._logs import configure_from_environment
+from ._public import present_here
 from ._sync_client import Client
 from ._transport import DEFAULT_BASE_URL, RetryEvent, RetryPolicy
 from ._version import __version__
@@ -114,3 +115,5 @@ __all__ = [
     "__version__",
     "normalize_phone_number",
 ]
+
+present_here(globals())

@@ -9,6 +9,7 @@
 True
 """
 
+from .._public import present_here
 from ._fake import FakeSmsManager, FakeTransport
 from ._faults import Fault, FaultKind, FaultPlan
 from ._ledger import CallRecord, Ledger, SentRecipient
@@ -29,3 +30,5 @@ __all__ = [
     "SocketFault",
     "serve",
 ]
+
+present_here(globals())

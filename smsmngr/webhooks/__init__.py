@@ -7,6 +7,7 @@
 ('delivered', 0, True, 2023)
 """
 
+from .._public import present_here
 from ..errors import WebhookError
 from ._events import (
     ChannelStats,
@@ -39,3 +40,5 @@ __all__ = [
     "split_message_id",
     "wsgi_receiver",
 ]
+
+present_here(globals())
