@@ -24,6 +24,7 @@ from typing import Literal, TypeVar
 
 import httpx
 
+from ._calls import post_messages
 from ._transport import (
     DEFAULT_RETRY,
     DEFAULT_TIMEOUT,
@@ -33,18 +34,22 @@ from ._transport import (
     Transport,
     _Keep,
 )
-from ._wire import message_to_wire, parse_send_result, parse_simple_result, simple_message_fields
+from ._wire import (
+    encode_json,
+    message_to_wire,
+    parse_send_result,
+    parse_simple_result,
+    simple_message_fields,
+)
 from .bulk._campaign import Campaign, Tally
 from .bulk._journal import Journal
 from .bulk._outcomes import BatchOutcome, BulkResult
 from .errors import SmsManagerError, ValidationError
+from .limits import MESSAGES_PER_CALL, RECIPIENTS_PER_MESSAGE
 from .models import Gateway, Message, SendResult, SimpleSendResult
 from .phone import PhoneNormalizer, normalizer_for_region
 
 __all__ = ["AsyncClient"]
-
-MAX_RECIPIENTS_PER_MESSAGE = 10
-MAX_MESSAGES_PER_BATCH = 10
 
 _Client = TypeVar("_Client", bound="AsyncClient")
 
@@ -152,7 +157,7 @@ class AsyncClient:
         reply = await self._transport.request(
             "POST",
             "/message/priority" if priority else "/message",
-            json_body=message_to_wire(message, numbers),
+            json_content=encode_json(message_to_wire(message, numbers)),
         )
         return parse_send_result(
             reply.data,
@@ -177,10 +182,10 @@ class AsyncClient:
             ])
         """
         batch = list(messages)
-        if not 1 <= len(batch) <= MAX_MESSAGES_PER_BATCH:
+        if not 1 <= len(batch) <= MESSAGES_PER_CALL:
             raise ValidationError(
                 "messages",
-                f"1 to {MAX_MESSAGES_PER_BATCH} messages per call (got {len(batch)}); "
+                f"1 to {MESSAGES_PER_CALL} messages per call (got {len(batch)}); "
                 "use send_bulk() for more",
             )
         body = []
@@ -189,14 +194,7 @@ class AsyncClient:
             numbers = _checked_numbers(message, f"messages[{index}]", self._normalize)
             body.append(message_to_wire(message, numbers))
             counts.append(len(numbers))
-        reply = await self._transport.request("POST", "/messages", json_body=body)
-        return parse_send_result(
-            reply.data,
-            status_code=reply.status_code,
-            headers=reply.headers,
-            recipients_per_message=tuple(counts),
-            keyed_by_message=True,
-        )
+        return await post_messages(self._transport, encode_json(body), tuple(counts))
 
     async def send_simple(
         self,
@@ -373,10 +371,10 @@ def _checked_numbers(message: Message, where: str, normalize: PhoneNormalizer) -
     """The normalized numbers of a message sent in one call, or a ``ValidationError``."""
     if not isinstance(message, Message):
         raise ValidationError(where, f"must be a Message, got {type(message).__name__}")
-    if len(message.to) > MAX_RECIPIENTS_PER_MESSAGE:
+    if len(message.to) > RECIPIENTS_PER_MESSAGE:
         raise ValidationError(
             f"{where}.to",
-            f"at most {MAX_RECIPIENTS_PER_MESSAGE} recipients per call (got {len(message.to)}); "
+            f"at most {RECIPIENTS_PER_MESSAGE} recipients per call (got {len(message.to)}); "
             "use send_bulk() for more",
         )
     return [

@@ -27,7 +27,7 @@ from anyio.lowlevel import RunVar
 
 from ._pacer import Pacer
 from ._version import __version__
-from ._wire import encode_json, request_id_from_headers
+from ._wire import request_id_of
 from .errors import (
     APIError,
     AuthenticationError,
@@ -383,7 +383,7 @@ class Transport:
         method: str,
         path: str,
         *,
-        json_body: Any = None,
+        json_content: bytes | None = None,
         form: Mapping[str, str] | None = None,
         query: Mapping[str, str] | None = None,
         key_in_query: bool = False,
@@ -392,23 +392,21 @@ class Transport:
     ) -> Reply:
         """Send a request and return the decoded 2xx answer, or raise a mapped error.
 
-        Every attempt waits its turn with ``pacer`` (the client's own by default), and a
-        429 pauses that pacer, so concurrent requests back off together.
-        ``before_send()`` runs once the turn has come, right before each attempt leaves.
+        ``json_content`` is a JSON body, already encoded; ``form`` a form body. Every
+        attempt waits its turn with ``pacer`` (the client's own by default), and a 429
+        pauses that pacer, so concurrent requests back off together. ``before_send()``
+        runs once the turn has come, right before each attempt leaves.
         """
         client = self._connection.for_this_loop()
         pacer = pacer if pacer is not None else self.pacer
         headers = self._headers
-        content: bytes | None = None
-        if json_body is not None:
-            # Bytes are JSON already encoded (bulk calls are built as text).
-            content = json_body if isinstance(json_body, bytes) else encode_json(json_body)
+        if json_content is not None:
             headers = {**headers, "content-type": "application/json"}
         send = functools.partial(
             client.request,
             method,
             self.base_url + path,
-            content=content,
+            content=json_content,
             data=form,
             params=query,
             headers=headers,
@@ -614,7 +612,7 @@ def _read(response: httpx.Response, where: str) -> Reply:
             f"{where} answered {response.status_code} with a body that is not JSON",
             status_code=response.status_code,
             body=response.text,
-            request_id=request_id_from_headers(response.headers),
+            request_id=request_id_of(None, response.headers),
             headers=response.headers,
         ) from None
 
@@ -625,9 +623,7 @@ def _error_for(
     status = response.status_code
     body = _decode(response)
     headers = response.headers
-    request_id = body.get("request_id") if isinstance(body, dict) else None
-    if not isinstance(request_id, str):
-        request_id = request_id_from_headers(headers)
+    request_id = request_id_of(body, headers)
     detail = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
     if len(detail) > 300:
         detail = detail[:300] + "..."

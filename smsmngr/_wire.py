@@ -162,13 +162,16 @@ REQUEST_ID_HEADERS = ("x-request-id", "x-amzn-requestid")
 documents no such header: these are the common names (the second is AWS API Gateway's)."""
 
 
-def request_id_from_headers(headers: Mapping[str, str]) -> str | None:
-    """The request id a header carries, if any (``headers`` as httpx gives them, whose
-    lookups ignore case).
+def request_id_of(body: Any, headers: Mapping[str, str]) -> str | None:
+    """The request id of an answer: its body's ``request_id``, or else a header's
+    (``headers`` as httpx gives them, whose lookups ignore case).
 
-    >>> request_id_from_headers({"x-request-id": "r-1"})
-    'r-1'
+    >>> request_id_of({"request_id": "r-1"}, {}), request_id_of("busy", {"x-request-id": "r-2"})
+    ('r-1', 'r-2')
     """
+    request_id = body.get("request_id") if isinstance(body, Mapping) else None
+    if isinstance(request_id, str):
+        return request_id
     for name in REQUEST_ID_HEADERS:
         value = headers.get(name)
         if value:
@@ -187,6 +190,7 @@ def _strict_str(value: Any, _: Any) -> str:
 
 def _key(value: Any, _: Any) -> int:
     # The API sends keys as strings holding a number ("0"); accept plain integers too.
+    # Only keys are read so: any other number in an answer must be a JSON number.
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     if isinstance(value, str) and value.isascii() and value.isdecimal():
@@ -200,16 +204,27 @@ def _strict_bool(value: Any, _: Any) -> bool:
     return value
 
 
+def _strict_int(value: Any, _: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"expected a whole number, got {value!r}")
+    return value
+
+
 converter.register_structure_hook(str, _strict_str)
-converter.register_structure_hook(int, _key)
+converter.register_structure_hook(int, _strict_int)
 converter.register_structure_hook(bool, _strict_bool)
 
 
-def _keeping_extra(cls: type[_T], *, omit: Sequence[str] = ()) -> Callable[[Any, Any], _T]:
-    """A structure hook that reads ``cls``'s fields and keeps every other key in ``extra``."""
+def _keeping_extra(
+    cls: type[_T], *, omit: Sequence[str] = (), hooks: Mapping[str, Callable[[Any, Any], Any]] = {}
+) -> Callable[[Any, Any], _T]:
+    """A structure hook that reads ``cls``'s fields (each with its hook in ``hooks``, if
+    any) and keeps every other key in ``extra``."""
     omitted = {"extra", *omit}
-    known = {a.name for a in attrs.fields(cls)} - omitted  # type: ignore[arg-type]
-    overrides: dict[str, Any] = {name: override(omit=True) for name in omitted}
+    fields = attrs.fields(cls)  # type: ignore[arg-type]
+    known = {a.name for a in fields if a.init} - omitted
+    overrides: dict[str, Any] = {a.name: override(omit=True) for a in fields if a.name in omitted}
+    overrides.update({name: override(struct_hook=hook) for name, hook in hooks.items()})
     structure_known = make_dict_structure_fn(cls, converter, **overrides)
 
     def structure(data: Any, _: Any) -> _T:
@@ -222,11 +237,11 @@ def _keeping_extra(cls: type[_T], *, omit: Sequence[str] = ()) -> Callable[[Any,
     return structure
 
 
-converter.register_structure_hook(AcceptedItem, _keeping_extra(AcceptedItem))
-converter.register_structure_hook(RejectedItem, _keeping_extra(RejectedItem))
+converter.register_structure_hook(AcceptedItem, _keeping_extra(AcceptedItem, hooks={"key": _key}))
+converter.register_structure_hook(RejectedItem, _keeping_extra(RejectedItem, hooks={"key": _key}))
 converter.register_structure_hook(
     SendResult,
-    _keeping_extra(SendResult, omit=("headers", "recipients_per_message", "keyed_by_message")),
+    _keeping_extra(SendResult, omit=("headers", "_recipients_per_message", "_keyed_by_message")),
 )
 converter.register_structure_hook(
     SimpleSendResult, _keeping_extra(SimpleSendResult, omit=("headers",))
@@ -240,15 +255,12 @@ def _structure(data: Any, cls: type[_T], *, status_code: int, headers: Mapping[s
         return converter.structure(data, cls)
     except _UNREADABLE as error:
         reasons = "; ".join(_reasons(error))
-        request_id = data.get("request_id") if isinstance(data, Mapping) else None
-        if not isinstance(request_id, str):
-            request_id = request_id_from_headers(headers)
         raise ResponseFormatError(
             f"the API answered {status_code} with a body that is not a valid {cls.__name__}: "
             f"{reasons}",
             status_code=status_code,
             body=data,
-            request_id=request_id,
+            request_id=request_id_of(data, headers),
             headers=headers,
         ) from error
 
@@ -272,8 +284,8 @@ def parse_send_result(
     return attrs.evolve(
         result,
         headers=headers,
-        recipients_per_message=recipients_per_message,
-        keyed_by_message=keyed_by_message,
+        _recipients_per_message=recipients_per_message,
+        _keyed_by_message=keyed_by_message,
     )
 
 

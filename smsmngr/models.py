@@ -900,9 +900,7 @@ class SendResult:
 
     ``accepted`` alone says what was accepted for processing: an entry in ``rejected``,
     or in neither list, was not, and may be sent again. ``headers`` are the answer's
-    HTTP headers (lookups ignore case). ``recipients_per_message`` and
-    ``keyed_by_message`` are filled in by the client so that
-    ``recipient_message_ids()`` can give one id per recipient.
+    HTTP headers (lookups ignore case).
     """
 
     request_id: str
@@ -910,22 +908,22 @@ class SendResult:
     rejected: tuple[RejectedItem, ...] = ()
     extra: Mapping[str, Any] = attrs.field(factory=dict)
     headers: Mapping[str, str] = attrs.field(factory=dict, eq=False, repr=False)
-    recipients_per_message: tuple[int, ...] = ()
-    keyed_by_message: bool = False
+    # How many recipients each message sent had, and whether the answer's keys number
+    # messages (``/messages``) or recipients (``/message``): what the client sent, for
+    # ``recipient_message_ids()``.
+    _recipients_per_message: tuple[int, ...] = attrs.field(
+        default=(), repr=False, alias="_recipients_per_message"
+    )
+    _keyed_by_message: bool = attrs.field(default=False, repr=False, alias="_keyed_by_message")
 
     def recipient_message_ids(self) -> list[str | None]:
         """One message id per recipient, in input order; ``None`` where it was not accepted.
 
         For ``send_batch()`` the API gives one id per message, and recipient ``i`` of
         it is ``<message_id>-<i>``: the id that delivery webhooks carry.
-
-        >>> r = SendResult("req", accepted=(AcceptedItem(1, "m"),),
-        ...                recipients_per_message=(2, 2), keyed_by_message=True)
-        >>> r.recipient_message_ids()
-        [None, None, 'm-0', 'm-1']
         """
-        if not self.keyed_by_message:
-            count = sum(self.recipients_per_message)
+        if not self._keyed_by_message:
+            count = sum(self._recipients_per_message)
             ids: list[str | None] = [None] * count
             for item in self.accepted:
                 if 0 <= item.key < count:
@@ -933,7 +931,7 @@ class SendResult:
             return ids
         by_message = {item.key: item.message_id for item in self.accepted}
         out: list[str | None] = []
-        for index, count in enumerate(self.recipients_per_message):
+        for index, count in enumerate(self._recipients_per_message):
             message_id = by_message.get(index)
             if message_id is None:
                 out.extend([None] * count)

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from smsmngr import Message, OutcomeStatus, RecipientOutcome
 from smsmngr.bulk import minimum_calls
-from smsmngr.bulk._packing import MAX_REQUEST_BYTES, Call, FromJournal, Packer
+from smsmngr.bulk._packing import Call, FromJournal, Packer
+from smsmngr.limits import MAX_REQUEST_BYTES
 
 BODIES = ["Sale", "Hello", "Bye"]
 

@@ -22,6 +22,7 @@ PUBLIC_MODULES = [
     "smsmngr.bulk",
     "smsmngr.cli",
     "smsmngr.errors",
+    "smsmngr.limits",
     "smsmngr.models",
     "smsmngr.phone",
     "smsmngr.segments",

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import attrs
 import pytest
 
 from smsmngr import (
-    AcceptedItem,
     DeliveryWindow,
     Gateway,
     Message,
@@ -25,6 +25,7 @@ from smsmngr import (
     WhatsAppTemplate,
     WhatsAppText,
 )
+from smsmngr._wire import parse_send_result
 
 UTC = dt.timezone.utc
 
@@ -210,19 +211,37 @@ def test_models_are_frozen() -> None:
 
 
 def test_recipient_message_ids_for_message_endpoint_follow_recipient_keys() -> None:
-    result = SendResult(
-        "r",
-        accepted=(AcceptedItem(2, "c"), AcceptedItem(0, "a")),
+    result = parse_send_result(
+        {
+            "request_id": "r",
+            "accepted": [{"key": "2", "message_id": "c"}, {"key": 0, "message_id": "a"}],
+        },
+        status_code=200,
+        headers={},
         recipients_per_message=(3,),
+        keyed_by_message=False,
     )
     assert result.recipient_message_ids() == ["a", None, "c"]
 
 
 def test_recipient_message_ids_for_messages_endpoint_expand_per_recipient() -> None:
-    result = SendResult(
-        "r",
-        accepted=(AcceptedItem(0, "m0"), AcceptedItem(2, "m2")),
+    result = parse_send_result(
+        {
+            "request_id": "r",
+            "accepted": [{"key": "0", "message_id": "m0"}, {"key": "2", "message_id": "m2"}],
+        },
+        status_code=200,
+        headers={},
         recipients_per_message=(2, 1, 3),
         keyed_by_message=True,
     )
     assert result.recipient_message_ids() == ["m0-0", "m0-1", None, "m2-0", "m2-1", "m2-2"]
+
+
+def test_send_results_expose_no_bookkeeping_of_the_client() -> None:
+    public = {a.alias for a in attrs.fields(SendResult)} - {
+        "_recipients_per_message",
+        "_keyed_by_message",
+    }
+    assert public == {"request_id", "accepted", "rejected", "extra", "headers"}
+    assert "recipients_per_message" not in repr(SendResult("r"))

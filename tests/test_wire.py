@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from smsmngr import (
+    AcceptedItem,
     DeliveryWindow,
     Message,
     Rcs,
@@ -20,6 +21,7 @@ from smsmngr import (
     WhatsAppText,
 )
 from smsmngr._wire import (
+    converter,
     encode_json,
     message_to_wire,
     parse_send_result,
@@ -216,3 +218,9 @@ def test_simple_result_is_read_and_checked() -> None:
         parse_simple_result(
             {"request_id": "r", "message_id": "m", "accepted": "yes"}, status_code=200, headers={}
         )
+
+
+def test_only_keys_read_numbers_from_strings() -> None:
+    assert converter.structure({"key": "3", "message_id": "m"}, AcceptedItem).key == 3
+    with pytest.raises(TypeError, match="whole number"):
+        converter.structure("3", int)  # any other number must be a JSON number

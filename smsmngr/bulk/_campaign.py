@@ -23,9 +23,9 @@ from typing import Any
 import anyio
 from anyio.abc import ObjectReceiveStream, ObjectSendStream, TaskGroup
 
+from .._calls import post_messages
 from .._pacer import Pacer
 from .._transport import Transport
-from .._wire import parse_send_result
 from ..errors import (
     AuthenticationError,
     BadRequestError,
@@ -258,19 +258,12 @@ class Campaign:
                 journal.sending(_keys(call))
 
         try:
-            reply = await self._transport.request(
-                "POST",
-                "/messages",
-                json_body=call.content(),
+            result = await post_messages(
+                self._transport,
+                call.content(),
+                tuple(len(chunk) for chunk in call.chunks),
                 pacer=self._pacer,
                 before_send=before_send,
-            )
-            result = parse_send_result(
-                reply.data,
-                status_code=reply.status_code,
-                headers=reply.headers,
-                recipients_per_message=tuple(len(chunk) for chunk in call.chunks),
-                keyed_by_message=True,
             )
         except JournalError:
             raise

@@ -19,27 +19,18 @@ import attrs
 
 from .._wire import converter, encode_json, message_to_wire
 from ..errors import ValidationError
+from ..limits import MAX_REQUEST_BYTES, MESSAGES_PER_CALL, RECIPIENTS_PER_MESSAGE
 from ..models import Message
 from ..phone import PhoneNormalizer, normalize_phone_number
 from ._outcomes import OutcomeStatus, RecipientOutcome
 
 __all__ = [
-    "MAX_REQUEST_BYTES",
-    "MESSAGES_PER_CALL",
-    "RECIPIENTS_PER_MESSAGE",
     "Call",
     "FromJournal",
     "Packer",
     "Slot",
     "minimum_calls",
 ]
-
-MESSAGES_PER_CALL = 10
-RECIPIENTS_PER_MESSAGE = 10
-MAX_REQUEST_BYTES = 128 * 1024
-"""The reference recommends no request over 128 KB (concepts/request-acceptance.mdx):
-a call closes before its body would pass this. One wire message larger than it still
-goes, alone."""
 
 
 Slot = tuple[int, int, str, str, int]
