@@ -301,9 +301,10 @@ class AsyncClient:
                     async for batch in batches:
                         tally.add(batch)
             except SmsManagerError as error:
-                error.result = tally.result(campaign)  # what was sent is reported
+                # What was sent is reported.
+                error.result = tally.result(calls=campaign.calls, stopped_by=campaign.stop_reason)
                 raise
-        return tally.result(campaign)
+        return tally.result(calls=campaign.calls, stopped_by=campaign.stop_reason)
 
     async def iter_bulk(
         self,

@@ -3,22 +3,22 @@
 
 from __future__ import annotations
 
-import functools
-import weakref
-from collections.abc import Generator
 import copy
 import datetime as dt
+import functools
 import os
-from collections.abc import AsyncIterable, Callable, Iterable, Mapping
+import weakref
+from collections.abc import AsyncIterable, Callable, Generator, Iterable, Mapping
 from types import TracebackType
 from typing import Literal, TypeVar
+
 import httpx
-from ._transport import DEFAULT_RETRY, DEFAULT_TIMEOUT, KEEP, RetryEvent, RetryPolicy, _Keep
-from .bulk._outcomes import BatchOutcome, BulkResult
-from .models import Gateway, Message, SendResult, SimpleSendResult
 
 from ._async_client import AsyncClient
 from ._blocking import BlockingRunner
+from ._transport import DEFAULT_RETRY, DEFAULT_TIMEOUT, KEEP, RetryEvent, RetryPolicy, _Keep
+from .bulk._outcomes import BatchOutcome, BulkResult
+from .models import Gateway, Message, SendResult, SimpleSendResult
 
 __all__ = ["Client"]
 
@@ -44,9 +44,35 @@ class Client:
             result = client.send(Message("Hi", to=["420777123456"]))
     """
 
-    def __init__(self, api_key: str | None=None, base_url: str | None=None, *, timeout: httpx.Timeout | float | None=DEFAULT_TIMEOUT, retry: RetryPolicy=DEFAULT_RETRY, http_client: httpx.AsyncClient | None=None, default_headers: Mapping[str, str] | None=None, app_info: str | None=None, on_retry: Callable[[RetryEvent], object] | None=None, default_region: str | None=None) -> None:
-        self._runner = BlockingRunner(AsyncClient(api_key, base_url, timeout=timeout, retry=retry, http_client=http_client, default_headers=default_headers, app_info=app_info, on_retry=on_retry, default_region=default_region))
-        self._close: Callable[[], object] = weakref.finalize(self, self._runner.close, AsyncClient.aclose)
+    def __init__(
+        self,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        *,
+        timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        http_client: httpx.AsyncClient | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        app_info: str | None = None,
+        on_retry: Callable[[RetryEvent], object] | None = None,
+        default_region: str | None = None,
+    ) -> None:
+        self._runner = BlockingRunner(
+            AsyncClient(
+                api_key,
+                base_url,
+                timeout=timeout,
+                retry=retry,
+                http_client=http_client,
+                default_headers=default_headers,
+                app_info=app_info,
+                on_retry=on_retry,
+                default_region=default_region,
+            )
+        )
+        self._close: Callable[[], object] = weakref.finalize(
+            self, self._runner.close, AsyncClient.aclose
+        )
 
     def __repr__(self) -> str:
         return repr(self._runner.client).replace("<AsyncClient", "<Client", 1)
@@ -74,7 +100,14 @@ class Client:
         derived._close = functools.partial(_leave_open, self)
         return derived
 
-    def with_options(self: _Client, *, timeout: httpx.Timeout | float | _Keep | None=KEEP, retry: RetryPolicy | None=None, headers: Mapping[str, str] | None=None, on_retry: Callable[[RetryEvent], object] | _Keep | None=KEEP) -> _Client:
+    def with_options(
+        self: _Client,
+        *,
+        timeout: httpx.Timeout | float | _Keep | None = KEEP,
+        retry: RetryPolicy | None = None,
+        headers: Mapping[str, str] | None = None,
+        on_retry: Callable[[RetryEvent], object] | _Keep | None = KEEP,
+    ) -> _Client:
         """A copy of this client with other options, sharing its connections and pace.
 
         What is not given stays as it is (``timeout=None`` means no timeout); ``headers``
@@ -86,9 +119,15 @@ class Client:
             quick = client.with_options(timeout=5, retry=RetryPolicy(max_retries=0))
             quick.send(otp, priority=True)
         """
-        return self._derive(AsyncClient.with_options, timeout=timeout, retry=retry, headers=headers, on_retry=on_retry)
+        return self._derive(
+            AsyncClient.with_options,
+            timeout=timeout,
+            retry=retry,
+            headers=headers,
+            on_retry=on_retry,
+        )
 
-    def send(self, message: Message, *, priority: bool=False) -> SendResult:
+    def send(self, message: Message, *, priority: bool = False) -> SendResult:
         """Send one message to up to 10 recipients (``POST /message``).
 
         ``priority=True`` uses the priority queue (``POST /message/priority``), meant for
@@ -118,7 +157,17 @@ class Client:
         """
         return self._runner.call(AsyncClient.send_batch, messages)
 
-    def send_simple(self, phone_number: str, message: str, *, sender: str, gateway: Gateway | str | None=None, scheduled_at: dt.datetime | None=None, custom_id: str | None=None, method: Literal['GET', 'POST']='POST') -> SimpleSendResult:
+    def send_simple(
+        self,
+        phone_number: str,
+        message: str,
+        *,
+        sender: str,
+        gateway: Gateway | str | None = None,
+        scheduled_at: dt.datetime | None = None,
+        custom_id: str | None = None,
+        method: Literal["GET", "POST"] = "POST",
+    ) -> SimpleSendResult:
         """Send a text to one number through ``/simple/message``.
 
         ``sender`` is required by the API on this endpoint. ``method="GET"`` puts every
@@ -131,9 +180,29 @@ class Client:
             result = client.send_simple("420777123456", "Hi", sender="Shop")
             result.message_id
         """
-        return self._runner.call(AsyncClient.send_simple, phone_number, message, sender=sender, gateway=gateway, scheduled_at=scheduled_at, custom_id=custom_id, method=method)
+        return self._runner.call(
+            AsyncClient.send_simple,
+            phone_number,
+            message,
+            sender=sender,
+            gateway=gateway,
+            scheduled_at=scheduled_at,
+            custom_id=custom_id,
+            method=method,
+        )
 
-    def send_bulk(self, messages: Message | Iterable[Message] | AsyncIterable[Message], *, concurrency: int=8, max_requests_per_second: float | None=None, collect_outcomes: bool=True, journal: str | os.PathLike[str] | None=None, resend_unknown: bool=False, on_progress: Callable[[int, int | None], object] | None=None, not_accepted_retries: int=3) -> BulkResult:
+    def send_bulk(
+        self,
+        messages: Message | Iterable[Message] | AsyncIterable[Message],
+        *,
+        concurrency: int = 8,
+        max_requests_per_second: float | None = None,
+        collect_outcomes: bool = True,
+        journal: str | os.PathLike[str] | None = None,
+        resend_unknown: bool = False,
+        on_progress: Callable[[int, int | None], object] | None = None,
+        not_accepted_retries: int = 3,
+    ) -> BulkResult:
         """Send any number of recipients in the fewest ``/messages`` calls, concurrently.
 
         ``messages`` is one ``Message`` with any number of recipients, or any iterable or
@@ -163,9 +232,29 @@ class Client:
             result = client.send_bulk(Message("Sale!", to=numbers), journal="sale.db")
             print(result.accepted, result.rejected, result.failed, result.unknown)
         """
-        return self._runner.call(AsyncClient.send_bulk, messages, concurrency=concurrency, max_requests_per_second=max_requests_per_second, collect_outcomes=collect_outcomes, journal=journal, resend_unknown=resend_unknown, on_progress=on_progress, not_accepted_retries=not_accepted_retries)
+        return self._runner.call(
+            AsyncClient.send_bulk,
+            messages,
+            concurrency=concurrency,
+            max_requests_per_second=max_requests_per_second,
+            collect_outcomes=collect_outcomes,
+            journal=journal,
+            resend_unknown=resend_unknown,
+            on_progress=on_progress,
+            not_accepted_retries=not_accepted_retries,
+        )
 
-    def iter_bulk(self, messages: Message | Iterable[Message] | AsyncIterable[Message], *, concurrency: int=8, max_requests_per_second: float | None=None, journal: str | os.PathLike[str] | None=None, resend_unknown: bool=False, on_progress: Callable[[int, int | None], object] | None=None, not_accepted_retries: int=3) -> Generator[BatchOutcome, None, None]:
+    def iter_bulk(
+        self,
+        messages: Message | Iterable[Message] | AsyncIterable[Message],
+        *,
+        concurrency: int = 8,
+        max_requests_per_second: float | None = None,
+        journal: str | os.PathLike[str] | None = None,
+        resend_unknown: bool = False,
+        on_progress: Callable[[int, int | None], object] | None = None,
+        not_accepted_retries: int = 3,
+    ) -> Generator[BatchOutcome, None, None]:
         """Like ``send_bulk()``, but an iterator of each call's outcomes as it answers.
 
         If you may stop early, close it with ``contextlib.closing`` so that calls in
@@ -177,7 +266,16 @@ class Client:
                 for batch in batches:
                     store(batch.outcomes)
         """
-        yield from self._runner.iterate(AsyncClient.iter_bulk, messages, concurrency=concurrency, max_requests_per_second=max_requests_per_second, journal=journal, resend_unknown=resend_unknown, on_progress=on_progress, not_accepted_retries=not_accepted_retries)
+        yield from self._runner.iterate(
+            AsyncClient.iter_bulk,
+            messages,
+            concurrency=concurrency,
+            max_requests_per_second=max_requests_per_second,
+            journal=journal,
+            resend_unknown=resend_unknown,
+            on_progress=on_progress,
+            not_accepted_retries=not_accepted_retries,
+        )
 
 
 def _leave_open(original: Client) -> None:

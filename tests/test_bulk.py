@@ -23,7 +23,7 @@ from smsmngr import (
     Sms,
     ValidationError,
 )
-from smsmngr.bulk import minimum_calls
+from smsmngr.bulk import minimum_calls, plan
 from smsmngr.testing import FakeSmsManager, Fault, FaultKind, FaultPlan
 
 pytestmark = pytest.mark.anyio
@@ -412,3 +412,22 @@ def test_a_journal_that_fails_mid_campaign_stops_it_with_a_journal_error(
     with fake.client() as client, pytest.raises(JournalError, match="cannot be used"):
         client.send_bulk(Message("Hi", to=numbers(5_000)), journal=tmp_path / "j.db", concurrency=2)
     assert fake.ledger.accepted_count < 5_000  # it stopped instead of sending on unrecorded
+
+
+async def test_a_plan_says_what_the_campaign_then_does() -> None:
+    messages = [Message("Sale: 20% off", to=numbers(230)), Message("Příliš", to=numbers(7))]
+    messages[0] = Message("Sale: 20% off", to=[*messages[0].to[:-1], "12"])
+    planned = plan(messages)
+    fake = FakeSmsManager()
+    async with fake.async_client() as client:
+        result = await client.send_bulk(messages)
+    assert (planned.calls, planned.recipients, planned.rejected) == (
+        result.calls,
+        result.total,
+        result.rejected,
+    )
+    assert [(t.text, t.recipients, t.segments.encoding) for t in planned.texts] == [
+        ("Sale: 20% off", 229, "GSM-7"),
+        ("Příliš", 7, "UCS-2"),
+    ]
+    assert planned.parts == 229 + 7

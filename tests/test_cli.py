@@ -90,7 +90,8 @@ def test_bad_input_is_one_line_and_exit_2(
 def test_a_missing_api_key_is_a_configuration_error() -> None:
     result = run("send", "--to", "420777000001", "--body", "Hi")
     assert result.returncode == 2
-    assert "pass --api-key or set SMSMANAGER_API_KEY" in result.stderr
+    assert "set the SMSMANAGER_API_KEY environment variable" in result.stderr
+    assert "on the command line: --api-key" in result.stderr
     assert "Traceback" not in result.stderr
 
 

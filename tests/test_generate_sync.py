@@ -66,7 +66,7 @@ def test_a_new_coroutine_and_async_generator_need_only_the_script(
     changed.write_text(source)
     monkeypatch.setattr(generator, "SOURCE", changed)
     text = generator.generate()
-    assert "    def ping(self, text: str, /, *, times: int=1) -> str:" in text
+    assert "    def ping(self, text: str, /, *, times: int = 1) -> str:" in text
     assert '"""Say ``text`` back; ``client.ping("x")``."""' in text
     assert "return self._runner.call(AsyncClient.ping, text, times=times)" in text
     assert "    def stream(self, count: int) -> Generator[int, None, None]:" in text

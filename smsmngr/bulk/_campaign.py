@@ -103,7 +103,8 @@ class Campaign:
         self._stop_error: SmsManagerError | None = None
         self._workers: TaskGroup | None = None
         self.calls = 0
-        self.stopped_by: str | None = None
+        self.stop_reason: str | None = None
+        """Why the campaign stopped early, once it has (``BulkResult.stopped_by``)."""
 
     async def run(self, messages: BulkInput) -> AsyncGenerator[BatchOutcome, None]:
         """Send everything; yield each call's outcomes as it answers."""
@@ -156,8 +157,8 @@ class Campaign:
             error.__cause__ = cause
         if self._stop_error is None:
             self._stop_error = error
-        if halt and self.stopped_by is None:
-            self.stopped_by = f"{type(error).__name__}: {error}"
+        if halt and self.stop_reason is None:
+            self.stop_reason = f"{type(error).__name__}: {error}"
 
     async def _produce(
         self,
@@ -176,7 +177,7 @@ class Campaign:
         async with calls, batches, aclosing(_numbered(messages)) as numbered:
             try:
                 async for index, message in numbered:
-                    if self.stopped_by is not None or self._stop_error is not None:
+                    if self.stop_reason is not None or self._stop_error is not None:
                         break
                     for item in packer.add(index, message):
                         if isinstance(item, Call):
@@ -242,8 +243,8 @@ class Campaign:
         return await self._send(call)
 
     async def _send(self, call: Call, attempt: int = 0) -> list[BatchOutcome]:
-        if self.stopped_by is not None:
-            error = f"not sent: the campaign stopped after {self.stopped_by}"
+        if self.stop_reason is not None:
+            error = f"not sent: the campaign stopped after {self.stop_reason}"
             outcomes = outcomes_for_error(call.chunks, OutcomeStatus.FAILED, error)
             self._settle(call, outcomes)
             return [BatchOutcome(tuple(outcomes), error=error, source="not_sent")]
@@ -277,11 +278,11 @@ class Campaign:
             return self._failed(call, error)
         except SmsManagerError as error:
             if isinstance(error, (AuthenticationError, PermissionDeniedError)):
-                self.stopped_by = f"{type(error).__name__}: {error}"
+                self.stop_reason = f"{type(error).__name__}: {error}"
             elif _waits_too_long(error, self._transport.retry.max_retry_after):
                 # Asked to wait longer than the policy allows: every further call would be
                 # refused the same way. Stop; a journal resume sends the rest later.
-                self.stopped_by = f"{type(error).__name__}: {error}"
+                self.stop_reason = f"{type(error).__name__}: {error}"
             return self._failed(call, error)
         except Exception as error:
             # Not an error the SDK knows: the request may have been processed. Report it
@@ -343,7 +344,7 @@ class Campaign:
         streak = streak + 1 if answer == last else 1
         self._refusals = (answer, streak)
         if streak >= SAME_REFUSALS_TO_STOP:
-            self.stopped_by = (
+            self.stop_reason = (
                 f"{streak} messages in a row refused with the same answer "
                 f"(BadRequestError: {error})"
             )
@@ -428,7 +429,7 @@ class Tally:
         if self._request_ids is not None and batch.request_id is not None:
             self._request_ids.append(batch.request_id)
 
-    def result(self, campaign: Campaign) -> BulkResult:
+    def result(self, *, calls: int, stopped_by: str | None) -> BulkResult:
         outcomes: tuple[RecipientOutcome, ...] = ()
         if self._outcomes is not None:
             self._outcomes.sort(key=lambda o: (o.message_index, o.recipient_index))
@@ -438,6 +439,6 @@ class Tally:
             counts=self.counts,
             outcomes=outcomes,
             request_ids=tuple(self._request_ids or ()),
-            calls=campaign.calls,
-            stopped_by=campaign.stopped_by,
+            calls=calls,
+            stopped_by=stopped_by,
         )

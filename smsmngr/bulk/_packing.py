@@ -58,8 +58,7 @@ class Call:
     ``chunks`` the recipients each carries, ``contents`` the digest of each one's
     content (what a journal keys recipients by)."""
 
-    number: int
-    body: list[str]
+    body: tuple[str, ...]
     chunks: tuple[tuple[Slot, ...], ...]
     contents: tuple[bytes, ...]
 
@@ -67,15 +66,10 @@ class Call:
         """The request body: a JSON array of the wire messages."""
         return ("[" + ",".join(self.body) + "]").encode()
 
-    @property
-    def recipient_count(self) -> int:
-        return sum(len(chunk) for chunk in self.chunks)
-
     def subset(self, keys: Sequence[int]) -> Call:
         """The call with only these wire messages (to send again what was not accepted)."""
         return Call(
-            self.number,
-            [self.body[k] for k in keys],
+            tuple(self.body[k] for k in keys),
             tuple(self.chunks[k] for k in keys),
             tuple(self.contents[k] for k in keys),
         )
@@ -138,7 +132,6 @@ class Packer:
     ) -> None:
         self._lookup = lookup
         self._normalize = normalize
-        self._calls_made = 0
         self._content: tuple[Any, ...] = _NOTHING
         self._prefix = ""
         self._prefix_extra_bytes = 0  # what UTF-8 adds to the prefix beyond one byte a char
@@ -259,8 +252,7 @@ class Packer:
         return call
 
     def _make_call(self) -> Call:
-        self._calls_made += 1
-        call = Call(self._calls_made, self._body, tuple(self._chunks), tuple(self._contents))
+        call = Call(tuple(self._body), tuple(self._chunks), tuple(self._contents))
         self._body, self._chunks, self._contents, self._body_bytes = [], [], [], 2
         return call
 

@@ -21,21 +21,27 @@ from typing import Any, TextIO
 
 import attrs
 
-from .._sync_client import Client
-from .._transport import API_KEY_ENV
-from .._version import __version__
-from ..bulk import OutcomeStatus
-from ..bulk._journal import JournalError
-from ..bulk._packing import Call, Packer
-from ..errors import (
+# The command line is a user of the library like any other: public names only.
+from smsmngr import (
     AuthenticationError,
+    Client,
     ConfigurationError,
+    JournalError,
+    Message,
+    OutcomeStatus,
     PermissionDeniedError,
+    Rcs,
+    Sms,
     SmsManagerError,
     ValidationError,
+    Viber,
+    WhatsAppText,
+    __version__,
 )
-from ..models import Message, Rcs, Sms, Viber, WhatsAppText
-from ..segments import count_segments, transliterate
+from smsmngr.bulk import plan
+from smsmngr.limits import MESSAGES_PER_CALL, RECIPIENTS_PER_MESSAGE
+from smsmngr.segments import count_segments, transliterate
+
 from ._display import Progress, outcome_rows, print_table
 from ._recipients import RecipientsFile, read_recipients
 
@@ -62,9 +68,10 @@ class _UsageError(Exception):
 
 
 def _client(args: argparse.Namespace) -> Client:
-    if not (args.api_key or os.environ.get(API_KEY_ENV)):
-        raise _UsageError(f"no API key: pass --api-key or set {API_KEY_ENV}")
-    return Client(api_key=args.api_key, base_url=args.base_url)
+    try:
+        return Client(api_key=args.api_key, base_url=args.base_url)
+    except ConfigurationError as error:
+        raise _UsageError(f"{error} (on the command line: --api-key, --base-url)") from None
 
 
 # -- send -------------------------------------------------------------------------------
@@ -75,7 +82,7 @@ def send(args: argparse.Namespace) -> int:
     message = Message(args.body, to=args.to, sender=args.sender, flow=flow)
     rows: list[list[object]]
     with _client(args) as client:
-        if len(message.to) <= 10:
+        if len(message.to) <= RECIPIENTS_PER_MESSAGE:
             result = client.send(message, priority=args.priority)
             ids = result.recipient_message_ids()
             rows = [
@@ -160,7 +167,7 @@ class _Campaign:
 
     def __init__(self, total: int) -> None:
         self.total = total
-        self.counts = dict.fromkeys(OutcomeStatus, 0)
+        self.counts: Counter[OutcomeStatus] = Counter(dict.fromkeys(OutcomeStatus, 0))
         self.first_error: str | None = None
         self.wrong_key: str | None = None
 
@@ -183,7 +190,7 @@ class _Campaign:
             )
             with closing(batches):
                 for batch in batches:
-                    self._add(batch.counts)
+                    self.counts.update(batch.counts)
                     if out is not None:
                         for outcome in batch.outcomes:
                             row = outcome._asdict()
@@ -201,10 +208,6 @@ class _Campaign:
                 row = {"line": line, "phone_number": "", "status": "rejected", "error": reason}
                 out.write(json.dumps(row) + "\n")
 
-    def _add(self, counts: dict[OutcomeStatus, int]) -> None:
-        for status, count in counts.items():
-            self.counts[status] += count
-
     def print_summary(self) -> None:
         print_summary(self.counts, self.total)
 
@@ -217,30 +220,28 @@ def print_summary(counts: dict[OutcomeStatus, int], total: int) -> None:
 
 def dry_run(messages: Iterable[Message]) -> int:
     """Print what would be sent, and send nothing."""
-    packer = Packer()
-    calls = rejected = recipients = parts = 0
-    texts: Counter[str] = Counter()
-    for index, message in enumerate(messages):
-        items = list(packer.add(index, message))
-        calls += sum(isinstance(item, Call) for item in items)
-        invalid = len(items) - sum(isinstance(item, Call) for item in items)
-        recipients += len(message.to)
-        rejected += invalid
-        texts[message.body or ""] += len(message.to) - invalid
-    calls += sum(1 for _ in packer.finish())
-    rows: list[list[object]] = []
-    for text, count in texts.most_common():
-        info = count_segments(text)
-        parts += info.segments * count
-        if len(rows) < 10:
-            preview = text if len(text) <= 40 else text[:37] + "..."
-            rows.append([preview, count, info.encoding, info.characters, info.segments])
+    planned = plan(messages)
+    shown = planned.texts[:10]
+    rows: list[list[object]] = [
+        [
+            text.text if len(text.text) <= 40 else text.text[:37] + "...",
+            text.recipients,
+            text.segments.encoding,
+            text.segments.characters,
+            text.segments.segments,
+        ]
+        for text in shown
+    ]
     print_table("messages", ["text", "recipients", "encoding", "characters", "parts"], rows)
-    if len(texts) > len(rows):
-        print(f"... and {len(texts) - len(rows):,} more distinct texts")
-    print(f"recipients: {recipients:,} ({rejected:,} invalid, would be rejected locally)")
-    print(f"calls: {calls:,} (up to 100 recipients each)")
-    print(f"total SMS parts: {parts:,}")
+    if len(planned.texts) > len(shown):
+        print(f"... and {len(planned.texts) - len(shown):,} more distinct texts")
+    print(
+        f"recipients: {planned.recipients:,} ({planned.rejected:,} invalid, "
+        "would be rejected locally)"
+    )
+    per_call = RECIPIENTS_PER_MESSAGE * MESSAGES_PER_CALL
+    print(f"calls: {planned.calls:,} (up to {per_call} recipients each)")
+    print(f"total SMS parts: {planned.parts:,}")
     print("dry run: nothing was sent")
     return EXIT_OK
 
@@ -262,7 +263,7 @@ def segments(args: argparse.Namespace) -> int:
 
 
 def webhook_parse(args: argparse.Namespace) -> int:
-    from ..webhooks import parse
+    from smsmngr.webhooks import parse
 
     source = sys.stdin.buffer if args.file == "-" else Path(args.file).open("rb")  # noqa: SIM115
     with source:
@@ -277,7 +278,7 @@ def mock(args: argparse.Namespace) -> int:
         import uvicorn
     except ImportError:
         raise _UsageError('serving needs uvicorn: pip install "smsmngr[fake]"') from None
-    from ..testing import FakeSmsManager
+    from smsmngr.testing import FakeSmsManager
 
     fake = FakeSmsManager(api_key=args.mock_key, ledger=args.ledger)
     print(f"fake SmsManager API on http://127.0.0.1:{args.port}/v2 (API key {args.mock_key!r})")
@@ -292,7 +293,7 @@ DEMO_RECIPIENTS = 10_000
 
 
 def demo(args: argparse.Namespace) -> int:
-    from ..testing import FakeSmsManager, Fault, FaultKind, FaultPlan
+    from smsmngr.testing import FakeSmsManager, Fault, FaultKind, FaultPlan
 
     faults = FaultPlan(
         rates={

@@ -7,8 +7,7 @@ import string
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..errors import ValidationError
-from ..models import Message
+from smsmngr import Message, ValidationError
 
 __all__ = ["RecipientsError", "RecipientsFile", "read_recipients"]
 
