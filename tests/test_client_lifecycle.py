@@ -169,3 +169,28 @@ def test_errors_survive_pickling(error: Exception) -> None:
     assert type(copy) is type(error)
     assert str(copy) == str(error)
     assert vars(copy) == vars(error)
+
+
+def test_a_loop_thread_that_fails_to_start_raises_in_the_caller(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import smsmngr._blocking
+
+    def no_loop(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("no event loop here")
+
+    monkeypatch.setattr(smsmngr._blocking.anyio, "run", no_loop)
+    outcome: list[BaseException] = []
+
+    def call() -> None:
+        try:
+            Client(api_key="k").send(Message("Hi", to=["420777123456"]))
+        except BaseException as error:
+            outcome.append(error)
+
+    caller = threading.Thread(target=call, daemon=True)
+    caller.start()
+    caller.join(timeout=30)  # bounded: a caller left waiting for ever fails here
+    assert not caller.is_alive()
+    assert [type(e) for e in outcome] == [RuntimeError]
+    assert str(outcome[0]) == "no event loop here"

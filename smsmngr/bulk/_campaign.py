@@ -252,7 +252,8 @@ class Campaign:
         leaving = False
 
         def before_send() -> None:
-            # Recorded in flight only once its turn has come and it is about to leave.
+            # Recorded in flight only once its turn has come and it is about to leave;
+            # written synchronously on the loop, as _settle explains.
             nonlocal leaving
             leaving = True
             if journal is not None:
