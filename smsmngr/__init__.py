@@ -10,6 +10,7 @@ import logging
 from ._async_client import AsyncClient
 from ._logs import configure_from_environment
 from ._public import present_here
+from ._stacks import fastest_http_stack
 from ._sync_client import Client
 from ._transport import DEFAULT_BASE_URL, RetryEvent, RetryPolicy
 from ._version import __version__
@@ -113,6 +114,7 @@ __all__ = [
     "WhatsAppTemplate",
     "WhatsAppText",
     "__version__",
+    "fastest_http_stack",
     "normalize_phone_number",
 ]
 

@@ -20,11 +20,12 @@ from collections.abc import (
 )
 from contextlib import aclosing, contextmanager
 from types import TracebackType
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 import httpx
 
 from ._calls import post_messages
+from ._stacks import HttpStackName
 from ._transport import (
     DEFAULT_RETRY,
     DEFAULT_TIMEOUT,
@@ -63,8 +64,11 @@ class AsyncClient:
     ``on_retry(event)`` is called before each retry with its reason and delay.
     ``default_headers`` go with every request, and ``app_info`` (``"shop/2.1"``) is
     added to the User-Agent. ``default_region`` (``"CZ"``, with the ``smsmngr[phone]``
-    extra) reads national numbers as that country's. Pass ``http_client`` to bring your
-    own ``httpx.AsyncClient`` (proxies, HTTP/2, tracing, tests); it is left open on close.
+    extra) reads national numbers as that country's. ``http_stack`` picks the HTTP
+    library: ``"httpx"`` (the default), ``"httpx2"`` (``smsmngr[httpx2]``) or
+    ``"aiohttp"`` (``smsmngr[aiohttp]``, asyncio only, the fastest). Or pass
+    ``http_client``, your own ``httpx.AsyncClient`` or ``httpx2.AsyncClient`` (proxies,
+    HTTP/2, tracing, tests); it is left open on close.
 
     Example::
 
@@ -79,7 +83,8 @@ class AsyncClient:
         *,
         timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
         retry: RetryPolicy = DEFAULT_RETRY,
-        http_client: httpx.AsyncClient | None = None,
+        http_client: Any = None,
+        http_stack: HttpStackName | None = None,
         default_headers: Mapping[str, str] | None = None,
         app_info: str | None = None,
         on_retry: Callable[[RetryEvent], object] | None = None,
@@ -93,6 +98,7 @@ class AsyncClient:
             timeout=timeout,
             retry=retry,
             http_client=http_client,
+            http_stack=http_stack,
             headers=default_headers,
             app_info=app_info,
             on_retry=on_retry,

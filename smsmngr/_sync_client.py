@@ -10,12 +10,13 @@ import os
 import weakref
 from collections.abc import AsyncIterable, Callable, Generator, Iterable, Mapping
 from types import TracebackType
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 import httpx
 
 from ._async_client import AsyncClient
 from ._blocking import BlockingRunner
+from ._stacks import HttpStackName
 from ._transport import DEFAULT_RETRY, DEFAULT_TIMEOUT, KEEP, RetryEvent, RetryPolicy, _Keep
 from .bulk._outcomes import BatchOutcome, BulkResult
 from .models import Gateway, Message, SendResult, SimpleSendResult
@@ -35,8 +36,11 @@ class Client:
     ``on_retry(event)`` is called before each retry with its reason and delay.
     ``default_headers`` go with every request, and ``app_info`` (``"shop/2.1"``) is
     added to the User-Agent. ``default_region`` (``"CZ"``, with the ``smsmngr[phone]``
-    extra) reads national numbers as that country's. Pass ``http_client`` to bring your
-    own ``httpx.AsyncClient`` (proxies, HTTP/2, tracing, tests); it is left open on close.
+    extra) reads national numbers as that country's. ``http_stack`` picks the HTTP
+    library: ``"httpx"`` (the default), ``"httpx2"`` (``smsmngr[httpx2]``) or
+    ``"aiohttp"`` (``smsmngr[aiohttp]``, asyncio only, the fastest). Or pass
+    ``http_client``, your own ``httpx.AsyncClient`` or ``httpx2.Client`` (proxies,
+    HTTP/2, tracing, tests); it is left open on close.
 
     Example::
 
@@ -51,7 +55,8 @@ class Client:
         *,
         timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
         retry: RetryPolicy = DEFAULT_RETRY,
-        http_client: httpx.AsyncClient | None = None,
+        http_client: Any = None,
+        http_stack: HttpStackName | None = None,
         default_headers: Mapping[str, str] | None = None,
         app_info: str | None = None,
         on_retry: Callable[[RetryEvent], object] | None = None,
@@ -64,6 +69,7 @@ class Client:
                 timeout=timeout,
                 retry=retry,
                 http_client=http_client,
+                http_stack=http_stack,
                 default_headers=default_headers,
                 app_info=app_info,
                 on_retry=on_retry,

@@ -7,6 +7,7 @@ timeout, a connection dropped after the request left) raises ``DeliveryUncertain
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import email.utils
 import functools
@@ -17,7 +18,7 @@ import os
 import platform
 import random
 import re
-from collections.abc import Awaitable, Callable, Generator, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Final, NamedTuple
 
 import anyio
@@ -26,6 +27,7 @@ import httpx
 from anyio.lowlevel import RunVar
 
 from ._pacer import Pacer
+from ._stacks import HttpStack, HttpStackName, Verdict, stack_for, stack_of
 from ._version import __version__
 from ._wire import request_id_of
 from .errors import (
@@ -67,11 +69,6 @@ USER_AGENT = (
 _OWN_HEADERS = frozenset({"x-api-key", "content-type", "content-length", "host"})
 
 logger = logging.getLogger("smsmngr")
-
-# The request never left: safe to try again.
-_NOT_SENT_RETRIABLE = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-# The request never left, and trying again will not help.
-_NOT_SENT_FINAL = (httpx.UnsupportedProtocol, httpx.ProxyError, httpx.LocalProtocolError)
 
 _ERROR_BY_STATUS: dict[int, type[APIError]] = {
     400: BadRequestError,
@@ -244,7 +241,8 @@ class _RedactApiKeyInUrls(logging.Filter):
         return True
 
     def _redact(self, arg: Any) -> Any:
-        if isinstance(arg, httpx.URL) and "apikey" in arg.params:
+        # An httpx or httpx2 URL (the same API).
+        if type(arg).__name__ == "URL" and "apikey" in getattr(arg, "params", ()):
             redacted = "&".join(f"{name}=***" for name in arg.params)
             return f"{arg.copy_with(query=None)}?{redacted}"
         if "apikey=" in str(arg).lower():
@@ -252,25 +250,27 @@ class _RedactApiKeyInUrls(logging.Filter):
         return arg
 
 
-# At import, not per client: httpx logs through one global logger, and a record must be
-# redacted before any handler (the application's included) sees it.
-logging.getLogger("httpx").addFilter(_RedactApiKeyInUrls())
+# At import, not per client: httpx (and httpx2) log through one global logger, and a
+# record must be redacted before any handler (the application's included) sees it.
+for _name in ("httpx", "httpx2"):
+    logging.getLogger(_name).addFilter(_RedactApiKeyInUrls())
 
 
 class _Connection:
     """The httpx client and the event loop and process it belongs to; shared by a
     client and the copies ``with_options()`` makes of it."""
 
-    def __init__(self, http_client: httpx.AsyncClient | None, timeout: Any) -> None:
+    def __init__(self, stack: HttpStack, http_client: Any, timeout: httpx.Timeout) -> None:
+        self.stack = stack
         self.owned = http_client is None
         self.timeout = timeout
         self.client = http_client if http_client is not None else self._new_client()
         self.bound_to: tuple[int, object] | None = None  # (process, event loop) of first use
 
-    def _new_client(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(timeout=self.timeout)
+    def _new_client(self) -> Any:
+        return self.stack.make_client(self.timeout)
 
-    def for_this_loop(self) -> httpx.AsyncClient:
+    def for_this_loop(self) -> Any:
         """The httpx client, checked against the event loop and process using it.
 
         An httpx client's connections belong to the event loop (and the process) that
@@ -284,6 +284,8 @@ class _Connection:
                 "this client's connections are closed (by aclose(), the end of its `with` "
                 "block, or a given http_client closed): nothing was sent; create a new client"
             )
+        if self.stack.asyncio_only:
+            _require_asyncio(self.stack.name)
         pid, loop = os.getpid(), _event_loop_marker()
         if self.bound_to is None:
             self.bound_to = (pid, loop)
@@ -317,7 +319,8 @@ class Transport:
         base_url: str | None,
         timeout: httpx.Timeout | float | None,
         retry: RetryPolicy,
-        http_client: httpx.AsyncClient | None,
+        http_client: Any,
+        http_stack: HttpStackName | None = None,
         headers: Mapping[str, str] | None = None,
         app_info: str | None = None,
         on_retry: RetryHook | None = None,
@@ -325,7 +328,15 @@ class Transport:
         self._api_key = resolve_api_key(api_key)
         self.base_url = resolve_base_url(base_url)
         self.pacer = Pacer()
-        self._connection = _Connection(http_client, timeout)
+        if http_client is not None and http_stack is not None:
+            raise ConfigurationError(
+                "give http_stack or http_client, not both: an http_client is of its own stack"
+            )
+        stack = (
+            stack_of(http_client) if http_client is not None else stack_for(http_stack or "httpx")
+        )
+        self._stack = stack
+        self._connection = _Connection(stack, http_client, _checked_timeout(timeout))
         self._is_copy = False
         self._header_auth = _ApiKeyAuth(self._api_key, in_query=False)
         self._query_auth = _ApiKeyAuth(self._api_key, in_query=True)
@@ -345,6 +356,7 @@ class Transport:
         if on_retry is not None and not callable(on_retry):
             raise ValidationError("on_retry", f"must be callable, got {type(on_retry).__name__}")
         self._timeout = _checked_timeout(timeout)
+        self._stack_timeout = self._stack.timeout(self._timeout)
         self._deadline = _deadline(self._timeout)
         self.retry = retry
         self._on_retry = on_retry
@@ -410,7 +422,7 @@ class Transport:
             data=form,
             params=query,
             headers=headers,
-            timeout=self._timeout,
+            timeout=self._stack_timeout,
             # The key is added by httpx, so no frame of ours holds it in a local.
             auth=self._query_auth if key_in_query else self._header_auth,
         )
@@ -472,29 +484,40 @@ class Transport:
         try:
             with anyio.fail_after(self._deadline):
                 return await send()
-        except _NOT_SENT_RETRIABLE as error:
-            return _Retriable(f"{type(error).__name__}: {error}")
-        except _NOT_SENT_FINAL as error:
-            return TransportError(f"{where}: {type(error).__name__}: {error}")
         except TimeoutError:
             return DeliveryUncertainError(
                 f"{where}: no whole answer within {self._deadline}s (the server answered "
                 "too slowly); the messages may have been sent"
             )
-        except httpx.HTTPError as error:
-            # Lost connections, and answers that cannot be decoded (a false
-            # content-encoding): the request left, so the outcome is unknown.
-            return DeliveryUncertainError(
-                f"{where}: the request was sent but its answer was lost "
-                f"({type(error).__name__}); the messages may have been sent"
-            )
-        except (RuntimeError, OSError) as error:
-            # An http client used where it cannot work (another event loop, a forked
-            # process): whether the request left is unknown.
-            return DeliveryUncertainError(
-                f"{where}: the HTTP client failed ({type(error).__name__}: {error}); "
-                "the messages may have been sent"
-            )
+        except Exception as error:
+            verdict = self._stack.verdict(error)
+            if verdict is Verdict.RETRY:
+                return _Retriable(f"{type(error).__name__}: {error}")
+            if verdict is Verdict.NOT_SENT:
+                return TransportError(f"{where}: {type(error).__name__}: {error}")
+            if verdict is Verdict.UNCERTAIN:
+                return DeliveryUncertainError(
+                    f"{where}: the request was sent but its answer was lost "
+                    f"({type(error).__name__}); the messages may have been sent"
+                )
+            if isinstance(error, (RuntimeError, OSError)):
+                # An http client used where it cannot work (another event loop, a
+                # forked process): whether the request left is unknown.
+                return DeliveryUncertainError(
+                    f"{where}: the HTTP client failed ({type(error).__name__}: {error}); "
+                    "the messages may have been sent"
+                )
+            raise
+
+
+def _require_asyncio(stack: str) -> None:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        raise ConfigurationError(
+            f"http_stack={stack!r} runs on asyncio only, and this is another event loop "
+            "(trio?): use http_stack='httpx' or 'httpx2' there"
+        ) from None
 
 
 _LOOP_MARKER: RunVar[object] = RunVar("smsmngr_event_loop")
@@ -516,20 +539,21 @@ class _Retriable(NamedTuple):
     reason: str
 
 
-class _ApiKeyAuth(httpx.Auth):
+class _ApiKeyAuth:
     """Adds the key to each request: in the ``x-api-key`` header, or, for the GET
-    simple endpoint, as the ``apikey`` query parameter."""
+    simple endpoint, as the ``apikey`` query parameter. A plain callable, which httpx
+    and httpx2 both take as ``auth``."""
 
     def __init__(self, secret: _Secret, *, in_query: bool) -> None:
         self._secret = secret
         self._in_query = in_query
 
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+    def __call__(self, request: Any) -> Any:
         if self._in_query:
             request.url = request.url.copy_merge_params({"apikey": self._secret.reveal()})
         else:
             request.headers["x-api-key"] = self._secret.reveal()
-        yield request
+        return request
 
     def __repr__(self) -> str:
         return "<api key>"

@@ -108,6 +108,7 @@ def test_the_top_level_exports_are_pinned() -> None:
             "WhatsAppTemplate",
             "WhatsAppText",
             "__version__",
+            "fastest_http_stack",
             "normalize_phone_number",
         ]
     )

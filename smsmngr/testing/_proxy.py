@@ -100,6 +100,8 @@ class FaultProxy:
         self._seed = seed
         self._stall = stall
         self.requests: list[ProxiedRequest] = []
+        self.connections_opened = 0
+        """How many connections clients opened to the proxy."""
         self._lock = threading.Lock()
         self._count = 0
         self._loop = asyncio.new_event_loop()
@@ -150,6 +152,7 @@ class FaultProxy:
             task = asyncio.current_task()
             assert task is not None
             connections.add(task)
+            self.connections_opened += 1
             try:
                 await self._connection(reader, writer)
             finally:

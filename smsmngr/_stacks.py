@@ -1,0 +1,169 @@
+"""The HTTP stacks the transport runs on, and what each one's failures mean.
+
+``httpx`` (the default dependency), ``httpx2`` (its maintained continuation, with the
+same API: ``smsmngr[httpx2]``) and ``aiohttp`` under httpx's API through httpx-aiohttp
+(``smsmngr[aiohttp]``; asyncio only). They share httpx's client API; what differs is
+how a client is made and which failures prove that a request never left.
+"""
+
+from __future__ import annotations
+
+import enum
+import importlib
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any, Literal
+
+import attrs
+import httpx
+
+from .errors import ConfigurationError
+
+__all__ = [
+    "STACK_NAMES",
+    "HttpStack",
+    "HttpStackName",
+    "Verdict",
+    "fastest_http_stack",
+    "stack_for",
+    "stack_of",
+]
+
+HttpStackName = Literal["httpx", "httpx2", "aiohttp"]
+STACK_NAMES: tuple[HttpStackName, ...] = ("httpx", "httpx2", "aiohttp")
+_EXTRA = {"httpx2": "httpx2", "aiohttp": "aiohttp"}
+
+
+class Verdict(enum.Enum):
+    """What a failed attempt says about the request."""
+
+    RETRY = "retry"
+    """It certainly never left, and trying again may work (no connection, pool full)."""
+    NOT_SENT = "not_sent"
+    """It certainly never left, and trying again will not help (a bad URL or proxy)."""
+    UNCERTAIN = "uncertain"
+    """It may have reached the API: the messages may have been sent."""
+
+
+@attrs.frozen
+class HttpStack:
+    """One stack: its httpx-like module, how to make its client, and its verdicts."""
+
+    name: HttpStackName
+    module: ModuleType
+    """``httpx`` or ``httpx2``: the API of the client, its errors and its timeouts."""
+    make_client: Callable[[httpx.Timeout], Any]
+    asyncio_only: bool = False
+
+    def timeout(self, timeout: httpx.Timeout) -> Any:
+        """``timeout`` as this stack's own timeout object."""
+        if self.module is httpx:
+            return timeout
+        return self.module.Timeout(**timeout.as_dict())
+
+    def verdict(self, error: BaseException) -> Verdict | None:
+        """What ``error`` from a request says; ``None`` if it is not this stack's."""
+        cause = error.__cause__
+        if cause is not None and type(cause).__module__.startswith("aiohttp"):
+            # httpx-aiohttp maps aiohttp's errors to httpx's loosely (a connection
+            # dropped after the request left becomes ConnectTimeout): judge the cause.
+            return _aiohttp_verdict(cause)
+        m = self.module
+        if isinstance(error, (m.ConnectError, m.ConnectTimeout, m.PoolTimeout)):
+            return Verdict.RETRY
+        if isinstance(error, (m.UnsupportedProtocol, m.ProxyError, m.LocalProtocolError)):
+            return Verdict.NOT_SENT
+        if isinstance(error, m.HTTPError):
+            # Lost connections, read and write timeouts, and answers that cannot be
+            # decoded (a false content-encoding): the request left.
+            return Verdict.UNCERTAIN
+        return None
+
+
+def _aiohttp_verdict(cause: BaseException) -> Verdict:
+    import aiohttp
+
+    final = (aiohttp.ClientConnectorCertificateError, aiohttp.InvalidURL)
+    if isinstance(cause, final):
+        return Verdict.NOT_SENT
+    never_left: tuple[type[BaseException], ...] = (aiohttp.ClientConnectorError,)
+    connection_timeout = getattr(aiohttp, "ConnectionTimeoutError", None)  # aiohttp 3.10+
+    if connection_timeout is not None:
+        never_left += (connection_timeout,)  # waited for a connection, or to connect
+    if isinstance(cause, never_left):
+        return Verdict.RETRY
+    return Verdict.UNCERTAIN  # disconnected, reset or timed out once the request was out
+
+
+def _unbounded_pool(module: ModuleType) -> Any:
+    # The pool never limits: the caller's concurrency (send_bulk's, or its own tasks')
+    # is how many connections are open; every one of them is kept alive for reuse.
+    return module.Limits(max_connections=None, max_keepalive_connections=None)
+
+
+def _httpx_client(timeout: httpx.Timeout) -> Any:
+    return httpx.AsyncClient(timeout=timeout, limits=_unbounded_pool(httpx))
+
+
+def _httpx2_client(timeout: httpx.Timeout) -> Any:
+    httpx2 = importlib.import_module("httpx2")
+    return httpx2.AsyncClient(
+        timeout=httpx2.Timeout(**timeout.as_dict()), limits=_unbounded_pool(httpx2)
+    )
+
+
+def _aiohttp_client(timeout: httpx.Timeout) -> Any:
+    from httpx_aiohttp import AiohttpTransport
+
+    # aiohttp reads a limit of 0 as none (httpx-aiohttp passes max_connections on).
+    limits = httpx.Limits(max_connections=0, max_keepalive_connections=None)
+    return httpx.AsyncClient(timeout=timeout, transport=AiohttpTransport(limits=limits))
+
+
+def stack_for(name: HttpStackName) -> HttpStack:
+    """The stack called ``name``, with its libraries imported, or ``ConfigurationError``."""
+    if name not in STACK_NAMES:
+        raise ConfigurationError(
+            f"http_stack must be one of {', '.join(STACK_NAMES)}, got {name!r}"
+        )
+    try:
+        if name == "httpx2":
+            return HttpStack("httpx2", importlib.import_module("httpx2"), _httpx2_client)
+        if name == "aiohttp":
+            importlib.import_module("httpx_aiohttp")
+            return HttpStack("aiohttp", httpx, _aiohttp_client, asyncio_only=True)
+    except ImportError as error:
+        raise ConfigurationError(
+            f"http_stack={name!r} needs {error.name}: pip install 'smsmngr[{_EXTRA[name]}]'"
+        ) from None
+    return HttpStack("httpx", httpx, _httpx_client)
+
+
+def stack_of(http_client: Any) -> HttpStack:
+    """The stack a caller's own client belongs to: httpx's, or httpx2's."""
+    if isinstance(http_client, httpx.AsyncClient):
+        return HttpStack("httpx", httpx, _httpx_client)
+    module = type(http_client).__module__.split(".")[0]
+    if module == "httpx2":
+        return stack_for("httpx2")
+    raise ConfigurationError(
+        "http_client must be an httpx.AsyncClient or an httpx2.AsyncClient, "
+        f"got {type(http_client).__name__}"
+    )
+
+
+def fastest_http_stack() -> HttpStackName:
+    """The fastest HTTP stack installed, for ``AsyncClient(http_stack=...)``: aiohttp
+    (asyncio only), then httpx2, then httpx.
+
+    >>> fastest_http_stack() in ("aiohttp", "httpx2", "httpx")
+    True
+    """
+    candidates: tuple[HttpStackName, ...] = ("aiohttp", "httpx2")
+    for name in candidates:
+        try:
+            stack_for(name)
+        except ConfigurationError:
+            continue
+        return name
+    return "httpx"
