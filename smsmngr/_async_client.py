@@ -385,6 +385,6 @@ def _checked_numbers(message: Message, where: str, normalize: PhoneNormalizer) -
             "use send_bulk() for more",
         )
     return [
-        normalize(recipient.phone_number, field=f"{where}.to[{index}]")
-        for index, recipient in enumerate(message.to)
+        normalize(phone, field=f"{where}.to[{index}]")
+        for index, phone in enumerate(message.to.phone_numbers())
     ]

@@ -13,8 +13,8 @@ import enum
 import json
 import math
 import re
-from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar, Union
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, ClassVar, TypeVar, Union, overload
 
 import attrs
 
@@ -32,6 +32,7 @@ __all__ = [
     "RcsButton",
     "RcsCard",
     "Recipient",
+    "Recipients",
     "RejectedItem",
     "SendResult",
     "SimpleSendResult",
@@ -750,28 +751,104 @@ class DeliveryWindow:
 # -- the message --------------------------------------------------------------------------
 
 
+class Recipients(Sequence[Recipient]):
+    """A message's recipients, kept as they were given: ``to[i]`` is a ``Recipient``,
+    made when it is read, so a message to a million numbers holds a million strings
+    rather than a million objects. Compares equal to the same recipients, or to a
+    tuple of ``Recipient``.
+
+    >>> to = Recipients(["420777123456", Recipient("420777654321")])
+    >>> to[0], len(to), list(to.phone_numbers())
+    (Recipient(phone_number='420777123456'), 2, ['420777123456', '420777654321'])
+    """
+
+    __slots__ = ("_items", "_plain")
+
+    def __init__(self, items: Iterable[str | Recipient] = ()) -> None:
+        self._items: tuple[str | Recipient, ...] = tuple(items)
+        self._plain = _plain_numbers(self._items)
+
+    def phone_numbers(self) -> Sequence[str]:
+        """The phone numbers, as given."""
+        if self._plain is not None:
+            return self._plain
+        return [item if isinstance(item, str) else item.phone_number for item in self._items]
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @overload
+    def __getitem__(self, index: int) -> Recipient: ...
+    @overload
+    def __getitem__(self, index: slice) -> Recipients: ...
+    def __getitem__(self, index: int | slice) -> Recipient | Recipients:
+        if isinstance(index, slice):
+            return Recipients(self._items[index])
+        item = self._items[index]
+        return Recipient(item) if isinstance(item, str) else item
+
+    def __iter__(self) -> Iterator[Recipient]:
+        for item in self._items:
+            yield Recipient(item) if isinstance(item, str) else item
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Recipients):
+            return list(self.phone_numbers()) == list(other.phone_numbers())
+        if isinstance(other, tuple):
+            return tuple(self) == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.phone_numbers()))
+
+    def __repr__(self) -> str:
+        return f"Recipients({list(self.phone_numbers())!r})"
+
+
+def _plain_numbers(items: tuple[Any, ...]) -> tuple[str, ...] | None:
+    """``items`` when every one is a non-empty ASCII string (checked at C speed: the
+    common case of a bulk message), else ``None``."""
+    try:
+        joined = "".join(items)
+    except TypeError:
+        return None
+    if joined.isascii() and "" not in items:
+        return items
+    return None
+
+
 def _recipients(value: Any) -> Any:
+    if isinstance(value, Recipients):
+        return value
     if isinstance(value, (str, Recipient)):
         value = (value,)
     converted = _optional_tuple(value)
     if not isinstance(converted, tuple):
-        return converted
-    return tuple(Recipient(item) if isinstance(item, str) else item for item in converted)
+        return converted  # left for the validator to refuse
+    return Recipients(converted)
 
 
 def _to(instance: Message, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, tuple):
+    if not isinstance(value, Recipients):
         raise ValidationError(
             "Message.to", f"must be a list of phone numbers, got {type(value).__name__}"
         )
     if not value:
         raise ValidationError("Message.to", "at least one recipient is required")
-    for index, recipient in enumerate(value):
-        if not isinstance(recipient, Recipient):
+    if value._plain is not None:
+        return  # all plain strings, checked already
+    for index, item in enumerate(value._items):
+        if isinstance(item, Recipient):
+            continue
+        if not isinstance(item, str):
             raise ValidationError(
                 f"Message.to[{index}]",
-                f"must be a phone number string or Recipient, got {type(recipient).__name__}",
+                f"must be a phone number string or Recipient, got {type(item).__name__}",
             )
+        try:
+            Recipient(item)
+        except ValidationError as error:
+            raise ValidationError(f"Message.to[{index}]", error.rule) from None
 
 
 def _flow(instance: Message, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -847,13 +924,13 @@ class Message:
     >>> m = Message("Hi", to=["420777123456"], sender="Shop",
     ...             scheduled_at=dt.datetime(2025, 1, 11, 10, tzinfo=dt.timezone.utc))
     >>> m.to
-    (Recipient(phone_number='420777123456'),)
+    Recipients(['420777123456'])
     """
 
     wire_names: ClassVar[frozenset[str]] = frozenset({"datetime"})
 
     body: str | None = attrs.field(default=None, validator=_body)
-    to: tuple[Recipient, ...] = attrs.field(default=(), converter=_recipients, validator=_to)
+    to: Recipients = attrs.field(factory=Recipients, converter=_recipients, validator=_to)
     sender: str | None = attrs.field(default=None, validator=_optional_str)
     flow: tuple[FlowStep, ...] | None = attrs.field(
         default=None, converter=_optional_tuple, validator=_flow

@@ -86,6 +86,7 @@ def test_the_top_level_exports_are_pinned() -> None:
             "RcsCard",
             "Recipient",
             "RecipientOutcome",
+            "Recipients",
             "RejectedItem",
             "ResponseFormatError",
             "RetryEvent",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import tracemalloc
 from typing import Any
 
 import attrs
@@ -245,3 +246,35 @@ def test_send_results_expose_no_bookkeeping_of_the_client() -> None:
     }
     assert public == {"request_id", "accepted", "rejected", "extra", "headers"}
     assert "recipients_per_message" not in repr(SendResult("r"))
+
+
+def test_recipients_are_kept_as_given_and_read_as_recipients() -> None:
+    message = Message("Hi", to=["420777123456", Recipient("420777654321")])
+    assert message.to[0] == Recipient("420777123456")
+    assert message.to == (Recipient("420777123456"), Recipient("420777654321"))
+    assert message.to == Message("Hi", to=["420777123456", "420777654321"]).to
+    assert hash(message.to) == hash(Message("Hi", to=["420777123456", "420777654321"]).to)
+    assert list(message.to[1:]) == [Recipient("420777654321")]
+    assert list(message.to.phone_numbers()) == ["420777123456", "420777654321"]
+
+
+@pytest.mark.parametrize(
+    ("given", "rule"), [("", "non-empty string"), ("\ud800", "lone surrogate"), (42, "got int")]
+)
+def test_a_bad_recipient_is_named_by_its_place(given: object, rule: str) -> None:
+    with pytest.raises(ValidationError, match=rule) as caught:
+        Message("Hi", to=["420777123456", given])  # type: ignore[list-item]
+    assert caught.value.field == "Message.to[1]"
+
+
+def test_a_message_to_many_numbers_builds_no_object_per_number() -> None:
+    numbers = [f"4207{i:08d}" for i in range(200_000)]
+    tracemalloc.start()
+    try:
+        message = Message("Hi", to=numbers)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(message.to) == 200_000
+    # A tuple of the strings, and their checking, not 200,000 Recipient objects (~11 MB).
+    assert peak < 5 * 1024 * 1024

@@ -174,8 +174,7 @@ class Packer:
                     )
                 return
         lookup, normalize = self._lookup, self._normalize
-        for recipient_index, recipient in enumerate(message.to):
-            phone = recipient.phone_number
+        for recipient_index, phone in enumerate(message.to.phone_numbers()):
             try:
                 number = normalize(phone)
             except ValidationError as error:
