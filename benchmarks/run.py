@@ -15,6 +15,7 @@ import asyncio
 import json
 import os
 import platform
+import shutil
 import socket
 import statistics
 import subprocess
@@ -27,7 +28,8 @@ from typing import Any
 import attrs
 import httpx
 
-from smsmngr import AsyncClient, Client, Message
+from smsmngr import DEFAULT_BASE_URL, AsyncClient, Client, Message
+from smsmngr._stacks import HttpStackName
 from smsmngr.bulk import minimum_calls
 from smsmngr.webhooks import parse
 
@@ -142,8 +144,10 @@ def timed(coroutine: Callable[[], Awaitable[Any]]) -> Callable[[], float]:
     return run
 
 
-async def sdk_bulk(base_url: str, message: Message, concurrency: int) -> None:
-    async with AsyncClient(api_key=API_KEY, base_url=base_url) as client:
+async def sdk_bulk(
+    base_url: str, message: Message, concurrency: int, stack: HttpStackName = "httpx"
+) -> None:
+    async with AsyncClient(api_key=API_KEY, base_url=base_url, http_stack=stack) as client:
         result = await client.send_bulk(message, concurrency=concurrency, collect_outcomes=False)
     assert result.accepted == len(message.to), result.counts
 
@@ -162,10 +166,13 @@ def raw_bodies(count: int) -> list[bytes]:
     return bodies
 
 
-async def raw_bulk(base_url: str, bodies: list[bytes], concurrency: int) -> None:
+async def raw_bulk(
+    base_url: str, bodies: list[bytes], concurrency: int, module: Any = httpx
+) -> None:
+    """A hand-written client: ``module`` (httpx or httpx2) posting pre-built bodies."""
     queue = iter(bodies)
     headers = {"x-api-key": API_KEY, "content-type": "application/json"}
-    async with httpx.AsyncClient(base_url=base_url) as http:
+    async with module.AsyncClient(base_url=base_url) as http:
 
         async def worker() -> None:
             for body in queue:
@@ -205,6 +212,38 @@ def bulk_figures(server: Server, sizes: Sizes) -> list[Figure]:
             sdk / raw <= 1.10,
         )
     ]
+    import httpx2
+
+    sdk2, raw2 = alternate(
+        sizes.rounds,
+        timed(lambda: sdk_bulk(server.base_url, message, concurrency, "httpx2")),
+        timed(lambda: raw_bulk(server.base_url, bodies, concurrency, httpx2)),
+    )
+    figures.append(
+        Figure(
+            f"bulk on httpx2, {sizes.bulk:,} recipients (time, SDK on httpx2 / raw httpx2)",
+            f"{sdk2:.2f} s ({sizes.bulk / sdk2:,.0f}/s)",
+            f"{raw2:.2f} s ({sizes.bulk / raw2:,.0f}/s)",
+            sdk2 / raw2,
+            "<= 1.10",
+            sdk2 / raw2 <= 1.10,
+        )
+    )
+    fast, raw_again = alternate(
+        sizes.rounds,
+        timed(lambda: sdk_bulk(server.base_url, message, concurrency, "aiohttp")),
+        timed(lambda: raw_bulk(server.base_url, bodies, concurrency)),
+    )
+    figures.append(
+        Figure(
+            f"bulk on aiohttp, {sizes.bulk:,} recipients (time, SDK on aiohttp / raw httpx)",
+            f"{fast:.2f} s ({sizes.bulk / fast:,.0f}/s)",
+            f"{raw_again:.2f} s ({sizes.bulk / raw_again:,.0f}/s)",
+            fast / raw_again,
+            "<= 0.50",
+            fast / raw_again <= 0.5,
+        )
+    )
     before = server.calls()
     timed(lambda: sdk_bulk(server.base_url, message, concurrency))()
     calls, minimum = server.calls() - before, minimum_calls([sizes.bulk])
@@ -235,6 +274,77 @@ def bulk_figures(server: Server, sizes: Sizes) -> list[Figure]:
         )
     )
     return figures
+
+
+_ANSWER = json.dumps(
+    {
+        "request_id": "r" * 36,
+        "accepted": [{"key": str(k), "message_id": f"id-{k:032d}"} for k in range(10)],
+        "rejected": [],
+    }
+).encode()
+
+
+def _answer_at_once(request: httpx.Request) -> httpx.Response:
+    return httpx.Response(200, content=_ANSWER, headers={"content-type": "application/json"})
+
+
+def per_call_figure(sizes: Sizes) -> Figure:
+    """The SDK's own CPU time per 100-recipient call, in-process (no network): send_bulk
+    through a transport that answers at once, less raw httpx posting pre-built bodies
+    through the same transport, against a naive json.dumps of the body plus a json.loads
+    of the answer."""
+    count = sizes.bulk // 2
+    message = Message(BODY, to=numbers(count))
+    bodies = raw_bodies(count)
+    calls = len(bodies)
+
+    async def sdk() -> None:
+        http = httpx.AsyncClient(transport=httpx.MockTransport(_answer_at_once))
+        async with AsyncClient(api_key=API_KEY, http_client=http) as client:
+            result = await client.send_bulk(message, concurrency=8, collect_outcomes=False)
+        await http.aclose()
+        assert result.accepted == count
+
+    async def raw() -> None:
+        queue = iter(bodies)
+        headers = {"x-api-key": API_KEY, "content-type": "application/json"}
+        transport = httpx.MockTransport(_answer_at_once)
+        async with httpx.AsyncClient(transport=transport, base_url=DEFAULT_BASE_URL) as http:
+
+            async def worker() -> None:
+                for body in queue:
+                    (await http.post("/messages", content=body, headers=headers)).json()
+
+            await asyncio.gather(*(worker() for _ in range(8)))
+
+    def naive() -> float:
+        to = numbers(count)
+        started = time.perf_counter()
+        for start in range(0, count, 100):
+            call = to[start : start + 100]
+            json.dumps(
+                [
+                    {"body": BODY, "to": [{"phone_number": n} for n in call[i : i + 10]]}
+                    for i in range(0, len(call), 10)
+                ]
+            )
+            json.loads(_ANSWER)
+        return time.perf_counter() - started
+
+    rounds = max(3, sizes.rounds)
+    sdk_time, raw_time = alternate(rounds, timed(sdk), timed(raw))
+    naive_time = statistics.median(naive() for _ in range(rounds))
+    own = (sdk_time - raw_time) / calls
+    plain = naive_time / calls
+    return Figure(
+        "SDK's own cost per 100-recipient call, in-process (SDK beyond httpx / naive JSON)",
+        f"{own * 1e6:.0f} µs",
+        f"{plain * 1e6:.0f} µs",
+        own / plain,
+        "<= 1.30",
+        own / plain <= 1.3,
+    )
 
 
 def sync_figures(server: Server, sizes: Sizes) -> list[Figure]:
@@ -388,8 +498,14 @@ def import_figure(sizes: Sizes) -> Figure:
 def machine() -> str:
     return (
         f"{platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-        f"httpx {httpx.__version__}"
+        f"httpx {httpx.__version__}, httpx2 {_version('httpx2')}, aiohttp {_version('aiohttp')}"
     )
+
+
+def _version(distribution: str) -> str:
+    from importlib.metadata import version
+
+    return version(distribution)
 
 
 def markdown(figures: list[Figure], sizes: Sizes) -> str:
@@ -437,6 +553,7 @@ def measure(sizes: Sizes) -> Iterator[Figure]:
         yield memory_figure(server, sizes)
     finally:
         server.stop()
+    yield per_call_figure(sizes)
     yield webhook_figure(sizes)
     yield import_figure(sizes)
 
@@ -455,4 +572,9 @@ def main(argv: list[str] | None = None) -> int:
     (args.out / "results.md").write_text(markdown(figures, sizes))
     drawn = chart(figures, args.out / "results.png")
     print(f"wrote {args.out / 'results.md'}" + (" and results.png" if drawn else ""))
+    if drawn and args.out == ROOT / "results":
+        # The documentation's performance page shows the latest full run's chart.
+        shutil.copyfile(
+            args.out / "results.png", ROOT.parent / "docs" / "assets" / "performance.png"
+        )
     return 0

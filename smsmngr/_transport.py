@@ -7,7 +7,6 @@ timeout, a connection dropped after the request left) raises ``DeliveryUncertain
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import email.utils
 import functools
@@ -511,6 +510,8 @@ class Transport:
 
 
 def _require_asyncio(stack: str) -> None:
+    import asyncio  # here: importing the SDK does not import asyncio for trio users
+
     try:
         asyncio.get_running_loop()
     except RuntimeError:
