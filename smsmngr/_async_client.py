@@ -20,11 +20,11 @@ from collections.abc import (
 )
 from contextlib import aclosing, contextmanager
 from types import TracebackType
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, NoReturn, TypeVar
 
 import httpx
 
-from ._calls import post_messages
+from ._calls import get_rest, post_messages, read_field
 from ._stacks import HttpStackName
 from ._transport import (
     DEFAULT_RETRY,
@@ -49,6 +49,20 @@ from .errors import SmsManagerError, ValidationError
 from .limits import MESSAGES_PER_CALL, RECIPIENTS_PER_MESSAGE
 from .models import Gateway, Message, SendResult, SimpleSendResult
 from .phone import PhoneNormalizer, normalizer_for_region
+from .status import (
+    Credit,
+    DailyStats,
+    MessageRow,
+    MessageStatus,
+    PriceList,
+    RequestStats,
+    parse_credit,
+    parse_daily_stats,
+    parse_message_row,
+    parse_message_status,
+    parse_prices,
+    parse_request_stats,
+)
 
 __all__ = ["AsyncClient"]
 
@@ -59,8 +73,10 @@ class AsyncClient:
     """An asynchronous client for the SmsManager JSON API v2, for asyncio or trio.
 
     ``api_key`` defaults to ``$SMSMANAGER_API_KEY`` and ``base_url`` to
-    ``$SMSMANAGER_BASE_URL``, then to production. ``timeout`` applies to every request
-    and ``retry`` says what is retried (only what certainly never reached the API);
+    ``$SMSMANAGER_BASE_URL``, then to production; ``rest_base_url``, the REST API's
+    (status, statistics, credit), to ``$SMSMANAGER_REST_BASE_URL``, then to production.
+    ``timeout`` applies to every request and ``retry`` says what is retried (only what
+    certainly never reached the API, and reads after 5xx and lost answers);
     ``on_retry(event)`` is called before each retry with its reason and delay.
     ``default_headers`` go with every request, and ``app_info`` (``"shop/2.1"``) is
     added to the User-Agent. ``default_region`` (``"CZ"``, with the ``smsmngr[phone]``
@@ -81,6 +97,7 @@ class AsyncClient:
         api_key: str | None = None,
         base_url: str | None = None,
         *,
+        rest_base_url: str | None = None,
         timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
         retry: RetryPolicy = DEFAULT_RETRY,
         http_client: Any = None,
@@ -95,6 +112,7 @@ class AsyncClient:
         self._transport = Transport(
             api_key=api_key,
             base_url=base_url,
+            rest_base_url=rest_base_url,
             timeout=timeout,
             retry=retry,
             http_client=http_client,
@@ -252,6 +270,108 @@ class AsyncClient:
             reply = await self._transport.request("POST", "/simple/message", form=fields)
         return parse_simple_result(reply.data, status_code=reply.status_code, headers=reply.headers)
 
+    async def get_message_status(self, message_id: str) -> MessageStatus | None:
+        """The status of one message sent with this key (REST ``GET /message``), or
+        ``None`` when the platform has no such message for this key.
+
+        A read: retried after 5xx answers and timeouts, unlike a send.
+
+        Example::
+
+            status = await client.get_message_status(result.recipient_message_ids()[0])
+            status.is_delivered if status else "not found"
+        """
+        query = {"id": _required("message_id", message_id)}
+        answer = await get_rest(self._transport, "/message", query)
+        return read_field(answer, "message", _nullable(parse_message_status), path="/message")
+
+    async def iter_messages(
+        self,
+        date: dt.date | str,
+        *,
+        tag: str | None = None,
+        phone_number: str | None = None,
+    ) -> AsyncGenerator[MessageRow, None]:
+        """Every recipient's row sent on ``date`` (REST ``GET /messages``), page by page,
+        optionally only those with ``tag`` or to ``phone_number``.
+
+        Example::
+
+            async for row in client.iter_messages("2026-07-30", tag="summer-sale"):
+                print(row.phone_number, row.delivered, row.price_czk)
+        """
+        query = {"date": _day("date", date)}
+        if tag is not None:
+            query["tag"] = _required("tag", tag)
+        if phone_number is not None:
+            query["phone_number"] = self._normalize(phone_number, field="phone_number")
+        cursors: set[str] = set()
+        while True:
+            answer = await get_rest(self._transport, "/messages", query)
+            for row in read_field(answer, "messages", _rows, path="/messages"):
+                yield row
+            cursor = read_field(answer, "next_cursor", _cursor, path="/messages")
+            if cursor is None:
+                return
+            if cursor in cursors:
+                read_field(answer, "next_cursor", _repeated, path="/messages")
+            cursors.add(cursor)
+            query["cursor"] = cursor
+
+    async def get_request_stats(self, request_id: str, date: dt.date | str) -> RequestStats | None:
+        """The statistics of one send request on ``date`` (REST ``GET /request``), or
+        ``None`` when there are none.
+
+        Example::
+
+            stats = await client.get_request_stats(result.request_id, dt.date.today())
+        """
+        query = {"date": _day("date", date), "id": _required("request_id", request_id)}
+        answer = await get_rest(self._transport, "/request", query)
+        return read_field(answer, "request", _nullable(parse_request_stats), path="/request")
+
+    async def get_daily_stats(
+        self, dates: Iterable[dt.date | str], *, tag: str | None = None
+    ) -> list[DailyStats]:
+        """Sending statistics per date (REST ``GET /requests``); dates without any are
+        left out.
+
+        Example::
+
+            for day in await client.get_daily_stats(["2026-07-29", "2026-07-30"]):
+                print(day.date, day.count_delivered, day.tags)
+        """
+        days = [_day("dates", date) for date in dates]
+        if not days:
+            raise ValidationError("dates", "at least one date is required")
+        query = {"dates": ",".join(days)}
+        if tag is not None:
+            query["tag"] = _required("tag", tag)
+        answer = await get_rest(self._transport, "/requests", query)
+        return read_field(answer, "requests", _daily, path="/requests")
+
+    async def get_credit(self) -> Credit:
+        """The account's credit balance (REST ``GET /credit``).
+
+        Example::
+
+            credit = await client.get_credit()
+            print(credit.balance, credit.currency)
+        """
+        answer = await get_rest(self._transport, "/credit", {})
+        return read_field(answer, "credit", parse_credit, path="/credit")
+
+    async def get_prices(self) -> PriceList:
+        """The price list per channel and country (REST ``GET /credit/prices``).
+
+        Example::
+
+            prices = await client.get_prices()
+            prices.price_for("420777123456").price_czk
+        """
+        answer = await get_rest(self._transport, "/credit/prices", {})
+        return read_field(answer, "prices", parse_prices, path="/credit/prices")
+
     async def send_bulk(
         self,
         messages: Message | Iterable[Message] | AsyncIterable[Message],
@@ -388,3 +508,54 @@ def _checked_numbers(message: Message, where: str, normalize: PhoneNormalizer) -
         normalize(phone, field=f"{where}.to[{index}]")
         for index, phone in enumerate(message.to.phone_numbers())
     ]
+
+
+def _required(field: str, value: object) -> str:
+    if not isinstance(value, str) or not value:
+        raise ValidationError(field, "must be a non-empty string")
+    return value
+
+
+def _day(field: str, value: object) -> str:
+    """A date as the REST API takes it (``YYYY-MM-DD``)."""
+    if isinstance(value, dt.datetime):
+        raise ValidationError(field, "must be a date, not a datetime (the API counts by day)")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value).isoformat()
+        except ValueError:
+            pass
+    raise ValidationError(field, f"must be a date or 'YYYY-MM-DD', got {value!r}")
+
+
+_Parsed = TypeVar("_Parsed")
+
+
+def _nullable(parse: Callable[[object], _Parsed]) -> Callable[[object], _Parsed | None]:
+    return lambda value: None if value is None else parse(value)
+
+
+def _rows(value: object) -> list[MessageRow]:
+    if not isinstance(value, list):
+        raise ValueError(f"expected a list, got {type(value).__name__}")
+    return [parse_message_row(item) for item in value]
+
+
+def _daily(value: object) -> list[DailyStats]:
+    if not isinstance(value, list):
+        raise ValueError(f"expected a list, got {type(value).__name__}")
+    return [parse_daily_stats(item) for item in value]
+
+
+def _cursor(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"expected a cursor string or null, got {value!r}")
+    return value
+
+
+def _repeated(value: object) -> NoReturn:
+    raise ValueError(f"the cursor {value!r} came back again: the pages would never end")

@@ -1,16 +1,21 @@
-"""The ``/messages`` call, made by ``send_batch()`` and by every call of a bulk
-campaign: one request and one reading of its answer for both."""
+"""Calls shared by more than one caller, each one request and one reading of its
+answer: ``/messages`` (``send_batch()`` and every call of a bulk campaign), and the
+REST API's reads (the status methods and reconciling a journal)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from ._pacer import Pacer
 from ._transport import Transport
 from ._wire import parse_send_result
+from .errors import ResponseFormatError
 from .models import SendResult
 
-__all__ = ["post_messages"]
+__all__ = ["get_rest", "post_messages", "read_field"]
+
+_T = TypeVar("_T")
 
 
 async def post_messages(
@@ -33,3 +38,32 @@ async def post_messages(
         recipients_per_message=recipients_per_message,
         keyed_by_message=True,
     )
+
+
+async def get_rest(transport: Transport, path: str, query: Mapping[str, str]) -> Mapping[str, Any]:
+    """``GET`` a REST API v1 ``path``: a read, so retried after 5xx and lost answers."""
+    reply = await transport.request(
+        "GET", path, query=query, base_url=transport.rest_base_url, idempotent=True
+    )
+    if not isinstance(reply.data, Mapping):
+        raise ResponseFormatError(
+            f"GET {path} answered {reply.status_code} with a body that is not a JSON object",
+            status_code=reply.status_code,
+            body=reply.data,
+            headers=reply.headers,
+        )
+    return reply.data
+
+
+def read_field(
+    answer: Mapping[str, Any], field: str, parse: Callable[[Any], _T], *, path: str
+) -> _T:
+    """``parse(answer[field])``, or ``ResponseFormatError`` naming what is wrong."""
+    try:
+        return parse(answer.get(field))
+    except (ValueError, TypeError) as error:
+        raise ResponseFormatError(
+            f"GET {path} answered with a {field!r} that is not as documented: {error}",
+            status_code=200,
+            body=dict(answer),
+        ) from None

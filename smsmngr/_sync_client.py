@@ -20,6 +20,7 @@ from ._stacks import HttpStackName
 from ._transport import DEFAULT_RETRY, DEFAULT_TIMEOUT, KEEP, RetryEvent, RetryPolicy, _Keep
 from .bulk._outcomes import BatchOutcome, BulkResult
 from .models import Gateway, Message, SendResult, SimpleSendResult
+from .status import Credit, DailyStats, MessageRow, MessageStatus, PriceList, RequestStats
 
 __all__ = ["Client"]
 
@@ -31,8 +32,10 @@ class Client:
     """A blocking client for the SmsManager JSON API v2.
 
     ``api_key`` defaults to ``$SMSMANAGER_API_KEY`` and ``base_url`` to
-    ``$SMSMANAGER_BASE_URL``, then to production. ``timeout`` applies to every request
-    and ``retry`` says what is retried (only what certainly never reached the API);
+    ``$SMSMANAGER_BASE_URL``, then to production; ``rest_base_url``, the REST API's
+    (status, statistics, credit), to ``$SMSMANAGER_REST_BASE_URL``, then to production.
+    ``timeout`` applies to every request and ``retry`` says what is retried (only what
+    certainly never reached the API, and reads after 5xx and lost answers);
     ``on_retry(event)`` is called before each retry with its reason and delay.
     ``default_headers`` go with every request, and ``app_info`` (``"shop/2.1"``) is
     added to the User-Agent. ``default_region`` (``"CZ"``, with the ``smsmngr[phone]``
@@ -53,6 +56,7 @@ class Client:
         api_key: str | None = None,
         base_url: str | None = None,
         *,
+        rest_base_url: str | None = None,
         timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
         retry: RetryPolicy = DEFAULT_RETRY,
         http_client: Any = None,
@@ -66,6 +70,7 @@ class Client:
             AsyncClient(
                 api_key,
                 base_url,
+                rest_base_url=rest_base_url,
                 timeout=timeout,
                 retry=retry,
                 http_client=http_client,
@@ -196,6 +201,77 @@ class Client:
             custom_id=custom_id,
             method=method,
         )
+
+    def get_message_status(self, message_id: str) -> MessageStatus | None:
+        """The status of one message sent with this key (REST ``GET /message``), or
+        ``None`` when the platform has no such message for this key.
+
+        A read: retried after 5xx answers and timeouts, unlike a send.
+
+        Example::
+
+            status = client.get_message_status(result.recipient_message_ids()[0])
+            status.is_delivered if status else "not found"
+        """
+        return self._runner.call(AsyncClient.get_message_status, message_id)
+
+    def iter_messages(
+        self, date: dt.date | str, *, tag: str | None = None, phone_number: str | None = None
+    ) -> Generator[MessageRow, None, None]:
+        """Every recipient's row sent on ``date`` (REST ``GET /messages``), page by page,
+        optionally only those with ``tag`` or to ``phone_number``.
+
+        Example::
+
+            for row in client.iter_messages("2026-07-30", tag="summer-sale"):
+                print(row.phone_number, row.delivered, row.price_czk)
+        """
+        yield from self._runner.iterate(
+            AsyncClient.iter_messages, date, tag=tag, phone_number=phone_number
+        )
+
+    def get_request_stats(self, request_id: str, date: dt.date | str) -> RequestStats | None:
+        """The statistics of one send request on ``date`` (REST ``GET /request``), or
+        ``None`` when there are none.
+
+        Example::
+
+            stats = client.get_request_stats(result.request_id, dt.date.today())
+        """
+        return self._runner.call(AsyncClient.get_request_stats, request_id, date)
+
+    def get_daily_stats(
+        self, dates: Iterable[dt.date | str], *, tag: str | None = None
+    ) -> list[DailyStats]:
+        """Sending statistics per date (REST ``GET /requests``); dates without any are
+        left out.
+
+        Example::
+
+            for day in client.get_daily_stats(["2026-07-29", "2026-07-30"]):
+                print(day.date, day.count_delivered, day.tags)
+        """
+        return self._runner.call(AsyncClient.get_daily_stats, dates, tag=tag)
+
+    def get_credit(self) -> Credit:
+        """The account's credit balance (REST ``GET /credit``).
+
+        Example::
+
+            credit = client.get_credit()
+            print(credit.balance, credit.currency)
+        """
+        return self._runner.call(AsyncClient.get_credit)
+
+    def get_prices(self) -> PriceList:
+        """The price list per channel and country (REST ``GET /credit/prices``).
+
+        Example::
+
+            prices = client.get_prices()
+            prices.price_for("420777123456").price_czk
+        """
+        return self._runner.call(AsyncClient.get_prices)
 
     def send_bulk(
         self,

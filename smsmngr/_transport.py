@@ -47,6 +47,7 @@ from .errors import (
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_REST_BASE_URL",
     "DEFAULT_RETRY",
     "DEFAULT_TIMEOUT",
     "KEEP",
@@ -57,9 +58,12 @@ __all__ = [
 ]
 
 DEFAULT_BASE_URL = "https://api.smsmngr.com/v2"
+DEFAULT_REST_BASE_URL = "https://rest-api.smsmngr.com/v1"
+"""The REST API v1 (message status, statistics, credit), on the same key."""
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 API_KEY_ENV = "SMSMANAGER_API_KEY"
 BASE_URL_ENV = "SMSMANAGER_BASE_URL"
+REST_BASE_URL_ENV = "SMSMANAGER_REST_BASE_URL"
 USER_AGENT = (
     f"smsmngr/{__version__} (Python {platform.python_version()}; "
     f"{platform.system() or 'unknown'} {platform.machine() or 'unknown'}) httpx/{httpx.__version__}"
@@ -172,20 +176,26 @@ def resolve_api_key(api_key: str | None) -> _Secret:
     return _Secret(key)
 
 
-def resolve_base_url(base_url: str | None) -> str:
+def resolve_base_url(
+    base_url: str | None,
+    *,
+    name: str = "base_url",
+    env: str = BASE_URL_ENV,
+    default: str = DEFAULT_BASE_URL,
+) -> str:
     """The base URL to use, refusing plain http anywhere but on this machine."""
-    url = base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
+    url = base_url or os.environ.get(env) or default
     try:
         parsed = httpx.URL(url)
     except httpx.InvalidURL as error:
-        raise ConfigurationError(f"base_url is not a valid URL: {error}") from None
+        raise ConfigurationError(f"{name} is not a valid URL: {error}") from None
     if parsed.scheme == "http" and not _is_loopback(parsed.host):
         raise ConfigurationError(
-            f"base_url must use https (plain http would expose the API key), got {url!r}; "
+            f"{name} must use https (plain http would expose the API key), got {url!r}; "
             "http is allowed only for loopback hosts"
         )
     if parsed.scheme not in ("https", "http") or not parsed.host:
-        raise ConfigurationError(f"base_url must be an https URL, got {url!r}")
+        raise ConfigurationError(f"{name} must be an https URL, got {url!r}")
     return url.rstrip("/")
 
 
@@ -316,9 +326,10 @@ class Transport:
         *,
         api_key: str | None,
         base_url: str | None,
-        timeout: httpx.Timeout | float | None,
-        retry: RetryPolicy,
-        http_client: Any,
+        rest_base_url: str | None = None,
+        timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        http_client: Any = None,
         http_stack: HttpStackName | None = None,
         headers: Mapping[str, str] | None = None,
         app_info: str | None = None,
@@ -326,6 +337,12 @@ class Transport:
     ) -> None:
         self._api_key = resolve_api_key(api_key)
         self.base_url = resolve_base_url(base_url)
+        self.rest_base_url = resolve_base_url(
+            rest_base_url,
+            name="rest_base_url",
+            env=REST_BASE_URL_ENV,
+            default=DEFAULT_REST_BASE_URL,
+        )
         self.pacer = Pacer()
         if http_client is not None and http_stack is not None:
             raise ConfigurationError(
@@ -400,13 +417,18 @@ class Transport:
         key_in_query: bool = False,
         pacer: Pacer | None = None,
         before_send: Callable[[], object] | None = None,
+        base_url: str | None = None,
+        idempotent: bool = False,
     ) -> Reply:
         """Send a request and return the decoded 2xx answer, or raise a mapped error.
 
         ``json_content`` is a JSON body, already encoded; ``form`` a form body. Every
         attempt waits its turn with ``pacer`` (the client's own by default), and a 429
         pauses that pacer, so concurrent requests back off together. ``before_send()``
-        runs once the turn has come, right before each attempt leaves.
+        runs once the turn has come, right before each attempt leaves. ``base_url``
+        (the sending API's by default) is where ``path`` is. An ``idempotent`` request
+        (a read) is also retried after answers that may have been lost and after 5xx:
+        repeating it sends nothing.
         """
         client = self._connection.for_this_loop()
         pacer = pacer if pacer is not None else self.pacer
@@ -416,7 +438,7 @@ class Transport:
         send = functools.partial(
             client.request,
             method,
-            self.base_url + path,
+            (base_url or self.base_url) + path,
             content=json_content,
             data=form,
             params=query,
@@ -444,22 +466,35 @@ class Transport:
                 delay = self.retry.backoff(attempt)
                 reason = outcome.reason
             elif isinstance(outcome, SmsManagerError):
-                raise outcome
+                if not (idempotent and isinstance(outcome, DeliveryUncertainError)):
+                    raise outcome
+                if attempt >= self.retry.max_retries:
+                    raise outcome
+                delay = self.retry.backoff(attempt)
+                reason = f"{type(outcome).__name__} (a read: safe to repeat)"
             else:
                 response = outcome
                 logger.debug(
                     "%s answered %d (attempt %d)", where, response.status_code, attempt + 1
                 )
-                if response.status_code != 429:
+                server_error = idempotent and response.status_code >= 500
+                if response.status_code != 429 and not (
+                    server_error and attempt < self.retry.max_retries
+                ):
                     return _read(response, where)
                 retry_after = parse_retry_after(response.headers.get("retry-after"))
                 too_long = retry_after is not None and retry_after > self.retry.max_retry_after
                 if attempt >= self.retry.max_retries or too_long:
                     raise _error_for(response, where, retry_after=retry_after)
-                delay = retry_after if retry_after is not None else self.retry.backoff(attempt)
-                reason = "429 Too Many Requests"
-                status_code = 429
-                pacer.pause(delay)
+                if server_error:
+                    delay = self.retry.backoff(attempt)
+                    reason = f"{response.status_code} {response.reason_phrase} (a read)"
+                    status_code = response.status_code
+                else:
+                    delay = retry_after if retry_after is not None else self.retry.backoff(attempt)
+                    reason = "429 Too Many Requests"
+                    status_code = 429
+                    pacer.pause(delay)
             attempt += 1
             logger.warning("%s: %s, retry %d in %.2fs", where, reason, attempt, delay)
             if self._on_retry is not None:

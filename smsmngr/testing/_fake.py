@@ -23,6 +23,7 @@ from ._asgi import FakeASGIApp
 from ._events import inbound_event, reply_event, status_event
 from ._faults import Fault, FaultKind, FaultPlan
 from ._ledger import CallRecord, Ledger, SentRecipient
+from ._rest import REST_PREFIX, RestState, answer_rest
 from ._rules import message_problem, normalized_number
 
 __all__ = ["FakeSmsManager"]
@@ -86,7 +87,9 @@ class FakeSmsManager:
     (say, without credit), is accepted and gets a ``rejected`` delivery report. It
     keeps a ``ledger`` of every call and every accepted recipient. ``faults`` injects
     failures (``FaultKind.NOT_ACCEPTED`` and ``LEFT_OUT`` answer 200 without accepting);
-    ``ledger="counts"`` keeps counters only, for very large runs.
+    ``ledger="counts"`` keeps counters only, for very large runs. It serves the REST
+    API v1's reads too (message status, statistics, ``credit_czk``, prices), from the
+    ledger and the delivery reports it generated, under ``/v1/``.
 
     Example::
 
@@ -105,12 +108,15 @@ class FakeSmsManager:
         faults: FaultPlan | None = None,
         seed: int = 0,
         ledger: Literal["full", "counts"] = "full",
+        credit_czk: str = "1000",
     ) -> None:
         self.api_key = api_key
         self.refused_numbers: set[str] = {normalized_number(n) or n for n in refused_numbers}
         self.final_results: dict[str, str] = dict(final_results or {})
         self.faults = faults
         self.ledger: Ledger = Ledger(detail=ledger)
+        self.rest: RestState = RestState(credit_czk=credit_czk)
+        """What the REST API v1 serves beyond the ledger (credit, latest statuses)."""
         self._ids = random.Random(seed)  # noqa: S311 (ids, not secrets)
         self._call_numbers = itertools.count(1)
         self._clock = itertools.count(_WEBHOOK_EPOCH)
@@ -157,6 +163,8 @@ class FakeSmsManager:
         body: bytes,
     ) -> Answer:
         """Answer one request, applying the fault plan and recording it in the ledger."""
+        if REST_PREFIX in path:
+            return self._answer_rest(method, path, query, headers)
         with self._lock:
             number = next(self._call_numbers)
             endpoint = next((e for e in ENDPOINTS if path.endswith(e)), path)
@@ -221,6 +229,20 @@ class FakeSmsManager:
         if problem:
             raise _Refused(400, problem)
         return self._accept_message(payload, endpoint, call_number)
+
+    def _answer_rest(
+        self, method: str, path: str, query: Mapping[str, str], headers: Mapping[str, str]
+    ) -> Answer:
+        """The REST API v1: reads from the ledger, outside the fault plan (which numbers
+        the sending calls)."""
+        if headers.get("x-api-key") != self.api_key:
+            return Answer(401, {"message": "Unauthorized"})
+        if method != "GET":
+            return Answer(405, {"message": f"{method} is not allowed"})
+        with self._lock:
+            rest_path = path[path.index(REST_PREFIX) + len(REST_PREFIX) - 1 :]
+            status, body = answer_rest(rest_path, query, self.ledger.sent, self.rest)
+        return Answer(status, body)
 
     def _new_id(self) -> str:
         return str(uuid.UUID(int=self._ids.getrandbits(128), version=4))
@@ -303,6 +325,7 @@ class FakeSmsManager:
     ) -> None:
         self.ledger.accepted_count += 1
         if self.ledger.detail == "full":
+            self.rest.accepted_at[message_id] = time.time()
             self.ledger.sent.append(
                 SentRecipient(phone_number, message_id, request_id, endpoint, call_number, message)
             )
@@ -371,6 +394,7 @@ class FakeSmsManager:
                     for step in ("sending", "sent"):
                         events.append(status_event(sent, step, timestamp=next(self._clock)))
                 events.append(status_event(sent, final, timestamp=next(self._clock)))
+            self.rest.reported(events)
             return events
 
     def reply(self, sent: SentRecipient, body: str) -> dict[str, Any]:

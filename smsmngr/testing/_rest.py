@@ -1,0 +1,249 @@
+"""The fake's REST API v1: message status, statistics and credit, read from its ledger.
+
+Statuses follow the delivery reports the fake generated: a recipient is ``sent`` once
+its ``sent`` report went out, ``delivered`` once its final one did. Shapes, parameters
+and error messages are the OpenAPI's (openapi/rest/restapi_v1.yaml).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ._events import RESULT_INFO, _parts, channel_of
+from ._ledger import SentRecipient
+
+__all__ = ["REST_PREFIX", "RestAnswer", "RestState", "answer_rest"]
+
+REST_PREFIX = "/v1/"
+PAGE_SIZE = 100
+"""Rows per page of ``GET /messages`` (the fake's choice; the reference gives none)."""
+PRICE_CZK, PRICE_EUR = "0.89", "0.04"
+PRICES: dict[str, Any] = {
+    "sms": {
+        "420": {"mcc": 230, "price_czk": 0.89, "price_eur": 0.04},
+        "49": {"mcc": 262, "price_czk": 1.85, "price_eur": 0.08},
+    },
+    "viber": {"420": {"mcc": 230, "price_czk": 0.39, "price_eur": 0.016}},
+}
+
+RestAnswer = tuple[int, Any]
+
+
+class RestState:
+    """What the REST API knows beyond the ledger: when each recipient was accepted,
+    the latest status its reports gave, and the account's credit."""
+
+    def __init__(self, credit_czk: str = "1000") -> None:
+        self.credit_czk = credit_czk
+        self.accepted_at: dict[str, float] = {}
+        self.latest: dict[str, str] = {}
+        """The latest reported result of each message id."""
+
+    def reported(self, events: Iterable[Mapping[str, Any]]) -> None:
+        for event in events:
+            self.latest[event["message_id"]] = event["result"]
+
+
+def _iso(timestamp: float | None) -> str | None:
+    if timestamp is None:
+        return None
+    moment = dt.datetime.fromtimestamp(int(timestamp), dt.timezone.utc)
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def _missing(message: str) -> RestAnswer:
+    return 400, {"message": message}
+
+
+def answer_rest(
+    path: str, query: Mapping[str, str], sent: list[SentRecipient], state: RestState
+) -> RestAnswer:
+    """The answer to ``GET <path>`` (``path`` after ``/v1``)."""
+    if path == "/message":
+        return _message(query, sent, state)
+    if path == "/messages":
+        return _messages(query, sent, state)
+    if path == "/request":
+        return _request(query, sent, state)
+    if path == "/requests":
+        return _requests(query, sent, state)
+    if path == "/credit":
+        credit = {
+            "priceLevels": {},
+            "credit_czk": state.credit_czk,
+            "credit_eur": "0",
+            "billing_id": "1",
+            "vat": "1",
+            "currency": "czk",
+            "tz": "Europe/Prague",
+        }
+        return 200, {"success": True, "credit": credit}
+    if path == "/credit/prices":
+        return 200, {"success": True, "prices": PRICES}
+    return 404, {"message": f"no endpoint {path}"}
+
+
+def _status(sent: SentRecipient, state: RestState) -> tuple[str | None, str | None, str | None]:
+    """``(status_code, delivery_code, status_info)`` from the latest report."""
+    result = state.latest.get(sent.message_id)
+    if result is None or result == "sending":
+        return None, None, None
+    info = RESULT_INFO.get(result, result)
+    if result in ("delivered", "seen"):
+        return "200", "201" if result == "delivered" else "202", info
+    if result in ("sent", "undelivered"):
+        return "200", None, info
+    return None, None, info  # rejected or failed: never sent
+
+
+def _message(query: Mapping[str, str], sent: list[SentRecipient], state: RestState) -> RestAnswer:
+    message_id = query.get("id")
+    if not message_id:
+        return _missing("Missing 'id' in request data")
+    found = next((s for s in sent if s.message_id == message_id), None)
+    if found is None:
+        return 200, {"success": True, "message": None}
+    status_code, delivery_code, status_info = _status(found, state)
+    accepted_at = state.accepted_at.get(found.message_id)
+    message = found.message
+    status = {
+        "status_code": status_code,
+        "delivery_code": delivery_code,
+        "status_info": status_info,
+        "tag": message.get("tag"),
+        "body": message.get("body") or "",
+        "to": {"phone_number": found.phone_number},
+        "request_id": found.request_id,
+        "ts_created": _iso(accepted_at),
+        "ts_sent": _iso(accepted_at) if status_code == "200" else None,
+        "ts_delivered": _iso(accepted_at) if delivery_code else None,
+        "ts_seen": None,
+        "ts_clicked": None,
+        "ts_updated": _iso(accepted_at),
+        "flow": list(message.get("flow") or [{"sms": {}}]),
+        "flow_index": "0",
+        "flow_status": {"0": {"status_code": status_code, "delivery_code": delivery_code}},
+        "price": float(PRICE_CZK) if status_code == "200" else None,
+    }
+    return 200, {"success": True, "message": status}
+
+
+def _on(day: str, sent: SentRecipient, state: RestState) -> bool:
+    accepted_at = state.accepted_at.get(sent.message_id)
+    return accepted_at is not None and (_iso(accepted_at) or "").startswith(day)
+
+
+def _row(sent: SentRecipient, state: RestState) -> dict[str, Any]:
+    status_code, delivery_code, _ = _status(sent, state)
+    accepted_at = _iso(state.accepted_at.get(sent.message_id))
+    message = sent.message
+    body = message.get("body") or ""
+    delivered = int(delivery_code is not None)
+    return {
+        "message_id": sent.message_id,
+        "message_parts": _parts(body),
+        "ts_sent": accepted_at if status_code == "200" else None,
+        "ts_delivered": accepted_at if delivered else None,
+        "ts_updated": accepted_at,
+        "ts_clicked": None,
+        "ts_seen": None,
+        "ts_replied": None,
+        "ts_optout": None,
+        "sent": int(status_code == "200"),
+        "delivered": delivered,
+        "seen": 0,
+        "clicked": 0,
+        "replied": 0,
+        "optout": 0,
+        "nondelivered": int(state.latest.get(sent.message_id) == "undelivered"),
+        "body": body,
+        "flow": channel_of(dict(message)),
+        "sender": message.get("sender") or "",
+        "phone_number": sent.phone_number,
+        "price_czk": PRICE_CZK if status_code == "200" else "0",
+        "price_eur": PRICE_EUR if status_code == "200" else "0",
+    }
+
+
+def _messages(query: Mapping[str, str], sent: list[SentRecipient], state: RestState) -> RestAnswer:
+    day = query.get("date")
+    if not day:
+        return _missing("Missing 'date' or 'xapikey' in request data")
+    tag, phone_number = query.get("tag"), query.get("phone_number")
+    rows = [
+        s
+        for s in sent
+        if _on(day, s, state)
+        and (tag is None or s.message.get("tag") == tag)
+        and (phone_number is None or s.phone_number == phone_number)
+    ]
+    start = int(query.get("cursor") or 0)
+    page = rows[start : start + PAGE_SIZE]
+    following = start + PAGE_SIZE
+    next_cursor = str(following) if following < len(rows) else None
+    answer = {
+        "success": True,
+        "messages": [_row(s, state) for s in page],
+        "next_cursor": next_cursor,
+    }
+    return 200, answer
+
+
+def _counts(recipients: list[SentRecipient], state: RestState) -> dict[str, int]:
+    rows = [_row(s, state) for s in recipients]
+    return {
+        "count_delivered": sum(r["delivered"] for r in rows),
+        "count_nondelivered": sum(r["nondelivered"] for r in rows),
+        "count_sent": sum(r["sent"] for r in rows),
+        "count_notsent": sum(1 - r["sent"] for r in rows),
+        "count_replied": 0,
+        "count_optout": 0,
+        "msg_sent": sum(r["message_parts"] * r["sent"] for r in rows),
+    }
+
+
+def _request(query: Mapping[str, str], sent: list[SentRecipient], state: RestState) -> RestAnswer:
+    day, request_id = query.get("date"), query.get("id")
+    if not day or not request_id:
+        return _missing("Missing 'date' or 'request_id' in request data")
+    recipients = [s for s in sent if s.request_id == request_id and _on(day, s, state)]
+    if not recipients:
+        return 200, {"success": True, "request": None}
+    counts = _counts(recipients, state)
+    times = sorted(state.accepted_at[s.message_id] for s in recipients)
+    stats = {
+        **{name: str(value) for name, value in counts.items()},
+        "price_czk": f"{counts['count_sent'] * float(PRICE_CZK):g}",
+        "price_eur": f"{counts['count_sent'] * float(PRICE_EUR):g}",
+        "first_ts_sent": _iso(times[0]),
+        "last_ts_sent": _iso(times[-1]),
+    }
+    return 200, {"success": True, "request": stats}
+
+
+def _requests(query: Mapping[str, str], sent: list[SentRecipient], state: RestState) -> RestAnswer:
+    dates = query.get("dates")
+    if not dates:
+        return _missing("Missing 'dates' or 'xapikey' in request data")
+    tag = query.get("tag")
+    days = []
+    for day in dates.split(","):
+        recipients = [
+            s for s in sent if _on(day, s, state) and (tag is None or s.message.get("tag") == tag)
+        ]
+        if not recipients:
+            continue
+        times = sorted(state.accepted_at[s.message_id] for s in recipients)
+        tags = sorted({s.message["tag"] for s in recipients if s.message.get("tag")})
+        stats: dict[str, Any] = {
+            **_counts(recipients, state),
+            "count_seen": 0,
+            "count_clicked": 0,
+            "first_ts_sent": _iso(times[0]),
+            "last_ts_sent": _iso(times[-1]),
+            "msg_mccmnc": {},
+        }
+        days.append({"date": day, "tags": tags, "stats": stats})
+    return 200, {"success": True, "requests": days}
