@@ -13,6 +13,7 @@ import os
 from collections.abc import (
     AsyncGenerator,
     AsyncIterable,
+    AsyncIterator,
     Callable,
     Iterable,
     Iterator,
@@ -45,6 +46,7 @@ from ._wire import (
 from .bulk._campaign import Campaign, Tally
 from .bulk._journal import Journal
 from .bulk._outcomes import BatchOutcome, BulkResult
+from .bulk._reconcile import ReconcileResult, reconcile_journal
 from .errors import SmsManagerError, ValidationError
 from .limits import MESSAGES_PER_CALL, RECIPIENTS_PER_MESSAGE
 from .models import Gateway, Message, SendResult, SimpleSendResult
@@ -371,6 +373,39 @@ class AsyncClient:
         """
         answer = await get_rest(self._transport, "/credit/prices", {})
         return read_field(answer, "prices", parse_prices, path="/credit/prices")
+
+    async def reconcile(
+        self,
+        journal: str | os.PathLike[str],
+        *,
+        grace: dt.timedelta = dt.timedelta(minutes=30),
+    ) -> ReconcileResult:
+        """Look a campaign journal's ``unknown`` recipients up on the platform (REST
+        ``GET /messages``, by the day of their call, their number and their message's
+        tag): one found there becomes ``accepted``, with its message id; one still not
+        found ``grace`` after its call becomes ``failed``, so that resuming the
+        campaign sends it; one not found sooner stays ``unknown``.
+
+        A row found proves the platform processed a message to that number (with that
+        tag, that day, after the call); not finding one does not prove the contrary (a
+        listing may lag behind): ``grace`` is how long you wait before taking it so.
+
+        Example::
+
+            await client.reconcile("sale.db", grace=dt.timedelta(hours=1))
+            await client.send_bulk(messages, journal="sale.db")  # sends what was not found
+        """
+        if not isinstance(grace, dt.timedelta) or grace < dt.timedelta(0):
+            raise ValidationError("grace", f"must be a timedelta of 0 or more, got {grace!r}")
+        opened = Journal(journal, region=self._region, must_exist=True)
+        try:
+            now = dt.datetime.now(dt.timezone.utc)
+            return await reconcile_journal(opened, self._platform_rows, grace=grace, now=now)
+        finally:
+            opened.close()
+
+    def _platform_rows(self, day: str, number: str, tag: str | None) -> AsyncIterator[MessageRow]:
+        return self.iter_messages(day, tag=tag, phone_number=number)
 
     async def send_bulk(
         self,

@@ -19,6 +19,7 @@ from ._blocking import BlockingRunner
 from ._stacks import HttpStackName
 from ._transport import DEFAULT_RETRY, DEFAULT_TIMEOUT, KEEP, RetryEvent, RetryPolicy, _Keep
 from .bulk._outcomes import BatchOutcome, BulkResult
+from .bulk._reconcile import ReconcileResult
 from .models import Gateway, Message, SendResult, SimpleSendResult
 from .status import Credit, DailyStats, MessageRow, MessageStatus, PriceList, RequestStats
 
@@ -272,6 +273,26 @@ class Client:
             prices.price_for("420777123456").price_czk
         """
         return self._runner.call(AsyncClient.get_prices)
+
+    def reconcile(
+        self, journal: str | os.PathLike[str], *, grace: dt.timedelta = dt.timedelta(minutes=30)
+    ) -> ReconcileResult:
+        """Look a campaign journal's ``unknown`` recipients up on the platform (REST
+        ``GET /messages``, by the day of their call, their number and their message's
+        tag): one found there becomes ``accepted``, with its message id; one still not
+        found ``grace`` after its call becomes ``failed``, so that resuming the
+        campaign sends it; one not found sooner stays ``unknown``.
+
+        A row found proves the platform processed a message to that number (with that
+        tag, that day, after the call); not finding one does not prove the contrary (a
+        listing may lag behind): ``grace`` is how long you wait before taking it so.
+
+        Example::
+
+            client.reconcile("sale.db", grace=dt.timedelta(hours=1))
+            client.send_bulk(messages, journal="sale.db")  # sends what was not found
+        """
+        return self._runner.call(AsyncClient.reconcile, journal, grace=grace)
 
     def send_bulk(
         self,

@@ -35,8 +35,9 @@ def settle(self, outcomes):
     if settled == 5 and point == "mid_write":
         rows = [(*key, "accepted", o.message_id, o.request_id, None) for key, o in outcomes]
         self._db.execute("BEGIN")
-        self._db.executemany("INSERT OR REPLACE INTO recipients VALUES (?,?,?,?,?,?,?)",
-                             rows[: len(rows) // 2])
+        self._db.executemany("INSERT OR REPLACE INTO recipients (phone_number, content, "
+                             "occurrence, status, message_id, request_id, error) "
+                             "VALUES (?,?,?,?,?,?,?)", rows[: len(rows) // 2])
         os._exit(9)  # half of the answer written, never committed
     original_settle(self, outcomes)
 

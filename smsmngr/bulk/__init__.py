@@ -5,17 +5,22 @@ from ._journal import JournalError
 from ._outcomes import BatchOutcome, BulkResult, OutcomeStatus, RecipientOutcome
 from ._packing import minimum_calls
 from ._plan import BulkPlan, PlannedText, plan
+from ._reconcile import Funnel, ReconcileResult, funnel, record_delivery_reports
 
 __all__ = [
     "BatchOutcome",
     "BulkPlan",
     "BulkResult",
+    "Funnel",
     "JournalError",
     "OutcomeStatus",
     "PlannedText",
     "RecipientOutcome",
+    "ReconcileResult",
+    "funnel",
     "minimum_calls",
     "plan",
+    "record_delivery_reports",
 ]
 
 present_here(globals())

@@ -166,7 +166,12 @@ class Campaign:
         calls: ObjectSendStream[Call],
         batches: ObjectSendStream[BatchOutcome],
     ) -> None:
-        packer = Packer(self._journal_lookup(), normalize=self._normalize)
+        journal = self._journal
+        packer = Packer(
+            self._journal_lookup(),
+            normalize=self._normalize,
+            describe=journal.describe if journal is not None else None,
+        )
         settled: dict[str, list[RecipientOutcome]] = {"local": [], "journal": []}
 
         async def flush(source: str, at_least: int = 1) -> None:

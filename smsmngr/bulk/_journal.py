@@ -24,15 +24,19 @@ from __future__ import annotations
 import functools
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
 from ..errors import SmsManagerError
 from ._outcomes import OutcomeStatus, RecipientOutcome
 
-__all__ = ["Journal", "JournalError"]
+if TYPE_CHECKING:
+    from ..webhooks import DeliveryReport
 
-_FORMAT = "smsmngr-journal-2"
+__all__ = ["Journal", "JournalError", "Unknown"]
+
+_FORMAT = "smsmngr-journal-3"
 _SENDING = "sending"
 # Certainly never processed: a resume sends these again.
 _SEND_AGAIN = {OutcomeStatus.FAILED.value, OutcomeStatus.REJECTED.value}
@@ -46,8 +50,25 @@ _SCHEMA = (
         message_id TEXT,
         request_id TEXT,
         error TEXT,
+        sent_at REAL,
         PRIMARY KEY (phone_number, content, occurrence)
     ) WITHOUT ROWID""",
+    # What each content is, for looking its recipients up on the platform.
+    """CREATE TABLE IF NOT EXISTS contents (
+        content BLOB PRIMARY KEY,
+        body TEXT,
+        tag TEXT
+    ) WITHOUT ROWID""",
+    # The latest delivery report of each message id (a recipient's, once accepted).
+    """CREATE TABLE IF NOT EXISTS deliveries (
+        message_id TEXT PRIMARY KEY,
+        result TEXT NOT NULL,
+        code INTEGER,
+        description TEXT,
+        final INTEGER NOT NULL,
+        timestamp REAL
+    ) WITHOUT ROWID""",
+    "CREATE INDEX IF NOT EXISTS by_message_id ON recipients (message_id)",
 )
 # How many times this run has met each (number, content): a recipient's occurrence.
 _SEEN = """CREATE TEMP TABLE seen (
@@ -59,6 +80,15 @@ _SEEN = """CREATE TEMP TABLE seen (
 
 Key = tuple[str, bytes, int]
 """A recipient in a journal: ``(number, content digest, occurrence)``."""
+
+
+class Unknown(NamedTuple):
+    """A recipient whose outcome is unknown, and what is needed to look it up."""
+
+    key: Key
+    sent_at: float | None
+    body: str | None
+    tag: str | None
 
 
 class JournalError(SmsManagerError):
@@ -117,10 +147,20 @@ class Journal:
     """The state of one campaign in a SQLite file, locked while open; use it from one
     thread, and ``close()`` it to release the lock."""
 
-    def __init__(self, path: str | os.PathLike[str], *, region: str | None = None) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        region: str | None = None,
+        check_region: bool = True,
+        must_exist: bool = False,
+    ) -> None:
         self.path = os.fspath(path)
         self._region = region or ""
+        self._check_region_on_open = check_region
         existed = os.path.exists(self.path) and os.path.getsize(self.path) > 0
+        if must_exist and not existed:
+            raise JournalError(f"{self.path}: no journal there (a campaign writes one)")
         try:
             self._db = _connect(self.path)
         except sqlite3.Error as error:
@@ -145,7 +185,8 @@ class Journal:
             for statement in _SCHEMA:
                 db.execute(statement)
             db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('format', ?)", (_FORMAT,))
-            self._check_region()
+            if self._check_region_on_open:
+                self._check_region()
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -226,25 +267,114 @@ class Journal:
         return occurrence, row
 
     @_as_journal_error
+    def describe(self, content: bytes, body: str | None, tag: str | None) -> None:
+        """Record what a content is (its text and tag), once."""
+        self._db.execute("INSERT OR IGNORE INTO contents VALUES (?, ?, ?)", (content, body, tag))
+
+    @_as_journal_error
     def sending(self, keys: Iterable[Key]) -> None:
-        """Record that these recipients are about to be sent."""
+        """Record that these recipients are about to be sent, and when."""
+        now = time.time()
         with self._db:
             self._db.execute("BEGIN")
             self._db.executemany(
                 "INSERT OR REPLACE INTO recipients "
-                "(phone_number, content, occurrence, status) VALUES (?, ?, ?, ?)",
-                [(*key, _SENDING) for key in keys],
+                "(phone_number, content, occurrence, status, sent_at) VALUES (?, ?, ?, ?, ?)",
+                [(*key, _SENDING, now) for key in keys],
             )
 
     @_as_journal_error
     def settle(self, outcomes: Iterable[tuple[Key, RecipientOutcome]]) -> None:
-        """Record final outcomes."""
+        """Record final outcomes (keeping when each recipient was sent)."""
         with self._db:
             self._db.execute("BEGIN")
             self._db.executemany(
-                "INSERT OR REPLACE INTO recipients VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO recipients "
+                "(phone_number, content, occurrence, status, message_id, request_id, error) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
+                "status = excluded.status, message_id = excluded.message_id, "
+                "request_id = excluded.request_id, error = excluded.error",
                 [
                     (*key, o.status.value, o.message_id, o.request_id, o.error)
                     for key, o in outcomes
                 ],
             )
+
+    # -- after a campaign: reconciling and delivery reports -----------------------------
+
+    @_as_journal_error
+    def unknowns(self) -> list[Unknown]:
+        """Every recipient whose outcome is unknown (or whose call a crash cut off)."""
+        rows = self._db.execute(
+            "SELECT r.phone_number, r.content, r.occurrence, r.sent_at, c.body, c.tag "
+            "FROM recipients r LEFT JOIN contents c ON c.content = r.content "
+            "WHERE r.status IN (?, ?) ORDER BY r.phone_number, r.content, r.occurrence",
+            (OutcomeStatus.UNKNOWN.value, _SENDING),
+        ).fetchall()
+        return [
+            Unknown((number, content, occurrence), *rest)
+            for number, content, occurrence, *rest in rows
+        ]
+
+    @_as_journal_error
+    def holds_message_id(self, message_id: str) -> bool:
+        found = self._db.execute(
+            "SELECT 1 FROM recipients WHERE message_id = ? LIMIT 1", (message_id,)
+        ).fetchone()
+        return found is not None
+
+    @_as_journal_error
+    def record_reports(self, reports: Iterable[DeliveryReport]) -> int:
+        """Fold delivery reports in by message id; returns how many changed a status.
+        A final result is not replaced by a later non-final one, nor by an older one."""
+        changed = 0
+        with self._db:
+            self._db.execute("BEGIN")
+            for report in reports:
+                stamp = report.timestamp.timestamp() if report.timestamp else None
+                info = report.result_info
+                cursor = self._db.execute(
+                    "INSERT INTO deliveries VALUES (?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT DO UPDATE SET result = excluded.result, code = excluded.code, "
+                    "description = excluded.description, final = excluded.final, "
+                    "timestamp = excluded.timestamp "
+                    "WHERE NOT (final AND NOT excluded.final) AND "
+                    "(timestamp IS NULL OR excluded.timestamp IS NULL "
+                    "OR excluded.timestamp >= timestamp)",
+                    (
+                        report.message_id,
+                        report.result,
+                        info.code if info else None,
+                        info.description if info else None,
+                        int(report.is_final),
+                        stamp,
+                    ),
+                )
+                changed += cursor.rowcount
+        return changed
+
+    @_as_journal_error
+    def outcome_counts(self) -> dict[str, int]:
+        rows = self._db.execute("SELECT status, count(*) FROM recipients GROUP BY status")
+        return {status: count for status, count in rows}
+
+    @_as_journal_error
+    def delivery_counts(self) -> tuple[dict[str, int], list[tuple[int | None, str | None, int]]]:
+        """Accepted recipients by their latest report's result (``None``: no report
+        yet), and the result codes of failed deliveries, most frequent first."""
+        by_result = {
+            result: count
+            for result, count in self._db.execute(
+                "SELECT d.result, count(*) FROM recipients r LEFT JOIN deliveries d "
+                "ON d.message_id = r.message_id WHERE r.status = ? GROUP BY d.result",
+                (OutcomeStatus.ACCEPTED.value,),
+            )
+        }
+        codes = self._db.execute(
+            "SELECT d.code, d.description, count(*) FROM recipients r JOIN deliveries d "
+            "ON d.message_id = r.message_id WHERE r.status = ? "
+            "AND d.result IN ('undelivered', 'rejected', 'failed') "
+            "GROUP BY d.code, d.description ORDER BY count(*) DESC LIMIT 10",
+            (OutcomeStatus.ACCEPTED.value,),
+        ).fetchall()
+        return by_result, [tuple(row) for row in codes]

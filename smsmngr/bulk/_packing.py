@@ -124,14 +124,20 @@ class Packer:
 
     With ``lookup`` (a campaign with a journal), each recipient is keyed by its number
     and the digest of its content, and one the journal has settled comes out as
-    ``FromJournal`` instead of being packed.
+    ``FromJournal`` instead of being packed; ``describe(digest, body, tag)`` is told of
+    each content as it starts.
     """
 
     def __init__(
-        self, lookup: Lookup | None = None, *, normalize: PhoneNormalizer = normalize_phone_number
+        self,
+        lookup: Lookup | None = None,
+        *,
+        normalize: PhoneNormalizer = normalize_phone_number,
+        describe: Callable[[bytes, str | None, str | None], object] | None = None,
     ) -> None:
         self._lookup = lookup
         self._normalize = normalize
+        self._describe = describe
         self._content: tuple[Any, ...] = _NOTHING
         self._prefix = ""
         self._prefix_extra_bytes = 0  # what UTF-8 adds to the prefix beyond one byte a char
@@ -229,6 +235,8 @@ class Packer:
         self._prefix_extra_bytes = len(encoded) - len(self._prefix)
         if self._lookup is not None:
             self._digest = content_digest(fields)
+            if self._describe is not None:
+                self._describe(self._digest, message.body, message.tag)
 
     def _close_chunk(self) -> Call | None:
         """Close the wire message being filled; return the call it completes, if any."""
