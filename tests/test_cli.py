@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from smsmngr import Client, Message
-from smsmngr.testing import FakeSmsManager, FaultPlan, serve
+from smsmngr.testing import FakeSmsManager, FaultKind, FaultPlan, serve
 
 SCRIPT = Path(sys.executable).parent / "smsmngr"
 
@@ -205,3 +206,53 @@ def test_mock_serves_the_fake_on_loopback() -> None:
     finally:
         server.terminate()
         server.wait(10)
+
+
+@pytest.fixture
+def both_apis() -> Iterator[tuple[FakeSmsManager, list[str]]]:
+    fake = FakeSmsManager(faults=FaultPlan(calls={2: FaultKind.DROP_AFTER}), credit_czk="1.5")
+    with serve(fake) as base_url:
+        rest = base_url.removesuffix("/v2") + "/v1"
+        yield fake, ["--base-url", base_url, "--rest-base-url", rest, "--api-key", fake.api_key]
+
+
+def test_a_dry_run_shows_the_credit_and_warns_when_it_is_short(
+    both_apis: tuple[FakeSmsManager, list[str]], tmp_path: Path
+) -> None:
+    fake, options = both_apis
+    numbers = tmp_path / "numbers.txt"
+    numbers.write_text("\n".join(f"4207{i:08d}" for i in range(10)) + "\n4917012345678\n")
+    result = run(*options, "bulk", str(numbers), "--body", "Hi", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "credit: 1.5 CZK" in result.stdout
+    # 10 parts at 0.89 CZK, 1 at 1.85 (the fake's price list).
+    assert "estimated cost by SMS: 10.75 CZK" in result.stdout
+    assert "warning: the credit (1.5 CZK) is lower than the estimate" in result.stdout
+    assert fake.ledger.calls == []
+
+
+def test_a_journal_is_reconciled_resumed_and_its_funnel_shown(
+    both_apis: tuple[FakeSmsManager, list[str]], tmp_path: Path
+) -> None:
+    fake, options = both_apis
+    numbers = tmp_path / "numbers.txt"
+    numbers.write_text("\n".join(f"4207{i:08d}" for i in range(300)) + "\n")
+    journal = str(tmp_path / "j.db")
+    bulk = ["bulk", str(numbers), "--body", "Hi", "--journal", journal, "--concurrency", "1"]
+    first = run(*options, *bulk)
+    assert first.returncode == 1  # call 2's answer was lost: 100 unknown
+    reconciled = run(*options, "journal", "reconcile", journal, "--grace-minutes", "0")
+    assert reconciled.returncode == 0, reconciled.stderr
+    assert re.search(r"found on the platform: accepted\s+100\s", reconciled.stdout)
+    resumed = run(*options, *bulk)
+    assert resumed.returncode == 0, resumed.stderr  # every recipient accepted now
+    assert max(fake.ledger.sends_per_phone_number().values()) == 1
+    reports = tmp_path / "reports.json"
+    reports.write_text(json.dumps(fake.delivery_reports()))
+    folded = run("journal", "reports", journal, str(reports))
+    # Three reports a recipient (sending, sent, delivered), each a newer status.
+    assert "900 events read, 900 delivery statuses recorded" in folded.stdout, folded.stderr
+    shown = run("journal", "show", journal, "--plot", str(tmp_path / "funnel.png"))
+    assert shown.returncode == 0, shown.stderr
+    assert "delivered" in shown.stdout
+    assert (tmp_path / "funnel.png").stat().st_size > 0

@@ -26,6 +26,7 @@ PUBLIC_MODULES = [
     "smsmngr.models",
     "smsmngr.phone",
     "smsmngr.segments",
+    "smsmngr.status",
     "smsmngr.testing",
     "smsmngr.webhooks",
 ]

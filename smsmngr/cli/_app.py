@@ -7,6 +7,7 @@ error. Errors are one line on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import logging
 import math
@@ -39,7 +40,7 @@ from smsmngr import (
     __version__,
     fastest_http_stack,
 )
-from smsmngr.bulk import plan
+from smsmngr.bulk import BulkPlan, funnel, plan, record_delivery_reports
 from smsmngr.limits import MESSAGES_PER_CALL, RECIPIENTS_PER_MESSAGE
 from smsmngr.segments import count_segments, transliterate
 
@@ -72,7 +73,12 @@ def _client(args: argparse.Namespace, *, fastest: bool = False) -> Client:
     # A campaign's CPU time is the client's own: it runs on the fastest stack installed.
     http_stack = fastest_http_stack() if fastest else None
     try:
-        return Client(api_key=args.api_key, base_url=args.base_url, http_stack=http_stack)
+        return Client(
+            api_key=args.api_key,
+            base_url=args.base_url,
+            rest_base_url=args.rest_base_url,
+            http_stack=http_stack,
+        )
     except ConfigurationError as error:
         raise _UsageError(f"{error} (on the command line: --api-key, --base-url)") from None
 
@@ -114,7 +120,7 @@ def bulk(args: argparse.Namespace) -> int:
             encoding=args.encoding,
         )
         if args.dry_run:
-            return dry_run(recipients.messages())
+            return dry_run(recipients.messages(), args)
         total = recipients.count()  # reads the whole file once: its errors come out here
     except (OSError, ValueError, LookupError) as error:
         raise _UsageError(str(error)) from None
@@ -221,8 +227,8 @@ def print_summary(counts: dict[OutcomeStatus, int], total: int) -> None:
     )
 
 
-def dry_run(messages: Iterable[Message]) -> int:
-    """Print what would be sent, and send nothing."""
+def dry_run(messages: Iterable[Message], args: argparse.Namespace) -> int:
+    """Print what would be sent, and what it would cost; send nothing."""
     planned = plan(messages)
     shown = planned.texts[:10]
     rows: list[list[object]] = [
@@ -245,7 +251,113 @@ def dry_run(messages: Iterable[Message]) -> int:
     per_call = RECIPIENTS_PER_MESSAGE * MESSAGES_PER_CALL
     print(f"calls: {planned.calls:,} (up to {per_call} recipients each)")
     print(f"total SMS parts: {planned.parts:,}")
+    _print_cost(planned, args)
     print("dry run: nothing was sent")
+    return EXIT_OK
+
+
+def _print_cost(planned: BulkPlan, args: argparse.Namespace) -> None:
+    """The credit balance and the campaign's estimated cost, when a key is at hand."""
+    try:
+        client = _client(args)
+    except _UsageError as error:
+        print(f"credit: not checked ({error})")
+        return
+    with client:
+        credit, prices = client.get_credit(), client.get_prices()
+    currency = credit.currency or "czk"
+    balance = credit.balance
+    cost, unpriced = planned.cost(prices, currency)
+    print(f"credit: {balance} {currency.upper()}")
+    note = f" ({unpriced:,} parts to countries without a listed price)" if unpriced else ""
+    print(f"estimated cost by SMS: {cost:.2f} {currency.upper()}{note}")
+    if balance is not None and balance < cost:
+        print(f"warning: the credit ({balance} {currency.upper()}) is lower than the estimate")
+
+
+# -- journal ----------------------------------------------------------------------------
+
+
+def journal_show(args: argparse.Namespace) -> int:
+    shown = funnel(args.journal)
+    counts = {OutcomeStatus.ACCEPTED: shown.accepted} | {
+        OutcomeStatus(status): count
+        for status, count in shown.not_accepted.items()
+        if status in OutcomeStatus._value2member_map_
+    }
+    print_summary(counts, shown.recipients)
+    stages: list[tuple[str, int]] = [
+        ("accepted", shown.accepted),
+        ("sent", shown.sent),
+        ("delivered", shown.delivered),
+        ("undelivered", shown.undelivered),
+        ("rejected after acceptance", shown.rejected),
+        ("failed", shown.failed),
+        ("no final report yet", shown.awaiting),
+    ]
+    rows: list[list[object]] = [
+        [name, f"{count:,}", _share(count, shown.accepted)] for name, count in stages
+    ]
+    print_table("delivery funnel", ["stage", "recipients", "of accepted"], rows)
+    if shown.top_failures:
+        failures = [
+            [code, description or "", f"{count:,}"]
+            for code, description, count in shown.top_failures
+        ]
+        print_table("failed deliveries", ["code", "result", "recipients"], failures)
+    if args.plot:
+        _plot_funnel(stages, args.plot)
+        print(f"wrote {args.plot}")
+    return EXIT_OK
+
+
+def _share(count: int, total: int) -> str:
+    return f"{100 * count / total:.1f}%" if total else "-"
+
+
+def _plot_funnel(stages: list[tuple[str, int]], path: str) -> None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise _UsageError("--plot needs matplotlib: pip install matplotlib") from None
+    figure, axes = plt.subplots(figsize=(7, 3.5))
+    axes.barh([name for name, _ in stages], [count for _, count in stages], color="tab:blue")
+    axes.invert_yaxis()
+    axes.set_xlabel("recipients")
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+def journal_reconcile(args: argparse.Namespace) -> int:
+    if not (math.isfinite(args.grace_minutes) and args.grace_minutes >= 0):
+        raise _UsageError(f"--grace-minutes must be 0 or more, got {args.grace_minutes}")
+    grace = dt.timedelta(minutes=args.grace_minutes)
+    with _client(args) as client:
+        result = client.reconcile(args.journal, grace=grace)
+    rows = [
+        ["found on the platform: accepted", f"{result.found:,}"],
+        ["not found: sent again on resume", f"{result.send_again:,}"],
+        ["not found yet: still unknown", f"{result.pending:,}"],
+    ]
+    print_table("reconciled", ["unknown recipients", "count"], rows)
+    return EXIT_OK
+
+
+def journal_reports(args: argparse.Namespace) -> int:
+    from smsmngr.webhooks import parse
+
+    changed = total = 0
+    for name in args.files:
+        source = sys.stdin.buffer if name == "-" else Path(name).open("rb")  # noqa: SIM115
+        with source:
+            events = parse(source.read())
+        total += len(events)
+        changed += record_delivery_reports(args.journal, events)
+    print(f"{total:,} events read, {changed:,} delivery statuses recorded in {args.journal}")
     return EXIT_OK
 
 
@@ -285,6 +397,7 @@ def mock(args: argparse.Namespace) -> int:
 
     fake = FakeSmsManager(api_key=args.mock_key, ledger=args.ledger)
     print(f"fake SmsManager API on http://127.0.0.1:{args.port}/v2 (API key {args.mock_key!r})")
+    print(f"its REST API v1 on http://127.0.0.1:{args.port}/v1")
     print("stop with Ctrl-C", flush=True)
     uvicorn.run(fake.asgi_app, host="127.0.0.1", port=args.port, log_level="warning")
     return EXIT_OK
@@ -348,6 +461,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"smsmngr {__version__}")
     parser.add_argument("--api-key", help="API key (default: $SMSMANAGER_API_KEY)")
     parser.add_argument("--base-url", help="API base URL (default: $SMSMANAGER_BASE_URL)")
+    parser.add_argument(
+        "--rest-base-url", help="REST API base URL (default: $SMSMANAGER_REST_BASE_URL)"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log requests to stderr")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -398,6 +514,28 @@ def _parser() -> argparse.ArgumentParser:
     w = webhook_commands.add_parser("parse", help="print the typed events of a webhook body")
     w.add_argument("file", nargs="?", default="-", help="a file, or - for stdin (default)")
     w.set_defaults(run=webhook_parse)
+
+    p = commands.add_parser("journal", help="a campaign's journal, after it ran")
+    journal_commands = p.add_subparsers(dest="journal_command", required=True, metavar="COMMAND")
+    j = journal_commands.add_parser("show", help="the campaign's outcomes and delivery funnel")
+    j.add_argument("journal")
+    j.add_argument("--plot", metavar="PNG", help="also draw the funnel to this file (matplotlib)")
+    j.set_defaults(run=journal_show)
+    j = journal_commands.add_parser(
+        "reconcile", help="look unknown recipients up on the platform (REST API)"
+    )
+    j.add_argument("journal")
+    j.add_argument(
+        "--grace-minutes",
+        type=float,
+        default=30.0,
+        help="after this long unfound recipients are sent again on resume (default 30)",
+    )
+    j.set_defaults(run=journal_reconcile)
+    j = journal_commands.add_parser("reports", help="fold delivery reports into the journal")
+    j.add_argument("journal")
+    j.add_argument("files", nargs="+", help="webhook bodies (JSON), or - for stdin")
+    j.set_defaults(run=journal_reports)
 
     p = commands.add_parser("mock", help="serve the fake API on 127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
