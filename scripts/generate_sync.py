@@ -22,6 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "smsmngr" / "_async_client.py"
 TARGET = ROOT / "smsmngr" / "_sync_client.py"
+# Groups of methods the async client hands out as a property (``client.verify``): each
+# async class gets a blocking twin, and the property returns it on the same loop thread.
+SUB_APIS = {"AsyncVerify": ("Verify", ROOT / "smsmngr" / "verify.py", "verify")}
 
 # Applied in order to every docstring: async wording becomes its blocking twin.
 DOC_REPLACEMENTS = (
@@ -29,6 +32,7 @@ DOC_REPLACEMENTS = (
     (r"\basync (with|for) ", r"\1 "),
     (r"\bawait ", ""),
     (r"(?<!httpx\.)\bAsyncClient\b", "Client"),
+    (r"\bAsyncVerify\b", "Verify"),
     (r"\baclose\(\)", "close()"),
     (r"\ban async iterator\b", "an iterator"),
     (r"\baclosing\b", "closing"),
@@ -143,7 +147,9 @@ def sync_return_annotation(node: ast.AsyncFunctionDef) -> str:
     return annotation
 
 
-def method_source(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
+def method_source(
+    node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str = "AsyncClient"
+) -> list[str]:
     signature = ast.unparse(node.args)
     if node.name == "__init__":
         lines = [f"    def __init__({signature}) -> None:"]
@@ -155,6 +161,15 @@ def method_source(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
         lines.append(
             "        self._close: Callable[[], object] = weakref.finalize("
             "self, self._runner.close, AsyncClient.aclose)"
+        )
+        return lines
+    returns = ast.unparse(node.returns) if node.returns is not None else ""
+    if isinstance(node, ast.FunctionDef) and returns in SUB_APIS and _is_property(node):
+        blocking = SUB_APIS[returns][0]
+        lines = ["    @property", f"    def {node.name}(self) -> {blocking}:"]
+        lines += docstring_lines(node, " " * 8)
+        lines.append(
+            f"        return {blocking}(self._runner.sharing(self._runner.client.{node.name}))"
         )
         return lines
     if not isinstance(node, ast.AsyncFunctionDef):
@@ -172,12 +187,37 @@ def method_source(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
         return lines
     verb = "iterate" if is_async_generator(node) else "call"
     forwarded = forwarded_arguments(node.args)
-    call_arguments = f"AsyncClient.{node.name}" + (f", {forwarded}" if forwarded else "")
+    call_arguments = f"{owner}.{node.name}" + (f", {forwarded}" if forwarded else "")
     lines = [f"    def {node.name}({signature}) -> {sync_return_annotation(node)}:"]
     lines += docstring_lines(node, " " * 8)
     keyword = "yield from" if verb == "iterate" else "return"
     lines.append(f"        {keyword} self._runner.{verb}({call_arguments})")
     return lines
+
+
+def _is_property(node: ast.FunctionDef) -> bool:
+    return any(isinstance(d, ast.Name) and d.id == "property" for d in node.decorator_list)
+
+
+def sub_api_source(async_name: str, module: ast.Module) -> list[str]:
+    """The blocking twin of one sub-API class: its methods run on the client's loop."""
+    blocking = SUB_APIS[async_name][0]
+    cls = next(n for n in module.body if isinstance(n, ast.ClassDef) and n.name == async_name)
+    body = [f"class {blocking}:"]
+    body += docstring_lines(cls, " " * 4)
+    body += [
+        "",
+        f"    def __init__(self, runner: BlockingRunner[{async_name}]) -> None:",
+        "        self._runner = runner",
+        "",
+        "    def __repr__(self) -> str:",
+        f'        return repr(self._runner.client).replace("<{async_name}", "<{blocking}", 1)',
+    ]
+    for node in cls.body:
+        if isinstance(node, ast.AsyncFunctionDef) and not node.name.startswith("_"):
+            body.append("")
+            body += method_source(node, owner=async_name)
+    return body
 
 
 def used_imports(module: ast.Module, body: str) -> list[str]:
@@ -216,15 +256,30 @@ def generate() -> str:
         body += method_source(node)
         if node.name == "__init__":
             body += ["", SPECIAL.rstrip("\n")]
+    sub_modules = []
+    for async_name, (blocking, path, _) in SUB_APIS.items():
+        sub_module = ast.parse(path.read_text())
+        sub_modules.append((async_name, blocking, path, sub_module))
+        body += ["", "", *sub_api_source(async_name, sub_module)]
     text = "\n".join(body)
     code = re.sub(r'"""[\s\S]*?"""', "", text)  # names in docstrings need no import
-    imports = used_imports(module, code + "\nGenerator TracebackType TypeVar Callable")
+    used = code + "\nGenerator TracebackType TypeVar Callable"
+    imports = used_imports(module, used)
+    for _, _, path, sub_module in sub_modules:
+        imports += used_imports(sub_module, used)
+        own = [
+            n.name
+            for n in sub_module.body
+            if isinstance(n, ast.ClassDef) and re.search(rf"\b{n.name}\b", code)
+        ]
+        imports.append(f"from .{path.stem} import {', '.join(sorted(own))}")
     provided = any(re.search(r"\bGenerator\b", line) for line in imports)
     if "Generator[" in text and not provided:
         imports.insert(0, "from collections.abc import Generator")
-    out = [HEADER.rstrip("\n"), *imports]
+    names = ["Client", *(blocking for blocking, *_ in SUB_APIS.values())]
+    out = [HEADER.rstrip("\n"), *dict.fromkeys(imports)]
     out += ["", "from ._async_client import AsyncClient", "from ._blocking import BlockingRunner"]
-    out += ["", '__all__ = ["Client"]', "", "", text]
+    out += ["", f"__all__ = {names!r}".replace("'", '"'), "", "", text]
     return formatted("\n".join(out) + "\n" + FOOTER)
 
 

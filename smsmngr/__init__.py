@@ -11,7 +11,7 @@ from ._async_client import AsyncClient
 from ._logs import configure_from_environment
 from ._public import present_here
 from ._stacks import fastest_http_stack
-from ._sync_client import Client
+from ._sync_client import Client, Verify
 from ._transport import DEFAULT_BASE_URL, RetryEvent, RetryPolicy
 from ._version import __version__
 from .bulk import BatchOutcome, BulkResult, JournalError, OutcomeStatus, RecipientOutcome
@@ -22,14 +22,26 @@ from .errors import (
     BulkStoppedError,
     ConfigurationError,
     DeliveryUncertainError,
+    InvalidApiKeyError,
+    InvalidCodeError,
+    InvalidPhoneError,
+    MissingApiKeyError,
+    MissingFieldError,
     NotFoundError,
     PermissionDeniedError,
+    PhoneRateLimitError,
     RateLimitError,
     ResponseFormatError,
     ServerError,
     SmsManagerError,
+    TenantRateLimitError,
+    TooManyAttemptsError,
     TransportError,
     ValidationError,
+    ValidationExpiredError,
+    ValidationNotFoundError,
+    VerifyError,
+    VerifyInternalError,
     WebhookError,
 )
 from .models import (
@@ -59,6 +71,7 @@ from .models import (
     WhatsAppText,
 )
 from .phone import normalize_phone_number
+from .verify import AsyncVerify
 
 # A library logs, the application decides where to: nothing shows unless it says so
 # (or sets SMSMANAGER_LOG=debug|info for a quick look).
@@ -70,6 +83,7 @@ __all__ = [
     "APIError",
     "AcceptedItem",
     "AsyncClient",
+    "AsyncVerify",
     "AuthenticationError",
     "BadRequestError",
     "BatchOutcome",
@@ -82,11 +96,17 @@ __all__ = [
     "DeliveryWindow",
     "FlowStep",
     "Gateway",
+    "InvalidApiKeyError",
+    "InvalidCodeError",
+    "InvalidPhoneError",
     "JournalError",
     "Message",
+    "MissingApiKeyError",
+    "MissingFieldError",
     "NotFoundError",
     "OutcomeStatus",
     "PermissionDeniedError",
+    "PhoneRateLimitError",
     "RateLimitError",
     "Rcs",
     "RcsButton",
@@ -104,9 +124,16 @@ __all__ = [
     "Sms",
     "SmsManagerError",
     "SmsType",
+    "TenantRateLimitError",
+    "TooManyAttemptsError",
     "TransportError",
     "TtlCondition",
     "ValidationError",
+    "ValidationExpiredError",
+    "ValidationNotFoundError",
+    "Verify",
+    "VerifyError",
+    "VerifyInternalError",
     "Viber",
     "ViberButton",
     "WebhookError",

@@ -65,6 +65,7 @@ from .status import (
     parse_prices,
     parse_request_stats,
 )
+from .verify import AsyncVerify
 
 __all__ = ["AsyncClient"]
 
@@ -76,7 +77,9 @@ class AsyncClient:
 
     ``api_key`` defaults to ``$SMSMANAGER_API_KEY`` and ``base_url`` to
     ``$SMSMANAGER_BASE_URL``, then to production; ``rest_base_url``, the REST API's
-    (status, statistics, credit), to ``$SMSMANAGER_REST_BASE_URL``, then to production.
+    (status, statistics, credit), to ``$SMSMANAGER_REST_BASE_URL``, and
+    ``verify_base_url``, the Verify API's, to ``$SMSMANAGER_VERIFY_BASE_URL``, then each to
+    production.
     ``timeout`` applies to every request and ``retry`` says what is retried (only what
     certainly never reached the API, and reads after 5xx and lost answers);
     ``on_retry(event)`` is called before each retry with its reason and delay.
@@ -100,6 +103,7 @@ class AsyncClient:
         base_url: str | None = None,
         *,
         rest_base_url: str | None = None,
+        verify_base_url: str | None = None,
         timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
         retry: RetryPolicy = DEFAULT_RETRY,
         http_client: Any = None,
@@ -115,6 +119,7 @@ class AsyncClient:
             api_key=api_key,
             base_url=base_url,
             rest_base_url=rest_base_url,
+            verify_base_url=verify_base_url,
             timeout=timeout,
             retry=retry,
             http_client=http_client,
@@ -166,6 +171,17 @@ class AsyncClient:
             timeout=timeout, retry=retry, headers=headers, on_retry=on_retry
         )
         return clone
+
+    @property
+    def verify(self) -> AsyncVerify:
+        """The Verify API (one-time codes by SMS) on this client's key and connections.
+
+        Example::
+
+            started = await client.verify.start("420777123456")
+            result = await client.verify.check(started.token, "123456")
+        """
+        return AsyncVerify(self._transport, self._normalize)
 
     async def send(self, message: Message, *, priority: bool = False) -> SendResult:
         """Send one message to up to 10 recipients (``POST /message``).

@@ -24,6 +24,7 @@ __all__ = ["BlockingRunner"]
 _AsyncClient = TypeVar("_AsyncClient")
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
+_Other = TypeVar("_Other")
 
 
 class _LoopThread:
@@ -31,8 +32,8 @@ class _LoopThread:
     copies: started on first use, and again in a forked child."""
 
     def __init__(self) -> None:
-        self.pid = os.getpid()
-        self.lock = threading.Lock()
+        self.pid: int = os.getpid()
+        self.lock: threading.Lock = threading.Lock()
         self.portal: BlockingPortal | None = None
         self.thread: threading.Thread | None = None
         self.iterations: set[_Iteration] = set()
@@ -59,9 +60,10 @@ class BlockingRunner(Generic[_AsyncClient]):
         self.client = client
         self._loop = loop if loop is not None else _LoopThread()
 
-    def sharing(self, client: _AsyncClient) -> BlockingRunner[_AsyncClient]:
-        """A runner of ``client`` on this runner's loop thread (a copy of this client
-        shares its connections, which belong to that loop)."""
+    def sharing(self, client: _Other) -> BlockingRunner[_Other]:
+        """A runner of ``client`` on this runner's loop thread: a copy of this client,
+        or a group of its methods (``client.verify``), shares its connections, which
+        belong to that loop."""
         return BlockingRunner(client, self._loop)
 
     def call(

@@ -22,8 +22,9 @@ from .bulk._outcomes import BatchOutcome, BulkResult
 from .bulk._reconcile import ReconcileResult
 from .models import Gateway, Message, SendResult, SimpleSendResult
 from .status import Credit, DailyStats, MessageRow, MessageStatus, PriceList, RequestStats
+from .verify import AsyncVerify, ProofCheck, Validation, Verification
 
-__all__ = ["Client"]
+__all__ = ["Client", "Verify"]
 
 
 _Client = TypeVar("_Client", bound="Client")
@@ -34,7 +35,9 @@ class Client:
 
     ``api_key`` defaults to ``$SMSMANAGER_API_KEY`` and ``base_url`` to
     ``$SMSMANAGER_BASE_URL``, then to production; ``rest_base_url``, the REST API's
-    (status, statistics, credit), to ``$SMSMANAGER_REST_BASE_URL``, then to production.
+    (status, statistics, credit), to ``$SMSMANAGER_REST_BASE_URL``, and
+    ``verify_base_url``, the Verify API's, to ``$SMSMANAGER_VERIFY_BASE_URL``, then each to
+    production.
     ``timeout`` applies to every request and ``retry`` says what is retried (only what
     certainly never reached the API, and reads after 5xx and lost answers);
     ``on_retry(event)`` is called before each retry with its reason and delay.
@@ -58,6 +61,7 @@ class Client:
         base_url: str | None = None,
         *,
         rest_base_url: str | None = None,
+        verify_base_url: str | None = None,
         timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
         retry: RetryPolicy = DEFAULT_RETRY,
         http_client: Any = None,
@@ -72,6 +76,7 @@ class Client:
                 api_key,
                 base_url,
                 rest_base_url=rest_base_url,
+                verify_base_url=verify_base_url,
                 timeout=timeout,
                 retry=retry,
                 http_client=http_client,
@@ -138,6 +143,17 @@ class Client:
             headers=headers,
             on_retry=on_retry,
         )
+
+    @property
+    def verify(self) -> Verify:
+        """The Verify API (one-time codes by SMS) on this client's key and connections.
+
+        Example::
+
+            started = client.verify.start("420777123456")
+            result = client.verify.check(started.token, "123456")
+        """
+        return Verify(self._runner.sharing(self._runner.client.verify))
 
     def send(self, message: Message, *, priority: bool = False) -> SendResult:
         """Send one message to up to 10 recipients (``POST /message``).
@@ -379,6 +395,85 @@ class Client:
             on_progress=on_progress,
             not_accepted_retries=not_accepted_retries,
         )
+
+
+class Verify:
+    """The Verify API on a client's key and connections: ``client.verify``."""
+
+    def __init__(self, runner: BlockingRunner[AsyncVerify]) -> None:
+        self._runner = runner
+
+    def __repr__(self) -> str:
+        return repr(self._runner.client).replace("<AsyncVerify", "<Verify", 1)
+
+    def start(
+        self,
+        phone_number: str,
+        *,
+        payload: Mapping[str, str] | None = None,
+        turnstile_token: str | None = None,
+    ) -> Validation:
+        """Send a code to ``phone_number`` (``POST /v1/validations``). ``payload`` is
+        attached to the validation; ``turnstile_token`` is needed where the account
+        requires Turnstile.
+
+        Like a send, a start whose answer was lost is not repeated (a second code
+        would go out): it raises ``DeliveryUncertainError``. A 429 is waited out.
+
+        Example::
+
+            started = client.verify.start("420777123456", payload={"user": "42"})
+        """
+        return self._runner.call(
+            AsyncVerify.start, phone_number, payload=payload, turnstile_token=turnstile_token
+        )
+
+    def check(self, token: str, code: str) -> Verification:
+        """Check the ``code`` the user typed (``POST /v1/validations/{token}/verify``).
+
+        A wrong code raises ``InvalidCodeError`` (``attempts_remaining`` says how many
+        checks are left), an ended session ``ValidationExpiredError``, spent attempts
+        ``TooManyAttemptsError``. Never repeated: not after a 429, a 5xx or a lost
+        answer, since each check spends an attempt (a lost one raises
+        ``DeliveryUncertainError``; ask the user to try again).
+
+        Example::
+
+            result = client.verify.check(started.token, "123456")
+        """
+        return self._runner.call(AsyncVerify.check, token, code)
+
+    def check_proof(
+        self, *, phone_number: str, token: str, code: str, timestamp: str, proof: str
+    ) -> ProofCheck:
+        """Check an HMAC proof without the API key (``POST /v1/verify-proof``): what
+        another service can do with the fields of a ``Verification``. A read: repeated
+        after 5xx and lost answers.
+
+        Example::
+
+            checked = client.verify.check_proof(
+                phone_number=v.phone_number, token=v.token, code=v.code,
+                timestamp=v.timestamp, proof=v.proof,
+            )
+        """
+        return self._runner.call(
+            AsyncVerify.check_proof,
+            phone_number=phone_number,
+            token=token,
+            code=code,
+            timestamp=timestamp,
+            proof=proof,
+        )
+
+    def confirm(self, token: str, proof: str) -> ProofCheck:
+        """Check a proof against a stored validation (``PATCH /v1/validations/{token}``).
+
+        Example::
+
+            checked = client.verify.confirm(result.token, result.proof)
+        """
+        return self._runner.call(AsyncVerify.confirm, token, proof)
 
 
 def _leave_open(original: Client) -> None:

@@ -60,10 +60,13 @@ __all__ = [
 DEFAULT_BASE_URL = "https://api.smsmngr.com/v2"
 DEFAULT_REST_BASE_URL = "https://rest-api.smsmngr.com/v1"
 """The REST API v1 (message status, statistics, credit), on the same key."""
+DEFAULT_VERIFY_BASE_URL = "https://verify-api.smsmanager.com"
+"""The Verify API (one-time codes), on the same key."""
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 API_KEY_ENV = "SMSMANAGER_API_KEY"
 BASE_URL_ENV = "SMSMANAGER_BASE_URL"
 REST_BASE_URL_ENV = "SMSMANAGER_REST_BASE_URL"
+VERIFY_BASE_URL_ENV = "SMSMANAGER_VERIFY_BASE_URL"
 USER_AGENT = (
     f"smsmngr/{__version__} (Python {platform.python_version()}; "
     f"{platform.system() or 'unknown'} {platform.machine() or 'unknown'}) httpx/{httpx.__version__}"
@@ -327,6 +330,7 @@ class Transport:
         api_key: str | None,
         base_url: str | None,
         rest_base_url: str | None = None,
+        verify_base_url: str | None = None,
         timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
         retry: RetryPolicy = DEFAULT_RETRY,
         http_client: Any = None,
@@ -336,14 +340,20 @@ class Transport:
         on_retry: RetryHook | None = None,
     ) -> None:
         self._api_key = resolve_api_key(api_key)
-        self.base_url = resolve_base_url(base_url)
-        self.rest_base_url = resolve_base_url(
+        self.base_url: str = resolve_base_url(base_url)
+        self.rest_base_url: str = resolve_base_url(
             rest_base_url,
             name="rest_base_url",
             env=REST_BASE_URL_ENV,
             default=DEFAULT_REST_BASE_URL,
         )
-        self.pacer = Pacer()
+        self.verify_base_url: str = resolve_base_url(
+            verify_base_url,
+            name="verify_base_url",
+            env=VERIFY_BASE_URL_ENV,
+            default=DEFAULT_VERIFY_BASE_URL,
+        )
+        self.pacer: Pacer = Pacer()
         if http_client is not None and http_stack is not None:
             raise ConfigurationError(
                 "give http_stack or http_client, not both: an http_client is of its own stack"
@@ -419,6 +429,8 @@ class Transport:
         before_send: Callable[[], object] | None = None,
         base_url: str | None = None,
         idempotent: bool = False,
+        retry_429: bool = True,
+        send_key: bool = True,
     ) -> Reply:
         """Send a request and return the decoded 2xx answer, or raise a mapped error.
 
@@ -428,7 +440,8 @@ class Transport:
         runs once the turn has come, right before each attempt leaves. ``base_url``
         (the sending API's by default) is where ``path`` is. An ``idempotent`` request
         (a read) is also retried after answers that may have been lost and after 5xx:
-        repeating it sends nothing.
+        repeating it sends nothing. ``retry_429=False`` raises a 429 at once (where it
+        means "no more attempts", not "later"); ``send_key=False`` sends no API key.
         """
         client = self._connection.for_this_loop()
         pacer = pacer if pacer is not None else self.pacer
@@ -445,7 +458,7 @@ class Transport:
             headers=headers,
             timeout=self._stack_timeout,
             # The key is added by httpx, so no frame of ours holds it in a local.
-            auth=self._query_auth if key_in_query else self._header_auth,
+            auth=(self._query_auth if key_in_query else self._header_auth) if send_key else None,
         )
         where = f"{method} {path}"
         attempt = 0
@@ -482,6 +495,8 @@ class Transport:
                     server_error and attempt < self.retry.max_retries
                 ):
                     return _read(response, where)
+                if response.status_code == 429 and not retry_429:
+                    raise _error_for(response, where)
                 retry_after = parse_retry_after(response.headers.get("retry-after"))
                 too_long = retry_after is not None and retry_after > self.retry.max_retry_after
                 if attempt >= self.retry.max_retries or too_long:

@@ -16,7 +16,14 @@
         ├── NotFoundError          404
         ├── RateLimitError         429
         ├── ServerError            5xx (also a DeliveryUncertainError)
-        └── ResponseFormatError    a 2xx body that cannot be read (also a DeliveryUncertainError)
+        ├── ResponseFormatError    a 2xx body that cannot be read (also a DeliveryUncertainError)
+        └── VerifyError            the Verify API's errors, one class per documented code
+            ├── InvalidPhoneError, MissingFieldError                        (also BadRequestError)
+            ├── InvalidCodeError, ValidationExpiredError                    (also BadRequestError)
+            ├── MissingApiKeyError, InvalidApiKeyError                  (also AuthenticationError)
+            ├── ValidationNotFoundError                                     (also NotFoundError)
+            ├── TenantRateLimitError, PhoneRateLimitError, TooManyAttemptsError (RateLimitError)
+            └── VerifyInternalError                                         (also ServerError)
 """
 
 from __future__ import annotations
@@ -31,14 +38,26 @@ __all__ = [
     "BulkStoppedError",
     "ConfigurationError",
     "DeliveryUncertainError",
+    "InvalidApiKeyError",
+    "InvalidCodeError",
+    "InvalidPhoneError",
+    "MissingApiKeyError",
+    "MissingFieldError",
     "NotFoundError",
     "PermissionDeniedError",
+    "PhoneRateLimitError",
     "RateLimitError",
     "ResponseFormatError",
     "ServerError",
     "SmsManagerError",
+    "TenantRateLimitError",
+    "TooManyAttemptsError",
     "TransportError",
     "ValidationError",
+    "ValidationExpiredError",
+    "ValidationNotFoundError",
+    "VerifyError",
+    "VerifyInternalError",
     "WebhookError",
 ]
 
@@ -162,6 +181,88 @@ class ResponseFormatError(APIError, DeliveryUncertainError):
 
     The request was accepted by the server, so the messages may have been sent.
     """
+
+
+class VerifyError(APIError):
+    """An error of the Verify API. ``code`` is its documented error code (``"INVALID_PHONE"``,
+    ``"PHONE_RATE_LIMIT"``, ...) where the answer gave one, and ``attempts_remaining``
+    how many code checks the session has left, where the API said."""
+
+    code: str | None = None
+
+    @property
+    def attempts_remaining(self) -> int | None:
+        body = self.body
+        value = body.get("attemptsRemaining") if isinstance(body, dict) else None
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+class InvalidPhoneError(VerifyError, BadRequestError):
+    """400 ``INVALID_PHONE``: the number cannot be validated."""
+
+    code: str | None = "INVALID_PHONE"
+
+
+class MissingFieldError(VerifyError, BadRequestError):
+    """400 ``MISSING_FIELD``: a required field was not sent."""
+
+    code: str | None = "MISSING_FIELD"
+
+
+class InvalidCodeError(VerifyError, BadRequestError):
+    """400 "Invalid code": the code does not match; ``attempts_remaining`` says how many
+    checks are left (the code check was spent)."""
+
+    code: str | None = "INVALID_CODE"
+
+
+class ValidationExpiredError(VerifyError, BadRequestError):
+    """400 "Validation expired": the session ended (about 10 minutes); start a new one."""
+
+    code: str | None = "EXPIRED"
+
+
+class MissingApiKeyError(VerifyError, AuthenticationError):
+    """401 ``MISSING_API_KEY``: no ``X-API-Key`` header."""
+
+    code: str | None = "MISSING_API_KEY"
+
+
+class InvalidApiKeyError(VerifyError, AuthenticationError):
+    """401 ``INVALID_API_KEY``: the key is wrong or disabled."""
+
+    code: str | None = "INVALID_API_KEY"
+
+
+class ValidationNotFoundError(VerifyError, NotFoundError):
+    """404: no validation session with this token."""
+
+    code: str | None = "NOT_FOUND"
+
+
+class TenantRateLimitError(VerifyError, RateLimitError):
+    """429 ``TENANT_RATE_LIMIT``: the account started too many validations; wait."""
+
+    code: str | None = "TENANT_RATE_LIMIT"
+
+
+class PhoneRateLimitError(VerifyError, RateLimitError):
+    """429 ``PHONE_RATE_LIMIT``: too many validations of this number; wait."""
+
+    code: str | None = "PHONE_RATE_LIMIT"
+
+
+class TooManyAttemptsError(VerifyError, RateLimitError):
+    """429 "Too many attempts": the session's code checks (6 by default) are spent;
+    start a new validation."""
+
+    code: str | None = "TOO_MANY_ATTEMPTS"
+
+
+class VerifyInternalError(VerifyError, ServerError):
+    """500 ``INTERNAL_ERROR``."""
+
+    code: str | None = "INTERNAL_ERROR"
 
 
 class BulkStoppedError(SmsManagerError):

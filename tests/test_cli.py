@@ -256,3 +256,18 @@ def test_a_journal_is_reconciled_resumed_and_its_funnel_shown(
     assert shown.returncode == 0, shown.stderr
     assert "delivered" in shown.stdout
     assert (tmp_path / "funnel.png").stat().st_size > 0
+
+
+def test_verify_start_and_check(both_apis: tuple[FakeSmsManager, list[str]]) -> None:
+    fake, options = both_apis
+    root = options[options.index("--base-url") + 1].removesuffix("/v2")
+    verify = [*options, "--verify-base-url", root, "verify"]
+    started = run(*verify, "start", "+420 777 123 456")
+    assert started.returncode == 0, started.stderr
+    token = started.stdout.split()[1]
+    wrong = run(*verify, "check", token, "000000")
+    assert wrong.returncode == 1
+    assert "Invalid code" in wrong.stderr
+    assert "5 attempt(s) left" in wrong.stderr
+    right = run(*verify, "check", token, fake.code_sent_to("420777123456"))
+    assert (right.returncode, right.stdout.strip()) == (0, "verified: 420777123456")

@@ -74,3 +74,24 @@ async def test_the_tracing_example_makes_a_span_per_attempt_without_the_key() ->
     assert "/v2/message" in recorded
     assert "simple/message?phone_number=***&message=***&sender=***&apikey=***" in recorded
     assert fake.api_key not in recorded
+
+
+async def test_the_login_example_verifies_a_number_and_counts_attempts() -> None:
+    from smsmngr.testing import FakeSmsManager
+
+    module = importlib.import_module("examples.login_verify")
+    fake = FakeSmsManager()
+    app = module.create_app(fake.async_client)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://app") as http:
+            started = (await http.post("/login/start", json={"phone": "+420 777 123 456"})).json()
+            wrong = await http.post(
+                "/login/check", json={"token": started["token"], "code": "000000"}
+            )
+            code = fake.code_sent_to("420777123456")
+            right = await http.post("/login/check", json={"token": started["token"], "code": code})
+            bad = await http.post("/login/start", json={"phone": "12"})
+    assert (wrong.status_code, wrong.json()["attempts_left"]) == (401, 5)
+    assert (right.status_code, right.json()) == (200, {"phone": "420777123456"})
+    assert bad.status_code == 422

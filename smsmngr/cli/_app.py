@@ -35,6 +35,7 @@ from smsmngr import (
     Sms,
     SmsManagerError,
     ValidationError,
+    VerifyError,
     Viber,
     WhatsAppText,
     __version__,
@@ -77,6 +78,7 @@ def _client(args: argparse.Namespace, *, fastest: bool = False) -> Client:
             api_key=args.api_key,
             base_url=args.base_url,
             rest_base_url=args.rest_base_url,
+            verify_base_url=args.verify_base_url,
             http_stack=http_stack,
         )
     except ConfigurationError as error:
@@ -361,6 +363,33 @@ def journal_reports(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- verify -----------------------------------------------------------------------------
+
+
+def verify_start(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        started = client.verify.start(args.phone_number)
+    print(f"token:   {started.token}")
+    print(f"expires: {started.expires_at.isoformat()}")
+    return EXIT_OK
+
+
+def verify_check(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        try:
+            result = client.verify.check(args.token, args.code)
+        except VerifyError as error:
+            left = error.attempts_remaining
+            tail = f"; {left} attempt(s) left" if left is not None else ""
+            print(f"not verified: {_one_line(error)}{tail}", file=sys.stderr)
+            return EXIT_NOT_ALL_ACCEPTED
+    if not result.verified:
+        print("not verified", file=sys.stderr)
+        return EXIT_NOT_ALL_ACCEPTED
+    print(f"verified: {result.phone_number}")
+    return EXIT_OK
+
+
 # -- segments, webhook parse, mock ------------------------------------------------------
 
 
@@ -464,6 +493,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--rest-base-url", help="REST API base URL (default: $SMSMANAGER_REST_BASE_URL)"
     )
+    parser.add_argument(
+        "--verify-base-url", help="Verify API base URL (default: $SMSMANAGER_VERIFY_BASE_URL)"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log requests to stderr")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -536,6 +568,16 @@ def _parser() -> argparse.ArgumentParser:
     j.add_argument("journal")
     j.add_argument("files", nargs="+", help="webhook bodies (JSON), or - for stdin")
     j.set_defaults(run=journal_reports)
+
+    p = commands.add_parser("verify", help="one-time codes by SMS (the Verify API)")
+    verify_commands = p.add_subparsers(dest="verify_command", required=True, metavar="COMMAND")
+    v = verify_commands.add_parser("start", help="send a code to a number; prints the token")
+    v.add_argument("phone_number")
+    v.set_defaults(run=verify_start)
+    v = verify_commands.add_parser("check", help="check the code the number received")
+    v.add_argument("token")
+    v.add_argument("code")
+    v.set_defaults(run=verify_check)
 
     p = commands.add_parser("mock", help="serve the fake API on 127.0.0.1")
     p.add_argument("--port", type=int, default=8000)

@@ -8,7 +8,7 @@ import random
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal
 from urllib.parse import parse_qsl
 
@@ -25,6 +25,7 @@ from ._faults import Fault, FaultKind, FaultPlan
 from ._ledger import CallRecord, Ledger, SentRecipient
 from ._rest import REST_PREFIX, RestState, answer_rest
 from ._rules import message_problem, normalized_number
+from ._verify import VERIFY_PATHS, VerifyState, answer_verify
 
 __all__ = ["FakeSmsManager"]
 
@@ -89,7 +90,9 @@ class FakeSmsManager:
     failures (``FaultKind.NOT_ACCEPTED`` and ``LEFT_OUT`` answer 200 without accepting);
     ``ledger="counts"`` keeps counters only, for very large runs. It serves the REST
     API v1's reads too (message status, statistics, ``credit_czk``, prices), from the
-    ledger and the delivery reports it generated, under ``/v1/``.
+    ledger and the delivery reports it generated, under ``/v1/``, and the Verify API
+    with its limits (``verification_secret`` adds proofs; ``clock`` is its time;
+    ``code_sent_to(number)`` gives the code a user would have received).
 
     Example::
 
@@ -109,6 +112,8 @@ class FakeSmsManager:
         seed: int = 0,
         ledger: Literal["full", "counts"] = "full",
         credit_czk: str = "1000",
+        verification_secret: str | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.api_key = api_key
         self.refused_numbers: set[str] = {normalized_number(n) or n for n in refused_numbers}
@@ -117,6 +122,8 @@ class FakeSmsManager:
         self.ledger: Ledger = Ledger(detail=ledger)
         self.rest: RestState = RestState(credit_czk=credit_czk)
         """What the REST API v1 serves beyond the ledger (credit, latest statuses)."""
+        self.verify: VerifyState = VerifyState(seed=seed, secret=verification_secret, clock=clock)
+        """The Verify API's sessions (``clock`` tells its time, for expiry)."""
         self._ids = random.Random(seed)  # noqa: S311 (ids, not secrets)
         self._call_numbers = itertools.count(1)
         self._clock = itertools.count(_WEBHOOK_EPOCH)
@@ -163,6 +170,13 @@ class FakeSmsManager:
         body: bytes,
     ) -> Answer:
         """Answer one request, applying the fault plan and recording it in the ledger."""
+        verify_path = path[path.find("/v1/") :] if "/v1/" in path else ""
+        if verify_path.startswith(VERIFY_PATHS):
+            with self._lock:
+                verify_status, verify_answer = answer_verify(
+                    method, verify_path, headers, body, self.verify, self.api_key, self._code_sent
+                )
+            return Answer(verify_status, verify_answer)
         if REST_PREFIX in path:
             return self._answer_rest(method, path, query, headers)
         with self._lock:
@@ -243,6 +257,18 @@ class FakeSmsManager:
             rest_path = path[path.index(REST_PREFIX) + len(REST_PREFIX) - 1 :]
             status, body = answer_rest(rest_path, query, self.ledger.sent, self.rest)
         return Answer(status, body)
+
+    def _code_sent(self, phone_number: str, text: str) -> None:
+        """A Verify API code, sent as an SMS the ledger records."""
+        message = {"body": text, "to": [{"phone_number": phone_number}]}
+        self._sent(phone_number, self._new_id(), self._new_id(), "/v1/validations", 0, message)
+
+    def code_sent_to(self, phone_number: str) -> str:
+        """The last Verify API code sent to ``phone_number`` (what the user would type)."""
+        for session in reversed(list(self.verify.sessions.values())):
+            if session.phone_number == phone_number:
+                return session.code
+        raise LookupError(f"no code was sent to {phone_number}")
 
     def _new_id(self) -> str:
         return str(uuid.UUID(int=self._ids.getrandbits(128), version=4))
