@@ -129,6 +129,7 @@ def _outcome(
 ) -> RecipientOutcome:
     number = unknown.key[0]
     message_id = row.message_id if row is not None else None
+    # The journal keeps a recipient by its key; its place in some input is not needed.
     return RecipientOutcome(number, -1, -1, status, message_id, None, error)
 
 
