@@ -335,35 +335,16 @@ def _per_network(value: Any) -> Mapping[str, int]:
 
 
 def parse_daily_stats(data: Any) -> DailyStats:
-    """One item of a ``GET /requests`` answer's ``requests``."""
+    """One item of a ``GET /requests`` answer's ``requests``: its ``stats`` read beside
+    its ``date`` and ``tags``."""
     if not isinstance(data, Mapping):
         raise _Unreadable(f"expected an object, got {type(data).__name__}")
-    readers = {**_STAT_READERS, "msg_mccmnc": _per_network}
-    stats = _read(_Stats, data.get("stats") or {}, readers)
-    try:
-        date, tags = _date(data.get("date")), _tags(data.get("tags"))
-    except _Unreadable as error:
-        raise _Unreadable(f"date or tags: {error}") from None
-    extra = {key: value for key, value in data.items() if key not in ("date", "tags", "stats")}
-    fields = {name: getattr(stats, name) for name in readers}
-    return DailyStats(date=date, tags=tags, **fields, extra={**extra, **stats.extra})
-
-
-@attrs.frozen
-class _Stats:
-    count_delivered: int = 0
-    count_seen: int = 0
-    count_clicked: int = 0
-    count_nondelivered: int = 0
-    count_sent: int = 0
-    count_notsent: int = 0
-    count_replied: int = 0
-    count_optout: int = 0
-    msg_sent: int = 0
-    first_ts_sent: dt.datetime | None = None
-    last_ts_sent: dt.datetime | None = None
-    msg_mccmnc: Mapping[str, int] = attrs.field(factory=dict)
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
+    stats = data.get("stats") or {}
+    if not isinstance(stats, Mapping):
+        raise _Unreadable(f"stats: expected an object, got {type(stats).__name__}")
+    outer = {key: value for key, value in data.items() if key != "stats"}
+    readers = {**_STAT_READERS, "msg_mccmnc": _per_network, "date": _date, "tags": _tags}
+    return _read(DailyStats, {**stats, **outer}, readers)
 
 
 @attrs.frozen
