@@ -23,6 +23,7 @@ from typing import Any
 import attrs
 
 from ._transport import Transport
+from ._wire import encode_json
 from .errors import (
     APIError,
     InvalidApiKeyError,
@@ -223,8 +224,6 @@ class AsyncVerify:
         retry_429: bool = True,
         send_key: bool = True,
     ) -> Mapping[str, Any]:
-        from ._wire import encode_json
-
         try:
             reply = await self._transport.request(
                 method,
