@@ -1,7 +1,7 @@
 """Write smsmngr/_sync_client.py, the blocking ``Client``, from ``AsyncClient``.
 
-    python scripts/generate_sync.py          # rewrite the file
-    python scripts/generate_sync.py --check  # exit 1 if the file is stale
+    python scripts/generate_sync.py          # rewrite the file (needs ruff, to format it)
+    python scripts/generate_sync.py --check  # exit 1 if the file is stale (any Python)
 
 Every public coroutine method of AsyncClient becomes a blocking method with the same
 signature and docstring; an async generator method becomes a plain generator; a plain
@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import argparse
 import ast
+import importlib.util
+import io
 import re
 import subprocess
 import sys
+import tokenize
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -236,7 +239,8 @@ def used_imports(module: ast.Module, body: str) -> list[str]:
     return lines
 
 
-def generate() -> str:
+def generate(*, format_with_ruff: bool = True) -> str:
+    """The blocking client's source, formatted by ruff (or as generated, unformatted)."""
     module = ast.parse(SOURCE.read_text())
     async_client = next(
         node
@@ -280,12 +284,15 @@ def generate() -> str:
     out = [HEADER.rstrip("\n"), *dict.fromkeys(imports)]
     out += ["", "from ._async_client import AsyncClient", "from ._blocking import BlockingRunner"]
     out += ["", f"__all__ = {names!r}".replace("'", '"'), "", "", text]
-    return formatted("\n".join(out) + "\n" + FOOTER)
+    source = "\n".join(out) + "\n" + FOOTER
+    return formatted(source) if format_with_ruff else source
 
 
 def formatted(source: str) -> str:
     """``source`` with its imports sorted and formatted by ruff, as the project's own
     code is (so the generated file needs no lint exclusions)."""
+    if importlib.util.find_spec("ruff") is None:
+        raise SystemExit("writing the client needs ruff: pip install -e '.[dev]'")
     for command in (["check", "--fix", "--select", "I", "--quiet"], ["format", "--quiet"]):
         source = subprocess.run(
             [sys.executable, "-m", "ruff", *command, "--stdin-filename", str(TARGET), "-"],
@@ -298,17 +305,55 @@ def formatted(source: str) -> str:
     return source
 
 
+_LAYOUT = {tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER}
+
+
+def shape(source: str) -> tuple[frozenset[tuple[object, ...]], tuple[str, ...]]:
+    """What ``source`` says, whatever its formatting: the names it imports, and its
+    tokens without layout, string quoting, trailing whitespace in strings or a trailing
+    comma before a closing bracket. So ``--check`` needs no formatter (any Python
+    runs it), and still sees every edit, comments included."""
+    imports: set[tuple[object, ...]] = set()
+    import_lines: set[int] = set()
+    for node in ast.parse(source).body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            import_lines.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
+            module = node.module if isinstance(node, ast.ImportFrom) else None
+            level = node.level if isinstance(node, ast.ImportFrom) else 0
+            imports.update((module, level, alias.name, alias.asname) for alias in node.names)
+    tokens: list[str] = []
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type in _LAYOUT or token.start[0] in import_lines:
+            continue
+        text = token.string
+        if token.type == tokenize.STRING:
+            try:
+                value = ast.literal_eval(text)
+            except (ValueError, SyntaxError):
+                pass
+            else:
+                if isinstance(value, str):
+                    text = repr("\n".join(line.rstrip() for line in value.splitlines()))
+        tokens.append(text)
+    kept = [
+        text
+        for index, text in enumerate(tokens)
+        if not (text == "," and index + 1 < len(tokens) and tokens[index + 1] in ")]}")
+    ]
+    return frozenset(imports), tuple(kept)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail if the file is stale")
     check = parser.parse_args().check
-    source = generate()
     if check:
-        if not TARGET.exists() or TARGET.read_text() != source:
+        fresh = shape(generate(format_with_ruff=False))
+        if not TARGET.exists() or shape(TARGET.read_text()) != fresh:
             print(f"{TARGET.relative_to(ROOT)} is stale: run python scripts/generate_sync.py")
             return 1
         return 0
-    TARGET.write_text(source)
+    TARGET.write_text(generate())
     print(f"wrote {TARGET.relative_to(ROOT)}")
     return 0
 
