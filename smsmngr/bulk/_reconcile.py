@@ -15,13 +15,16 @@ import datetime as dt
 import os
 from collections.abc import AsyncIterator, Callable, Iterable
 from itertools import groupby
+from typing import TYPE_CHECKING
 
 import attrs
 
 from ..status import MessageRow
-from ..webhooks import DeliveryReport, Event
 from ._journal import Journal, Unknown
 from ._outcomes import OutcomeStatus, RecipientOutcome
+
+if TYPE_CHECKING:
+    from ..webhooks import Event
 
 __all__ = ["Funnel", "ReconcileResult", "funnel", "reconcile_journal", "record_delivery_reports"]
 
@@ -198,6 +201,8 @@ def record_delivery_reports(journal: str | os.PathLike[str], events: Iterable[Ev
         from smsmngr.webhooks import parse
         record_delivery_reports("sale.db", parse(webhook_body))
     """
+    from ..webhooks import DeliveryReport  # here: importing smsmngr need not load webhooks
+
     reports = [event for event in events if isinstance(event, DeliveryReport)]
     opened = Journal(journal, check_region=False, must_exist=True)
     try:
