@@ -588,16 +588,17 @@ def _nullable(parse: Callable[[object], _Parsed]) -> Callable[[object], _Parsed 
     return lambda value: None if value is None else parse(value)
 
 
-def _rows(value: object) -> list[MessageRow]:
-    if not isinstance(value, list):
-        raise ValueError(f"expected a list, got {type(value).__name__}")
-    return [parse_message_row(item) for item in value]
+def _list_of(parse: Callable[[object], _Parsed]) -> Callable[[object], list[_Parsed]]:
+    def read(value: object) -> list[_Parsed]:
+        if not isinstance(value, list):
+            raise ValueError(f"expected a list, got {type(value).__name__}")
+        return [parse(item) for item in value]
+
+    return read
 
 
-def _daily(value: object) -> list[DailyStats]:
-    if not isinstance(value, list):
-        raise ValueError(f"expected a list, got {type(value).__name__}")
-    return [parse_daily_stats(item) for item in value]
+_rows = _list_of(parse_message_row)
+_daily = _list_of(parse_daily_stats)
 
 
 def _cursor(value: object) -> str | None:

@@ -13,7 +13,7 @@ from ._wire import parse_send_result
 from .errors import ResponseFormatError
 from .models import SendResult
 
-__all__ = ["get_rest", "post_messages", "read_field"]
+__all__ = ["get_rest", "post_messages", "read_field", "request_object"]
 
 _T = TypeVar("_T")
 
@@ -40,19 +40,27 @@ async def post_messages(
     )
 
 
-async def get_rest(transport: Transport, path: str, query: Mapping[str, str]) -> Mapping[str, Any]:
-    """``GET`` a REST API v1 ``path``: a read, so retried after 5xx and lost answers."""
-    reply = await transport.request(
-        "GET", path, query=query, base_url=transport.rest_base_url, idempotent=True
-    )
+async def request_object(
+    transport: Transport, method: str, path: str, **options: Any
+) -> Mapping[str, Any]:
+    """One request whose answer must be a JSON object (as the REST and Verify APIs'
+    are); ``options`` go to ``Transport.request``."""
+    reply = await transport.request(method, path, **options)
     if not isinstance(reply.data, Mapping):
         raise ResponseFormatError(
-            f"GET {path} answered {reply.status_code} with a body that is not a JSON object",
+            f"{method} {path} answered {reply.status_code} with a body that is not a JSON object",
             status_code=reply.status_code,
             body=reply.data,
             headers=reply.headers,
         )
     return reply.data
+
+
+async def get_rest(transport: Transport, path: str, query: Mapping[str, str]) -> Mapping[str, Any]:
+    """``GET`` a REST API v1 ``path``: a read, so retried after 5xx and lost answers."""
+    return await request_object(
+        transport, "GET", path, query=query, base_url=transport.rest_base_url, idempotent=True
+    )
 
 
 def read_field(

@@ -22,6 +22,7 @@ from typing import Any
 
 import attrs
 
+from ._calls import request_object
 from ._transport import Transport
 from ._wire import encode_json
 from .errors import (
@@ -225,7 +226,8 @@ class AsyncVerify:
         send_key: bool = True,
     ) -> Mapping[str, Any]:
         try:
-            reply = await self._transport.request(
+            return await request_object(
+                self._transport,
                 method,
                 path,
                 json_content=encode_json(dict(body)),
@@ -236,14 +238,6 @@ class AsyncVerify:
             )
         except APIError as error:
             raise verify_error(error) from None
-        if not isinstance(reply.data, Mapping):
-            raise ResponseFormatError(
-                f"{method} {path} answered {reply.status_code} with a body that is not an object",
-                status_code=reply.status_code,
-                body=reply.data,
-                headers=reply.headers,
-            )
-        return reply.data
 
 
 _BY_CODE: dict[str, type[VerifyError]] = {
