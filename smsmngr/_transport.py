@@ -479,37 +479,29 @@ class Transport:
                 delay = self.retry.backoff(attempt)
                 reason = outcome.reason
             elif isinstance(outcome, SmsManagerError):
-                if not (idempotent and isinstance(outcome, DeliveryUncertainError)):
-                    raise outcome
-                if attempt >= self.retry.max_retries:
+                repeatable = idempotent and isinstance(outcome, DeliveryUncertainError)
+                if not repeatable or attempt >= self.retry.max_retries:
                     raise outcome
                 delay = self.retry.backoff(attempt)
                 reason = f"{type(outcome).__name__} (a read: safe to repeat)"
             else:
                 response = outcome
-                logger.debug(
-                    "%s answered %d (attempt %d)", where, response.status_code, attempt + 1
-                )
-                server_error = idempotent and response.status_code >= 500
-                if response.status_code != 429 and not (
-                    server_error and attempt < self.retry.max_retries
-                ):
+                status = response.status_code
+                logger.debug("%s answered %d (attempt %d)", where, status, attempt + 1)
+                if not ((status == 429 and retry_429) or (idempotent and status >= 500)):
                     return _read(response, where)
-                if response.status_code == 429 and not retry_429:
-                    raise _error_for(response, where)
                 retry_after = parse_retry_after(response.headers.get("retry-after"))
                 too_long = retry_after is not None and retry_after > self.retry.max_retry_after
                 if attempt >= self.retry.max_retries or too_long:
                     raise _error_for(response, where, retry_after=retry_after)
-                if server_error:
-                    delay = self.retry.backoff(attempt)
-                    reason = f"{response.status_code} {response.reason_phrase} (a read)"
-                    status_code = response.status_code
-                else:
+                status_code = status
+                if status == 429:
                     delay = retry_after if retry_after is not None else self.retry.backoff(attempt)
                     reason = "429 Too Many Requests"
-                    status_code = 429
                     pacer.pause(delay)
+                else:
+                    delay = self.retry.backoff(attempt)
+                    reason = f"{status} {response.reason_phrase} (a read)"
             attempt += 1
             logger.warning("%s: %s, retry %d in %.2fs", where, reason, attempt, delay)
             if self._on_retry is not None:
