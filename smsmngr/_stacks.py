@@ -142,7 +142,7 @@ def stack_for(name: HttpStackName) -> HttpStack:
 def stack_of(http_client: Any) -> HttpStack:
     """The stack a caller's own client belongs to: httpx's, or httpx2's."""
     if isinstance(http_client, httpx.AsyncClient):
-        return HttpStack("httpx", httpx, _httpx_client)
+        return stack_for("httpx")
     module = type(http_client).__module__.split(".")[0]
     if module == "httpx2":
         return stack_for("httpx2")
