@@ -174,9 +174,12 @@ def funnel(journal: str | os.PathLike[str]) -> Funnel:
         opened.close()
     accepted = statuses.get(OutcomeStatus.ACCEPTED.value, 0)
     finals = {"delivered", "seen", "undelivered", "rejected", "failed"}
-    not_accepted = {
-        status: count for status, count in statuses.items() if status != OutcomeStatus.ACCEPTED
-    }
+    not_accepted: dict[str, int] = {}
+    for status, count in statuses.items():
+        if status != OutcomeStatus.ACCEPTED:
+            # A call cut off by a crash is what a resume reports it as: unknown.
+            name = OutcomeStatus.UNKNOWN.value if status == "sending" else status
+            not_accepted[name] = not_accepted.get(name, 0) + count
     return Funnel(
         recipients=sum(statuses.values()),
         accepted=accepted,
@@ -186,7 +189,7 @@ def funnel(journal: str | os.PathLike[str]) -> Funnel:
         rejected=by_result.get("rejected", 0),
         failed=by_result.get("failed", 0),
         awaiting=sum(count for result, count in by_result.items() if result not in finals),
-        not_accepted={"sending" if k == "sending" else k: v for k, v in not_accepted.items()},
+        not_accepted=not_accepted,
         top_failures=tuple(failures),
     )
 

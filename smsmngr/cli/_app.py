@@ -283,9 +283,7 @@ def _print_cost(planned: BulkPlan, args: argparse.Namespace) -> None:
 def journal_show(args: argparse.Namespace) -> int:
     shown = funnel(args.journal)
     counts = {OutcomeStatus.ACCEPTED: shown.accepted} | {
-        OutcomeStatus(status): count
-        for status, count in shown.not_accepted.items()
-        if status in OutcomeStatus._value2member_map_
+        OutcomeStatus(status): count for status, count in shown.not_accepted.items()
     }
     print_summary(counts, shown.recipients)
     stages: list[tuple[str, int]] = [
