@@ -376,10 +376,10 @@ def parse_credit(data: Any) -> Credit:
         "billing_id": _text,
         "vat": lambda value: _text(value) == "1",
         "tz": _text,
+        "price_levels": _per_network,
     }
     renamed = dict(data)
     renamed["price_levels"] = renamed.pop("priceLevels", None)
-    readers["price_levels"] = _per_network
     return _read(Credit, renamed, readers)
 
 
@@ -429,13 +429,8 @@ class PriceList:
 
 def parse_prices(data: Any) -> PriceList:
     """A ``GET /credit/prices`` answer's ``prices`` object."""
-    try:
-        return PriceList(
-            {
-                str(channel): {str(code): _price_entry(entry) for code, entry in codes.items()}
-                for channel, codes in _mapping(data).items()
-                if isinstance(codes, Mapping)
-            }
-        )
-    except AttributeError as error:
-        raise _Unreadable(str(error)) from None
+
+    def by_code(codes: Any) -> dict[str, Price]:
+        return {str(code): _price_entry(entry) for code, entry in _mapping(codes).items()}
+
+    return PriceList({str(channel): by_code(codes) for channel, codes in _mapping(data).items()})
