@@ -271,3 +271,20 @@ def test_verify_start_and_check(both_apis: tuple[FakeSmsManager, list[str]]) -> 
     assert "5 attempt(s) left" in wrong.stderr
     right = run(*verify, "check", token, fake.code_sent_to("420777123456"))
     assert (right.returncode, right.stdout.strip()) == (0, "verified: 420777123456")
+
+
+def test_journal_reports_takes_what_webhook_parse_prints(tmp_path: Path) -> None:
+    journal = str(tmp_path / "j.db")
+    fake = FakeSmsManager(final_results={"420700000002": "undelivered"})
+    with fake.client() as client:
+        client.send_bulk(Message("Hi", to=["420700000001", "420700000002"]), journal=journal)
+    body = tmp_path / "body.json"
+    body.write_text(json.dumps(fake.delivery_reports()))
+    parsed = run("webhook", "parse", str(body))
+    lines = tmp_path / "events.jsonl"
+    lines.write_text(parsed.stdout)
+    folded = run("journal", "reports", journal, str(lines))
+    assert "6 events read, 6 delivery statuses recorded" in folded.stdout, folded.stderr
+    shown = run("journal", "show", journal)
+    assert re.search(r"delivered\s+1\s", shown.stdout)
+    assert re.search(r"undelivered\s+1\s", shown.stdout)

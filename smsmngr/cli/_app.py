@@ -348,17 +348,43 @@ def journal_reconcile(args: argparse.Namespace) -> int:
 
 
 def journal_reports(args: argparse.Namespace) -> int:
-    from smsmngr.webhooks import parse
-
     changed = total = 0
     for name in args.files:
         source = sys.stdin.buffer if name == "-" else Path(name).open("rb")  # noqa: SIM115
         with source:
-            events = parse(source.read())
+            events = _reports_in(source.read())
         total += len(events)
         changed += record_delivery_reports(args.journal, events)
     print(f"{total:,} events read, {changed:,} delivery statuses recorded in {args.journal}")
     return EXIT_OK
+
+
+def _reports_in(raw: bytes) -> list[Any]:
+    """The events of a webhook body, or of ``smsmngr webhook parse``'s output (one typed
+    event a line), whose delivery reports are turned back into the body they came from."""
+    from smsmngr.webhooks import WebhookError, parse
+
+    try:
+        return parse(raw)
+    except WebhookError:
+        pass
+    body = []
+    for line in raw.decode("utf-8").splitlines():
+        if not line.strip():
+            continue
+        item = json.loads(line)
+        if not isinstance(item, dict) or item.get("event") != "DeliveryReport":
+            continue  # replies and inbound messages change no delivery status
+        stamp = item.get("timestamp")
+        event = {
+            "type": "outgoing",
+            "message_id": item.get("message_id"),
+            "result": item.get("result"),
+            "result_info": (item.get("result_info") or {}).get("raw"),
+            "timestamp": int(dt.datetime.fromisoformat(stamp).timestamp()) if stamp else None,
+        }
+        body.append({key: value for key, value in event.items() if value is not None})
+    return parse(json.dumps(body))
 
 
 # -- verify -----------------------------------------------------------------------------
