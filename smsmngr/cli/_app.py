@@ -1,4 +1,4 @@
-"""The ``smsmngr`` command: send, bulk, segments, webhook parse, mock, demo.
+"""The ``smsmngr`` command: send, bulk, segments, webhook, journal, verify, mock, demo.
 
 Exit codes: 0 every recipient accepted, 1 some were not, 2 a usage or configuration
 error. Errors are one line on stderr, never a traceback.
