@@ -34,10 +34,13 @@ class Client:
     """A blocking client for the SmsManager JSON API v2.
 
     ``api_key`` defaults to ``$SMSMANAGER_API_KEY`` and ``base_url`` to
-    ``$SMSMANAGER_BASE_URL``, then to production; ``rest_base_url``, the REST API's
-    (status, statistics, credit), to ``$SMSMANAGER_REST_BASE_URL``, and
-    ``verify_base_url``, the Verify API's, to ``$SMSMANAGER_VERIFY_BASE_URL``, then each to
-    production.
+    ``$SMSMANAGER_BASE_URL``; ``rest_base_url``, the REST API's (status, statistics,
+    credit), to ``$SMSMANAGER_REST_BASE_URL``, and ``verify_base_url``, the Verify API's,
+    to ``$SMSMANAGER_VERIFY_BASE_URL``; then each to ``api_host`` (or
+    ``$SMSMANAGER_API_HOST``, such as ``"http://127.0.0.1:8000"``, the mock's) with its
+    path (``/v2``, ``/v1``, none), then to production. With ``base_url`` pointed elsewhere
+    and another API left on production, that API's first call raises
+    ``ConfigurationError`` rather than send the key there.
     ``timeout`` applies to every request and ``retry`` says what is retried (only what
     certainly never reached the API, and reads after 5xx and lost answers);
     ``on_retry(event)`` is called before each retry with its reason and delay.
@@ -62,6 +65,7 @@ class Client:
         *,
         rest_base_url: str | None = None,
         verify_base_url: str | None = None,
+        api_host: str | None = None,
         timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
         retry: RetryPolicy = DEFAULT_RETRY,
         http_client: Any = None,
@@ -77,6 +81,7 @@ class Client:
                 base_url,
                 rest_base_url=rest_base_url,
                 verify_base_url=verify_base_url,
+                api_host=api_host,
                 timeout=timeout,
                 retry=retry,
                 http_client=http_client,

@@ -67,6 +67,7 @@ API_KEY_ENV = "SMSMANAGER_API_KEY"
 BASE_URL_ENV = "SMSMANAGER_BASE_URL"
 REST_BASE_URL_ENV = "SMSMANAGER_REST_BASE_URL"
 VERIFY_BASE_URL_ENV = "SMSMANAGER_VERIFY_BASE_URL"
+API_HOST_ENV = "SMSMANAGER_API_HOST"
 USER_AGENT = (
     f"smsmngr/{__version__} (Python {platform.python_version()}; "
     f"{platform.system() or 'unknown'} {platform.machine() or 'unknown'}) httpx/{httpx.__version__}"
@@ -179,15 +180,85 @@ def resolve_api_key(api_key: str | None) -> _Secret:
     return _Secret(key)
 
 
-def resolve_base_url(
+def resolve_api_host(api_host: str | None) -> str | None:
+    """The one host every API is on (``api_host``, else ``$SMSMANAGER_API_HOST``), if any.
+
+    >>> resolve_api_host("http://127.0.0.1:8000/")
+    'http://127.0.0.1:8000'
+    """
+    given = api_host or os.environ.get(API_HOST_ENV)
+    if not given:
+        return None
+    name = "api_host" if api_host else API_HOST_ENV
+    url = _checked_url(given, name)
+    if httpx.URL(url).path not in ("", "/") or httpx.URL(url).query:
+        raise ConfigurationError(
+            f"{name} must be a scheme and a host (and port), without a path, got {given!r}: "
+            "each API's path (/v2, /v1) is added to it"
+        )
+    return url
+
+
+class _Api(NamedTuple):
+    label: str
+    option: str
+    env: str
+    path: str  # after the host, with api_host
+    default: str
+
+
+_SENDING = _Api("the JSON API", "base_url", BASE_URL_ENV, "/v2", DEFAULT_BASE_URL)
+_REST = _Api("the REST API", "rest_base_url", REST_BASE_URL_ENV, "/v1", DEFAULT_REST_BASE_URL)
+_VERIFY = _Api(
+    "the Verify API", "verify_base_url", VERIFY_BASE_URL_ENV, "", DEFAULT_VERIFY_BASE_URL
+)
+
+
+class BaseUrls(NamedTuple):
+    """Where each API is, and the APIs that may not be called (why, by base URL)."""
+
+    sending: str
+    rest: str
+    verify: str
+    refused: Mapping[str, str]
+
+
+def resolve_base_urls(
     base_url: str | None,
-    *,
-    name: str = "base_url",
-    env: str = BASE_URL_ENV,
-    default: str = DEFAULT_BASE_URL,
-) -> str:
-    """The base URL to use, refusing plain http anywhere but on this machine."""
-    url = base_url or os.environ.get(env) or default
+    rest_base_url: str | None,
+    verify_base_url: str | None,
+    api_host: str | None,
+) -> BaseUrls:
+    """Each API's base URL: its own argument, else its own variable, else ``api_host``
+    with its path, else production.
+
+    With the sending API pointed elsewhere, an API left on production by default is
+    refused (at its first call): the key would go where the user did not choose.
+    """
+    host = resolve_api_host(api_host)
+    urls: list[str] = []
+    refused: dict[str, str] = {}
+    for api, given in ((_SENDING, base_url), (_REST, rest_base_url), (_VERIFY, verify_base_url)):
+        chosen = given or os.environ.get(api.env) or (host + api.path if host else None)
+        urls.append(_checked_url(chosen or api.default, api.option))
+        if chosen is None and api is not _SENDING:
+            refused[api.default] = _left_on_production(api, urls[0])
+    sending, rest, verify = urls
+    if sending == DEFAULT_BASE_URL:
+        refused = {}
+    return BaseUrls(sending, rest, verify, refused)
+
+
+def _left_on_production(api: _Api, sending: str) -> str:
+    return (
+        f"{api.label} was left on production ({api.default}) while base_url points at "
+        f"{sending}: the API key is not sent there. Point every API at one host with "
+        f"api_host or {API_HOST_ENV}, or give {api.option} or {api.env} (a production URL "
+        "given there is used)"
+    )
+
+
+def _checked_url(url: str, name: str) -> str:
     try:
         parsed = httpx.URL(url)
     except httpx.InvalidURL as error:
@@ -331,6 +402,7 @@ class Transport:
         base_url: str | None,
         rest_base_url: str | None = None,
         verify_base_url: str | None = None,
+        api_host: str | None = None,
         timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
         retry: RetryPolicy = DEFAULT_RETRY,
         http_client: Any = None,
@@ -340,19 +412,11 @@ class Transport:
         on_retry: RetryHook | None = None,
     ) -> None:
         self._api_key = resolve_api_key(api_key)
-        self.base_url: str = resolve_base_url(base_url)
-        self.rest_base_url: str = resolve_base_url(
-            rest_base_url,
-            name="rest_base_url",
-            env=REST_BASE_URL_ENV,
-            default=DEFAULT_REST_BASE_URL,
-        )
-        self.verify_base_url: str = resolve_base_url(
-            verify_base_url,
-            name="verify_base_url",
-            env=VERIFY_BASE_URL_ENV,
-            default=DEFAULT_VERIFY_BASE_URL,
-        )
+        urls = resolve_base_urls(base_url, rest_base_url, verify_base_url, api_host)
+        self.base_url: str = urls.sending
+        self.rest_base_url: str = urls.rest
+        self.verify_base_url: str = urls.verify
+        self._refused_urls = urls.refused
         self.pacer: Pacer = Pacer()
         if http_client is not None and http_stack is not None:
             raise ConfigurationError(
@@ -443,6 +507,9 @@ class Transport:
         repeating it sends nothing. ``retry_429=False`` raises a 429 at once (where it
         means "no more attempts", not "later"); ``send_key=False`` sends no API key.
         """
+        refused = self._refused_urls.get(base_url or self.base_url)
+        if refused is not None:
+            raise ConfigurationError(refused)
         client = self._connection.for_this_loop()
         pacer = pacer if pacer is not None else self.pacer
         headers = self._headers

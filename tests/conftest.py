@@ -18,8 +18,8 @@ def anyio_backend(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("SMSMANAGER_API_KEY", raising=False)
-    monkeypatch.delenv("SMSMANAGER_BASE_URL", raising=False)
+    for name in ("API_KEY", "BASE_URL", "REST_BASE_URL", "VERIFY_BASE_URL", "API_HOST"):
+        monkeypatch.delenv(f"SMSMANAGER_{name}", raising=False)
 
 
 @pytest.fixture

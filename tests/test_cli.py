@@ -88,12 +88,34 @@ def test_bad_input_is_one_line_and_exit_2(
     assert fake.ledger.calls == []
 
 
-def test_a_missing_api_key_is_a_configuration_error() -> None:
+def test_a_missing_api_key_is_said_as_the_command_line_spells_it() -> None:
     result = run("send", "--to", "420777000001", "--body", "Hi")
     assert result.returncode == 2
-    assert "set the SMSMANAGER_API_KEY environment variable" in result.stderr
-    assert "on the command line: --api-key" in result.stderr
+    assert "no API key: pass --api-key or set the SMSMANAGER_API_KEY" in result.stderr
+    assert "api_key" not in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_global_options_are_taken_after_the_command_too(
+    api: tuple[FakeSmsManager, list[str]],
+) -> None:
+    fake, options = api
+    result = run("send", *options, "--to", "420777000001", "--body", "Hi")
+    assert result.returncode == 0, result.stderr
+    root = options[1].removesuffix("/v2")
+    started = run("verify", "start", "420777123456", "--api-host", root, "--api-key", fake.api_key)
+    assert started.returncode == 0, started.stderr
+    assert fake.ledger.call_counts["/message"] == 1
+
+
+def test_an_option_given_before_the_command_is_kept_when_not_repeated_after(
+    api: tuple[FakeSmsManager, list[str]],
+) -> None:
+    _, options = api
+    result = run(options[0], options[1], "send", *options[2:], "--to", "420777000001",
+                 "--body", "Hi", "-v")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "POST" in result.stderr  # --verbose after the command logs too
 
 
 def test_usage_errors_exit_2() -> None:
@@ -185,14 +207,27 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_mock_serves_the_fake_on_loopback() -> None:
+def test_mock_serves_every_api_and_prints_the_lines_to_export() -> None:
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "smsmngr", "mock", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
+        text=True,
     )
+    assert server.stdout is not None
     try:
+        banner = "".join(iter(server.stdout.readline, "stop with Ctrl-C\n"))
+        assert "Verify API" in banner
+        exports = dict(
+            line.strip().removeprefix("export ").split("=", 1)
+            for line in banner.splitlines()
+            if line.strip().startswith("export ")
+        )
+        assert exports == {
+            "SMSMANAGER_API_HOST": f"http://127.0.0.1:{port}",
+            "SMSMANAGER_API_KEY": "test-api-key",
+        }
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -200,12 +235,57 @@ def test_mock_serves_the_fake_on_loopback() -> None:
                 break
             except OSError:
                 time.sleep(0.05)
-        with Client(api_key="test-api-key", base_url=f"http://127.0.0.1:{port}/v2") as client:
+        host, key = exports["SMSMANAGER_API_HOST"], exports["SMSMANAGER_API_KEY"]
+        with Client(api_key=key, api_host=host) as client:
             result = client.send(Message("Hi", to=["420777000001"]))
-        assert result.recipient_message_ids()[0]
+            assert result.recipient_message_ids()[0]
+            assert client.get_credit().balance is not None
+            assert client.verify.start("420777000001").token
     finally:
         server.terminate()
         server.wait(10)
+        server.stdout.close()
+
+
+def test_mock_on_a_port_in_use_exits_2_before_any_banner() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run("mock", "--port", str(port))
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert f"port {port} on 127.0.0.1 is not free" in result.stderr
+    assert "--port" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("port", ["99999", "0", "-1", "http"])
+def test_mock_on_a_port_that_cannot_be_is_a_usage_error(port: str) -> None:
+    result = run("mock", "--port", port)
+    assert result.returncode == 2
+    assert "argument --port" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "option", "says"),
+    [
+        (["send"], "--body", "the text"),
+        (["send"], "--sender", "the sender name or number"),
+        (["bulk"], "--sender", "the sender name or number"),
+        (["bulk"], "--phone-column", "phone, phone_number, number"),
+        (["mock"], "--port", "the port to serve on"),
+        (["demo"], "--seed", "the same seed, the same run"),
+        (["segments"], "text", "the message text"),
+    ],
+)
+def test_every_option_is_explained_in_help(command: list[str], option: str, says: str) -> None:
+    shown = run(*command, "--help")
+    assert shown.returncode == 0
+    explained = " ".join(shown.stdout.split("options:", 1)[0 if option == "text" else 1].split())
+    described = rf"{re.escape(option)}( [A-Z_]+)? [^-]*{re.escape(says)}"
+    assert re.search(described, explained), explained
 
 
 @pytest.fixture

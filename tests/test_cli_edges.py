@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -155,7 +156,7 @@ def test_ctrl_c_prints_the_summary_and_the_resume_command(tmp_path: Path) -> Non
         options = ["--base-url", base_url, "--api-key", fake.api_key]
         command = [sys.executable, "-m", "smsmngr", *options, "bulk", str(csv_file),
                    "--body", "Hi {name}", "--journal", str(journal), "--output", str(output),
-                   "--concurrency", "2"]  # fmt: skip
+                   "--concurrency", "2", "--rate", "500"]  # fmt: skip
         smsmngr = subprocess.Popen(
             command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
@@ -166,8 +167,14 @@ def test_ctrl_c_prints_the_summary_and_the_resume_command(tmp_path: Path) -> Non
         printed, errors = smsmngr.communicate(timeout=60)
         assert smsmngr.returncode == 130, errors
         assert "accepted" in printed  # the summary so far
+        rows = _table_rows(printed)
+        assert rows["not sent yet"] > 0
+        assert sum(rows.values()) - rows["total"] == rows["total"] == 3_000
         assert "resume with: smsmngr bulk" in errors
-        assert f"--journal {journal}" in errors
+        for option in (f"--journal {journal}", f"--output {output}", "--concurrency 2",
+                       "--rate 500", f"--base-url {base_url}"):  # fmt: skip
+            assert option in errors
+        assert fake.api_key not in errors
         resumed = run(*options, "bulk", str(csv_file), "--body", "Hi {name}",
                       "--journal", str(journal), "--output", str(output),
                       "--resend-unknown")  # fmt: skip
@@ -186,6 +193,7 @@ def test_a_wrong_key_exits_2_from_bulk_as_from_send(tmp_path: Path) -> None:
         bulk = run(*options, "bulk", str(csv_file), "--body", "Hi")
     assert sent.returncode == bulk.returncode == 2
     assert "not authorized" in bulk.stderr
+    assert bulk.stderr.count("not authorized") == 1  # said once
     assert fake.ledger.call_counts["/messages"] == 1
 
 
@@ -196,3 +204,98 @@ def test_an_empty_input_file_is_a_usage_error(tmp_path: Path, content: str) -> N
     result = run("--api-key", "k", "bulk", str(empty), "--body", "Hi")
     assert result.returncode == 2
     one_line_error(result, "holds no recipients")
+
+
+def _table_rows(printed: str) -> dict[str, int]:
+    """The outcomes table's recipients by status, its total included."""
+    table = printed.split("outcomes\n", 1)[1].splitlines()[1:]
+    rows = {}
+    for line in table:
+        name, count = re.split(r"\s{2,}", line.strip())[:2]
+        rows[name] = int(count.replace(",", ""))
+        if name == "total":
+            return rows
+    raise AssertionError(printed)
+
+
+def test_a_resume_says_what_was_done_before_and_that_it_was_not_resent(
+    api: tuple[FakeSmsManager, list[str]], tmp_path: Path
+) -> None:
+    fake, options = api
+    csv_file = people(tmp_path, [f"4207770{i:05d},P{i}" for i in range(150)])
+    bulk = [*options, "bulk", str(csv_file), "--body", "Hi", "--journal", str(tmp_path / "j.db")]
+    first = run(*bulk)
+    assert first.returncode == 0, first.stderr
+    assert "this run made 2 calls to the API" in first.stdout
+    resumed = run(*bulk)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "150 recipients were settled by an earlier run" in resumed.stdout
+    assert "none of them was sent again" in resumed.stdout
+    assert "this run made 0 calls to the API" in resumed.stdout
+    assert fake.ledger.call_counts["/messages"] == 2
+
+
+def test_a_dry_run_refuses_a_row_without_a_number_by_line_like_the_real_run(
+    api: tuple[FakeSmsManager, list[str]], tmp_path: Path
+) -> None:
+    fake, options = api
+    csv_file = people(tmp_path, ["420777000001,Ann", ",Nobody", "420777000003,Cy"])
+    dry = run("bulk", str(csv_file), "--body", "Hi", "--dry-run")
+    real = run(*options, "bulk", str(csv_file), "--body", "Hi")
+    refusal = f"{csv_file}: line 3: no phone number; refused"
+    assert refusal in dry.stderr
+    assert refusal in real.stderr
+    assert "recipients: 3 (1 invalid" in dry.stdout
+    assert fake.ledger.accepted_count == 2
+
+
+def test_bulk_says_which_column_holds_the_numbers_and_takes_another(
+    api: tuple[FakeSmsManager, list[str]], tmp_path: Path
+) -> None:
+    fake, options = api
+    csv_file = tmp_path / "contacts.csv"
+    csv_file.write_text("name,tel,mobile2\nAnn,420777000001,420777000009\n")
+    found = run("bulk", str(csv_file), "--body", "Hi", "--dry-run")
+    assert "phone numbers from column 'tel'" in found.stderr
+    chosen = run(*options, "bulk", str(csv_file), "--body", "Hi", "--phone-column", "mobile2")
+    assert chosen.returncode == 0, chosen.stderr
+    assert "phone numbers from column 'mobile2'" in chosen.stderr
+    assert [s.phone_number for s in fake.ledger.sent] == ["420777000009"]
+
+
+@pytest.fixture
+def mock_host() -> Iterator[tuple[FakeSmsManager, str]]:
+    fake = FakeSmsManager(credit_czk="100")
+    with serve(fake) as base_url:
+        yield fake, base_url.removesuffix("/v2")
+
+
+def test_api_host_points_every_command_at_the_mock(
+    mock_host: tuple[FakeSmsManager, str], tmp_path: Path
+) -> None:
+    fake, host = mock_host
+    numbers = tmp_path / "numbers.txt"
+    numbers.write_text("420777000001\n")
+    dry = run("--api-host", host, "--api-key", fake.api_key, "bulk", str(numbers), "--body",
+              "Hi", "--dry-run")  # fmt: skip
+    assert "credit: 100 CZK" in dry.stdout, dry.stderr
+    env = {"SMSMANAGER_API_HOST": host, "SMSMANAGER_API_KEY": fake.api_key}
+    started = run("verify", "start", "420777000001", env=env)
+    assert started.returncode == 0, started.stderr
+
+
+def test_a_command_pointed_at_the_mock_by_base_url_alone_sends_no_key_to_production(
+    mock_host: tuple[FakeSmsManager, str], tmp_path: Path
+) -> None:
+    fake, host = mock_host
+    env = {"SMSMANAGER_BASE_URL": host + "/v2", "SMSMANAGER_API_KEY": fake.api_key}
+    numbers = tmp_path / "numbers.txt"
+    numbers.write_text("420777000001\n")
+    dry = run("bulk", str(numbers), "--body", "Hi", "--dry-run", env=env)
+    assert dry.returncode == 0, dry.stderr
+    assert "credit: not checked (the REST API was left on production" in dry.stdout
+    assert "--api-host or SMSMANAGER_API_HOST" in dry.stdout
+    started = run("verify", "start", "420777000001", env=env)
+    assert started.returncode == 2
+    one_line_error(started, "the Verify API was left on production")
+    assert "--verify-base-url or SMSMANAGER_VERIFY_BASE_URL" in started.stderr

@@ -9,6 +9,7 @@ import os
 import platform
 import subprocess
 import sys
+from typing import Any
 
 import httpx
 import pytest
@@ -26,6 +27,7 @@ from smsmngr import (
     ValidationError,
     __version__,
 )
+from smsmngr.testing import FakeSmsManager
 
 from .support import API_KEY, NO_WAIT, accepted
 
@@ -239,3 +241,113 @@ def test_an_unknown_smsmanager_log_is_said_not_ignored() -> None:
     finished = _python_with_log("verbose")
     assert json.loads(finished.stdout) == [0, 0]
     assert "SMSMANAGER_LOG='verbose' is not a log level" in finished.stderr
+
+
+# -- where each API is: api_host, and no API left on production by accident ---------------
+
+MOCK = "http://127.0.0.1:8000"
+
+
+def _recording_options(fake: FakeSmsManager, seen: list[str]) -> dict[str, Any]:
+    """Options for a client on ``fake`` that notes in ``seen`` each URL it calls."""
+
+    async def record(request: httpx.Request) -> None:
+        seen.append(str(request.url.copy_with(query=None)))
+
+    http = httpx.AsyncClient(transport=fake.transport, event_hooks={"request": [record]})
+    return {"api_key": fake.api_key, "http_client": http, "retry": NO_WAIT}
+
+
+def _recording_client(fake: FakeSmsManager, seen: list[str], **options: Any) -> AsyncClient:
+    return AsyncClient(**_recording_options(fake, seen), **options)
+
+
+async def _call_every_api(client: AsyncClient) -> None:
+    async with client:
+        await client.send(MESSAGE)
+        await client.get_credit()
+        await client.verify.start("420777123456")
+
+
+async def test_api_host_points_every_api_at_one_host() -> None:
+    seen: list[str] = []
+    await _call_every_api(_recording_client(FakeSmsManager(), seen, api_host=MOCK))
+    assert seen == [f"{MOCK}/v2/message", f"{MOCK}/v1/credit", f"{MOCK}/v1/validations"]
+
+
+async def test_smsmanager_api_host_points_every_api_at_one_host(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SMSMANAGER_API_HOST", MOCK + "/")
+    seen: list[str] = []
+    await _call_every_api(_recording_client(FakeSmsManager(), seen))
+    assert seen == [f"{MOCK}/v2/message", f"{MOCK}/v1/credit", f"{MOCK}/v1/validations"]
+
+
+async def test_an_apis_own_argument_then_its_variable_come_before_api_host(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SMSMANAGER_REST_BASE_URL", "http://127.0.0.2:9000/v1")
+    monkeypatch.setenv("SMSMANAGER_VERIFY_BASE_URL", "http://127.0.0.3:9000")
+    seen: list[str] = []
+    client = _recording_client(
+        FakeSmsManager(), seen, api_host=MOCK, verify_base_url="http://127.0.0.4:9000"
+    )
+    await _call_every_api(client)
+    assert seen == [
+        f"{MOCK}/v2/message",
+        "http://127.0.0.2:9000/v1/credit",
+        "http://127.0.0.4:9000/v1/validations",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("api_host", "says"),
+    [
+        ("http://127.0.0.1:8000/v2", "api_host must be a scheme and a host"),
+        ("http://example.com", "api_host must use https"),
+        ("ftp://example.com", "api_host must be an https URL"),
+    ],
+)
+def test_an_api_host_that_is_not_a_bare_host_is_refused(api_host: str, says: str) -> None:
+    with pytest.raises(ConfigurationError, match=says):
+        AsyncClient(api_key=API_KEY, api_host=api_host)
+
+
+async def test_an_api_left_on_production_while_sending_elsewhere_is_refused_at_its_call() -> None:
+    fake, seen = FakeSmsManager(), []
+    async with _recording_client(fake, seen, base_url=f"{MOCK}/v2") as client:
+        await client.send(MESSAGE)  # sending alone, as against a mock host, keeps working
+        with pytest.raises(ConfigurationError) as rest:
+            await client.get_credit()
+        with pytest.raises(ConfigurationError) as verify:
+            await client.verify.start("420777123456")
+    assert seen == [f"{MOCK}/v2/message"]  # the key went nowhere else
+    for caught, option in ((rest, "REST_BASE_URL"), (verify, "VERIFY_BASE_URL")):
+        text = str(caught.value)
+        for name in (option.lower(), f"SMSMANAGER_{option}", "api_host", "SMSMANAGER_API_HOST"):
+            assert name in text
+        assert f"{MOCK}/v2" in text
+
+
+async def test_a_production_url_given_explicitly_is_used_with_another_sending_host() -> None:
+    seen: list[str] = []
+    client = _recording_client(
+        FakeSmsManager(),
+        seen,
+        base_url=f"{MOCK}/v2",
+        rest_base_url="https://rest-api.smsmngr.com/v1",
+        verify_base_url="https://verify-api.smsmanager.com",
+    )
+    await _call_every_api(client)
+    assert seen[1:] == [
+        "https://rest-api.smsmngr.com/v1/credit",
+        "https://verify-api.smsmanager.com/v1/validations",
+    ]
+
+
+def test_the_blocking_client_takes_api_host_too() -> None:
+    fake, seen = FakeSmsManager(), []
+    with Client(**_recording_options(fake, seen), api_host=MOCK) as client:
+        client.get_credit()
+    assert seen == [f"{MOCK}/v1/credit"]

@@ -1,4 +1,4 @@
-"""The ``smsmngr`` command: send, bulk, segments, webhook parse, mock, demo.
+"""The ``smsmngr`` command: send, bulk, segments, webhook, journal, verify, mock, demo.
 
 Exit codes: 0 every recipient accepted, 1 some were not, 2 a usage or configuration
 error. Errors are one line on stderr, never a traceback.
@@ -12,10 +12,12 @@ import json
 import logging
 import math
 import os
+import re
 import shlex
+import socket
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any, TextIO
@@ -46,7 +48,7 @@ from smsmngr.limits import MESSAGES_PER_CALL, RECIPIENTS_PER_MESSAGE
 from smsmngr.segments import count_segments, transliterate
 
 from ._display import Progress, outcome_rows, print_table
-from ._recipients import RecipientsFile, read_recipients
+from ._recipients import PHONE_COLUMNS, RecipientsFile, read_recipients
 
 __all__ = ["main"]
 
@@ -79,10 +81,25 @@ def _client(args: argparse.Namespace, *, fastest: bool = False) -> Client:
             base_url=args.base_url,
             rest_base_url=args.rest_base_url,
             verify_base_url=args.verify_base_url,
+            api_host=args.api_host,
             http_stack=http_stack,
         )
     except ConfigurationError as error:
-        raise _UsageError(f"{error} (on the command line: --api-key, --base-url)") from None
+        raise _UsageError(command_line_spelling(str(error))) from None
+
+
+_PYTHON_OPTIONS = re.compile(
+    r"\b(api_key|api_host|base_url|rest_base_url|verify_base_url)\b(=\.\.\.)?"
+)
+
+
+def command_line_spelling(text: str) -> str:
+    """The library's message with its option names as the command line spells them.
+
+    >>> command_line_spelling("no API key: pass api_key=... or set SMSMANAGER_API_KEY")
+    'no API key: pass --api-key or set SMSMANAGER_API_KEY'
+    """
+    return _PYTHON_OPTIONS.sub(lambda match: "--" + match[1].replace("_", "-"), text)
 
 
 # -- send -------------------------------------------------------------------------------
@@ -122,26 +139,27 @@ def bulk(args: argparse.Namespace) -> int:
             encoding=args.encoding,
         )
         if args.dry_run:
-            return dry_run(recipients.messages(), args)
+            return dry_run(recipients, args)
         total = recipients.count()  # reads the whole file once: its errors come out here
     except (OSError, ValueError, LookupError) as error:
         raise _UsageError(str(error)) from None
     if total == 0:
         raise _UsageError(f"{args.file} holds no recipients")
+    _say_phone_column(recipients)
     campaign = _Campaign(total)
     try:
         with _client(args, fastest=True) as client, _output(args.output) as out:
             campaign.run(client, recipients, out, args)
     except KeyboardInterrupt:
-        campaign.print_summary()
+        campaign.print_summary(stopped=True)
         print(f"smsmngr: interrupted; {_resume_hint(args)}", file=sys.stderr)
         return 130
     campaign.print_summary()
-    if campaign.first_error:
-        print(f"first error: {campaign.first_error}", file=sys.stderr)
-    if campaign.wrong_key is not None:
+    if campaign.wrong_key is not None:  # the first error too: said once
         print(f"smsmngr: error: {campaign.wrong_key}", file=sys.stderr)
         return EXIT_USAGE
+    if campaign.first_error:
+        print(f"first error: {campaign.first_error}", file=sys.stderr)
     accepted = campaign.counts[OutcomeStatus.ACCEPTED] == total
     return EXIT_OK if accepted else EXIT_NOT_ALL_ACCEPTED
 
@@ -155,12 +173,30 @@ def _refuse_overwriting_inputs(args: argparse.Namespace) -> None:
             raise _UsageError(f"--output {args.output} is {name}: writing it would destroy it")
 
 
+def _say_phone_column(recipients: RecipientsFile) -> None:
+    if recipients.is_csv:
+        print(f"phone numbers from column {recipients.phone_column!r}", file=sys.stderr)
+
+
+def _refused_rows(recipients: RecipientsFile) -> int:
+    """Say which rows were refused, by line; how many."""
+    for line, reason in recipients.refused_rows:
+        print(f"{recipients.path}: line {line}: {reason}; refused", file=sys.stderr)
+    return len(recipients.refused_rows)
+
+
 def _resume_hint(args: argparse.Namespace) -> str:
+    """The command that resumes this one: every option it was given, but the key."""
     if not args.journal:
         return "without --journal, what was sent cannot be told from what was not"
-    command = ["smsmngr", "bulk", args.file, "--body", args.body, "--journal", args.journal]
-    if args.output:
-        command += ["--output", args.output]
+    defaults = vars(_parser().parse_args(["bulk", "file", "--body", "text"]))
+    command = ["smsmngr", "bulk", args.file, "--body", args.body]
+    for name, value in vars(args).items():
+        if name in ("api_key", "file", "body") or value == defaults.get(name, value):
+            continue
+        command.append("--" + name.replace("_", "-"))
+        if value is not True:
+            command.append(f"{value:g}" if isinstance(value, float) else str(value))
     return "resume with: " + " ".join(shlex.quote(part) for part in command)
 
 
@@ -181,6 +217,9 @@ class _Campaign:
         self.counts: Counter[OutcomeStatus] = Counter(dict.fromkeys(OutcomeStatus, 0))
         self.first_error: str | None = None
         self.wrong_key: str | None = None
+        self.already_done = 0
+        """Recipients an earlier run settled (from the journal): not sent again."""
+        self.calls = 0
 
     def run(
         self,
@@ -202,6 +241,10 @@ class _Campaign:
             with closing(batches):
                 for batch in batches:
                     self.counts.update(batch.counts)
+                    if batch.source == "journal":
+                        self.already_done += sum(batch.counts.values())
+                    elif batch.source == "api":
+                        self.calls += 1
                     if out is not None:
                         for outcome in batch.outcomes:
                             row = outcome._asdict()
@@ -212,26 +255,36 @@ class _Campaign:
                     if isinstance(batch.exception, (AuthenticationError, PermissionDeniedError)):
                         self.wrong_key = str(batch.exception)
                     progress.update(sum(self.counts.values()))
-        for line, reason in recipients.refused_rows:
-            self.counts[OutcomeStatus.REJECTED] += 1
-            print(f"{recipients.path}: line {line}: {reason}; refused", file=sys.stderr)
-            if out is not None:
+        self.counts[OutcomeStatus.REJECTED] += _refused_rows(recipients)
+        if out is not None:
+            for line, reason in recipients.refused_rows:
                 row = {"line": line, "phone_number": "", "status": "rejected", "error": reason}
                 out.write(json.dumps(row) + "\n")
 
-    def print_summary(self) -> None:
-        print_summary(self.counts, self.total)
+    def print_summary(self, *, stopped: bool = False) -> None:
+        """The outcomes table (with the recipients not sent yet, when ``stopped``), then
+        what this run did itself."""
+        not_sent = self.total - sum(self.counts.values()) if stopped else 0
+        print_summary(self.counts, self.total, not_sent=not_sent)
+        if self.already_done:
+            print(
+                f"{self.already_done:,} recipients were settled by an earlier run (the "
+                "journal says so): none of them was sent again"
+            )
+        print(f"this run made {self.calls:,} calls to the API")
 
 
-def print_summary(counts: dict[OutcomeStatus, int], total: int) -> None:
-    print_table(
-        "outcomes", ["status", "recipients", "share", "meaning"], outcome_rows(counts, total)
-    )
+def print_summary(counts: dict[OutcomeStatus, int], total: int, *, not_sent: int = 0) -> None:
+    rows = outcome_rows(counts, total, not_sent=not_sent)
+    print_table("outcomes", ["status", "recipients", "share", "meaning"], rows)
 
 
-def dry_run(messages: Iterable[Message], args: argparse.Namespace) -> int:
-    """Print what would be sent, and what it would cost; send nothing."""
-    planned = plan(messages)
+def dry_run(recipients: RecipientsFile, args: argparse.Namespace) -> int:
+    """Print what would be sent, and what it would cost; send nothing. Rows the real run
+    would refuse are refused the same way."""
+    planned = plan(recipients.messages())
+    _say_phone_column(recipients)
+    refused = _refused_rows(recipients)
     shown = planned.texts[:10]
     rows: list[list[object]] = [
         [
@@ -247,8 +300,8 @@ def dry_run(messages: Iterable[Message], args: argparse.Namespace) -> int:
     if len(planned.texts) > len(shown):
         print(f"... and {len(planned.texts) - len(shown):,} more distinct texts")
     print(
-        f"recipients: {planned.recipients:,} ({planned.rejected:,} invalid, "
-        "would be rejected locally)"
+        f"recipients: {planned.recipients + refused:,} ({planned.rejected + refused:,} "
+        "invalid, would be rejected locally)"
     )
     per_call = RECIPIENTS_PER_MESSAGE * MESSAGES_PER_CALL
     print(f"calls: {planned.calls:,} (up to {per_call} recipients each)")
@@ -266,7 +319,11 @@ def _print_cost(planned: BulkPlan, args: argparse.Namespace) -> None:
         print(f"credit: not checked ({error})")
         return
     with client:
-        credit, prices = client.get_credit(), client.get_prices()
+        try:
+            credit, prices = client.get_credit(), client.get_prices()
+        except ConfigurationError as error:  # the REST API is not where the others are
+            print(f"credit: not checked ({command_line_spelling(str(error))})")
+            return
     currency = credit.currency or "czk"
     balance = credit.balance
     cost, unpriced = planned.cost(prices, currency)
@@ -448,12 +505,29 @@ def mock(args: argparse.Namespace) -> int:
         raise _UsageError('serving needs uvicorn: pip install "smsmngr[fake]"') from None
     from smsmngr.testing import FakeSmsManager
 
+    _refuse_a_port_in_use(args.port)
     fake = FakeSmsManager(api_key=args.mock_key, ledger=args.ledger)
-    print(f"fake SmsManager API on http://127.0.0.1:{args.port}/v2 (API key {args.mock_key!r})")
-    print(f"its REST API v1 on http://127.0.0.1:{args.port}/v1")
+    host = f"http://127.0.0.1:{args.port}"
+    print(f"fake SmsManager API on {host}: the JSON API (/v2), the REST API (/v1) and the")
+    print(f"Verify API (/v1/validations), all on the API key {args.mock_key!r}.")
+    print("Point the SDK and the command line at it, every API at once:")
+    print(f"  export SMSMANAGER_API_HOST={host}")
+    print(f"  export SMSMANAGER_API_KEY={shlex.quote(args.mock_key)}")
     print("stop with Ctrl-C", flush=True)
     uvicorn.run(fake.asgi_app, host="127.0.0.1", port=args.port, log_level="warning")
     return EXIT_OK
+
+
+def _refuse_a_port_in_use(port: int) -> None:
+    with socket.socket() as sock:
+        if os.name != "nt":  # as uvicorn binds: a port left in TIME_WAIT is free
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError as error:
+            raise _UsageError(
+                f"port {port} on 127.0.0.1 is not free ({error.strerror}): pick another with --port"
+            ) from None
 
 
 # -- demo -------------------------------------------------------------------------------
@@ -512,21 +586,18 @@ def _parser() -> argparse.ArgumentParser:
         prog="smsmngr", description="Send SMS, Viber, WhatsApp and RCS through SmsManager."
     )
     parser.add_argument("--version", action="version", version=f"smsmngr {__version__}")
-    parser.add_argument("--api-key", help="API key (default: $SMSMANAGER_API_KEY)")
-    parser.add_argument("--base-url", help="API base URL (default: $SMSMANAGER_BASE_URL)")
-    parser.add_argument(
-        "--rest-base-url", help="REST API base URL (default: $SMSMANAGER_REST_BASE_URL)"
-    )
-    parser.add_argument(
-        "--verify-base-url", help="Verify API base URL (default: $SMSMANAGER_VERIFY_BASE_URL)"
-    )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log requests to stderr")
+    _global_options(parser, default=None)
+    # The same options after a command's name: not given there, they keep the value given
+    # before it (argparse.SUPPRESS leaves it alone).
+    after = argparse.ArgumentParser(add_help=False)
+    _global_options(after, default=argparse.SUPPRESS)
+    common: dict[str, Any] = {"parents": [after]}
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = commands.add_parser("send", help="send one message to up to a few recipients")
+    p = commands.add_parser("send", help="send one message to up to a few recipients", **common)
     p.add_argument("--to", action="append", required=True, help="a recipient (repeatable)")
-    p.add_argument("--body", required=True)
-    p.add_argument("--sender")
+    p.add_argument("--body", required=True, help="the text (up to 1000 characters)")
+    p.add_argument("--sender", help="the sender name or number (default: the account's)")
     p.add_argument("--priority", action="store_true", help="use the priority queue")
     p.add_argument(
         "--channel",
@@ -537,11 +608,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(run=send)
 
-    p = commands.add_parser("bulk", help="send to every recipient of a file")
+    p = commands.add_parser("bulk", help="send to every recipient of a file", **common)
     p.add_argument("file", help="CSV with a phone column, or one number a line")
     p.add_argument("--body", required=True, help="the text; {column} takes a CSV column")
-    p.add_argument("--sender")
-    p.add_argument("--phone-column", help="the CSV column holding numbers")
+    p.add_argument("--sender", help="the sender name or number (default: the account's)")
+    p.add_argument(
+        "--phone-column",
+        help="the CSV column holding numbers (default: the first column named "
+        f"{', '.join(PHONE_COLUMNS)})",
+    )
     p.add_argument(
         "--concurrency", type=_positive_int, default=8, help="calls in flight (default 8)"
     )
@@ -561,24 +636,28 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="show what would be sent; send nothing")
     p.set_defaults(run=bulk)
 
-    p = commands.add_parser("segments", help="count the SMS parts of a text")
-    p.add_argument("text")
+    p = commands.add_parser("segments", help="count the SMS parts of a text", **common)
+    p.add_argument("text", help="the message text (quote it)")
     p.set_defaults(run=segments)
 
-    p = commands.add_parser("webhook", help="webhook tools")
+    p = commands.add_parser("webhook", help="webhook tools", **common)
     webhook_commands = p.add_subparsers(dest="webhook_command", required=True, metavar="COMMAND")
-    w = webhook_commands.add_parser("parse", help="print the typed events of a webhook body")
+    w = webhook_commands.add_parser(
+        "parse", help="print the typed events of a webhook body", **common
+    )
     w.add_argument("file", nargs="?", default="-", help="a file, or - for stdin (default)")
     w.set_defaults(run=webhook_parse)
 
-    p = commands.add_parser("journal", help="a campaign's journal, after it ran")
+    p = commands.add_parser("journal", help="a campaign's journal, after it ran", **common)
     journal_commands = p.add_subparsers(dest="journal_command", required=True, metavar="COMMAND")
-    j = journal_commands.add_parser("show", help="the campaign's outcomes and delivery funnel")
+    j = journal_commands.add_parser(
+        "show", help="the campaign's outcomes and delivery funnel", **common
+    )
     j.add_argument("journal")
     j.add_argument("--plot", metavar="PNG", help="also draw the funnel to this file (matplotlib)")
     j.set_defaults(run=journal_show)
     j = journal_commands.add_parser(
-        "reconcile", help="look unknown recipients up on the platform (REST API)"
+        "reconcile", help="look unknown recipients up on the platform (REST API)", **common
     )
     j.add_argument("journal")
     j.add_argument(
@@ -588,23 +667,29 @@ def _parser() -> argparse.ArgumentParser:
         help="after this long unfound recipients are sent again on resume (default 30)",
     )
     j.set_defaults(run=journal_reconcile)
-    j = journal_commands.add_parser("reports", help="fold delivery reports into the journal")
+    j = journal_commands.add_parser(
+        "reports", help="fold delivery reports into the journal", **common
+    )
     j.add_argument("journal")
     j.add_argument("files", nargs="+", help="webhook bodies (JSON), or - for stdin")
     j.set_defaults(run=journal_reports)
 
-    p = commands.add_parser("verify", help="one-time codes by SMS (the Verify API)")
+    p = commands.add_parser("verify", help="one-time codes by SMS (the Verify API)", **common)
     verify_commands = p.add_subparsers(dest="verify_command", required=True, metavar="COMMAND")
-    v = verify_commands.add_parser("start", help="send a code to a number; prints the token")
+    v = verify_commands.add_parser(
+        "start", help="send a code to a number; prints the token", **common
+    )
     v.add_argument("phone_number")
     v.set_defaults(run=verify_start)
-    v = verify_commands.add_parser("check", help="check the code the number received")
+    v = verify_commands.add_parser("check", help="check the code the number received", **common)
     v.add_argument("token")
     v.add_argument("code")
     v.set_defaults(run=verify_check)
 
-    p = commands.add_parser("mock", help="serve the fake API on 127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
+    p = commands.add_parser("mock", help="serve the fake API on 127.0.0.1", **common)
+    p.add_argument(
+        "--port", type=_port, default=8000, help="the port to serve on, 1-65535 (default 8000)"
+    )
     p.add_argument("--mock-key", default="test-api-key", help="the key it accepts")
     p.add_argument(
         "--ledger",
@@ -614,10 +699,58 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(run=mock)
 
-    p = commands.add_parser("demo", help="a 10,000-recipient campaign against the fake API")
-    p.add_argument("--seed", type=int, default=1)
+    p = commands.add_parser(
+        "demo", help="a 10,000-recipient campaign against the fake API", **common
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=1,
+        help="picks which calls the fake fails: the same seed, the same run (default 1)",
+    )
     p.set_defaults(run=demo)
     return parser
+
+
+def _global_options(parser: argparse.ArgumentParser, *, default: Any) -> None:
+    """The options every command takes, before or after its name."""
+    parser.add_argument("--api-key", default=default, help="API key (default: $SMSMANAGER_API_KEY)")
+    parser.add_argument(
+        "--api-host",
+        default=default,
+        help="one host for every API, such as the mock's http://127.0.0.1:8000 "
+        "(default: $SMSMANAGER_API_HOST)",
+    )
+    parser.add_argument(
+        "--base-url", default=default, help="API base URL (default: $SMSMANAGER_BASE_URL)"
+    )
+    parser.add_argument(
+        "--rest-base-url",
+        default=default,
+        help="REST API base URL (default: $SMSMANAGER_REST_BASE_URL)",
+    )
+    parser.add_argument(
+        "--verify-base-url",
+        default=default,
+        help="Verify API base URL (default: $SMSMANAGER_VERIFY_BASE_URL)",
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=False if default is None else default,
+        help="log requests to stderr",
+    )
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"must be a port number from 1 to 65535: {text!r}")
+    return port
 
 
 def _positive_rate(text: str) -> float:
@@ -653,6 +786,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         print("smsmngr: output closed; stopped", file=sys.stderr)
         return EXIT_NOT_ALL_ACCEPTED
+    except ConfigurationError as error:
+        print(f"smsmngr: error: {command_line_spelling(_one_line(error))}", file=sys.stderr)
+        return EXIT_USAGE
     except (_UsageError, *_USAGE_ERRORS, OSError) as error:
         print(f"smsmngr: error: {_one_line(error)}", file=sys.stderr)
         return EXIT_USAGE

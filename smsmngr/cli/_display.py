@@ -95,13 +95,16 @@ MEANING = {
 }
 
 
-def outcome_rows(counts: Mapping[Any, int], total: int) -> list[list[object]]:
+NOT_SENT = "stopped before they were sent (a call in flight then may have been)"
+
+
+def outcome_rows(counts: Mapping[Any, int], total: int, *, not_sent: int = 0) -> list[list[object]]:
+    """One row a status, then ``not_sent`` (after a stop, so that the rows add up), then
+    the total."""
+    named = [(s.value, count, MEANING.get(s.value, "")) for s, count in counts.items()]
+    if not_sent:
+        named.append(("not sent yet", not_sent, NOT_SENT))
     return [
-        [
-            status.value,
-            f"{count:,}",
-            f"{100 * count / total:.1f}%" if total else "-",
-            MEANING.get(status.value, ""),
-        ]
-        for status, count in counts.items()
+        [name, f"{count:,}", f"{100 * count / total:.1f}%" if total else "-", meaning]
+        for name, count, meaning in named
     ] + [["total", f"{total:,}", "", ""]]
