@@ -176,5 +176,5 @@ def test_every_block_names_its_language_and_none_hides_python() -> None:
 def test_a_snippet_marker_stands_above_a_python_block() -> None:
     misplaced = [f"{b.page}:{b.line}" for b in BLOCKS if b.marker and b.language != "python"]
     assert misplaced == []
-    count = sum(len(re.findall(r"<!--[ \t]*snippet:", page.read_text())) for page in PAGES)
+    count = sum(len(re.findall(r"(?m)^<!--[ \t]*snippet:", page.read_text())) for page in PAGES)
     assert count == sum(1 for b in BLOCKS if b.marker), "a snippet comment above no block"
