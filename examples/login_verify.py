@@ -1,6 +1,7 @@
 """A login by one-time code: a small Starlette app on the Verify API.
 
-    pip install smsmngr starlette uvicorn
+    # in a checkout of smsmngr (it is not on PyPI yet):
+    python -m pip install . starlette uvicorn
     SMSMANAGER_API_KEY=... uvicorn examples.login_verify:app
 
 ``POST /login/start`` with ``{"phone": "+420 777 123 456"}`` sends a code and answers

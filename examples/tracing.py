@@ -1,6 +1,7 @@
 """Trace every API call with OpenTelemetry: hand the SDK an instrumented httpx client.
 
-    pip install smsmngr opentelemetry-sdk opentelemetry-instrumentation-httpx
+    # in a checkout of smsmngr (it is not on PyPI yet):
+    python -m pip install . opentelemetry-sdk opentelemetry-instrumentation-httpx
 
 Each request (each attempt, retries included) becomes a client span named after its
 method, with the URL, status code and errors that OpenTelemetry's httpx instrumentation

@@ -179,3 +179,43 @@ def test_relative_links_in_the_readme_and_docs_lead_somewhere() -> None:
     for page in pages:
         for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", page.read_text()):
             assert (page.parent / target).exists(), f"{page.name} links to missing {target}"
+
+
+def _install_commands(text: str) -> list[str]:
+    """The arguments of each ``pip install`` written in ``text``."""
+    return re.findall(r"pip install ([^\n`&;|#]*)", text)
+
+
+def _index_requirement(argument: str) -> bool:
+    """Whether ``argument`` asks an index for smsmngr (not a path to a checkout)."""
+    return re.fullmatch(r"""["']?smsmngr(\[[^\]]*\])?\S*?["']?""", argument) is not None
+
+
+def test_no_install_command_asks_an_index_for_the_unpublished_package() -> None:
+    # smsmngr is not on PyPI yet: "pip install smsmngr[...]" can only fail.
+    pages = [ROOT / "README.md", *(ROOT / "docs").rglob("*.md"), *(ROOT / "examples").glob("*.py")]
+    found = [
+        f"{page.relative_to(ROOT)}: pip install {command}"
+        for page in pages
+        for command in _install_commands(page.read_text())
+        if any(_index_requirement(argument) for argument in command.split())
+    ]
+    assert found == []
+
+
+@pytest.mark.parametrize(
+    ("command", "asks_an_index"),
+    [
+        ("smsmngr", True),
+        ('"smsmngr[cli]"', True),
+        ("'smsmngr[phone]' rich", True),
+        ("smsmngr==1.0 starlette", True),
+        ('-e ".[cli]"', False),
+        ('"/path/to/smsmngr[cli]"', False),
+        (". starlette uvicorn", False),
+    ],
+)
+def test_an_install_from_an_index_is_told_from_one_from_a_checkout(
+    command: str, asks_an_index: bool
+) -> None:
+    assert any(_index_requirement(argument) for argument in command.split()) is asks_an_index
