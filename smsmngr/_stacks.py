@@ -134,7 +134,8 @@ def stack_for(name: HttpStackName) -> HttpStack:
             return HttpStack("aiohttp", httpx, _aiohttp_client, asyncio_only=True)
     except ImportError as error:
         raise ConfigurationError(
-            f"http_stack={name!r} needs {error.name}: pip install 'smsmngr[{_EXTRA[name]}]'"
+            f"http_stack={name!r} needs {error.name}: install the {_EXTRA[name]} extra "
+            f'(in a checkout: python -m pip install ".[{_EXTRA[name]}]")'
         ) from None
     return HttpStack("httpx", httpx, _httpx_client)
 

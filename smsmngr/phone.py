@@ -84,7 +84,8 @@ def normalizer_for_region(region: str | None) -> PhoneNormalizer:
         import phonenumbers
     except ImportError:
         raise ConfigurationError(
-            "default_region needs libphonenumber: pip install 'smsmngr[phone]'"
+            "default_region needs libphonenumber: install the phone extra "
+            '(in a checkout: python -m pip install ".[phone]")'
         ) from None
     if not isinstance(region, str) or region.upper() not in phonenumbers.SUPPORTED_REGIONS:
         raise ValidationError(

@@ -1,4 +1,4 @@
-"""The ``smsmngr`` command line (``pip install "smsmngr[cli]"`` adds its progress bar)."""
+"""The ``smsmngr`` command line (the ``cli`` extra adds its progress bar)."""
 
 from ._app import main
 

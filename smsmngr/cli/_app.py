@@ -502,7 +502,10 @@ def mock(args: argparse.Namespace) -> int:
     try:
         import uvicorn
     except ImportError:
-        raise _UsageError('serving needs uvicorn: pip install "smsmngr[fake]"') from None
+        raise _UsageError(
+            "serving needs uvicorn: install the fake extra "
+            '(in a checkout: python -m pip install ".[fake]")'
+        ) from None
     from smsmngr.testing import FakeSmsManager
 
     _refuse_a_port_in_use(args.port)
