@@ -570,8 +570,12 @@ def _parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("webhook", help="webhook tools")
     webhook_commands = p.add_subparsers(dest="webhook_command", required=True, metavar="COMMAND")
-    w = webhook_commands.add_parser("parse", help="print the typed events of a webhook body")
-    w.add_argument("file", nargs="?", default="-", help="a file, or - for stdin (default)")
+    w = webhook_commands.add_parser(
+        "parse", help="print the events of webhook bodies, one a line in their JSON form"
+    )
+    w.add_argument(
+        "file", nargs="?", default="-", help="bodies or NDJSON, any size; - for stdin (default)"
+    )
     w.set_defaults(run=webhook_parse)
 
     p = commands.add_parser("journal", help="a campaign's journal, after it ran")
@@ -593,7 +597,11 @@ def _parser() -> argparse.ArgumentParser:
     j.set_defaults(run=journal_reconcile)
     j = journal_commands.add_parser("reports", help="fold delivery reports into the journal")
     j.add_argument("journal")
-    j.add_argument("files", nargs="+", help="webhook bodies (JSON), or - for stdin")
+    j.add_argument(
+        "files",
+        nargs="+",
+        help="webhook bodies, raw items or `webhook parse` output, any size; - for stdin",
+    )
     j.set_defaults(run=journal_reports)
 
     p = commands.add_parser("verify", help="one-time codes by SMS (the Verify API)")
