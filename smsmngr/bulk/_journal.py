@@ -350,6 +350,7 @@ class Journal:
         transaction. A final result is not replaced by a later non-final one, nor by an
         older one. A report the file cannot hold (text that is not Unicode, a code
         too large) is refused alone; unreadable events are refused as they came."""
+        # Here: importing smsmngr need not load webhooks.
         from ..webhooks import DeliveryReport, InvalidEvent, to_json
 
         count = Counter[str]()
