@@ -331,7 +331,7 @@ def test_a_journal_is_reconciled_resumed_and_its_funnel_shown(
     reports.write_text(json.dumps(fake.delivery_reports()))
     folded = run("journal", "reports", journal, str(reports))
     # Three reports a recipient (sending, sent, delivered), each a newer status.
-    assert "900 events read, 900 delivery statuses recorded" in folded.stdout, folded.stderr
+    assert "900 events read: 900 delivery reports, 900 of them" in folded.stdout, folded.stderr
     shown = run("journal", "show", journal, "--plot", str(tmp_path / "funnel.png"))
     assert shown.returncode == 0, shown.stderr
     assert "delivered" in shown.stdout
@@ -364,7 +364,7 @@ def test_journal_reports_takes_what_webhook_parse_prints(tmp_path: Path) -> None
     lines = tmp_path / "events.jsonl"
     lines.write_text(parsed.stdout)
     folded = run("journal", "reports", journal, str(lines))
-    assert "6 events read, 6 delivery statuses recorded" in folded.stdout, folded.stderr
+    assert "6 events read: 6 delivery reports, 6 of them" in folded.stdout, folded.stderr
     shown = run("journal", "show", journal)
     assert re.search(r"delivered\s+1\s", shown.stdout)
     assert re.search(r"undelivered\s+1\s", shown.stdout)

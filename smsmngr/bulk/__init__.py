@@ -1,7 +1,7 @@
 """Bulk sending: packing, fan-out, outcomes and the resume journal."""
 
 from .._public import present_here
-from ._journal import JournalError
+from ._journal import JournalError, RecordedReports
 from ._outcomes import BatchOutcome, BulkResult, OutcomeStatus, RecipientOutcome
 from ._packing import minimum_calls
 from ._plan import BulkPlan, PlannedText, plan
@@ -17,6 +17,7 @@ __all__ = [
     "PlannedText",
     "RecipientOutcome",
     "ReconcileResult",
+    "RecordedReports",
     "funnel",
     "minimum_calls",
     "plan",

@@ -372,9 +372,17 @@ class Campaign:
 
         The journal is written synchronously, on the event loop, on purpose: a write
         handed to a thread could be cut off by the very cancellation it must record.
+        A journal that cannot be written stops the campaign; the outcomes are still
+        reported (for accepted ones, the result is then the only record of their ids),
+        and the journal keeps the recipients as ``sending``: unknown on resume, never
+        sent again.
         """
-        if self._journal is not None:
+        if self._journal is None:
+            return
+        try:
             self._journal.settle(zip(_keys(call), outcomes, strict=True))
+        except JournalError as error:
+            self._stop(error)
 
 
 def _waits_too_long(error: SmsManagerError, max_retry_after: float) -> bool:

@@ -25,16 +25,19 @@ import functools
 import os
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
+
+import attrs
 
 from ..errors import SmsManagerError
 from ._outcomes import OutcomeStatus, RecipientOutcome
 
 if TYPE_CHECKING:
-    from ..webhooks import DeliveryReport
+    from ..webhooks import DeliveryReport, Event, InvalidEvent
 
-__all__ = ["Journal", "JournalError", "Unknown"]
+__all__ = ["Journal", "JournalError", "RecordedReports", "Unknown"]
 
 _FORMAT = "smsmngr-journal-3"
 _SENDING = "sending"
@@ -89,6 +92,24 @@ class Unknown(NamedTuple):
     sent_at: float | None
     body: str | None
     tag: str | None
+
+
+@attrs.frozen
+class RecordedReports:
+    """What ``record_delivery_reports`` did with the events it was given."""
+
+    events: int
+    """Events read, of every kind."""
+    reports: int
+    """Delivery reports among them."""
+    matched: int
+    """Reports whose message id is a recipient's of the journal; the others are kept
+    too, for recipients a reconcile may give that id later."""
+    changed: int
+    """Reports that changed the latest status held for their message id."""
+    refused: tuple[InvalidEvent, ...] = ()
+    """Events not recorded, each with the reason: items that could not be read, and
+    reports the journal cannot store. The others were recorded all the same."""
 
 
 class JournalError(SmsManagerError):
@@ -324,34 +345,61 @@ class Journal:
         return found is not None
 
     @_as_journal_error
-    def record_reports(self, reports: Iterable[DeliveryReport]) -> int:
-        """Fold delivery reports in by message id; returns how many changed a status.
-        A final result is not replaced by a later non-final one, nor by an older one."""
-        changed = 0
+    def record_reports(self, events: Iterable[Event]) -> RecordedReports:
+        """Fold the delivery reports among ``events`` in by message id, in one
+        transaction. A final result is not replaced by a later non-final one, nor by an
+        older one. A report the file cannot hold (text that is not Unicode, a code
+        too large) is refused alone; unreadable events are refused as they came."""
+        # Here: importing smsmngr need not load webhooks.
+        from ..webhooks import DeliveryReport, InvalidEvent, to_json
+
+        count = Counter[str]()
+        refused: list[InvalidEvent] = []
         with self._db:
             self._db.execute("BEGIN")
-            for report in reports:
-                stamp = report.timestamp.timestamp() if report.timestamp else None
-                info = report.result_info
-                cursor = self._db.execute(
-                    "INSERT INTO deliveries VALUES (?, ?, ?, ?, ?, ?) "
-                    "ON CONFLICT DO UPDATE SET result = excluded.result, code = excluded.code, "
-                    "description = excluded.description, final = excluded.final, "
-                    "timestamp = excluded.timestamp "
-                    "WHERE NOT (final AND NOT excluded.final) AND "
-                    "(timestamp IS NULL OR excluded.timestamp IS NULL "
-                    "OR excluded.timestamp >= timestamp)",
-                    (
-                        report.message_id,
-                        report.result,
-                        info.code if info else None,
-                        info.description if info else None,
-                        int(report.is_final),
-                        stamp,
-                    ),
-                )
-                changed += cursor.rowcount
-        return changed
+            for event in events:
+                count["events"] += 1
+                if isinstance(event, InvalidEvent):
+                    refused.append(event)
+                if not isinstance(event, DeliveryReport):
+                    continue
+                count["reports"] += 1
+                try:
+                    matched, changed = self._record_report(event)
+                except (UnicodeEncodeError, OverflowError) as error:
+                    reason = f"the journal cannot store it: {type(error).__name__}"
+                    refused.append(InvalidEvent(to_json(event), reason))
+                    continue
+                count["matched"] += matched
+                count["changed"] += changed
+        return RecordedReports(
+            count["events"], count["reports"], count["matched"], count["changed"], tuple(refused)
+        )
+
+    def _record_report(self, report: DeliveryReport) -> tuple[bool, int]:
+        """Whether a recipient holds the report's message id, and whether it changed."""
+        stamp = report.timestamp.timestamp() if report.timestamp else None
+        info = report.result_info
+        cursor = self._db.execute(
+            "INSERT INTO deliveries VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT DO UPDATE SET result = excluded.result, code = excluded.code, "
+            "description = excluded.description, final = excluded.final, "
+            "timestamp = excluded.timestamp "
+            "WHERE NOT (final AND NOT excluded.final) AND "
+            "(timestamp IS NULL OR excluded.timestamp IS NULL "
+            "OR excluded.timestamp >= timestamp) AND "
+            "(result, code, description, timestamp) IS NOT "
+            "(excluded.result, excluded.code, excluded.description, excluded.timestamp)",
+            (
+                report.message_id,
+                report.result,
+                info.code if info else None,
+                info.description if info else None,
+                int(report.is_final),
+                stamp,
+            ),
+        )
+        return self.holds_message_id(report.message_id), cursor.rowcount
 
     @_as_journal_error
     def outcome_counts(self) -> dict[str, int]:

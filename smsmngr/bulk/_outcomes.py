@@ -41,6 +41,17 @@ class OutcomeStatus(str, enum.Enum):
     """The request may have been processed (5xx, timeout, dropped connection):
     never resent unless asked."""
 
+    # Printed as the plain name, so that ``print(result.counts)`` reads as a dict of
+    # names on every Python (3.11 changed how a str enum formats).
+    def __str__(self) -> str:
+        return self.value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
+
+    def __repr__(self) -> str:
+        return repr(self.value)
+
 
 class RecipientOutcome(NamedTuple):
     """One recipient's outcome; ``message_index`` and ``recipient_index`` point into the

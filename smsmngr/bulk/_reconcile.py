@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from ..status import MessageRow
-from ._journal import Journal, Unknown
+from ._journal import Journal, RecordedReports, Unknown
 from ._outcomes import OutcomeStatus, RecipientOutcome
 
 if TYPE_CHECKING:
@@ -194,21 +194,23 @@ def funnel(journal: str | os.PathLike[str]) -> Funnel:
     )
 
 
-def record_delivery_reports(journal: str | os.PathLike[str], events: Iterable[Event]) -> int:
-    """Fold delivery reports (events from ``smsmngr.webhooks.parse`` or a receiver) into
-    a campaign's journal, by message id; returns how many changed a recipient's status.
-    Other events are skipped. The journal must not be in use by a running campaign.
+def record_delivery_reports(
+    journal: str | os.PathLike[str], events: Iterable[Event]
+) -> RecordedReports:
+    """Fold delivery reports (events from ``smsmngr.webhooks.parse``, ``read_events``
+    or a receiver) into a campaign's journal, by message id, and say how many matched
+    its recipients. Other events are skipped; a report the journal cannot store is
+    refused alone (``refused``), so a receiver that records reports never fails a
+    whole batch for one. The journal must not be in use by a running campaign.
 
     Example::
 
         from smsmngr.webhooks import parse
-        record_delivery_reports("sale.db", parse(webhook_body))
+        recorded = record_delivery_reports("sale.db", parse(webhook_body))
+        print(recorded.matched, "of", recorded.reports, "reports are this campaign's")
     """
-    from ..webhooks import DeliveryReport  # here: importing smsmngr need not load webhooks
-
-    reports = [event for event in events if isinstance(event, DeliveryReport)]
     opened = Journal(journal, check_region=False, must_exist=True)
     try:
-        return opened.record_reports(reports)
+        return opened.record_reports(events)
     finally:
         opened.close()

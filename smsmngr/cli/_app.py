@@ -22,8 +22,6 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
-import attrs
-
 # The command line is a user of the library like any other: public names only.
 from smsmngr import (
     AuthenticationError,
@@ -59,6 +57,7 @@ CHANNELS: dict[str, type[Sms] | type[Viber] | type[WhatsAppText] | type[Rcs]] = 
     "whatsapp": WhatsAppText,
     "rcs": Rcs,
 }
+_SHOWN_REFUSALS = 5
 _USAGE_ERRORS = (
     ConfigurationError,
     ValidationError,
@@ -405,43 +404,44 @@ def journal_reconcile(args: argparse.Namespace) -> int:
 
 
 def journal_reports(args: argparse.Namespace) -> int:
-    changed = total = 0
-    for name in args.files:
-        source = sys.stdin.buffer if name == "-" else Path(name).open("rb")  # noqa: SIM115
-        with source:
-            events = _reports_in(source.read())
-        total += len(events)
-        changed += record_delivery_reports(args.journal, events)
-    print(f"{total:,} events read, {changed:,} delivery statuses recorded in {args.journal}")
+    recorded = record_delivery_reports(args.journal, _events_in(args.files))
+    print(
+        f"{recorded.events:,} events read: {recorded.reports:,} delivery reports, "
+        f"{recorded.matched:,} of them for recipients of {args.journal}, "
+        f"{recorded.changed:,} changed a status"
+    )
+    for refused in recorded.refused[:_SHOWN_REFUSALS]:
+        print(f"refused: {refused.reason}", file=sys.stderr)
+    if len(recorded.refused) > _SHOWN_REFUSALS:
+        print(f"refused: {len(recorded.refused) - _SHOWN_REFUSALS:,} more", file=sys.stderr)
+    if not recorded.reports:
+        print(
+            "smsmngr: error: no delivery report recognised: give webhook bodies (JSON), "
+            "raw webhook items or `smsmngr webhook parse` output, one a line or not",
+            file=sys.stderr,
+        )
+        return EXIT_NOT_ALL_ACCEPTED
+    if not recorded.matched:
+        print(
+            f"smsmngr: error: none of the {recorded.reports:,} delivery reports is for a "
+            f"recipient of {args.journal}: are they another campaign's?",
+            file=sys.stderr,
+        )
+        return EXIT_NOT_ALL_ACCEPTED
     return EXIT_OK
 
 
-def _reports_in(raw: bytes) -> list[Any]:
-    """The events of a webhook body, or of ``smsmngr webhook parse``'s output (one typed
-    event a line), whose delivery reports are turned back into the body they came from."""
-    from smsmngr.webhooks import WebhookError, parse
+def _events_in(files: Sequence[str]) -> Iterator[Any]:
+    """The events of each file (``-``: stdin), read as they go; an error names the file."""
+    from smsmngr.webhooks import WebhookError, read_events
 
-    try:
-        return parse(raw)
-    except WebhookError:
-        pass
-    body = []
-    for line in raw.decode("utf-8").splitlines():
-        if not line.strip():
-            continue
-        item = json.loads(line)
-        if not isinstance(item, dict) or item.get("event") != "DeliveryReport":
-            continue  # replies and inbound messages change no delivery status
-        stamp = item.get("timestamp")
-        event = {
-            "type": "outgoing",
-            "message_id": item.get("message_id"),
-            "result": item.get("result"),
-            "result_info": (item.get("result_info") or {}).get("raw"),
-            "timestamp": int(dt.datetime.fromisoformat(stamp).timestamp()) if stamp else None,
-        }
-        body.append({key: value for key, value in event.items() if value is not None})
-    return parse(json.dumps(body))
+    for name in files:
+        source = sys.stdin.buffer if name == "-" else Path(name).open("rb")  # noqa: SIM115
+        with source:
+            try:
+                yield from read_events(source)
+            except WebhookError as error:
+                raise WebhookError(f"{name}: {error}") from None
 
 
 # -- verify -----------------------------------------------------------------------------
@@ -488,13 +488,16 @@ def segments(args: argparse.Namespace) -> int:
 
 
 def webhook_parse(args: argparse.Namespace) -> int:
-    from smsmngr.webhooks import parse
+    from smsmngr.webhooks import InvalidEvent, read_events, to_json
 
     source = sys.stdin.buffer if args.file == "-" else Path(args.file).open("rb")  # noqa: SIM115
     with source:
-        events = parse(source.read())
-    for event in events:
-        print(json.dumps({"event": type(event).__name__, **attrs.asdict(event)}, default=str))
+        for event in read_events(source):
+            try:
+                line = json.dumps(to_json(event))
+            except RecursionError:  # what json could read, one level deeper
+                line = json.dumps(to_json(InvalidEvent(None, "nested too deeply to print")))
+            print(line)
     return EXIT_OK
 
 
@@ -646,9 +649,11 @@ def _parser() -> argparse.ArgumentParser:
     p = commands.add_parser("webhook", help="webhook tools", **common)
     webhook_commands = p.add_subparsers(dest="webhook_command", required=True, metavar="COMMAND")
     w = webhook_commands.add_parser(
-        "parse", help="print the typed events of a webhook body", **common
+        "parse", help="print the events of webhook bodies, one a line in their JSON form", **common
     )
-    w.add_argument("file", nargs="?", default="-", help="a file, or - for stdin (default)")
+    w.add_argument(
+        "file", nargs="?", default="-", help="bodies or NDJSON, any size; - for stdin (default)"
+    )
     w.set_defaults(run=webhook_parse)
 
     p = commands.add_parser("journal", help="a campaign's journal, after it ran", **common)
@@ -674,7 +679,11 @@ def _parser() -> argparse.ArgumentParser:
         "reports", help="fold delivery reports into the journal", **common
     )
     j.add_argument("journal")
-    j.add_argument("files", nargs="+", help="webhook bodies (JSON), or - for stdin")
+    j.add_argument(
+        "files",
+        nargs="+",
+        help="webhook bodies, raw items or `webhook parse` output, any size; - for stdin",
+    )
     j.set_defaults(run=journal_reports)
 
     p = commands.add_parser("verify", help="one-time codes by SMS (the Verify API)", **common)

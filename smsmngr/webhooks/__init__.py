@@ -20,6 +20,7 @@ from ._events import (
     UnknownEvent,
     split_message_id,
 )
+from ._json import from_json, read_events, to_json
 from ._parse import parse
 from ._receivers import asgi_receiver, wsgi_receiver
 from ._tracker import DeliveryTracker
@@ -36,8 +37,11 @@ __all__ = [
     "UnknownEvent",
     "WebhookError",
     "asgi_receiver",
+    "from_json",
     "parse",
+    "read_events",
     "split_message_id",
+    "to_json",
     "wsgi_receiver",
 ]
 
