@@ -936,9 +936,10 @@ class Message:
 
     A message may hold any number of recipients: ``send()`` takes up to 10,
     ``send_bulk()`` any number. ``body`` may be left out when every flow step has its
-    own content. ``scheduled_at`` goes out as the API's ``datetime``, in UTC and in
-    whole seconds (a fraction of a second is dropped). ``callback`` is a URL or a
-    ``Callback``; ``extra`` holds fields the API adds later, merged into the JSON.
+    own content; Viber and WhatsApp steps need a sender, their own or ``sender``.
+    ``scheduled_at`` goes out as the API's ``datetime``, in UTC and in whole seconds (a
+    fraction of a second is dropped). ``callback`` is a URL or a ``Callback``; ``extra``
+    holds fields the API adds later, merged into the JSON.
 
     >>> import datetime as dt
     >>> m = Message("Hi", to=["420777123456"], sender="Shop",
