@@ -50,7 +50,7 @@ from .bulk._reconcile import ReconcileResult, reconcile_journal
 from .errors import SmsManagerError, ValidationError
 from .limits import MESSAGES_PER_CALL, RECIPIENTS_PER_MESSAGE
 from .models import Gateway, Message, SendResult, SimpleSendResult
-from .phone import PhoneNormalizer, normalizer_for_region
+from .phone import PhoneNormalizer, international_normalizer, normalizer_for_region
 from .status import (
     Credit,
     DailyStats,
@@ -186,7 +186,7 @@ class AsyncClient:
             started = await client.verify.start("420777123456")
             result = await client.verify.check(started.token, "123456")
         """
-        return AsyncVerify(self._transport, self._normalize)
+        return AsyncVerify(self._transport, international_normalizer(self._region))
 
     async def send(self, message: Message, *, priority: bool = False) -> SendResult:
         """Send one message to up to 10 recipients (``POST /message``).

@@ -193,7 +193,8 @@ def _body(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None
     if len(value) > MAX_BODY_LENGTH:
         raise ValidationError(
             _field_name(instance, attribute),
-            f"at most {MAX_BODY_LENGTH} characters (got {len(value)})",
+            f"at most {MAX_BODY_LENGTH} characters (got {len(value)}): the platform would "
+            f"truncate it to its first {MAX_BODY_LENGTH}",
         )
 
 
@@ -279,9 +280,15 @@ def _object(typed: type, *, other: str = "a mapping") -> Any:
 
 
 def _list_of(
-    typed: type | tuple[type, ...], what: str, *, at_most: int | None = None, noun: str = "item"
+    typed: type | tuple[type, ...],
+    what: str,
+    *,
+    at_most: int | None = None,
+    noun: str = "item",
+    beyond: str = "",
 ) -> Any:
-    """A list whose items are ``typed``; ``what`` names them in the error."""
+    """A list whose items are ``typed``; ``what`` names them in the error, and ``beyond``
+    says what the platform would do with items past ``at_most``."""
 
     def validate(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
         if value is None:
@@ -291,7 +298,9 @@ def _list_of(
             raise ValidationError(name, f"must be a list of {what}, got {type(value).__name__}")
         if at_most is not None and len(value) > at_most:
             plural = "" if at_most == 1 else "s"
-            raise ValidationError(name, f"at most {at_most} {noun}{plural} (got {len(value)})")
+            raise ValidationError(
+                name, f"at most {at_most} {noun}{plural} (got {len(value)}){beyond}"
+            )
         for index, item in enumerate(value):
             if not isinstance(item, typed):
                 raise ValidationError(
@@ -507,6 +516,7 @@ class WhatsAppText:
             "WhatsAppButton or a mapping",
             at_most=MAX_WHATSAPP_BUTTONS,
             noun="button",
+            beyond=f": the platform would drop every button past the first {MAX_WHATSAPP_BUTTONS}",
         ),
     )
     url: str | None = attrs.field(default=None, validator=_http_url)
@@ -684,6 +694,8 @@ class Rcs:
 
 FlowStep = Union[Sms, Viber, WhatsAppText, WhatsAppTemplate, Rcs]  # noqa: UP007 (runtime alias)
 FLOW_STEP_TYPES: tuple[type[FlowStep], ...] = (Sms, Viber, WhatsAppText, WhatsAppTemplate, Rcs)
+STEPS_NEEDING_SENDER = (Viber, WhatsAppText, WhatsAppTemplate)
+"""Steps the reference requires a ``sender`` on, their own or the message's."""
 
 
 def _has_own_content(step: FlowStep) -> bool:
@@ -866,6 +878,14 @@ def _flow(instance: Message, attribute: attrs.Attribute[Any], value: Any) -> Non
                     "must be one of Sms, Viber, WhatsAppText, WhatsAppTemplate, Rcs, "
                     f"got {type(step).__name__}",
                 )
+    if value is not None and not instance.sender:
+        for index, step in enumerate(value):
+            if isinstance(step, STEPS_NEEDING_SENDER) and not step.sender:
+                raise ValidationError(
+                    f"Message.flow[{index}].sender",
+                    f"required on a {step.key} step: give flow[{index}] ({step.key}) a "
+                    "sender, or the message one (Message.sender, for every step without its own)",
+                )
     if instance.body is None:
         if value is None:
             raise ValidationError("Message.body", "required when there is no flow")
@@ -916,9 +936,10 @@ class Message:
 
     A message may hold any number of recipients: ``send()`` takes up to 10,
     ``send_bulk()`` any number. ``body`` may be left out when every flow step has its
-    own content. ``scheduled_at`` goes out as the API's ``datetime``, in UTC and in
-    whole seconds (a fraction of a second is dropped). ``callback`` is a URL or a
-    ``Callback``; ``extra`` holds fields the API adds later, merged into the JSON.
+    own content; Viber and WhatsApp steps need a sender, their own or ``sender``.
+    ``scheduled_at`` goes out as the API's ``datetime``, in UTC and in whole seconds (a
+    fraction of a second is dropped). ``callback`` is a URL or a ``Callback``; ``extra``
+    holds fields the API adds later, merged into the JSON.
 
     >>> import datetime as dt
     >>> m = Message("Hi", to=["420777123456"], sender="Shop",

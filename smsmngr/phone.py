@@ -10,14 +10,23 @@ numbers read as a phone of that country would dial them.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from typing import Protocol
 
 from .errors import ConfigurationError, ValidationError
 
-__all__ = ["PhoneNormalizer", "normalize_phone_number", "normalizer_for_region"]
+__all__ = [
+    "PhoneNormalizer",
+    "international_normalizer",
+    "normalize_phone_number",
+    "normalizer_for_region",
+]
 
-_SEPARATORS = str.maketrans("", "", " -.()/\t")
+_FORMATTING = str.maketrans("", "", " \t\r\n-_./()")
+_FORMATTING_CATEGORIES = frozenset({"Zs", "Pd"})  # every Unicode space and dash
+_DIAL_SEPARATORS = ",;#*"
+_TEL_SCHEME = "tel:"
 MIN_DIGITS = 7
 MAX_DIGITS = 15
 
@@ -25,14 +34,17 @@ MAX_DIGITS = 15
 def normalize_phone_number(number: str, *, field: str = "phone_number") -> str:
     """Return ``number`` as the platform normalizes it, or raise ``ValidationError``.
 
-    Spaces, dashes, dots, slashes, parentheses and a leading ``+`` are removed, then
-    every leading zero (so ``00420…`` and ``+420…`` are the same number); what is left
-    must be 7 to 15 digits. Letters and other characters are refused: such input can
-    never be a number. Normalizing twice gives the same number.
+    Formatting goes (every Unicode space and dash, tabs and line breaks, ``_``, ``.``,
+    ``/``, parentheses, a ``tel:`` scheme and a leading ``+``), then every leading zero
+    (so ``00420…`` and ``+420…`` are the same number); what is left must be 7 to 15
+    digits. What the platform would drop while keeping the digits after it is refused,
+    since the message would go to another number: letters (``777 123 456 ext 12``),
+    the dial-string separators ``,`` ``;`` ``#`` ``*`` and ``tel:`` parameters
+    (``;ext=12``). Normalizing twice gives the same number.
 
     >>> normalize_phone_number("+420 (777) 123-456")
     '420777123456'
-    >>> normalize_phone_number("00420 777 123 456")
+    >>> normalize_phone_number("tel:+420-777-123-456")
     '420777123456'
     """
     if not isinstance(number, str):
@@ -44,17 +56,51 @@ def normalize_phone_number(number: str, *, field: str = "phone_number") -> str:
         and number[0] != "0"
     ):
         return number  # already normalized: the common case in bulk sends
-    digits = number.translate(_SEPARATORS)
-    digits = digits[1:] if digits.startswith("+") else digits
-    # isdecimal() alone would accept other scripts' digits, which no network routes.
-    if not (digits.isascii() and digits.isdecimal()):
-        raise ValidationError(field, f"must hold only digits after an optional '+', got {number!r}")
-    digits = digits.lstrip("0")
+    digits = _without_formatting(number, field).removeprefix("+").lstrip("0")
     if not MIN_DIGITS <= len(digits) <= MAX_DIGITS:
         raise ValidationError(
             field, f"must have {MIN_DIGITS} to {MAX_DIGITS} digits, got {len(digits)} in {number!r}"
         )
     return digits
+
+
+def _without_formatting(number: str, field: str) -> str:
+    """``number``'s ASCII digits after an optional ``+``, its formatting removed; what
+    would make the platform read another number from it is refused, saying why."""
+    text = number.strip()
+    if text[: len(_TEL_SCHEME)].lower() == _TEL_SCHEME:
+        text, separator, parameters = text[len(_TEL_SCHEME) :].partition(";")
+        if separator:
+            raise ValidationError(
+                field,
+                f"must not carry tel: URI parameters (';{parameters}'), got {number!r}: "
+                + _another_number("the ';' and '='"),
+            )
+    text = text.translate(_FORMATTING)
+    if not text.isascii():
+        text = "".join(c for c in text if unicodedata.category(c) not in _FORMATTING_CATEGORIES)
+    digits = text.removeprefix("+")
+    # isdecimal() alone would accept other scripts' digits, which no network routes.
+    if digits.isascii() and digits.isdecimal():
+        return text
+    letters = "".join(c for c in digits if c.isalpha())
+    if letters:
+        raise ValidationError(
+            field,
+            f"must not hold letters ({letters!r}), got {number!r}: " + _another_number("them"),
+        )
+    separators = [c for c in digits if c in _DIAL_SEPARATORS]
+    if separators:
+        raise ValidationError(
+            field,
+            f"must not hold {separators[0]!r}, a dial-string separator (a pause or an "
+            f"extension), got {number!r}: " + _another_number("it"),
+        )
+    raise ValidationError(field, f"must hold only digits after an optional '+', got {number!r}")
+
+
+def _another_number(dropped: str) -> str:
+    return f"the platform would drop {dropped} and keep the digits after, sending to another number"
 
 
 class PhoneNormalizer(Protocol):
@@ -106,11 +152,11 @@ class _RegionNormalizer:
 
         if not isinstance(number, str):
             raise ValidationError(field, f"must be a string, got {type(number).__name__}")
+        digits = _without_formatting(number, field)
         readings: list[Callable[[], phonenumbers.PhoneNumber]] = [
-            lambda: phonenumbers.parse(number, self.region)
+            lambda: phonenumbers.parse(digits, self.region)
         ]
-        digits = number.strip()
-        if digits.isascii() and digits.isdecimal() and not digits.startswith("0"):
+        if digits.isdecimal() and not digits.startswith("0"):
             readings.append(lambda: phonenumbers.parse("+" + digits, None))
         for read in readings:
             try:
@@ -125,3 +171,45 @@ class _RegionNormalizer:
         raise ValidationError(
             field, f"is not a valid phone number in {self.region} or abroad, got {number!r}"
         )
+
+
+def international_normalizer(region: str | None) -> PhoneNormalizer:
+    """The normalizer for the Verify API, which wants the full international number and
+    adds no account prefix to a national one.
+
+    With a ``region``, ``normalizer_for_region(region)``: national numbers are read as
+    that country's. Without one, a number starting with a single ``0`` (a national
+    trunk prefix) is refused and, where the ``smsmngr[phone]`` extra is installed, so
+    is a number that is not a valid international one by libphonenumber's number plans.
+
+    >>> international_normalizer(None)("+420 777 123 456")
+    '420777123456'
+    """
+    if region is not None:
+        return normalizer_for_region(region)
+    return _international_number
+
+
+def _international_number(number: str, *, field: str = "phone_number") -> str:
+    normalized = normalize_phone_number(number, field=field)
+    digits = _without_formatting(number, field).removeprefix("+")
+    if digits.startswith("0") and not digits.startswith("00"):
+        raise ValidationError(
+            field,
+            f"must be an international number with its country code, got {number!r}: a "
+            "single leading 0 is a national trunk prefix, and the Verify API adds no "
+            "country to it (a client's default_region reads national numbers)",
+        )
+    try:
+        import phonenumbers
+    except ImportError:
+        return normalized  # the number plans are not known without the extra
+    try:
+        valid = phonenumbers.is_valid_number(phonenumbers.parse("+" + normalized, None))
+    except phonenumbers.NumberParseException:
+        valid = False
+    if not valid:
+        raise ValidationError(
+            field, f"is not a valid international number (with its country code), got {number!r}"
+        )
+    return normalized

@@ -311,6 +311,12 @@ def _path(token: str) -> str:
     """A token as one path segment: anything that could leave it is refused."""
     if not all(c.isalnum() or c in "-_." for c in token) or not token.isascii():
         raise ValidationError("token", f"must be a token from start(), got {token!r}")
+    if not token.strip("."):
+        raise ValidationError(
+            "token",
+            f"must be a token from start(), got {token!r}: a segment of dots only is "
+            "removed from the URL, so the call would go to another endpoint",
+        )
     return token
 
 

@@ -64,14 +64,14 @@ async def test_send_batch_posts_an_array_and_expands_ids_per_recipient(
     result = await client.send_batch(
         [
             Message("A", to=["420777000001", "420777000002"]),
-            Message(to=["420777000003"], flow=[Viber(body="v"), Sms(body="s")]),
+            Message(to=["420777000003"], flow=[Viber(body="v", sender="Shop"), Sms(body="s")]),
         ]
     )
     assert json.loads(route.calls.last.request.content) == [
         {"body": "A", "to": [{"phone_number": "420777000001"}, {"phone_number": "420777000002"}]},
         {
             "to": [{"phone_number": "420777000003"}],
-            "flow": [{"viber": {"body": "v"}}, {"sms": {"body": "s"}}],
+            "flow": [{"viber": {"body": "v", "sender": "Shop"}}, {"sms": {"body": "s"}}],
         },
     ]
     assert result.recipient_message_ids() == ["m0-0", "m0-1", "m1-0"]

@@ -52,10 +52,11 @@ def test_send_prints_ids_and_exits_0(api: tuple[FakeSmsManager, list[str]]) -> N
     fake, options = api
     to = ["--to", "+420 777 000 001", "--to", "420777000002"]
     channels = ["--channel", "viber", "--channel", "sms"]
-    result = run(*options, "send", *to, "--body", "Hi", *channels)
+    result = run(*options, "send", *to, "--body", "Hi", "--sender", "Shop", *channels)
     assert result.returncode == 0, result.stderr
     assert [s.phone_number for s in fake.ledger.sent] == ["420777000001", "420777000002"]
     assert fake.ledger.sent[0].message["flow"] == [{"viber": {}}, {"sms": {}}]
+    assert fake.ledger.sent[0].message["sender"] == "Shop"
     assert fake.ledger.sent[0].message_id in result.stdout
 
 
@@ -73,6 +74,10 @@ def test_send_exits_1_when_a_recipient_is_not_accepted() -> None:
     [
         (["send", "--to", "12", "--body", "Hi"], "7 to 15 digits"),
         (["send", "--to", "420777000001", "--body", "x" * 1001], "at most 1000"),
+        (
+            ["send", "--to", "420777000001", "--body", "Hi", "--channel", "viber"],
+            "Message.flow[0].sender: required on a viber step",
+        ),
         (["bulk", "missing.csv", "--body", "Hi"], "missing.csv"),
     ],
 )

@@ -336,8 +336,10 @@ async def test_delivery_reports_follow_the_documented_shape() -> None:
 async def test_channel_stats_objects_are_named_per_channel() -> None:
     fake = FakeSmsManager(final_results={"420777000003": "rejected"})
     async with fake.async_client() as client:
-        await client.send(Message(to=["420777000001"], flow=[Viber(body="v"), Sms(body="s")]))
-        await client.send(Message(to=["420777000002"], flow=[WhatsAppText(body="w")]))
+        viber = Viber(body="v", sender="Shop")
+        await client.send(Message(to=["420777000001"], flow=[viber, Sms(body="s")]))
+        whatsapp = WhatsAppText(body="w", sender="514578330250514")
+        await client.send(Message(to=["420777000002"], flow=[whatsapp]))
         await client.send(Message("Hi", to=["420777000003"]))
     events = fake.delivery_reports()
     assert events[2]["gateway"] == "viber"

@@ -22,7 +22,7 @@ from smsmngr import (
     WhatsAppText,
 )
 from smsmngr._wire import encode_json, message_to_wire
-from smsmngr.models import FLOW_STEP_TYPES
+from smsmngr.models import FLOW_STEP_TYPES, STEPS_NEEDING_SENDER
 from smsmngr.testing._rules import message_problem
 
 texts = st.text(min_size=1, max_size=40)
@@ -64,10 +64,13 @@ def messages(draw: st.DrawFn) -> Message:
     needs_body = flow is None or any(
         not isinstance(s, WhatsAppTemplate) and s.body is None for s in flow
     )
+    needs_sender = flow is not None and any(
+        isinstance(s, STEPS_NEEDING_SENDER) and not s.sender for s in flow
+    )
     return Message(
         draw(texts) if needs_body else draw(maybe(texts)),
         to=draw(st.lists(st.from_regex(r"\A42077[0-9]{7}\Z"), min_size=1, max_size=10)),
-        sender=draw(maybe(texts)),
+        sender=draw(texts) if needs_sender else draw(maybe(texts)),
         flow=flow,
         tag=draw(maybe(texts)),
         scheduled_at=draw(maybe(aware)),

@@ -23,6 +23,7 @@ from smsmngr import (
     Viber,
     ViberButton,
     Weekday,
+    WhatsAppButton,
     WhatsAppTemplate,
     WhatsAppText,
 )
@@ -43,6 +44,44 @@ def test_body_is_at_most_1000_characters() -> None:
     refused("Message.body", "at most 1000", lambda: Message("x" * 1001, to=["420777123456"]))
 
 
+def test_a_long_body_is_refused_saying_the_platform_would_truncate_it() -> None:
+    refused("Sms.body", "the platform would truncate it to its first 1000", lambda: Sms("x" * 1001))
+
+
+def test_a_fourth_whatsapp_button_is_refused_saying_the_platform_would_drop_it() -> None:
+    three = [WhatsAppButton(title) for title in ("Yes", "No", "Later")]
+    assert len(WhatsAppText(body="?", buttons=three).buttons or ()) == 3
+    refused(
+        "WhatsAppText.buttons",
+        "at most 3 buttons (got 4): the platform would drop every button past the first 3",
+        lambda: WhatsAppText(body="?", buttons=[*three, WhatsAppButton("Never")]),
+    )
+
+
+STEPS_WITHOUT_SENDER = [
+    Viber(body="v"),
+    WhatsAppText(body="w"),
+    WhatsAppTemplate("welcome", language="en"),
+]
+
+
+@pytest.mark.parametrize("step", STEPS_WITHOUT_SENDER, ids=lambda step: step.key)
+def test_viber_and_whatsapp_steps_need_a_sender_of_their_own_or_the_messages(step: Any) -> None:
+    key = step.key
+    refused(
+        "Message.flow[1].sender",
+        f"required on a {key} step: give flow[1] ({key}) a sender",
+        lambda: Message("Hi", to=["420777123456"], flow=[Sms(), step]),
+    )
+    assert Message("Hi", to=["420777123456"], sender="Shop", flow=[Sms(), step]).flow
+    own = attrs.evolve(step, sender="514578330250514")
+    assert Message("Hi", to=["420777123456"], flow=[Sms(), own]).flow
+
+
+def test_sms_and_rcs_steps_need_no_sender() -> None:
+    assert Message("Hi", to=["420777123456"], flow=[Sms(), Rcs()]).sender is None
+
+
 def test_body_is_required_without_a_flow() -> None:
     refused("Message.body", "required", lambda: Message(to=["420777123456"]))
 
@@ -58,7 +97,11 @@ def test_body_is_required_when_a_step_lacks_one() -> None:
 def test_body_may_be_left_out_when_every_step_has_content() -> None:
     message = Message(
         to=["420777123456"],
-        flow=[Sms(body="a"), WhatsAppTemplate("welcome", language="en"), Rcs(body="r")],
+        flow=[
+            Sms(body="a"),
+            WhatsAppTemplate("welcome", sender="514578330250514", language="en"),
+            Rcs(body="r"),
+        ],
     )
     assert message.body is None
 

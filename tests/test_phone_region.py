@@ -33,11 +33,32 @@ def test_numbers_are_read_as_a_phone_in_the_region_dials_them(given: str, sent: 
     assert normalizer_for_region("cz")(given) == sent
 
 
-@pytest.mark.parametrize("given", ["12", "0777 123 456", "777123", "Call me", "+999 1234567"])
+@pytest.mark.parametrize("given", ["12", "0777 123 456", "777123", "+999 1234567"])
 def test_numbers_valid_nowhere_are_refused(given: str) -> None:
     with pytest.raises(ValidationError, match="not a valid phone number in CZ") as caught:
         normalizer_for_region("CZ")(given, field="to[0]")
     assert caught.value.field == "to[0]"
+
+
+@pytest.mark.parametrize(
+    "given", ["777\u00a0123\u00a0456", "tel:+420-777-123-456", "777_123_456\r\n"]
+)
+def test_the_region_reads_numbers_cleaned_as_without_one(given: str) -> None:
+    assert normalizer_for_region("CZ")(given) == "420777123456"
+
+
+@pytest.mark.parametrize(
+    ("given", "named"),
+    [
+        ("777 123 456 ext 12", "letters ('ext')"),
+        ("777 123 456;12", "';', a dial-string separator"),
+        ("tel:+420777123456;ext=12", "tel: URI parameters (';ext=12')"),
+    ],
+)
+def test_the_region_refuses_what_would_send_to_another_number(given: str, named: str) -> None:
+    with pytest.raises(ValidationError, match="sending to another number") as caught:
+        normalizer_for_region("CZ")(given, field="to[0]")
+    assert named in caught.value.rule
 
 
 def test_a_region_must_be_a_known_code() -> None:

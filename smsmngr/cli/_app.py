@@ -610,7 +610,8 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         choices=sorted(CHANNELS),
-        help="a flow step, in fallback order (repeatable; default: SMS)",
+        help="a flow step, in fallback order (repeatable; default: SMS; viber and whatsapp "
+        "need --sender)",
     )
     p.set_defaults(run=send)
 
