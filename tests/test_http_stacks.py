@@ -84,9 +84,10 @@ async def test_a_refused_connection_is_retried_then_certainly_not_sent(stack: st
         port = placeholder.getsockname()[1]
     events: list[RetryEvent] = []
     async with client_for(stack, f"http://127.0.0.1:{port}/v2", on_retry=events.append) as client:
-        with pytest.raises(TransportError, match="after 3 attempts"):
+        with pytest.raises(TransportError, match="after 3 attempts") as caught:
             await client.send(MESSAGE)
     assert [event.attempt for event in events] == [2, 3]
+    assert f"could not reach 127.0.0.1:{port} after 3 attempts" in str(caught.value)
 
 
 @pytest.mark.parametrize("fault", [SocketFault.RESET_BEFORE, SocketFault.RESET_AFTER])
