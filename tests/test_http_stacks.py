@@ -184,6 +184,46 @@ async def test_no_log_line_holds_the_key_or_a_recipient(
         assert secret not in logged
 
 
+@pytest.mark.parametrize("line_ending", ["\n", "\r\n", " "])
+async def test_a_key_read_from_a_file_is_sent_without_its_line_ending(
+    stack: str, fake: FakeSmsManager, base_url: str, line_ending: str
+) -> None:
+    async with AsyncClient(
+        api_key=fake.api_key + line_ending,
+        base_url=base_url,
+        http_stack=stack,  # type: ignore[arg-type]
+    ) as client:
+        await client.send(MESSAGE)
+        await client.send_simple("420777123456", "Hi", sender="Shop", method="GET")
+    assert len(fake.ledger.sent) == 2
+
+
+async def test_aiohttps_connect_timeout_quotes_no_url_query_anywhere(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # aiohttp's ConnectionTimeoutError text is the whole URL: on the GET simple
+    # endpoint, the key, the number and the text.
+    import asyncio
+
+    import aiohttp
+
+    async def connect_times_out(*args: object, **kwargs: object) -> None:
+        raise asyncio.TimeoutError
+
+    monkeypatch.setattr(aiohttp.BaseConnector, "connect", connect_times_out)
+    caplog.set_level(logging.DEBUG)
+    events: list[RetryEvent] = []
+    async with client_for("aiohttp", "http://127.0.0.1:9/v2", on_retry=events.append) as client:
+        with pytest.raises(TransportError) as caught:
+            await client.send_simple("420777123456", "Secret offer", sender="Shop", method="GET")
+    assert "could not reach 127.0.0.1:9 after 3 attempts" in str(caught.value)
+    assert "Connection timeout to host" in str(caught.value)
+    texts = [str(caught.value), *(event.reason for event in events)]
+    texts += [record.getMessage() for record in caplog.records]
+    for secret in ("test-api-key", "420777123456", "Secret"):
+        assert not [text for text in texts if secret in text]
+
+
 async def test_a_callers_httpx2_client_is_used(fake: FakeSmsManager, base_url: str) -> None:
     async with httpx2.AsyncClient() as http_client:
         async with AsyncClient(

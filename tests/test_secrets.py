@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import traceback
+from pathlib import Path
 
 import httpx
 import pytest
@@ -216,7 +217,7 @@ def test_a_key_of_whitespace_only_is_no_key() -> None:
 
 
 async def test_a_stack_error_that_quotes_the_key_reaches_no_sdk_text_with_it(
-    caplog: pytest.LogCaptureFixture,
+    caplog: pytest.LogCaptureFixture, tmp_path: Path
 ) -> None:
     # As h11 quotes a header value it refuses: the key must not travel on in the text.
     def handler(request: httpx.Request) -> httpx.Response:
@@ -234,8 +235,12 @@ async def test_a_stack_error_that_quotes_the_key_reaches_no_sdk_text_with_it(
             await client.send(Message("Hi", to=["420777123456"]))
         with pytest.raises(TransportError) as unreachable:
             await client.send_simple("420777123456", "Hi", sender="Shop")
-        result = await client.send_bulk(Message("Hi", to=["420777123456", "420777123457"]))
+        journal = tmp_path / "campaign.journal"
+        result = await client.send_bulk(
+            Message("Hi", to=["420777123456", "420777123457"]), journal=journal
+        )
     await http_client.aclose()
+    assert API_KEY.encode() not in journal.read_bytes()
     texts = [str(refused.value), str(unreachable.value), *(e.reason for e in events)]
     texts += [outcome.error or "" for outcome in result.outcomes]
     texts += [record.getMessage() for record in caplog.records]
