@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
 
 __all__ = ["LOGGERS", "RedactQueries", "redact_queries", "redact_sdk_loggers"]
 
@@ -38,23 +37,18 @@ def _redacted_url(match: re.Match[str]) -> str:
 
 
 class RedactQueries(logging.Filter):
-    """Redacts every URL query value in a record: its message and its arguments (httpx
-    and httpx2 log each request's URL as an argument)."""
+    """Redacts every URL query value in a record's message, as its arguments make it
+    (httpx and httpx2 log each request's URL as an argument)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple):
-            record.args = tuple(_redacted_argument(arg) for arg in record.args)
-        if isinstance(record.msg, str):
-            record.msg = redact_queries(record.msg)
+        try:
+            message = record.getMessage()
+        except Exception:  # a record that cannot be formatted: the handler reports it
+            return True
+        redacted = redact_queries(message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
         return True
-
-
-def _redacted_argument(arg: Any) -> Any:
-    if isinstance(arg, (int, float)):  # keeps %d and %.2f working
-        return arg
-    text = str(arg)
-    redacted = redact_queries(text)
-    return arg if redacted == text else redacted
 
 
 def redact_sdk_loggers() -> None:

@@ -295,3 +295,12 @@ def test_smsmanager_log_redacts_what_any_of_its_loggers_pass_on() -> None:
     assert "simple/message?apikey=***&phone_number=***" in finished.stderr
     assert "k3y" not in finished.stderr
     assert "420777123456" not in finished.stderr
+
+
+def test_a_log_line_with_the_url_in_its_format_is_redacted(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.INFO, logger="smsmngr"):
+        logging.getLogger("smsmngr").info("lost http://h/v2/x?apikey=%s&n=%d", "k3y", 7)
+    (record,) = caplog.records
+    assert record.getMessage() == "lost http://h/v2/x?apikey=***&n=***"
