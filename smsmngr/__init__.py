@@ -10,6 +10,7 @@ import logging
 from ._async_client import AsyncClient
 from ._logs import configure_from_environment
 from ._public import present_here
+from ._redact import redact_sdk_loggers
 from ._stacks import fastest_http_stack
 from ._sync_client import Client, Verify
 from ._transport import DEFAULT_BASE_URL, RetryEvent, RetryPolicy
@@ -76,6 +77,7 @@ from .verify import AsyncVerify
 # A library logs, the application decides where to: nothing shows unless it says so
 # (or sets SMSMANAGER_LOG=debug|info for a quick look).
 logging.getLogger("smsmngr").addHandler(logging.NullHandler())
+redact_sdk_loggers()
 configure_from_environment()
 
 __all__ = [

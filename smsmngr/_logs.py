@@ -9,6 +9,8 @@ import logging
 import os
 import warnings
 
+from ._redact import RedactQueries
+
 __all__ = ["LOG_ENV", "configure_from_environment"]
 
 LOG_ENV = "SMSMANAGER_LOG"
@@ -32,8 +34,10 @@ def configure_from_environment() -> None:
     handler.setFormatter(
         logging.Formatter("[%(asctime)s %(name)s %(levelname)s] %(message)s", "%H:%M:%S")
     )
-    # httpx's lines (one per request) go through the filter that redacts the API key.
-    for name in ("smsmngr", "httpx"):
+    # Redacted here too: a record of a child logger (smsmngr.bulk, httpx's httpcore)
+    # reaches this handler without passing its parent's filters.
+    handler.addFilter(RedactQueries())
+    for name in ("smsmngr", "httpx", "httpx2"):
         logger = logging.getLogger(name)
         logger.setLevel(level)
         logger.addHandler(handler)

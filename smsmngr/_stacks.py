@@ -115,9 +115,18 @@ def _httpx2_client(timeout: httpx.Timeout) -> Any:
 def _aiohttp_client(timeout: httpx.Timeout) -> Any:
     from httpx_aiohttp import AiohttpTransport
 
+    class NoRetryAiohttpTransport(AiohttpTransport):
+        def get_client(self) -> Any:
+            session = super().get_client()
+            # aiohttp sends an idempotent request (GET) again by itself after a dropped
+            # connection, though it may have been processed: only the SDK may decide.
+            # Its one switch is private (aiohttp 3.11+); a test guards it.
+            session._retry_connection = False
+            return session
+
     # aiohttp reads a limit of 0 as none (httpx-aiohttp passes max_connections on).
     limits = httpx.Limits(max_connections=0, max_keepalive_connections=None)
-    return httpx.AsyncClient(timeout=timeout, transport=AiohttpTransport(limits=limits))
+    return httpx.AsyncClient(timeout=timeout, transport=NoRetryAiohttpTransport(limits=limits))
 
 
 def stack_for(name: HttpStackName) -> HttpStack:

@@ -19,6 +19,7 @@ import random
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Final, NamedTuple
+from urllib.parse import quote, quote_plus
 
 import anyio
 import attrs
@@ -26,6 +27,7 @@ import httpx
 from anyio.lowlevel import RunVar
 
 from ._pacer import Pacer
+from ._redact import redact_queries
 from ._stacks import HttpStack, HttpStackName, Verdict, stack_for, stack_of
 from ._version import __version__
 from ._wire import request_id_of
@@ -167,17 +169,45 @@ class _Secret:
     def reveal(self) -> str:
         return self._value
 
+    def scrub(self, text: str) -> str:
+        """``text`` without the key, as it is or as a URL carries it."""
+        for form in {self._value, quote(self._value, safe=""), quote_plus(self._value)}:
+            text = text.replace(form, "***")
+        return text
+
     def __repr__(self) -> str:
         return "<secret>"
 
 
 def resolve_api_key(api_key: str | None) -> _Secret:
+    """The key, without the whitespace around it that a key pasted or read from a file
+    brings (a line ending, a space); a key that holds any other character an HTTP
+    header cannot carry (a control character, NUL included) is refused, unquoted."""
+    source = "api_key" if api_key is not None else API_KEY_ENV
     key = api_key if api_key is not None else os.environ.get(API_KEY_ENV)
-    if not key:
+    if key is not None and not isinstance(key, str):
+        raise ConfigurationError(f"api_key must be a string, got {type(key).__name__}")
+    secret = _Secret((key or "").strip())
+    if not secret.reveal():
         raise ConfigurationError(
             f"no API key: pass api_key=... or set the {API_KEY_ENV} environment variable"
         )
-    return _Secret(key)
+    problem = _unsendable_character(secret)
+    if problem is not None:
+        raise ConfigurationError(
+            f"{source}: the API key holds {problem}, which an HTTP header cannot carry "
+            "(an API key is printable ASCII): check how it was copied or read"
+        )
+    return secret
+
+
+def _unsendable_character(secret: _Secret) -> str | None:
+    """Where the key holds a character outside printable ASCII, said without the key."""
+    for position, character in enumerate(secret.reveal(), 1):
+        if not " " <= character <= "~":
+            kind = "a control character" if character.isascii() else "a non-ASCII character"
+            return f"{kind} (U+{ord(character):04X}) at position {position}"
+    return None
 
 
 def resolve_api_host(api_host: str | None) -> str | None:
@@ -307,36 +337,6 @@ def parse_retry_after(value: str | None, *, now: dt.datetime | None = None) -> f
     if seconds != seconds:  # NaN
         return None
     return max(0.0, seconds)
-
-
-class _RedactApiKeyInUrls(logging.Filter):
-    """httpx logs each request's URL; the GET simple endpoint carries the key in it, and
-    the phone number and the text as well. In a URL that carries the key, every query
-    value is redacted; elsewhere, the key."""
-
-    _pattern = re.compile(r"(apikey=)[^&\s\"']*", re.IGNORECASE)
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple):
-            record.args = tuple(self._redact(arg) for arg in record.args)
-        if isinstance(record.msg, str) and "apikey=" in record.msg.lower():
-            record.msg = self._pattern.sub(r"\1***", record.msg)
-        return True
-
-    def _redact(self, arg: Any) -> Any:
-        # An httpx or httpx2 URL (the same API).
-        if type(arg).__name__ == "URL" and "apikey" in getattr(arg, "params", ()):
-            redacted = "&".join(f"{name}=***" for name in arg.params)
-            return f"{arg.copy_with(query=None)}?{redacted}"
-        if "apikey=" in str(arg).lower():
-            return self._pattern.sub(r"\1***", str(arg))
-        return arg
-
-
-# At import, not per client: httpx (and httpx2) log through one global logger, and a
-# record must be redacted before any handler (the application's included) sees it.
-for _name in ("httpx", "httpx2"):
-    logging.getLogger(_name).addFilter(_RedactApiKeyInUrls())
 
 
 class _Connection:
@@ -515,15 +515,19 @@ class Transport:
         headers = self._headers
         if json_content is not None:
             headers = {**headers, "content-type": "application/json"}
-        send = functools.partial(
-            client.request,
+        url = (base_url or self.base_url) + path
+        build = functools.partial(
+            client.build_request,
             method,
-            (base_url or self.base_url) + path,
+            url,
             content=json_content,
             data=form,
             params=query,
             headers=headers,
             timeout=self._stack_timeout,
+        )
+        send = functools.partial(
+            client.send,
             # The key is added by httpx, so no frame of ours holds it in a local.
             auth=(self._query_auth if key_in_query else self._header_auth) if send_key else None,
         )
@@ -533,15 +537,15 @@ class Transport:
             await pacer.wait_turn()
             if before_send is not None:
                 before_send()
-            outcome = await self._attempt(send, where)
+            outcome = await self._attempt(build, send, where, url)
             # Raised here, outside any except block: no httpx exception is chained to an
             # SDK error, so no traceback of one (locals included) holds a request.
             status_code = None
             if isinstance(outcome, _Retriable):
                 if attempt >= self.retry.max_retries:
                     raise TransportError(
-                        f"{where}: could not reach the API after {attempt + 1} attempts: "
-                        f"{outcome.reason}"
+                        f"{where}: could not reach {_host_of(url)} after {attempt + 1} "
+                        f"attempts: {outcome.reason}"
                     )
                 delay = self.retry.backoff(attempt)
                 reason = outcome.reason
@@ -585,13 +589,27 @@ class Transport:
                 f"{type(error).__name__}: {error}"
             ) from error
 
+    def _describe(self, error: BaseException) -> str:
+        """A stack's exception as text for an SDK error, a retry event or a log line:
+        without the key, and without the query of any URL it quotes."""
+        return self._api_key.scrub(redact_queries(f"{type(error).__name__}: {error}"))
+
     async def _attempt(
-        self, send: Callable[[], Awaitable[httpx.Response]], where: str
+        self,
+        build: Callable[[], Any],
+        send: Callable[[Any], Awaitable[httpx.Response]],
+        where: str,
+        url: str,
     ) -> httpx.Response | _Retriable | SmsManagerError:
         """One attempt: the answer, or what went wrong as a value (to raise unchained)."""
         try:
+            request = build()
+        except Exception as error:
+            # Refused by the stack while building the request: nothing left.
+            return TransportError(f"{where}: not sent, refused locally: {self._describe(error)}")
+        try:
             with anyio.fail_after(self._deadline):
-                return await send()
+                return await send(request)
         except TimeoutError:
             return DeliveryUncertainError(
                 f"{where}: no whole answer within {self._deadline}s (the server answered "
@@ -600,9 +618,11 @@ class Transport:
         except Exception as error:
             verdict = self._stack.verdict(error)
             if verdict is Verdict.RETRY:
-                return _Retriable(f"{type(error).__name__}: {error}")
+                return _Retriable(self._describe(error))
             if verdict is Verdict.NOT_SENT:
-                return TransportError(f"{where}: {type(error).__name__}: {error}")
+                return TransportError(
+                    f"{where}: not sent to {_host_of(url)}: {self._describe(error)}"
+                )
             if verdict is Verdict.UNCERTAIN:
                 return DeliveryUncertainError(
                     f"{where}: the request was sent but its answer was lost "
@@ -612,10 +632,17 @@ class Transport:
                 # An http client used where it cannot work (another event loop, a
                 # forked process): whether the request left is unknown.
                 return DeliveryUncertainError(
-                    f"{where}: the HTTP client failed ({type(error).__name__}: {error}); "
+                    f"{where}: the HTTP client failed ({self._describe(error)}); "
                     "the messages may have been sent"
                 )
             raise
+
+
+def _host_of(url: str) -> str:
+    """The host (and port, when the URL names one) that ``url`` is on: what an error
+    that could not reach it names, rather than the whole URL."""
+    parsed = httpx.URL(url)
+    return parsed.host if parsed.port is None else f"{parsed.host}:{parsed.port}"
 
 
 def _require_asyncio(stack: str) -> None:
@@ -679,11 +706,31 @@ def _checked_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
     for name, value in headers.items():
         if not isinstance(name, str) or not isinstance(value, str):
             raise ValidationError(f"headers[{name!r}]", "names and values must be strings")
+        _check_header_on_the_wire(name, value)
         if name.lower() in _OWN_HEADERS:
             hint = " (pass api_key=)" if name.lower() == "x-api-key" else ""
             raise ValidationError(f"headers[{name!r}]", f"is set by the SDK itself{hint}")
         checked[name.lower()] = value
     return checked
+
+
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+
+
+def _check_header_on_the_wire(name: str, value: str) -> None:
+    """Refuse what no stack can send as it is (each would raise its own error, or
+    aiohttp send ``x-api-key : other``); the value is not quoted: it may be a secret."""
+    if not _HEADER_NAME.fullmatch(name):
+        raise ConfigurationError(
+            f"headers[{name!r}]: a header name is one token of ASCII letters, digits and "
+            "!#$%&'*+-.^_`|~ (no space, no line break, no other character)"
+        )
+    for position, character in enumerate(value, 1):
+        if not (" " <= character <= "~" or character == "\t"):
+            raise ConfigurationError(
+                f"headers[{name!r}]: a header value is printable ASCII, with no line break "
+                f"or other control character; U+{ord(character):04X} at position {position}"
+            )
 
 
 def _checked_timeout(timeout: httpx.Timeout | float | None) -> httpx.Timeout:
@@ -774,6 +821,10 @@ def _error_for(
     error_type = _ERROR_BY_STATUS.get(status, APIError)
     if status == 400 and _is_wrong_key(body):
         error_type = AuthenticationError
+    if error_type is AuthenticationError:
+        # The sending API's 400 reads as a bad request: say what it means, then its text.
+        message = f"{where}: the API key was refused ({status} {response.reason_phrase}): {detail}"
+        message = message.rstrip(": ")
     return error_type(
         message, status_code=status, body=body, request_id=request_id, headers=headers
     )

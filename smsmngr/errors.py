@@ -94,7 +94,8 @@ class ValidationError(SmsManagerError, ValueError):
 
 
 class ConfigurationError(SmsManagerError):
-    """The client cannot be set up: no API key, or a base URL that would leak it."""
+    """The client cannot be set up: no API key, a key or header no HTTP stack can send,
+    or a base URL that would leak the key."""
 
 
 class TransportError(SmsManagerError):
@@ -142,7 +143,8 @@ class BadRequestError(APIError):
 
 class AuthenticationError(APIError):
     """The API key is missing or wrong: a 401, or the sending endpoints' 400 with
-    ``{"Message": "User is not authorized ..."}`` (``status_code`` says which)."""
+    ``{"Message": "User is not authorized ..."}`` (``status_code`` says which). Its
+    message says that the API key was refused, then gives the API's text."""
 
 
 class PermissionDeniedError(APIError):

@@ -57,6 +57,54 @@ def test_header_values_must_be_strings() -> None:
         AsyncClient(api_key=API_KEY, default_headers={"x-count": 3})  # type: ignore[dict-item]
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "rule"),
+    [
+        ("X-Note", "caf\u00e9", "U\\+00E9 at position 4"),
+        ("X-Caf\u00e9", "x", "a header name is one token"),
+        ("X-Note", "a\r\nX-Evil: 1", "U\\+000D at position 2"),
+        ("X-Note", "a\nb", "U\\+000A at position 2"),
+        ("X-Note", "a\x00b", "U\\+0000 at position 2"),
+        ("x-api-key ", "other", "a header name is one token"),
+        ("X Note", "x", "a header name is one token"),
+    ],
+)
+async def test_a_header_no_stack_can_send_is_refused_at_construction(
+    api: respx.MockRouter, name: str, value: str, rule: str
+) -> None:
+    route = api.post("/message").respond(200, json=accepted("m"))
+    with pytest.raises(ConfigurationError, match=rule) as caught:
+        AsyncClient(api_key=API_KEY, default_headers={name: value})
+    assert f"headers[{name!r}]" in str(caught.value)
+    async with AsyncClient(api_key=API_KEY) as client:
+        with pytest.raises(ConfigurationError, match=rule):
+            client.with_options(headers={name: value})
+        await client.send(MESSAGE)
+    assert route.call_count == 1
+
+
+def test_a_refused_header_value_is_not_quoted() -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        AsyncClient(api_key=API_KEY, default_headers={"X-Token": "s3cret\n"})
+    assert "s3cret" not in str(caught.value)
+
+
+async def test_a_bulk_call_the_stack_refuses_before_sending_is_failed_not_unknown() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise AssertionError("nothing may be sent")
+
+    # A caller's client whose default query cannot be encoded: refused while the
+    # request is built, before anything leaves.
+    http_client = httpx.AsyncClient(
+        transport=httpx.MockTransport(handler), params={"tag": "\ud800"}
+    )
+    async with AsyncClient(api_key=API_KEY, http_client=http_client, retry=NO_WAIT) as client:
+        result = await client.send_bulk(Message("Hi", to=["420777123456", "420777123457"]))
+    await http_client.aclose()
+    assert {outcome.status.value for outcome in result.outcomes} == {"failed"}
+    assert all("not sent, refused locally" in (o.error or "") for o in result.outcomes)
+
+
 async def test_user_agent_names_python_platform_httpx_and_the_app(api: respx.MockRouter) -> None:
     route = api.post("/message").respond(200, json=accepted("m"))
     async with AsyncClient(api_key=API_KEY, app_info="checkout/2.1") as client:

@@ -16,6 +16,7 @@ from smsmngr import (
     AuthenticationError,
     BadRequestError,
     DeliveryUncertainError,
+    InvalidApiKeyError,
     Message,
     NotFoundError,
     PermissionDeniedError,
@@ -27,6 +28,7 @@ from smsmngr import (
     TransportError,
 )
 from smsmngr._transport import parse_retry_after
+from smsmngr.testing import FakeSmsManager
 
 from .support import accepted
 
@@ -61,6 +63,26 @@ async def test_client_errors_map_to_their_class_and_are_not_retried(
     assert "invalid field body" in str(error)
     assert not isinstance(error, DeliveryUncertainError)
     assert route.call_count == 1
+
+
+async def test_a_wrong_key_says_the_api_key_was_refused_on_every_api() -> None:
+    # The sending API answers 400 {"Message": "User is not authorized ..."}, REST 401
+    # {"message": "Unauthorized"}, Verify 401 INVALID_API_KEY (as the fake does).
+    fake = FakeSmsManager(api_key="right")
+    async with fake.async_client(api_key="wrong") as client:
+        with pytest.raises(AuthenticationError) as sending:
+            await client.send(MESSAGE)
+        with pytest.raises(AuthenticationError) as rest:
+            await client.get_credit()
+        with pytest.raises(InvalidApiKeyError) as verify:
+            await client.verify.start("+420777123456")
+    assert str(sending.value).startswith("POST /message: the API key was refused (400 Bad Request)")
+    assert "User is not authorized to access this resource with an explicit deny" in str(
+        sending.value
+    )
+    assert str(rest.value).startswith("GET /credit: the API key was refused (401 Unauthorized)")
+    assert "Invalid or disabled API key" in str(verify.value)
+    assert "the API key was refused (401 Unauthorized)" in str(verify.value)
 
 
 @pytest.mark.parametrize("status", [500, 502, 503, 504])
@@ -118,6 +140,23 @@ async def test_retries_that_run_out_raise_transport_error(
         await client.send(MESSAGE)
     assert not isinstance(caught.value, DeliveryUncertainError)
     assert route.call_count == 3  # the first try and max_retries=2
+
+
+@pytest.mark.parametrize(
+    "unreachable",
+    [
+        httpx.ConnectError("[Errno -2] Name or service not known"),
+        httpx.ConnectTimeout("timed out"),
+    ],
+)
+async def test_an_error_that_could_not_reach_a_host_names_the_host_not_the_url(
+    api: respx.MockRouter, client: AsyncClient, unreachable: Exception
+) -> None:
+    api.get("/simple/message").mock(side_effect=unreachable)
+    with pytest.raises(TransportError) as caught:
+        await client.send_simple("420777123456", "Hi", sender="Shop", method="GET")
+    assert "could not reach api.smsmngr.com after 3 attempts" in str(caught.value)
+    assert "?" not in str(caught.value)
 
 
 async def test_max_retries_zero_tries_once(api: respx.MockRouter) -> None:

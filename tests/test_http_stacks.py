@@ -84,9 +84,10 @@ async def test_a_refused_connection_is_retried_then_certainly_not_sent(stack: st
         port = placeholder.getsockname()[1]
     events: list[RetryEvent] = []
     async with client_for(stack, f"http://127.0.0.1:{port}/v2", on_retry=events.append) as client:
-        with pytest.raises(TransportError, match="after 3 attempts"):
+        with pytest.raises(TransportError, match="after 3 attempts") as caught:
             await client.send(MESSAGE)
     assert [event.attempt for event in events] == [2, 3]
+    assert f"could not reach 127.0.0.1:{port} after 3 attempts" in str(caught.value)
 
 
 @pytest.mark.parametrize("fault", [SocketFault.RESET_BEFORE, SocketFault.RESET_AFTER])
@@ -99,6 +100,38 @@ async def test_a_connection_lost_after_the_request_left_is_uncertain_and_not_ret
                 await client.send(MESSAGE)
     assert len(proxy.requests) == 1  # never sent again
     assert len(fake.ledger.sent) == (1 if fault is SocketFault.RESET_AFTER else 0)
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+async def test_a_processed_then_cut_simple_send_reaches_the_server_once(
+    stack: str, fake: FakeSmsManager, base_url: str, method: str
+) -> None:
+    # aiohttp repeats an idempotent request (GET) by itself after a dropped connection:
+    # no stack may, only the SDK decides.
+    with FaultProxy(base_url, {SocketFault.RESET_AFTER: 1.0}) as proxy:
+        async with client_for(stack, proxy.url) as client:
+            with pytest.raises(DeliveryUncertainError):
+                await client.send_simple("420777123456", "Hi", sender="Shop", method=method)  # type: ignore[arg-type]
+    assert len(proxy.requests) == 1
+    assert len(fake.ledger.sent) == 1
+
+
+async def test_the_aiohttp_session_has_its_own_retry_switched_off() -> None:
+    # A private switch of aiohttp's (ClientSession._retry_connection, 3.11+): this fails
+    # on any aiohttp where it no longer exists or is no longer read.
+    import inspect
+
+    import aiohttp
+
+    assert "_retry_connection" in aiohttp.ClientSession.ATTRS
+    assert "self._retry_connection" in inspect.getsource(aiohttp.ClientSession._request)
+    async with client_for("aiohttp", "http://127.0.0.1:1/v2") as client:
+        http_client = client._transport._connection.client
+        session = http_client._transport.get_client()
+        try:
+            assert session._retry_connection is False
+        finally:
+            await session.close()
 
 
 async def test_an_answer_slower_than_the_read_timeout_is_uncertain(
@@ -149,6 +182,46 @@ async def test_no_log_line_holds_the_key_or_a_recipient(
     assert "GET" in logged  # the stack's request lines were captured, and redacted
     for secret in ("test-api-key", "420777123456", "Secret"):
         assert secret not in logged
+
+
+@pytest.mark.parametrize("line_ending", ["\n", "\r\n", " "])
+async def test_a_key_read_from_a_file_is_sent_without_its_line_ending(
+    stack: str, fake: FakeSmsManager, base_url: str, line_ending: str
+) -> None:
+    async with AsyncClient(
+        api_key=fake.api_key + line_ending,
+        base_url=base_url,
+        http_stack=stack,  # type: ignore[arg-type]
+    ) as client:
+        await client.send(MESSAGE)
+        await client.send_simple("420777123456", "Hi", sender="Shop", method="GET")
+    assert len(fake.ledger.sent) == 2
+
+
+async def test_aiohttps_connect_timeout_quotes_no_url_query_anywhere(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # aiohttp's ConnectionTimeoutError text is the whole URL: on the GET simple
+    # endpoint, the key, the number and the text.
+    import asyncio
+
+    import aiohttp
+
+    async def connect_times_out(*args: object, **kwargs: object) -> None:
+        raise asyncio.TimeoutError
+
+    monkeypatch.setattr(aiohttp.BaseConnector, "connect", connect_times_out)
+    caplog.set_level(logging.DEBUG)
+    events: list[RetryEvent] = []
+    async with client_for("aiohttp", "http://127.0.0.1:9/v2", on_retry=events.append) as client:
+        with pytest.raises(TransportError) as caught:
+            await client.send_simple("420777123456", "Secret offer", sender="Shop", method="GET")
+    assert "could not reach 127.0.0.1:9 after 3 attempts" in str(caught.value)
+    assert "Connection timeout to host" in str(caught.value)
+    texts = [str(caught.value), *(event.reason for event in events)]
+    texts += [record.getMessage() for record in caplog.records]
+    for secret in ("test-api-key", "420777123456", "Secret"):
+        assert not [text for text in texts if secret in text]
 
 
 async def test_a_callers_httpx2_client_is_used(fake: FakeSmsManager, base_url: str) -> None:

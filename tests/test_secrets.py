@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 import traceback
+from pathlib import Path
 
 import httpx
 import pytest
 import respx
 
-from smsmngr import AsyncClient, Client, Message, SmsManagerError
+from smsmngr import (
+    AsyncClient,
+    Client,
+    ConfigurationError,
+    Message,
+    RetryEvent,
+    SmsManagerError,
+    TransportError,
+)
 from smsmngr.testing import FakeSmsManager, serve
 
 from .support import API_KEY, NO_WAIT, accepted
@@ -165,3 +177,130 @@ async def test_the_get_simple_log_line_shows_no_number_and_no_text(
     assert "420777123456" not in line
     assert "Secret" not in line
     assert "phone_number=***" in line
+
+
+@pytest.mark.parametrize("around", ["\n", "\r\n", " ", "\t \n"])
+async def test_a_key_read_from_a_file_is_sent_without_the_whitespace_around_it(
+    api: respx.MockRouter, monkeypatch: pytest.MonkeyPatch, around: str
+) -> None:
+    route = api.post("/message").respond(200, json=accepted("m"))
+    async with AsyncClient(api_key=API_KEY + around, retry=NO_WAIT) as client:
+        await client.send(Message("Hi", to=["420777123456"]))
+    monkeypatch.setenv("SMSMANAGER_API_KEY", around + API_KEY + around)
+    async with AsyncClient(retry=NO_WAIT) as client:
+        await client.send(Message("Hi", to=["420777123456"]))
+    assert [call.request.headers["x-api-key"] for call in route.calls] == [API_KEY, API_KEY]
+
+
+@pytest.mark.parametrize("inside", ["\x00", "\n", "\r", "\x1b", "\x7f", "é"])
+def test_a_key_with_a_character_no_header_can_carry_is_refused_unquoted(
+    monkeypatch: pytest.MonkeyPatch, inside: str
+) -> None:
+    key = f"{API_KEY}{inside}tail"
+    with pytest.raises(ConfigurationError, match="api_key: the API key holds") as caught:
+        AsyncClient(api_key=key)
+    errors = [caught.value]
+    if inside != "\x00":  # an environment variable cannot hold a NUL
+        monkeypatch.setenv("SMSMANAGER_API_KEY", key)
+        with pytest.raises(ConfigurationError, match="SMSMANAGER_API_KEY: the API key") as env:
+            AsyncClient()
+        errors.append(env.value)
+    for error in errors:
+        assert f"at position {len(API_KEY) + 1}" in str(error)
+        assert API_KEY not in str(error)
+        assert "tail" not in str(error)
+
+
+def test_a_key_of_whitespace_only_is_no_key() -> None:
+    with pytest.raises(ConfigurationError, match="no API key"):
+        AsyncClient(api_key=" \r\n")
+
+
+async def test_a_stack_error_that_quotes_the_key_reaches_no_sdk_text_with_it(
+    caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    # As h11 quotes a header value it refuses: the key must not travel on in the text.
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v2/message":
+            raise httpx.LocalProtocolError(f"Illegal header value b'{API_KEY}'")
+        raise httpx.ConnectError(f"cannot connect with b'{API_KEY}'")
+
+    events: list[RetryEvent] = []
+    http_client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    caplog.set_level(logging.DEBUG)
+    async with AsyncClient(
+        api_key=API_KEY, http_client=http_client, retry=NO_WAIT, on_retry=events.append
+    ) as client:
+        with pytest.raises(TransportError) as refused:
+            await client.send(Message("Hi", to=["420777123456"]))
+        with pytest.raises(TransportError) as unreachable:
+            await client.send_simple("420777123456", "Hi", sender="Shop")
+        journal = tmp_path / "campaign.journal"
+        result = await client.send_bulk(
+            Message("Hi", to=["420777123456", "420777123457"]), journal=journal
+        )
+    await http_client.aclose()
+    assert API_KEY.encode() not in journal.read_bytes()
+    texts = [str(refused.value), str(unreachable.value), *(e.reason for e in events)]
+    texts += [outcome.error or "" for outcome in result.outcomes]
+    texts += [record.getMessage() for record in caplog.records]
+    assert "Illegal header value b'***'" in texts[0]
+    assert events
+    assert not [text for text in texts if API_KEY in text]
+
+
+async def test_aiohttps_connect_timeout_quoting_the_get_url_is_redacted_everywhere(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # httpx-aiohttp raises httpx.ConnectTimeout(text) from aiohttp's
+    # ConnectionTimeoutError, whose text is the full URL: key, number and text included.
+    import aiohttp
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        text = f"Connection timeout to host {request.url}"
+        raise httpx.ConnectTimeout(text) from aiohttp.ConnectionTimeoutError(text)
+
+    events: list[RetryEvent] = []
+    http_client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    caplog.set_level(logging.DEBUG)
+    async with AsyncClient(
+        api_key=API_KEY, http_client=http_client, retry=NO_WAIT, on_retry=events.append
+    ) as client:
+        with pytest.raises(TransportError) as caught:
+            await client.send_simple("420777123456", "Secret offer", sender="Shop", method="GET")
+    await http_client.aclose()
+    message = str(caught.value)
+    assert "could not reach api.smsmngr.com after 3 attempts" in message
+    assert "simple/message?phone_number=***&message=***&sender=***&apikey=***" in message
+    texts = [message, *(event.reason for event in events)]
+    texts += [record.getMessage() for record in caplog.records]
+    assert any(record.name == "smsmngr" for record in caplog.records)  # the retry warnings
+    for secret in (API_KEY, "420777123456", "Secret"):
+        assert not [text for text in texts if secret in text]
+
+
+def test_smsmanager_log_redacts_what_any_of_its_loggers_pass_on() -> None:
+    code = (
+        "import logging, smsmngr; "
+        "logging.getLogger('smsmngr.anything').warning("
+        "'lost %s', 'http://h/v2/simple/message?apikey=k3y&phone_number=420777123456')"
+    )
+    finished = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SMSMANAGER_LOG": "info"},
+        check=True,
+    )
+    assert "simple/message?apikey=***&phone_number=***" in finished.stderr
+    assert "k3y" not in finished.stderr
+    assert "420777123456" not in finished.stderr
+
+
+def test_a_log_line_with_the_url_in_its_format_is_redacted(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.INFO, logger="smsmngr"):
+        logging.getLogger("smsmngr").info("lost http://h/v2/x?apikey=%s&n=%d", "k3y", 7)
+    (record,) = caplog.records
+    assert record.getMessage() == "lost http://h/v2/x?apikey=***&n=***"
