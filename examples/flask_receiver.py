@@ -1,6 +1,6 @@
 """Receive SmsManager webhooks in a Flask app, next to its own routes.
 
-    SMSMNGR_WEBHOOK_TOKEN=... flask --app examples.flask_receiver run
+    SMSMANAGER_WEBHOOK_TOKEN=... flask --app examples.flask_receiver run
 
 Set each message's callback to https://your.host/smsmngr/webhook?token=...
 """
@@ -33,7 +33,7 @@ app.wsgi_app = DispatcherMiddleware(  # type: ignore[method-assign]
     app.wsgi_app,
     {
         "/smsmngr/webhook": wsgi_receiver(
-            handle, token=os.environ.get("SMSMNGR_WEBHOOK_TOKEN", "change-me")
+            handle, token=os.environ.get("SMSMANAGER_WEBHOOK_TOKEN", "change-me")
         )
     },
 )

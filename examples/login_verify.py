@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -31,6 +32,23 @@ from smsmngr import (
 )
 
 
+async def _fields(request: Request, *names: str) -> list[str]:
+    """The named fields of a JSON object body, as text: anything else is the client's
+    mistake (400), not the server's (a 500 with a traceback)."""
+    try:
+        data = await request.json()
+    except ValueError:
+        raise HTTPException(400, "the body must be JSON") from None
+    if not isinstance(data, dict) or not all(name in data for name in names):
+        raise HTTPException(400, f"the body must be a JSON object with {', '.join(names)}")
+    return [str(data[name]) for name in names]
+
+
+async def _client_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, HTTPException)
+    return JSONResponse({"error": error.detail}, status_code=error.status_code)
+
+
 def create_app(client_factory: Any = AsyncClient) -> Starlette:
     """The app; ``client_factory()`` makes its ``AsyncClient`` (tests pass the fake's)."""
     clients: dict[str, AsyncClient] = {}
@@ -42,9 +60,9 @@ def create_app(client_factory: Any = AsyncClient) -> Starlette:
             yield
 
     async def start(request: Request) -> JSONResponse:
-        data = await request.json()
+        (phone,) = await _fields(request, "phone")
         try:
-            started = await clients["api"].verify.start(str(data.get("phone", "")))
+            started = await clients["api"].verify.start(phone)
         except ValidationError as error:
             return JSONResponse({"error": error.rule}, status_code=422)
         except RateLimitError:
@@ -52,9 +70,9 @@ def create_app(client_factory: Any = AsyncClient) -> Starlette:
         return JSONResponse({"token": started.token, "expires": started.expires_at.isoformat()})
 
     async def check(request: Request) -> JSONResponse:
-        data = await request.json()
+        token, code = await _fields(request, "token", "code")
         try:
-            result = await clients["api"].verify.check(str(data["token"]), str(data["code"]))
+            result = await clients["api"].verify.check(token, code)
         except InvalidCodeError as error:
             body = {"error": "wrong code", "attempts_left": error.attempts_remaining}
             return JSONResponse(body, status_code=401)
@@ -72,7 +90,8 @@ def create_app(client_factory: Any = AsyncClient) -> Starlette:
         Route("/login/start", start, methods=["POST"]),
         Route("/login/check", check, methods=["POST"]),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    handlers = {HTTPException: _client_error}
+    return Starlette(routes=routes, lifespan=lifespan, exception_handlers=handlers)
 
 
 app = create_app()

@@ -1,6 +1,6 @@
 """Receive SmsManager webhooks in a Starlette (or FastAPI) app.
 
-    SMSMNGR_WEBHOOK_TOKEN=... uvicorn examples.starlette_receiver:app
+    SMSMANAGER_WEBHOOK_TOKEN=... uvicorn examples.starlette_receiver:app
 
 Set each message's callback to https://your.host/smsmngr/webhook?token=...
 """
@@ -29,7 +29,7 @@ app = Starlette(
     routes=[
         Route(
             "/smsmngr/webhook",
-            asgi_receiver(handle, token=os.environ.get("SMSMNGR_WEBHOOK_TOKEN", "change-me")),
+            asgi_receiver(handle, token=os.environ.get("SMSMANAGER_WEBHOOK_TOKEN", "change-me")),
         )
     ]
 )

@@ -16,7 +16,7 @@ REPLY = [{"type": "incoming", "message_id": "m-1", "sender": "420777123456", "bo
 
 @pytest.fixture(autouse=True)
 def _token(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SMSMNGR_WEBHOOK_TOKEN", "t0k")
+    monkeypatch.setenv("SMSMANAGER_WEBHOOK_TOKEN", "t0k")
 
 
 async def test_the_starlette_example_tracks_delivery_reports() -> None:
@@ -95,3 +95,29 @@ async def test_the_login_example_verifies_a_number_and_counts_attempts() -> None
     assert (wrong.status_code, wrong.json()["attempts_left"]) == (401, 5)
     assert (right.status_code, right.json()) == (200, {"phone": "420777123456"})
     assert bad.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/login/start", b"not json"),
+        ("/login/start", b"\xff\xfe"),
+        ("/login/start", b'["+420 777 123 456"]'),
+        ("/login/check", b'{"token": "t"}'),
+    ],
+)
+async def test_the_login_example_answers_a_body_it_cannot_read_with_a_400(
+    path: str, body: bytes
+) -> None:
+    from smsmngr.testing import FakeSmsManager
+
+    module = importlib.import_module("examples.login_verify")
+    fake = FakeSmsManager()
+    app = module.create_app(fake.async_client)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://app") as http:
+            answer = await http.post(path, content=body)
+    assert answer.status_code == 400
+    assert "error" in answer.json()
+    assert fake.ledger.calls == []

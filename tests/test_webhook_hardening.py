@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import io
 import json
 import logging
 import time
 from typing import Any
 
+import anyio.lowlevel
 import httpx
 import pytest
 
@@ -104,3 +107,117 @@ async def test_a_sender_that_disconnects_mid_body_is_not_taken_for_a_whole_body(
     await app(scope, receive, send)
     assert handled == []
     assert sent == []  # nobody to answer; the platform delivers again
+
+
+class _AsyncCallable:
+    def __init__(self, handled: list[list[Event]], *, fail: bool = False) -> None:
+        self.handled, self.fail = handled, fail
+
+    async def __call__(self, events: list[Event]) -> None:
+        await _store(self.handled, events, fail=self.fail)
+
+
+async def _store(handled: list[list[Event]], events: list[Event], *, fail: bool = False) -> None:
+    await anyio.lowlevel.checkpoint()  # the work happens only once the coroutine runs
+    if fail:
+        raise OSError("the database is down")
+    handled.append(events)
+
+
+def _async_object(handled: list[list[Event]], fail: bool) -> Any:
+    return _AsyncCallable(handled, fail=fail)
+
+
+def _async_partial(handled: list[list[Event]], fail: bool) -> Any:
+    return functools.partial(_store, handled, fail=fail)
+
+
+def _lambda_returning_a_coroutine(handled: list[list[Event]], fail: bool) -> Any:
+    return lambda events: _store(handled, events, fail=fail)
+
+
+ASYNC_SHAPES = [_async_object, _async_partial, _lambda_returning_a_coroutine]
+
+
+@pytest.mark.parametrize("shape", ASYNC_SHAPES)
+@pytest.mark.parametrize("fail", [False, True])
+async def test_the_asgi_receiver_answers_after_an_async_handler_of_any_shape_ran(
+    shape: Any, fail: bool
+) -> None:
+    handled: list[list[Event]] = []
+    app = httpx.ASGITransport(app=asgi_receiver(shape(handled, fail)))
+    async with httpx.AsyncClient(transport=app, base_url="http://a") as http:
+        answer = await http.post("/", content=json.dumps([GOOD]))
+    assert (answer.status_code, len(handled)) == ((500, 0) if fail else (200, 1))
+
+
+@pytest.mark.parametrize("shape", ASYNC_SHAPES)
+@pytest.mark.parametrize("fail", [False, True])
+def test_the_wsgi_receiver_answers_after_an_async_handler_of_any_shape_ran(
+    shape: Any, fail: bool
+) -> None:
+    handled: list[list[Event]] = []
+    app = wsgi_receiver(shape(handled, fail))
+    with httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://w") as http:
+        answer = http.post("/", content=json.dumps([GOOD]))
+    assert (answer.status_code, len(handled)) == ((500, 0) if fail else (200, 1))
+
+
+def _wsgi_status(app: Any, **environ: str) -> str:
+    statuses: list[str] = []
+    body = json.dumps([GOOD]).encode()
+    base = {"REQUEST_METHOD": "POST", "QUERY_STRING": "", "wsgi.input": io.BytesIO(body)}
+    app({**base, **environ}, lambda status, headers: statuses.append(status))
+    return statuses[0]
+
+
+async def _asgi_status(app: Any, query: bytes, headers: list[tuple[bytes, bytes]]) -> int:
+    body = json.dumps([GOOD]).encode()
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "headers": headers, "query_string": query}
+    await app(scope, receive, send)
+    return int(sent[0]["status"])
+
+
+@pytest.mark.parametrize("length", ["²", "1_0", "-1", " 12"])
+async def test_a_content_length_of_anything_but_ascii_digits_is_refused_before_the_token(
+    length: str,
+) -> None:
+    handled: list[list[Event]] = []
+    asgi = asgi_receiver(handled.append, token="t")
+    assert await _asgi_status(asgi, b"", [(b"content-length", length.encode())]) == 400
+    wsgi = wsgi_receiver(handled.append, token="t")
+    assert _wsgi_status(wsgi, CONTENT_LENGTH=length).startswith("400")
+    assert handled == []
+
+
+async def test_a_content_length_of_thousands_of_digits_is_too_large_not_a_crash() -> None:
+    length = "9" * 5_000  # int() refuses over 4300 digits
+    handled: list[list[Event]] = []
+    asgi = asgi_receiver(handled.append, token="t")
+    header = [(b"content-length", length.encode())]
+    assert await _asgi_status(asgi, b"token=t", header) == 413
+    wsgi = wsgi_receiver(handled.append, token="t")
+    assert _wsgi_status(wsgi, QUERY_STRING="token=t", CONTENT_LENGTH=length).startswith("413")
+    assert handled == []
+
+
+@pytest.mark.parametrize("query", ["token=ab+c/d==", "token=ab%2Bc%2Fd%3D%3D"])
+async def test_a_token_holding_a_plus_is_accepted_as_written(query: str) -> None:
+    handled: list[list[Event]] = []
+    token = "ab+c/d=="  # standard base64
+    asgi = asgi_receiver(handled.append, token=token)
+    length = [(b"content-length", str(len(json.dumps([GOOD]))).encode())]
+    assert await _asgi_status(asgi, query.encode(), length) == 200
+    wsgi = wsgi_receiver(handled.append, token=token)
+    length_env = str(len(json.dumps([GOOD])))
+    assert _wsgi_status(wsgi, QUERY_STRING=query, CONTENT_LENGTH=length_env).startswith("200")
+    assert len(handled) == 2
+    assert await _asgi_status(asgi, b"token=ab c/d==", length) == 403

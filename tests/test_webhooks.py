@@ -10,6 +10,7 @@ import json
 import logging
 from typing import Any
 
+import anyio.lowlevel
 import httpx
 import pytest
 from hypothesis import given, settings
@@ -391,8 +392,14 @@ def test_wsgi_receiver_calls_the_handler_and_refuses_bad_requests() -> None:
         assert http.post("/", content=BODY).status_code == 500
 
 
-def test_wsgi_receiver_refuses_async_handlers() -> None:
-    async def handle(events: list[Event]) -> None: ...
+def test_wsgi_receiver_runs_an_async_handler_to_its_end_before_answering() -> None:
+    handled: list[list[Event]] = []
 
-    with pytest.raises(TypeError, match="asgi_receiver"):
-        wsgi_receiver(handle)
+    async def handle(events: list[Event]) -> None:
+        await anyio.lowlevel.checkpoint()
+        handled.append(events)
+
+    app = wsgi_receiver(handle)
+    with httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://h") as http:
+        assert http.post("/", content=BODY).status_code == 200
+    assert len(handled) == 1

@@ -1,7 +1,8 @@
 """Ready webhook receivers: an ASGI app and a WSGI app, no framework needed.
 
-Both answer 2xx only after the handler returned, so a failing handler gets the events
-delivered again by the platform. Refused requests are logged without their contents.
+Both answer 2xx only after the handler returned, and after whatever awaitable it
+returned was awaited, so a failing handler gets the events delivered again by the
+platform. Refused requests are logged without their contents.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ import logging
 import traceback
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import unquote
 
+import anyio
 import anyio.to_thread
 import attrs
 
@@ -59,12 +61,14 @@ class _Rules:
     def refuse_early(self, method: str, query: str, content_length: str | None) -> _Refusal | None:
         if method != "POST":
             return _Refusal(405, "only POST is accepted")
+        declared = None if content_length is None else _declared_length(content_length)
+        if content_length is not None and declared is None:
+            return _Refusal(400, "Content-Length is not a number of ASCII digits")
         if self.token is not None:
-            given = parse_qs(query).get(self.token_param, [""])[-1]
+            given = _query_value(query, self.token_param)
             if not hmac.compare_digest(given.encode(), self.token.encode()):
                 return _Refusal(403, "missing or wrong token")
-        declared = content_length is not None and content_length.isdigit()
-        if declared and int(content_length or 0) > self.max_body_bytes:
+        if declared is not None and declared > self.max_body_bytes:
             return _Refusal(413, "body too large")
         return None
 
@@ -83,6 +87,36 @@ class _Rules:
             return _Refusal(400, str(error).split(":")[0])  # no body contents in the log
 
 
+def _declared_length(value: str) -> int | None:
+    """A Content-Length header as a number, or None when it is not ASCII digits
+    (``str.isdigit`` also takes ``"²"``, which ``int`` refuses).
+
+    >>> _declared_length("12"), _declared_length("²"), _declared_length("-1")
+    (12, None, None)
+    """
+    if not (value.isascii() and value.isdigit()):
+        return None
+    # int() refuses over 4300 digits; anything this long is over any body limit anyway.
+    return int(value) if len(value) <= 18 else 10**18
+
+
+def _query_value(query: str, name: str) -> str:
+    """The last value of ``name`` in a query string, percent-decoded only: a ``+`` stays
+    a ``+`` (a standard base64 token keeps its ``+``), not a space as in forms.
+
+    >>> _query_value("token=ab+c%2Fd%3D&x=1", "token")
+    'ab+c/d='
+    >>> _query_value("x=1", "token")
+    ''
+    """
+    found = ""
+    for part in query.split("&"):
+        key, _, value = part.partition("=")
+        if unquote(key) == name:
+            found = unquote(value)
+    return found
+
+
 def _rules(
     token: str | None,
     token_param: str,
@@ -97,6 +131,20 @@ def _rules(
         raise ConfigurationError("hmac_secret must not be empty: give a secret, or None")
     secret = hmac_secret.encode() if isinstance(hmac_secret, str) else hmac_secret
     return _Rules(token, token_param, secret, signature_header, max_body_bytes)
+
+
+def _is_async_callable(handler: Callable[..., Any]) -> bool:
+    """Whether calling ``handler`` gives a coroutine without blocking: run it on the loop."""
+    call = type(handler).__call__  # an object with ``async def __call__``
+    return inspect.iscoroutinefunction(handler) or inspect.iscoroutinefunction(call)
+
+
+def _boxed_call(handler: Handler, events: list[Event]) -> tuple[Any]:
+    return (handler(events),)
+
+
+async def _awaited(result: Awaitable[Any]) -> Any:
+    return await result
 
 
 def _log_refusal(refusal: _Refusal) -> None:
@@ -124,7 +172,8 @@ def asgi_receiver(
 ) -> Callable[[Any, Any, Any], Awaitable[None]]:
     """An ASGI app that parses each POST and calls ``handler(events)``.
 
-    ``handler`` may be async, or sync (it then runs in a worker thread). With ``token``,
+    ``handler`` may be async, or sync (it then runs in a worker thread); an awaitable it
+    returns is awaited before the answer. With ``token``,
     the callback URL must carry ``?token=...`` (compared in constant time); with
     ``hmac_secret``, the ``signature_header`` must hold the hex HMAC-SHA256 of the body.
 
@@ -136,7 +185,7 @@ def asgi_receiver(
         app = asgi_receiver(handle, token=os.environ["WEBHOOK_TOKEN"])
     """
     rules = _rules(token, token_param, hmac_secret, signature_header, max_body_bytes)
-    is_async = inspect.iscoroutinefunction(handler)
+    on_the_loop = _is_async_callable(handler)
 
     async def receive_events(scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -171,10 +220,15 @@ def asgi_receiver(
             status = outcome.status
         else:
             try:
-                if is_async:
-                    await handler(outcome)
+                if on_the_loop:
+                    result = handler(outcome)
                 else:
-                    await anyio.to_thread.run_sync(handler, outcome)
+                    # Boxed: trio refuses a coroutine as a thread's result.
+                    (result,) = await anyio.to_thread.run_sync(_boxed_call, handler, outcome)
+                # Whatever the handler's shape (a partial, an object, a lambda), what it
+                # returns is awaited before the answer: a 200 tells the platform it is done.
+                if inspect.isawaitable(result):
+                    await result
             except Exception as error:
                 _log_handler_failure(error)
                 status = 500
@@ -220,14 +274,14 @@ def wsgi_receiver(
     max_body_bytes: int = DEFAULT_MAX_BYTES,
 ) -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
     """A WSGI app that parses each POST and calls ``handler(events)``; see
-    ``asgi_receiver`` for the options. ``handler`` must be a plain function.
+    ``asgi_receiver`` for the options. ``handler`` is best a plain function: an
+    awaitable it returns (an async handler's coroutine) is run to its end on an event
+    loop of its own, as Flask runs async views, before the answer.
 
     Example::
 
         app = wsgi_receiver(lambda events: save(events), hmac_secret=SECRET)
     """
-    if inspect.iscoroutinefunction(handler):
-        raise TypeError("wsgi_receiver needs a plain function; use asgi_receiver for async")
     rules = _rules(token, token_param, hmac_secret, signature_header, max_body_bytes)
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -241,7 +295,7 @@ def wsgi_receiver(
             environ.get("REQUEST_METHOD", ""), environ.get("QUERY_STRING", ""), length
         )
         if outcome is None:
-            if length is None or not length.isdigit():
+            if length is None:
                 outcome = _Refusal(411, "a Content-Length is required")
             else:
                 outcome = rules.read(environ["wsgi.input"].read(int(length)), headers)
@@ -251,7 +305,9 @@ def wsgi_receiver(
             status = outcome.status
         else:
             try:
-                handler(outcome)
+                result = handler(outcome)
+                if inspect.isawaitable(result):
+                    anyio.run(_awaited, result)
             except Exception as error:
                 _log_handler_failure(error)
                 status = 500
