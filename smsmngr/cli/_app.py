@@ -449,6 +449,10 @@ def mock(args: argparse.Namespace) -> int:
     from smsmngr.testing import FakeSmsManager
 
     fake = FakeSmsManager(api_key=args.mock_key, ledger=args.ledger)
+    codes = logging.getLogger("smsmngr.testing")  # the Verify codes it sends, on stdout
+    codes.addHandler(logging.StreamHandler(sys.stdout))
+    codes.setLevel(logging.INFO)
+    codes.propagate = False
     print(f"fake SmsManager API on http://127.0.0.1:{args.port}/v2 (API key {args.mock_key!r})")
     print(f"its REST API v1 on http://127.0.0.1:{args.port}/v1")
     print("stop with Ctrl-C", flush=True)

@@ -264,9 +264,11 @@ class FakeSmsManager:
         self._sent(phone_number, self._new_id(), self._new_id(), "/v1/validations", 0, message)
 
     def code_sent_to(self, phone_number: str) -> str:
-        """The last Verify API code sent to ``phone_number`` (what the user would type)."""
+        """The last Verify API code sent to ``phone_number`` (what the user would type),
+        in any form ``verify.start`` accepted: ``code_sent_to("+420 777 123 456")``."""
+        number = normalized_number(phone_number)
         for session in reversed(list(self.verify.sessions.values())):
-            if session.phone_number == phone_number:
+            if session.phone_number == number:
                 return session.code
         raise LookupError(f"no code was sent to {phone_number}")
 
