@@ -53,7 +53,7 @@ def test_the_installed_script_runs() -> None:
 def test_send_prints_ids_and_exits_0(api: tuple[FakeSmsManager, list[str]]) -> None:
     fake, options = api
     to = ["--to", "+420 777 000 001", "--to", "420777000002"]
-    channels = ["--channel", "viber", "--channel", "sms"]
+    channels = ["--channel", "viber", "--channel", "sms", "--sender", "Shop"]
     result = run(*options, "send", *to, "--body", "Hi", *channels)
     assert result.returncode == 0, result.stderr
     assert [s.phone_number for s in fake.ledger.sent] == ["420777000001", "420777000002"]

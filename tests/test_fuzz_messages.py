@@ -64,10 +64,15 @@ def messages(draw: st.DrawFn) -> Message:
     needs_body = flow is None or any(
         not isinstance(s, WhatsAppTemplate) and s.body is None for s in flow
     )
+    # The reference requires a sender on these steps: in the step, or the message's.
+    needs_sender = any(
+        isinstance(s, (Viber, WhatsAppText, WhatsAppTemplate)) and s.sender is None
+        for s in flow or ()
+    )
     return Message(
         draw(texts) if needs_body else draw(maybe(texts)),
         to=draw(st.lists(st.from_regex(r"\A42077[0-9]{7}\Z"), min_size=1, max_size=10)),
-        sender=draw(maybe(texts)),
+        sender=draw(texts) if needs_sender else draw(maybe(texts)),
         flow=flow,
         tag=draw(maybe(texts)),
         scheduled_at=draw(maybe(aware)),

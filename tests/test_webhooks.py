@@ -244,7 +244,7 @@ def test_the_fakes_events_parse_back_as_typed_events() -> None:
         client.send_bulk(
             [
                 Message("Hi", to=["420777000001", "420777000002"], payload={"a": 1}),
-                Message(to=["420777000003"], flow=[Viber(body="v")]),
+                Message(to=["420777000003"], flow=[Viber(body="v", sender="Shop")]),
             ]
         )
     events = parse(json.dumps(fake.delivery_reports()))
