@@ -260,11 +260,15 @@ _STAT_COUNTS = (
 
 @attrs.frozen
 class RequestStats:
-    """The statistics of one send request on one date (``GET /request``)."""
+    """The statistics of one send request on one date (``GET /request``).
+
+    ``count_seen`` and ``count_clicked`` are ``None``: the endpoint does not return
+    them (``GET /requests`` does, by day), and an unknown count is not zero.
+    """
 
     count_delivered: int = 0
-    count_seen: int = 0
-    count_clicked: int = 0
+    count_seen: int | None = None
+    count_clicked: int | None = None
     count_nondelivered: int = 0
     count_sent: int = 0
     count_notsent: int = 0
@@ -285,9 +289,19 @@ _STAT_READERS: dict[str, Callable[[Any], Any]] = {
 }
 
 
+def _optional_count(value: Any) -> int | None:
+    return None if value is None else _count(value)
+
+
 def parse_request_stats(data: Any) -> RequestStats:
     """A ``GET /request`` answer's ``request`` object."""
-    readers = {**_STAT_READERS, "price_czk": _amount, "price_eur": _amount}
+    readers = {
+        **_STAT_READERS,
+        "count_seen": _optional_count,
+        "count_clicked": _optional_count,
+        "price_czk": _amount,
+        "price_eur": _amount,
+    }
     return _read(RequestStats, data, readers)
 
 

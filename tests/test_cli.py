@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -291,6 +293,48 @@ def test_every_option_is_explained_in_help(command: list[str], option: str, says
     explained = " ".join(shown.stdout.split("options:", 1)[0 if option == "text" else 1].split())
     described = rf"{re.escape(option)}( [A-Z_]+)? [^-]*{re.escape(says)}"
     assert re.search(described, explained), explained
+
+
+def test_mock_prints_each_verify_code_so_verify_check_can_succeed() -> None:
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "smsmngr", "mock", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    reader = threading.Thread(target=lambda: [lines.put(line) for line in server.stdout or ()])
+    reader.start()
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        root = f"http://127.0.0.1:{port}"
+        options = ["--api-key", "test-api-key", "--base-url", f"{root}/v2"]
+        verify = [*options, "--verify-base-url", root, "verify"]
+        started = run(*verify, "start", "+420 777 123 456")
+        assert started.returncode == 0, started.stderr
+        token = started.stdout.split()[1]
+        line = ""
+        while "Verify code" not in line:
+            line = lines.get(timeout=30)
+        assert "420777123456" in line
+        assert token[:8] in line
+        code = re.search(r"Verify code (\d{6}) ", line)
+        assert code is not None, line
+        checked = run(*verify, "check", token, code.group(1))
+        assert (checked.returncode, checked.stdout.strip()) == (0, "verified: 420777123456")
+    finally:
+        server.terminate()
+        server.wait(10)
+        reader.join(10)
+        if server.stdout is not None:
+            server.stdout.close()
 
 
 @pytest.fixture

@@ -36,7 +36,8 @@ def raw(
     """A request straight to the fake, bypassing the SDK's own checks."""
     with httpx.Client(transport=fake.transport, base_url="https://api.smsmngr.com") as http:
         content = body if isinstance(body, bytes) else json.dumps(body).encode()
-        return http.post(path, content=content, headers={"x-api-key": fake.api_key, **headers})
+        headers = {"x-api-key": fake.api_key, "content-type": "application/json", **headers}
+        return http.post(path, content=content, headers=headers)
 
 
 # -- strictness -------------------------------------------------------------------------
@@ -106,7 +107,7 @@ def test_requests_breaking_the_reference_get_400_naming_the_problem(
     fake = FakeSmsManager()
     response = raw(fake, body)
     assert response.status_code == 400
-    assert problem in response.json()["error"]
+    assert problem in response.json()["Message"]
     assert fake.ledger.accepted_count == 0
 
 
@@ -243,7 +244,7 @@ async def test_each_fault_is_what_the_client_sees_and_the_ledger_knows() -> None
     async with fake.async_client() as client:
         await client.send(HI)  # call 1 is a 429, retried as call 2
         with pytest.raises(ServerError):
-            await client.send(HI)  # 3: 503
+            await client.send(HI)  # 3: 503 after processing
         with pytest.raises(ServerError):
             await client.send(HI)  # 4: 500 after processing
         with pytest.raises(DeliveryUncertainError):
@@ -256,7 +257,7 @@ async def test_each_fault_is_what_the_client_sees_and_the_ledger_knows() -> None
     assert calls == [
         (1, FaultKind.RATE_LIMIT, 429, False),
         (2, None, 200, True),
-        (3, FaultKind.UNAVAILABLE, 503, False),
+        (3, FaultKind.UNAVAILABLE, 503, True),
         (4, FaultKind.SERVER_ERROR, 500, True),
         (5, FaultKind.DROP_BEFORE, None, False),
         (6, FaultKind.DROP_AFTER, None, True),
@@ -264,8 +265,8 @@ async def test_each_fault_is_what_the_client_sees_and_the_ledger_knows() -> None
         (8, None, 200, True),
         (9, FaultKind.SLOW, 200, True),
     ]
-    assert fake.ledger.accepted_count == 5  # calls 2, 4, 6, 8, 9
-    assert fake.ledger.processed_phone_numbers() == {"420777123456": 5}
+    assert fake.ledger.accepted_count == 6  # calls 2, 3, 4, 6, 8, 9
+    assert fake.ledger.processed_phone_numbers() == {"420777123456": 6}
 
 
 async def test_rate_limit_carries_retry_after() -> None:

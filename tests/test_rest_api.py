@@ -122,6 +122,21 @@ async def test_documented_rows_stats_credit_and_prices_are_typed(
     assert prices.price_for("420777123456", channel="viber").price_czk == decimal.Decimal("0.39")
 
 
+async def test_request_stats_the_endpoint_does_not_return_are_none_not_zero(
+    rest: respx.MockRouter, client: AsyncClient
+) -> None:
+    # GET /request documents no count_seen or count_clicked (GET /requests does).
+    (example,) = [e for e in examples(200) if e["path"] == "/request"]
+    assert "count_seen" not in example["example"]["request"]
+    rest.get("/request").respond(200, json=example["example"])
+    stats = await call(client, "/request")
+    assert (stats.count_seen, stats.count_clicked) == (None, None)
+    assert stats.count_delivered == 120
+    answer = {"success": True, "request": {**example["example"]["request"], "count_seen": "4"}}
+    rest.get("/request").respond(200, json=answer)
+    assert (await call(client, "/request")).count_seen == 4  # read when it is there
+
+
 @pytest.mark.parametrize("example", examples(400), ids=lambda e: e["path"])
 async def test_documented_refusals_are_bad_requests_and_not_repeated(
     rest: respx.MockRouter, client: AsyncClient, example: dict[str, Any]

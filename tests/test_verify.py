@@ -332,6 +332,66 @@ def test_the_blocking_client_has_verify_too() -> None:
     assert (checked.verified, checked.phone_number) == (True, "420777123456")
 
 
+@pytest.mark.parametrize("typed", ["+420 777 123 456", "00420 777-123-456", "(420) 777.123.456"])
+def test_the_fake_finds_the_code_under_any_form_start_accepted(typed: str) -> None:
+    fake = FakeSmsManager()
+    with fake.client() as client:
+        started = client.verify.start(typed)
+        assert client.verify.check(started.token, fake.code_sent_to(typed)).verified
+    with pytest.raises(LookupError, match="no code was sent"):
+        fake.code_sent_to("+420 777 000 000")
+
+
+def another_code(code: str) -> str:
+    """A well-formed code that is not ``code``."""
+    return "000000" if code != "000000" else "111111"
+
+
+def verify_raw(fake: FakeSmsManager, path: str, body: Any) -> httpx.Response:
+    """A request straight to the fake's Verify API, bypassing the SDK's checks."""
+    with httpx.Client(transport=fake.transport, base_url=VERIFY) as http:
+        return http.post(path, json=body, headers={"x-api-key": fake.api_key})
+
+
+async def test_a_verified_session_answers_only_its_own_code() -> None:
+    fake = FakeSmsManager()
+    async with fake.async_client() as client:
+        started = await client.verify.start("420777123456")
+        code = fake.code_sent_to("420777123456")
+        assert (await client.verify.check(started.token, code)).verified
+        with pytest.raises(InvalidCodeError) as caught:
+            await client.verify.check(started.token, another_code(code))
+        again = await client.verify.check(started.token, code)  # a lost answer, read again
+    assert (again.verified, again.code) == (True, code)
+    assert caught.value.attempts_remaining == 6  # nothing spent on a session that is over
+
+
+@pytest.mark.parametrize("code", ["12345", "1234567", "12345a", "١٢٣٤٥٦", ""])
+def test_a_code_off_the_pattern_fails_without_spending_an_attempt(code: str) -> None:
+    fake = FakeSmsManager()
+    with fake.client() as client:
+        token = client.verify.start("420777123456").token
+        refused = verify_raw(fake, f"/v1/validations/{token}/verify", {"code": code})
+        assert refused.status_code == 400
+        assert "^[0-9]{6}$" in refused.json()["message"]
+        assert "attemptsRemaining" not in refused.json()
+        with pytest.raises(InvalidCodeError) as caught:
+            client.verify.check(token, another_code(fake.code_sent_to("420777123456")))
+    assert caught.value.attempts_remaining == 5  # only the well-formed code spent one
+
+
+@pytest.mark.parametrize("payload", [{"user": 42}, {"user": None}, {"user": {"id": "1"}}, ["x"]])
+def test_a_payload_that_does_not_map_strings_to_strings_is_refused(payload: Any) -> None:
+    fake = FakeSmsManager()
+    answer = verify_raw(
+        fake, "/v1/validations", {"phoneNumber": "420777123456", "payload": payload}
+    )
+    assert answer.status_code == 400
+    assert "payload" in answer.json()["message"]
+    assert fake.verify.sessions == {}
+    assert fake.ledger.sent == []
+
+
 def test_the_verify_base_url_is_an_option_with_the_plain_http_rule(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -108,6 +108,20 @@ def test_an_event_with_a_result_and_no_type_is_a_delivery_report() -> None:
     assert isinstance(parse(untyped)[0], DeliveryReport)
 
 
+def test_an_event_with_a_sender_and_no_type_or_result_is_incoming() -> None:
+    # The incoming schemas' ``type`` defaults to ``incoming`` (jsonapi_v2.yaml).
+    reply = {k: v for k, v in REPLY.items() if k != "type"}
+    inbound = {k: v for k, v in INBOUND.items() if k != "type"}
+    assert [type(e) for e in parse([reply, inbound])] == [IncomingReply, IncomingMessage]
+
+
+def test_an_event_without_type_result_or_sender_stays_unknown() -> None:
+    assert [type(e) for e in parse([{"body": "Hi"}, {"type": "survey", "sender": "1"}])] == [
+        UnknownEvent,
+        UnknownEvent,
+    ]
+
+
 def test_one_object_bytes_text_and_decoded_json_all_parse() -> None:
     for body in (SENT, [SENT], json.dumps(SENT), json.dumps([SENT]).encode()):
         assert [type(e) for e in parse(body)] == [DeliveryReport]

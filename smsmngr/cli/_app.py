@@ -513,9 +513,14 @@ def mock(args: argparse.Namespace) -> int:
 
     _refuse_a_port_in_use(args.port)
     fake = FakeSmsManager(api_key=args.mock_key, ledger=args.ledger)
+    codes = logging.getLogger("smsmngr.testing")  # the Verify codes it sends, on stdout
+    codes.addHandler(logging.StreamHandler(sys.stdout))
+    codes.setLevel(logging.INFO)
+    codes.propagate = False
     host = f"http://127.0.0.1:{args.port}"
     print(f"fake SmsManager API on {host}: the JSON API (/v2), the REST API (/v1) and the")
-    print(f"Verify API (/v1/validations), all on the API key {args.mock_key!r}.")
+    print(f"Verify API (/v1/validations), all on the API key {args.mock_key!r}; it prints")
+    print("every code it sends by Verify, for `smsmngr verify check`.")
     print("Point the SDK and the command line at it, every API at once:")
     print(f"  export SMSMANAGER_API_HOST={host}")
     print(f"  export SMSMANAGER_API_KEY={shlex.quote(args.mock_key)}")

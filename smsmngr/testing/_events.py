@@ -8,12 +8,14 @@ from ._ledger import SentRecipient
 
 __all__ = ["RESULT_INFO", "inbound_event", "reply_event", "status_event"]
 
+# guides/webhooks.mdx's codes: [302] and [303] are rejection codes (the OpenAPI's
+# result_info), never a failed or undelivered message's.
 RESULT_INFO = {
     "sent": "Sent",
     "sending": "Sending",
     "delivered": "[0] Delivered",
-    "undelivered": "[303] Number not allowed",
-    "failed": "[302] Invalid number format",
+    "undelivered": "[1] Undelivered",
+    "failed": "[3] Failed",
     "rejected": "[307] Insufficient credit",
     "seen": "Seen",
 }
@@ -55,7 +57,7 @@ def status_event(
         "message_id": sent.message_id,
         "gateway": channel,
         "timestamp": timestamp,
-        "payload": message.get("payload", {}),
+        **_payload(message),
         "type": "outgoing",
         "to": {"phone_number": sent.phone_number},
         "result": result,
@@ -64,16 +66,23 @@ def status_event(
     stats_key = _STATS_KEY.get(channel)
     if stats_key is not None and result != "rejected":
         text = step.get("body") or message.get("body") or ""
-        event[stats_key] = {
+        stats: dict[str, Any] = {
             "sender": step.get("sender") or message.get("sender") or "smsmngr",
             "country": 230,  # MCC and MNC are integers in the OpenAPI
             "operator": 1,
             "price_czk": 0.9,
             "price_eur": 0.036,
             "count": _parts(text),
-            "gateway": step.get("gateway", "high") if channel == "sms" else channel,
         }
+        if channel == "sms":  # only the sms object has a gateway in the OpenAPI
+            stats["gateway"] = step.get("gateway", "high")
+        event[stats_key] = stats
     return event
+
+
+def _payload(message: dict[str, Any]) -> dict[str, Any]:
+    """``payload`` as the message gave it; none when it gave none."""
+    return {"payload": message["payload"]} if "payload" in message else {}
 
 
 def reply_event(sent: SentRecipient, body: str, *, timestamp: int) -> dict[str, Any]:
@@ -83,7 +92,7 @@ def reply_event(sent: SentRecipient, body: str, *, timestamp: int) -> dict[str, 
     return {
         "request_id": sent.request_id,
         "message_id": sent.message_id,
-        "payload": message.get("payload", {}),
+        **_payload(message),
         "gateway": "whatsapp" if channel.startswith("whatsapp") else channel,
         "timestamp": timestamp,
         "type": "incoming",

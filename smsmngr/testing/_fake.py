@@ -24,13 +24,17 @@ from ._events import inbound_event, reply_event, status_event
 from ._faults import Fault, FaultKind, FaultPlan
 from ._ledger import CallRecord, Ledger, SentRecipient
 from ._rest import REST_PREFIX, RestState, answer_rest
-from ._rules import message_problem, normalized_number
+from ._rules import SIMPLE_FIELDS, message_problem, normalized_number, simple_fields
 from ._verify import VERIFY_PATHS, VerifyState, answer_verify
 
 __all__ = ["FakeSmsManager"]
 
 ENDPOINTS = ("/message/priority", "/simple/message", "/messages", "/message")
-_STATUS_OF_UNPROCESSED = {FaultKind.RATE_LIMIT: 429, FaultKind.UNAVAILABLE: 503}
+_STATUS_OF_UNPROCESSED = {FaultKind.RATE_LIMIT: 429}
+_STATUS_AFTER_PROCESSING = {FaultKind.SERVER_ERROR: 500, FaultKind.UNAVAILABLE: 503}
+_JSON, _FORM = "application/json", "application/x-www-form-urlencoded"
+# The OpenAPI's 415 example, verbatim (its trailing space included).
+UNSUPPORTED_MEDIA_TYPE_BODY = {"message": "Unsupported Media Type "}
 _WEBHOOK_EPOCH = 1_700_000_000
 # Clients made by the fake wait a millisecond, not seconds, before retrying.
 FAST_RETRY = RetryPolicy(backoff_base=0.001, backoff_max=0.01)
@@ -49,7 +53,8 @@ class Answer:
 class _Refused(Exception):
     def __init__(self, status: int, error: str, body: Any = None) -> None:
         self.status = status
-        self.body = body if body is not None else {"error": error}
+        # The sending API's error shape (the OpenAPI's 400 of every sending endpoint).
+        self.body = body if body is not None else {"Message": error}
 
 
 # The sending endpoints answer a wrong key with this 400 (OpenAPI, reference/errors.mdx).
@@ -81,9 +86,11 @@ def _unaccepted(endpoint: str, body: bytes, kind: FaultKind, request_id: str) ->
 class FakeSmsManager:
     """An in-memory SmsManager JSON API v2 for tests, demos and benchmarks.
 
-    It checks the API key (a wrong one gets the sending API's documented 400),
-    validates every request against the reference (400), and answers with the
-    documented shapes and fresh ids. As the platform does, it judges numbers and credit
+    It checks the API key (a wrong one gets the sending API's documented 400) and the
+    ``Content-Type`` (415), validates every request against the reference (400,
+    ``{"Message": ...}``), and answers with the documented shapes and fresh ids; where
+    the reference is silent, its choices are listed in docs/testing.md. As the
+    platform does, it judges numbers and credit
     after accepting (phase 2): an invalid number, or one listed in ``refused_numbers``
     (say, without credit), is accepted and gets a ``rejected`` delivery report. It
     keeps a ``ledger`` of every call and every accepted recipient. ``faults`` injects
@@ -200,8 +207,9 @@ class FakeSmsManager:
                 self._record(number, endpoint, refused.status, fault, None, self._numbers_in(body))
                 return Answer(refused.status, refused.body, fault=fault)
             status = 200
-            if fault is not None and fault.kind is FaultKind.SERVER_ERROR:
-                status, answer_body = 500, {"error": "injected fault after processing"}
+            if fault is not None and fault.kind in _STATUS_AFTER_PROCESSING:
+                status = _STATUS_AFTER_PROCESSING[fault.kind]
+                answer_body = {"error": "injected fault after processing"}
             elif fault is not None and fault.kind is FaultKind.DROP_AFTER:
                 status = None
             self._record(number, endpoint, status, fault, request_id, numbers, processed=True)
@@ -224,9 +232,12 @@ class FakeSmsManager:
         key = query.get("apikey") if simple and method == "GET" else headers.get("x-api-key")
         if key != self.api_key:
             raise _Refused(400, "wrong API key", WRONG_KEY_BODY)
+        # Checked synchronously, after the key (concepts/request-acceptance.mdx).
+        if method == "POST" and _media_type(headers) != (_FORM if simple else _JSON):
+            raise _Refused(415, "Unsupported Media Type", UNSUPPORTED_MEDIA_TYPE_BODY)
         if simple:
             fields = query if method == "GET" else dict(parse_qsl(body.decode("utf-8", "replace")))
-            return self._accept_simple(fields, call_number)
+            return self._accept_simple(simple_fields(fields), call_number)
         try:
             payload = json.loads(body)
         except ValueError:
@@ -250,6 +261,7 @@ class FakeSmsManager:
         """The REST API v1: reads from the ledger, outside the fault plan (which numbers
         the sending calls)."""
         if headers.get("x-api-key") != self.api_key:
+            # The fake's choice: the REST reference documents no answer to a wrong key.
             return Answer(401, {"message": "Unauthorized"})
         if method != "GET":
             return Answer(405, {"message": f"{method} is not allowed"})
@@ -264,9 +276,11 @@ class FakeSmsManager:
         self._sent(phone_number, self._new_id(), self._new_id(), "/v1/validations", 0, message)
 
     def code_sent_to(self, phone_number: str) -> str:
-        """The last Verify API code sent to ``phone_number`` (what the user would type)."""
+        """The last Verify API code sent to ``phone_number`` (what the user would type),
+        in any form ``verify.start`` accepted: ``code_sent_to("+420 777 123 456")``."""
+        number = normalized_number(phone_number)
         for session in reversed(list(self.verify.sessions.values())):
-            if session.phone_number == phone_number:
+            if session.phone_number == number:
                 return session.code
         raise LookupError(f"no code was sent to {phone_number}")
 
@@ -322,8 +336,7 @@ class FakeSmsManager:
     def _accept_simple(
         self, fields: Mapping[str, str], call_number: int
     ) -> tuple[str, Any, tuple[str, ...]]:
-        allowed = {"apikey", "phone_number", "message", "sender", "gateway", "datetime", "customID"}
-        unknown = set(fields) - allowed
+        unknown = set(fields) - SIMPLE_FIELDS
         if unknown:
             raise _Refused(400, f"unknown fields: {', '.join(sorted(unknown))}")
         phone_number, text = fields.get("phone_number"), fields.get("message")
@@ -333,7 +346,13 @@ class FakeSmsManager:
             return request_id, {"request_id": request_id, "accepted": False}, ()
         request_id = self._new_id()
         message_id = self._new_id()
-        message = {"body": text, "to": [{"phone_number": phone_number}], "sender": sender}
+        message: dict[str, Any] = {
+            "body": text,
+            "to": [{"phone_number": phone_number}],
+            "sender": sender,
+        }
+        if "customID" in fields:  # the OpenAPI: stored in the payload, as customID
+            message["payload"] = {"customID": fields["customID"]}
         self._sent(phone_number, message_id, request_id, "/simple/message", call_number, message)
         body = {"request_id": request_id, "message_id": message_id, "accepted": True}
         return request_id, body, (phone_number,)
@@ -486,6 +505,11 @@ class FakeTransport(httpx.AsyncBaseTransport, httpx.BaseTransport):
         if answer.fault is not None and answer.fault.kind is FaultKind.SLOW:
             time.sleep(answer.fault.delay)
         return _response(request, answer)
+
+
+def _media_type(headers: Mapping[str, str]) -> str:
+    """``application/json`` of ``application/json; charset=utf-8``."""
+    return headers.get("content-type", "").partition(";")[0].strip().lower()
 
 
 def _response(request: httpx.Request, answer: Answer) -> httpx.Response:

@@ -20,7 +20,9 @@ class FaultKind(enum.Enum):
     RATE_LIMIT = "rate_limit"
     """429 with ``Retry-After`` (not processed)."""
     UNAVAILABLE = "unavailable"
-    """503 before processing (not processed)."""
+    """503 after processing: the messages were sent. A 503 may mean either, so the SDK
+    counts it unknown, never sent again; the fake plays the case that costs a double
+    send if a client repeats it."""
     DROP_BEFORE = "drop_before"
     """The connection drops after the request left, before processing (not processed)."""
     SERVER_ERROR = "server_error"
@@ -38,7 +40,12 @@ class FaultKind(enum.Enum):
     @property
     def processes(self) -> bool:
         """Whether a call with this fault has its messages processed."""
-        return self in (FaultKind.SERVER_ERROR, FaultKind.DROP_AFTER, FaultKind.SLOW)
+        return self in (
+            FaultKind.SERVER_ERROR,
+            FaultKind.UNAVAILABLE,
+            FaultKind.DROP_AFTER,
+            FaultKind.SLOW,
+        )
 
 
 @attrs.frozen

@@ -2,7 +2,9 @@
 
 Statuses follow the delivery reports the fake generated: a recipient is ``sent`` once
 its ``sent`` report went out, ``delivered`` once its final one did. Shapes, parameters
-and error messages are the OpenAPI's (openapi/rest/restapi_v1.yaml).
+and error messages are the OpenAPI's (openapi/rest/restapi_v1.yaml). Tags are the
+platform's: normalized and sorted, ``promotional`` when none was given; a ``tag``
+filter is normalized the same way before matching.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 from ._events import RESULT_INFO, _parts, channel_of
 from ._ledger import SentRecipient
+from ._rules import normalized_tag, stored_tag
 
 __all__ = ["REST_PREFIX", "RestAnswer", "RestState", "answer_rest"]
 
@@ -112,7 +115,7 @@ def _message(query: Mapping[str, str], sent: list[SentRecipient], state: RestSta
         "status_code": status_code,
         "delivery_code": delivery_code,
         "status_info": status_info,
-        "tag": message.get("tag"),
+        "tag": stored_tag(message),
         "body": message.get("body") or "",
         "to": {"phone_number": found.phone_number},
         "request_id": found.request_id,
@@ -176,7 +179,7 @@ def _messages(query: Mapping[str, str], sent: list[SentRecipient], state: RestSt
         s
         for s in sent
         if _on(day, s, state)
-        and (tag is None or s.message.get("tag") == tag)
+        and (tag is None or stored_tag(s.message) == normalized_tag(tag))
         and (phone_number is None or s.phone_number == phone_number)
     ]
     start = int(query.get("cursor") or 0)
@@ -231,12 +234,15 @@ def _requests(query: Mapping[str, str], sent: list[SentRecipient], state: RestSt
     days = []
     for day in dates.split(","):
         recipients = [
-            s for s in sent if _on(day, s, state) and (tag is None or s.message.get("tag") == tag)
+            s
+            for s in sent
+            if _on(day, s, state)
+            and (tag is None or stored_tag(s.message) == normalized_tag(tag))  # the fake's choice
         ]
         if not recipients:
             continue
         times = sorted(state.accepted_at[s.message_id] for s in recipients)
-        tags = sorted({s.message["tag"] for s in recipients if s.message.get("tag")})
+        tags = sorted({stored_tag(s.message) for s in recipients})
         stats: dict[str, Any] = {
             **_counts(recipients, state),
             "count_seen": 0,

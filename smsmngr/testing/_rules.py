@@ -7,10 +7,17 @@ would pass both the SDK and its tests.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["message_problem", "normalized_number"]
+__all__ = [
+    "SIMPLE_FIELDS",
+    "message_problem",
+    "normalized_number",
+    "normalized_tag",
+    "simple_fields",
+    "stored_tag",
+]
 
 Check = Callable[[Any], bool]
 
@@ -106,6 +113,9 @@ _RCS_CARD = _object(
     },
 )
 _TEMPLATE_PARAM: Check = lambda v: isinstance(v, str) or (isinstance(v, dict) and len(v) == 1)  # noqa: E731
+_TEMPLATE_PARAMS = _list_of(_TEMPLATE_PARAM)
+_HEADER_PARAMS = _list_of(lambda v: isinstance(v, (str, dict)), at_most=1)
+_BUTTON_PARAMS = _list_of(lambda v: v is None or isinstance(v, (str, dict)))
 
 STEP_FIELDS: dict[str, dict[str, Check]] = {
     "sms": {
@@ -143,9 +153,13 @@ STEP_FIELDS: dict[str, dict[str, Check]] = {
         "template_name": lambda v: isinstance(v, str) and 0 < len(v) <= 100,
         "sender": _string,
         "language": _string,
-        "params": _list_of(_TEMPLATE_PARAM),
-        "params_header": _list_of(lambda v: isinstance(v, (str, dict)), at_most=1),
-        "params_buttons": _list_of(lambda v: v is None or isinstance(v, (str, dict))),
+        "params": _TEMPLATE_PARAMS,
+        "params_header": _HEADER_PARAMS,
+        "params_buttons": _BUTTON_PARAMS,
+        # reference/whatsapp-templates.mdx: the older names of the same three fields.
+        "parameters_body": _TEMPLATE_PARAMS,
+        "parameters_header": _HEADER_PARAMS,
+        "parameters_buttons": _BUTTON_PARAMS,
         "params_carousel": _list_of(_is_object),
         "params_lto": _list_of(lambda v: isinstance(v, (str, int)) and not isinstance(v, bool)),
         "ttl": _TTL,
@@ -192,6 +206,7 @@ MESSAGE_FIELDS: dict[str, Check] = {
     "body": _body,
     "sender": _string,
     "tag": _string,
+    "messageTag": _string,  # the deprecated alias of tag
     "datetime": lambda v: isinstance(v, str) and _UTC_DATETIME.fullmatch(v) is not None,
     "delivery_time": _delivery_time,
     "callback": lambda v: _url(v) or _CALLBACK_OBJECT(v),
@@ -251,6 +266,13 @@ def message_problem(message: Any, where: str = "message") -> str | None:
     problem = _fields_problem(rest, MESSAGE_FIELDS, where)
     if problem:
         return problem
+    for index, step in enumerate(flow or []):
+        ((channel, fields),) = step.items()
+        if channel in _SENDER_REQUIRED and not (fields.get("sender") or message.get("sender")):
+            return (
+                f"{where}.flow[{index}].{channel}.sender: required, in the step or as the "
+                "message's sender"
+            )
     if "body" not in message:
         steps = [next(iter(step.items())) for step in flow or []]
         if not steps or not all(_has_content(channel, fields) for channel, fields in steps):
@@ -258,6 +280,8 @@ def message_problem(message: Any, where: str = "message") -> str | None:
     return None
 
 
+_SENDER_REQUIRED = {"viber", "whatsapp_text", "whatsapp_template"}
+"""The step schemas that require ``sender`` (the root ``sender`` stands in for it)."""
 _CONTENT_WITHOUT_BODY = {
     "whatsapp_template": {"template_name"},
     "whatsapp_text": {"image", "video", "document", "audio", "raw"},
@@ -276,3 +300,41 @@ def normalized_number(number: str) -> str | None:
     removed), or ``None`` when that leaves no plausible number (judged in phase 2)."""
     digits = "".join(c for c in number if c.isascii() and c.isdigit()).lstrip("0")
     return digits if 7 <= len(digits) <= 15 else None
+
+
+_TAG_CHARACTERS = re.compile(r"[^a-z0-9\-._]")
+DEFAULT_TAG = "promotional"
+
+
+def normalized_tag(tag: str | None) -> str:
+    """The tag as the platform stores it: each comma-separated tag lowercased and cut
+    to ``a-z0-9-._``, the tags sorted; ``promotional`` when none is left.
+
+    >>> normalized_tag("VIP, Summer Sale!")
+    'summersale,vip'
+    >>> normalized_tag(None)
+    'promotional'
+    """
+    tags = [_TAG_CHARACTERS.sub("", part.lower()) for part in (tag or "").split(",")]
+    return ",".join(sorted(t for t in tags if t)) or DEFAULT_TAG
+
+
+def stored_tag(message: Mapping[str, Any]) -> str:
+    """The tag the platform stores for ``message`` (``tag``, or its alias ``messageTag``)."""
+    return normalized_tag(message.get("tag", message.get("messageTag")))
+
+
+SIMPLE_FIELDS = {"apikey", "phone_number", "message", "sender", "gateway", "datetime", "customID"}
+_SIMPLE_ALIASES = {"number": "phone_number", "body": "message", "time": "datetime"}
+
+
+def simple_fields(fields: Mapping[str, str]) -> dict[str, str]:
+    """A ``/simple/message`` request's fields under their names, its documented aliases
+    (``number``, ``body``, ``time``) read as the fields they stand for; a field given
+    under both names keeps the field's own.
+
+    >>> simple_fields({"number": "420777123456", "body": "Hi"})
+    {'phone_number': '420777123456', 'message': 'Hi'}
+    """
+    named = {_SIMPLE_ALIASES.get(key, key): value for key, value in fields.items()}
+    return {**named, **{key: value for key, value in fields.items() if key in SIMPLE_FIELDS}}

@@ -1,10 +1,13 @@
 """The fake's Verify API, with the documented limits: 6 code checks a session, about
 10 minutes to use it, 24 hours for a proof; documented answers and error codes.
 
-Its own choices where the reference is silent: a code is 6 digits from the fake's
-seeded random source, sent as ``"Your verification code is 123456"``; at most
-``PHONE_STARTS`` starts per number every ``ttl``; the proof is an HMAC-SHA256 (hex) of
-``phoneNumber:token:code:timestamp`` with the verification secret.
+Its own choices where the reference is silent (docs/testing.md lists them all): a
+code is 6 digits from the fake's seeded random source, sent as ``"Your verification
+code is 123456"``; at most ``PHONE_STARTS`` starts per number every ``ttl``; the proof
+is an HMAC-SHA256 (hex) of ``phoneNumber:token:code:timestamp`` with the verification
+secret; a code off the ``^[0-9]{6}$`` pattern is a 400 that spends no attempt; a
+verified session answers its own code again and any other with ``Invalid code``,
+spending nothing; a payload that does not map strings to strings is a 400.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import logging
 import random
 import re
 from collections.abc import Callable, Mapping
@@ -28,6 +32,8 @@ TTL = 600.0
 PROOF_TTL = 24 * 3600.0
 PHONE_STARTS = 5
 _PHONE = re.compile(r"[1-9]\d{6,14}")
+_CODE = re.compile(r"[0-9]{6}")
+_log = logging.getLogger("smsmngr.testing")
 _PROOF_FIELDS = ("phoneNumber", "token", "code", "timestamp", "proof")
 
 
@@ -126,13 +132,17 @@ def _start(
             "message": "Too many attempts for this phone number",
             "error": "PHONE_RATE_LIMIT",
         }
+    payload = data.get("payload", {})
+    if not isinstance(payload, dict) or not all(isinstance(v, str) for v in payload.values()):
+        return 400, {"message": "Invalid payload: must be an object of strings"}
     state._starts.append((now, phone_number))
     token = f"{state._random.getrandbits(256):064x}"
     code = f"{state._random.randrange(10**6):06d}"
     timestamp = _iso(now)
-    payload = data.get("payload") or {}
     state.sessions[token] = Session(phone_number, code, now, timestamp, payload)
     send_code(phone_number, f"Your verification code is {code}")
+    # A fake's code is no secret: showing it is what lets `verify check` succeed.
+    _log.info("Verify code %s sent to %s (token %s...)", code, phone_number, token[:8])
     answer = {
         "token": token,
         "status": "pending",
@@ -146,14 +156,20 @@ def _start(
 
 
 def _check(token: str, data: dict[str, Any], state: VerifyState) -> tuple[int, Any]:
-    session = state.sessions.get(token)
-    if session is None:
-        return 404, {"message": "Validation session not found"}
     code = data.get("code")
     if not isinstance(code, str):
         return 400, {"message": "Missing required field: code", "error": "MISSING_FIELD"}
+    if not _CODE.fullmatch(code):  # the request's schema: no attempt is spent on it
+        return 400, {"message": "Invalid code: must match ^[0-9]{6}$"}
+    session = state.sessions.get(token)
+    if session is None:
+        return 404, {"message": "Validation session not found"}
     if session.status == "verified":
-        return 200, _verified(token, session)
+        # Its own code reads the verification again; another is wrong, and spends
+        # nothing: the session is over.
+        if hmac.compare_digest(code, session.code):
+            return 200, _verified(token, session)
+        return 400, {"message": "Invalid code", "attemptsRemaining": session.attempts_left}
     if state.clock() - session.started > TTL:
         session.status = "expired"
         return 400, {"message": "Validation expired"}

@@ -72,7 +72,9 @@ def _event(item: Any) -> Event:
         return InvalidEvent(item, f"an event must be a JSON object, got {type(item).__name__}")
     try:
         kind = item.get("type")
-        if kind == "outgoing" or (kind is None and "result" in item):
+        if kind is None:  # each schema's default: outgoing reports carry a result
+            kind = "outgoing" if "result" in item else "incoming" if "sender" in item else None
+        if kind == "outgoing":
             return _delivery_report(item)
         if kind == "incoming":
             return _reply(item) if "message_id" in item else _incoming(item)
