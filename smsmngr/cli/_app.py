@@ -80,6 +80,7 @@ def _client(args: argparse.Namespace, *, fastest: bool = False) -> Client:
             rest_base_url=args.rest_base_url,
             verify_base_url=args.verify_base_url,
             http_stack=http_stack,
+            account_country=args.account_country,
         )
     except ConfigurationError as error:
         raise _UsageError(f"{error} (on the command line: --api-key, --base-url)") from None
@@ -198,6 +199,7 @@ class _Campaign:
                 max_requests_per_second=args.rate,
                 journal=args.journal,
                 resend_unknown=args.resend_unknown,
+                key_rotated=args.key_rotated,
             )
             with closing(batches):
                 for batch in batches:
@@ -337,13 +339,16 @@ def journal_reconcile(args: argparse.Namespace) -> int:
         raise _UsageError(f"--grace-minutes must be 0 or more, got {args.grace_minutes}")
     grace = dt.timedelta(minutes=args.grace_minutes)
     with _client(args) as client:
-        result = client.reconcile(args.journal, grace=grace)
+        result = client.reconcile(args.journal, grace=grace, key_rotated=args.key_rotated)
     rows = [
         ["found on the platform: accepted", f"{result.found:,}"],
         ["not found: sent again on resume", f"{result.send_again:,}"],
         ["not found yet: still unknown", f"{result.pending:,}"],
+        ["cannot be proved: still unknown", f"{result.unprovable:,}"],
     ]
     print_table("reconciled", ["unknown recipients", "count"], rows)
+    for reason, count in result.reasons.items():
+        print(f"still unknown ({count:,}): {reason}")
     return EXIT_OK
 
 
@@ -507,6 +512,12 @@ def demo(args: argparse.Namespace) -> int:
 # -- the parser -------------------------------------------------------------------------
 
 
+_KEY_ROTATED = (
+    "the journal was written with an earlier key of this same account, since rotated: "
+    "record the new one and go on"
+)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="smsmngr", description="Send SMS, Viber, WhatsApp and RCS through SmsManager."
@@ -519,6 +530,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--verify-base-url", help="Verify API base URL (default: $SMSMANAGER_VERIFY_BASE_URL)"
+    )
+    parser.add_argument(
+        "--account-country",
+        help="the account's country (ISO code, e.g. CZ): national numbers are looked up "
+        "with its calling code",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log requests to stderr")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -547,6 +563,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--rate", type=_positive_rate, help="at most this many calls a second")
     p.add_argument("--journal", help="SQLite file to resume from after a crash")
+    p.add_argument("--key-rotated", action="store_true", help=_KEY_ROTATED)
     p.add_argument("--output", help="write one outcome a line to this JSON Lines file")
     p.add_argument(
         "--resend-unknown",
@@ -587,6 +604,7 @@ def _parser() -> argparse.ArgumentParser:
         default=30.0,
         help="after this long unfound recipients are sent again on resume (default 30)",
     )
+    j.add_argument("--key-rotated", action="store_true", help=_KEY_ROTATED)
     j.set_defaults(run=journal_reconcile)
     j = journal_commands.add_parser("reports", help="fold delivery reports into the journal")
     j.add_argument("journal")

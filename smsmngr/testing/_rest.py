@@ -151,7 +151,7 @@ def _row(sent: SentRecipient, state: RestState) -> dict[str, Any]:
     status_code, delivery_code, _ = _status(sent, state)
     accepted_at = _iso(state.accepted_at.get(sent.message_id))
     message = sent.message
-    body = message.get("body") or ""
+    body = _first_step(message).get("body") or message.get("body") or ""
     delivered = int(delivery_code is not None)
     return {
         "message_id": sent.message_id,
@@ -179,10 +179,16 @@ def _row(sent: SentRecipient, state: RestState) -> dict[str, Any]:
     }
 
 
-def _sender(message: Mapping[str, Any]) -> str:
-    """The sender a row shows: the step's, the message's, or a registered one."""
+def _first_step(message: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The step a row shows (the fake sends by the first)."""
     flow = message.get("flow")
     step = next(iter(flow[0].values())) if flow else {}
+    return step if isinstance(step, Mapping) else {}
+
+
+def _sender(message: Mapping[str, Any]) -> str:
+    """The sender a row shows: the step's, the message's, or a registered one."""
+    step = _first_step(message)
     channel = channel_of(dict(message))
     registered = next((s["value"] for s in SENDERS if s["flow"] == channel), "")
     return str(step.get("sender") or message.get("sender") or registered)
