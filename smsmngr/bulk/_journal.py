@@ -267,7 +267,16 @@ class Journal:
 
     def _check_account(self, account: Account) -> None:
         """Another account finds none of this one's messages, so every unknown would be
-        sent again, and a mock's acceptances would pass for the platform's."""
+        sent again, and a mock's acceptances would pass for the platform's. A journal
+        whose recipients were all certainly never processed (a wrong key, say) holds
+        nothing of any account's: it takes the new key and URLs."""
+        held_anything = self._db.execute(
+            "SELECT 1 FROM recipients WHERE status NOT IN (?, ?) LIMIT 1", tuple(_SEND_AGAIN)
+        ).fetchone()
+        if held_anything is None:
+            self._db.execute(
+                "DELETE FROM meta WHERE key IN ('base_url', 'rest_base_url', 'key_fingerprint')"
+            )
         for name, url in (("base_url", account.base_url), ("rest_base_url", account.rest_base_url)):
             held = self._meta(name, url)
             if held != url:
