@@ -241,7 +241,8 @@ def spy_on_days(client: AsyncClient) -> list[str]:
 
 
 async def test_a_scheduled_message_is_not_failed_before_its_send_time(tmp_path: Path) -> None:
-    tomorrow = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) + dt.timedelta(days=1)
+    today = dt.datetime.now(dt.timezone.utc).date()
+    tomorrow = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(12), dt.timezone.utc)
     message = Message("Summer sale", to=[NUMBER], sender="Shop", scheduled_at=tomorrow)
     journal = tmp_path / "sale.db"
     fake = FakeSmsManager()

@@ -19,6 +19,7 @@ from typing import Any
 
 import attrs
 
+from ..phone import MAX_DIGITS
 from ..status import MessageRow
 
 __all__ = [
@@ -189,6 +190,8 @@ def lookup_forms(
         )
     if not text.startswith("0") and key.startswith(calling_code):
         return (key,), None
+    if len(calling_code + key) > MAX_DIGITS:
+        return (key,), None  # too long for a number: the platform cannot have added it
     return (calling_code + key, key), None
 
 
