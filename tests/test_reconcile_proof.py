@@ -19,7 +19,7 @@ import pytest
 
 from smsmngr import AsyncClient, Message
 from smsmngr.bulk import JournalError
-from smsmngr.models import DeliveryWindow, Sms, Viber, WhatsAppTemplate
+from smsmngr.models import DeliveryWindow, Rcs, Sms, Viber, WhatsAppTemplate
 from smsmngr.testing import FakeSmsManager, FaultKind, FaultPlan
 from smsmngr.testing._ledger import SentRecipient
 
@@ -192,6 +192,10 @@ UNPROVABLE = {
     "converted body": (
         Message(to=[NUMBER], flow=[Sms(body="Příliš žluťoučký kůň", sender="Shop", type="sms")]),
         "converts",
+    ),
+    "no sender the key lists for its channel": (
+        Message(to=[NUMBER], flow=[Rcs(body="Summer sale")]),
+        "lists none",
     ),
 }
 

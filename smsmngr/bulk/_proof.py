@@ -28,9 +28,11 @@ __all__ = [
     "Step",
     "expect",
     "lookup_forms",
+    "not_older",
     "proves",
     "row_time",
     "send_moment",
+    "sender_channel",
 ]
 
 _CHANNELS: Mapping[str, frozenset[str]] = {
@@ -147,7 +149,7 @@ def proves(
         return False
     if step.sender is not None:
         return row.sender == step.sender
-    return row.sender in registered.get(_sender_channel(row.flow), frozenset())
+    return row.sender in registered.get(sender_channel(row.flow), frozenset())
 
 
 def not_older(row: MessageRow, call: dt.datetime) -> bool | None:
@@ -157,7 +159,7 @@ def not_older(row: MessageRow, call: dt.datetime) -> bool | None:
     return None if when is None else when >= call - SLACK
 
 
-def _sender_channel(flow: str | None) -> str:
+def sender_channel(flow: str | None) -> str:
     """The channel a row's ``flow`` registers senders under (``/apikey/me``)."""
     flow = flow or ""
     return "whatsapp" if flow.startswith("whatsapp") else "sms" if flow.startswith("sms") else flow

@@ -28,7 +28,16 @@ import attrs
 from ..status import MessageRow
 from ._journal import Journal, Unknown
 from ._outcomes import OutcomeStatus, RecipientOutcome
-from ._proof import SLACK, Expected, expect, lookup_forms, not_older, proves, send_moment
+from ._proof import (
+    SLACK,
+    Expected,
+    expect,
+    lookup_forms,
+    not_older,
+    proves,
+    send_moment,
+    sender_channel,
+)
 
 if TYPE_CHECKING:
     from ..webhooks import Event
@@ -197,6 +206,12 @@ class _Reconciling:
             self.registered = await self.platform.senders()
         if isinstance(self.registered, str):
             return f"the message names no sender, and {self.registered}"
+        for step in expected.steps:
+            channels = {sender_channel(channel) for channel in step.channels}
+            if step.sender is None and not any(self.registered.get(c) for c in channels):
+                # The platform sent it from a sender the key does not list: no row can
+                # be told from another message's.
+                return "the message names no sender, and the key lists none for its channel"
         return self.registered
 
     def _days(self, moment: dt.datetime) -> list[str]:
