@@ -108,7 +108,7 @@ async def reconcile_journal(
         state.found,
         state.send_again,
         state.pending,
-        len(state.looked_up),
+        state.lookups,
         sum(state.reasons.values()),
         dict(state.reasons),
     )
@@ -121,6 +121,8 @@ class _Reconciling:
         self.now = platform_now
         self.zone = _zone(platform.tz)
         self.looked_up: dict[tuple[str, str, str | None], list[MessageRow]] = {}
+        """This number's rows (one number at a time: memory stays flat)."""
+        self.lookups = 0
         self.registered: Mapping[str, frozenset[str]] | str | None = None
         self.found = self.send_again = self.pending = 0
         self.reasons: dict[str, int] = {}
@@ -130,6 +132,7 @@ class _Reconciling:
     ) -> list[tuple[tuple[str, bytes, int], RecipientOutcome]]:
         """Outcomes for the unknown recipients of one number, earliest call first."""
         waiting.sort(key=lambda u: u.sent_at or 0.0)
+        self.looked_up.clear()
         taken: set[str] = set()
         settled = []
         for unknown in waiting:
@@ -227,6 +230,7 @@ class _Reconciling:
     async def _rows(self, day: str, number: str, tag: str | None) -> list[MessageRow]:
         key = (day, number, tag)
         if key not in self.looked_up:
+            self.lookups += 1
             self.looked_up[key] = [row async for row in self.platform.rows(day, number, tag)]
         return self.looked_up[key]
 
