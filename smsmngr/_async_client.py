@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import os
 from collections.abc import (
     AsyncGenerator,
@@ -26,7 +27,7 @@ from typing import Any, Literal, NoReturn, TypeVar
 import httpx
 
 from ._account import calling_code
-from ._calls import get_rest, post_messages, read_field
+from ._calls import get_rest, post_messages, read_field, registered_senders
 from ._stacks import HttpStackName
 from ._transport import (
     DEFAULT_RETRY,
@@ -435,7 +436,7 @@ class AsyncClient:
                 tz=credit.tz,
                 calling_code=self._calling_code,
                 clock_offset=self._transport.clock_offset or 0.0,
-                senders=self._registered_senders,
+                senders=functools.partial(registered_senders, self._transport),
             )
             now = dt.datetime.now(dt.timezone.utc)
             return await reconcile_journal(opened, platform, grace=grace, now=now)
@@ -444,20 +445,6 @@ class AsyncClient:
 
     def _platform_rows(self, day: str, number: str, tag: str | None) -> AsyncIterator[MessageRow]:
         return self.iter_messages(day, tag=tag, phone_number=number)
-
-    async def _registered_senders(self) -> Mapping[str, frozenset[str]] | str:
-        """The key's registered senders by channel (``GET /apikey/me``), or why not."""
-        try:
-            answer = await get_rest(self._transport, "/apikey/me", {})
-        except SmsManagerError as error:
-            return f"the key's registered senders cannot be read (GET /apikey/me: {error})"
-        me = answer.get("me")
-        listed = me.get("senders") if isinstance(me, Mapping) else None
-        senders: dict[str, set[str]] = {}
-        for sender in listed if isinstance(listed, list) else []:
-            if isinstance(sender, Mapping):
-                senders.setdefault(str(sender.get("flow")), set()).add(str(sender.get("value")))
-        return {channel: frozenset(values) for channel, values in senders.items()}
 
     def _journal(
         self, path: str | os.PathLike[str], *, key_rotated: bool, must_exist: bool = False
