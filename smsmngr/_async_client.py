@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import os
 from collections.abc import (
     AsyncGenerator,
@@ -25,7 +26,8 @@ from typing import Any, Literal, NoReturn, TypeVar
 
 import httpx
 
-from ._calls import get_rest, post_messages, read_field
+from ._account import calling_code
+from ._calls import get_rest, post_messages, read_field, registered_senders
 from ._stacks import HttpStackName
 from ._transport import (
     DEFAULT_RETRY,
@@ -44,9 +46,9 @@ from ._wire import (
     simple_message_fields,
 )
 from .bulk._campaign import Campaign, Tally
-from .bulk._journal import Journal
+from .bulk._journal import Account, Journal
 from .bulk._outcomes import BatchOutcome, BulkResult
-from .bulk._reconcile import ReconcileResult, reconcile_journal
+from .bulk._reconcile import Platform, ReconcileResult, reconcile_journal
 from .errors import SmsManagerError, ValidationError
 from .limits import MESSAGES_PER_CALL, RECIPIENTS_PER_MESSAGE
 from .models import Gateway, Message, SendResult, SimpleSendResult
@@ -88,7 +90,10 @@ class AsyncClient:
     ``on_retry(event)`` is called before each retry with its reason and delay.
     ``default_headers`` go with every request, and ``app_info`` (``"shop/2.1"``) is
     added to the User-Agent. ``default_region`` (``"CZ"``, with the ``smsmngr[phone]``
-    extra) reads national numbers as that country's. ``http_stack`` picks the HTTP
+    extra) reads national numbers as that country's. ``account_country`` (``"CZ"``,
+    with the same extra) is the country the account is registered in, whose calling code
+    the platform gives national numbers: ``reconcile()`` looks them up in that form too.
+    ``http_stack`` picks the HTTP
     library: ``"httpx"`` (the default), ``"httpx2"`` (``smsmngr[httpx2]``) or
     ``"aiohttp"`` (``smsmngr[aiohttp]``, asyncio only, the fastest). Or pass
     ``http_client``, your own ``httpx.AsyncClient`` or ``httpx2.AsyncClient`` (proxies,
@@ -116,7 +121,9 @@ class AsyncClient:
         app_info: str | None = None,
         on_retry: Callable[[RetryEvent], object] | None = None,
         default_region: str | None = None,
+        account_country: str | None = None,
     ) -> None:
+        self._calling_code = calling_code(account_country)
         self._normalize: PhoneNormalizer = normalizer_for_region(default_region)
         self._region = default_region.upper() if default_region is not None else None
         self._transport = Transport(
@@ -400,16 +407,24 @@ class AsyncClient:
         journal: str | os.PathLike[str],
         *,
         grace: dt.timedelta = dt.timedelta(minutes=30),
+        key_rotated: bool = False,
     ) -> ReconcileResult:
         """Look a campaign journal's ``unknown`` recipients up on the platform (REST
-        ``GET /messages``, by the day of their call, their number and their message's
-        tag): one found there becomes ``accepted``, with its message id; one still not
-        found ``grace`` after its call becomes ``failed``, so that resuming the
+        ``GET /messages``, by their send day in the account's time zone, their number
+        and their message's tag): one found there becomes ``accepted``, with its
+        message id; one still not found ``grace`` after its send time (its call, or
+        its schedule and delivery window) becomes ``failed``, so that resuming the
         campaign sends it; one not found sooner stays ``unknown``.
 
-        A row found proves the platform processed a message to that number (with that
-        tag, that day, after the call); not finding one does not prove the contrary (a
-        listing may lag behind): ``grace`` is how long you wait before taking it so.
+        Only a row that is that very message is proof: the number in the platform's
+        form, a channel among its flow steps with that step's text and sender, not
+        older than the call on the platform's clock. One no row could prove (a
+        WhatsApp template, a body the platform converts, a national number without
+        ``account_country``) stays ``unknown``, with the reason in ``result.reasons``.
+        Not finding a row does not prove the contrary at once (a listing may lag):
+        ``grace`` is how long you wait before taking it so. The journal must be of
+        this client's key and base URLs; ``key_rotated=True`` accepts a new key of the
+        same account.
 
         Example::
 
@@ -418,15 +433,40 @@ class AsyncClient:
         """
         if not isinstance(grace, dt.timedelta) or grace < dt.timedelta(0):
             raise ValidationError("grace", f"must be a timedelta of 0 or more, got {grace!r}")
-        opened = Journal(journal, region=self._region, must_exist=True)
+        opened = self._journal(journal, key_rotated=key_rotated, must_exist=True)
         try:
+            credit = await self.get_credit()  # the account's time zone, and its clock
+            platform = Platform(
+                rows=self._platform_rows,
+                tz=credit.tz,
+                calling_code=self._calling_code,
+                clock_offset=self._transport.clock_offset or 0.0,
+                senders=functools.partial(registered_senders, self._transport),
+            )
             now = dt.datetime.now(dt.timezone.utc)
-            return await reconcile_journal(opened, self._platform_rows, grace=grace, now=now)
+            return await reconcile_journal(opened, platform, grace=grace, now=now)
         finally:
             opened.close()
 
     def _platform_rows(self, day: str, number: str, tag: str | None) -> AsyncIterator[MessageRow]:
         return self.iter_messages(day, tag=tag, phone_number=number)
+
+    def _journal(
+        self, path: str | os.PathLike[str], *, key_rotated: bool, must_exist: bool = False
+    ) -> Journal:
+        """A journal of this client's account: its key and base URLs, or refused."""
+        if not isinstance(key_rotated, bool):
+            raise ValidationError("key_rotated", f"must be True or False, got {key_rotated!r}")
+        transport = self._transport
+        account = Account(transport.key_fingerprint, transport.base_url, transport.rest_base_url)
+        return Journal(
+            path,
+            region=self._region,
+            must_exist=must_exist,
+            account=account,
+            key_rotated=key_rotated,
+            clock_offset=lambda: transport.clock_offset,
+        )
 
     async def send_bulk(
         self,
@@ -439,6 +479,7 @@ class AsyncClient:
         resend_unknown: bool = False,
         on_progress: Callable[[int, int | None], object] | None = None,
         not_accepted_retries: int = 3,
+        key_rotated: bool = False,
     ) -> BulkResult:
         """Send any number of recipients in the fewest ``/messages`` calls, concurrently.
 
@@ -460,7 +501,9 @@ class AsyncClient:
 
         With ``journal=path`` the campaign's state is kept in a SQLite file: running the
         same input again with it sends only what was never accepted, and reports earlier
-        unknowns without resending them unless ``resend_unknown=True``.
+        unknowns without resending them unless ``resend_unknown=True``. A journal belongs
+        to the key and base URLs it was written with and refuses others
+        (``key_rotated=True``: the key was rotated on the same account).
         ``on_progress(done, total)`` is called after every call (``total`` is ``None``
         for an iterator input).
 
@@ -477,6 +520,7 @@ class AsyncClient:
             resend_unknown,
             on_progress,
             not_accepted_retries,
+            key_rotated,
         ) as campaign:
             try:
                 async with aclosing(campaign.run(messages)) as batches:
@@ -498,6 +542,7 @@ class AsyncClient:
         resend_unknown: bool = False,
         on_progress: Callable[[int, int | None], object] | None = None,
         not_accepted_retries: int = 3,
+        key_rotated: bool = False,
     ) -> AsyncGenerator[BatchOutcome, None]:
         """Like ``send_bulk()``, but an async iterator of each call's outcomes as it answers.
 
@@ -517,6 +562,7 @@ class AsyncClient:
             resend_unknown,
             on_progress,
             not_accepted_retries,
+            key_rotated,
         ) as campaign:
             async with aclosing(campaign.run(messages)) as batches:
                 async for batch in batches:
@@ -531,9 +577,12 @@ class AsyncClient:
         resend_unknown: bool,
         on_progress: Callable[[int, int | None], object] | None,
         not_accepted_retries: int,
+        key_rotated: bool,
     ) -> Iterator[Campaign]:
         """A campaign, with its journal (if any) open for as long as it runs."""
-        opened = Journal(journal, region=self._region) if journal is not None else None
+        opened = None
+        if journal is not None:
+            opened = self._journal(journal, key_rotated=key_rotated)
         try:
             yield Campaign(
                 self._transport,

@@ -10,10 +10,10 @@ from typing import Any, TypeVar
 from ._pacer import Pacer
 from ._transport import Transport
 from ._wire import parse_send_result
-from .errors import ResponseFormatError
+from .errors import ResponseFormatError, SmsManagerError
 from .models import SendResult
 
-__all__ = ["get_rest", "post_messages", "read_field", "request_object"]
+__all__ = ["get_rest", "post_messages", "read_field", "registered_senders", "request_object"]
 
 _T = TypeVar("_T")
 
@@ -75,3 +75,19 @@ def read_field(
             status_code=200,
             body=dict(answer),
         ) from None
+
+
+async def registered_senders(transport: Transport) -> Mapping[str, frozenset[str]] | str:
+    """The key's registered senders by channel (REST ``GET /apikey/me``), or why they
+    cannot be read."""
+    try:
+        answer = await get_rest(transport, "/apikey/me", {})
+    except SmsManagerError as error:
+        return f"the key's registered senders cannot be read (GET /apikey/me: {error})"
+    me = answer.get("me")
+    listed = me.get("senders") if isinstance(me, Mapping) else None
+    senders: dict[str, set[str]] = {}
+    for sender in listed if isinstance(listed, list) else []:
+        if isinstance(sender, Mapping):
+            senders.setdefault(str(sender.get("flow")), set()).add(str(sender.get("value")))
+    return {channel: frozenset(values) for channel, values in senders.items()}

@@ -46,7 +46,10 @@ class Client:
     ``on_retry(event)`` is called before each retry with its reason and delay.
     ``default_headers`` go with every request, and ``app_info`` (``"shop/2.1"``) is
     added to the User-Agent. ``default_region`` (``"CZ"``, with the ``smsmngr[phone]``
-    extra) reads national numbers as that country's. ``http_stack`` picks the HTTP
+    extra) reads national numbers as that country's. ``account_country`` (``"CZ"``,
+    with the same extra) is the country the account is registered in, whose calling code
+    the platform gives national numbers: ``reconcile()`` looks them up in that form too.
+    ``http_stack`` picks the HTTP
     library: ``"httpx"`` (the default), ``"httpx2"`` (``smsmngr[httpx2]``) or
     ``"aiohttp"`` (``smsmngr[aiohttp]``, asyncio only, the fastest). Or pass
     ``http_client``, your own ``httpx.AsyncClient`` or ``httpx2.Client`` (proxies,
@@ -74,6 +77,7 @@ class Client:
         app_info: str | None = None,
         on_retry: Callable[[RetryEvent], object] | None = None,
         default_region: str | None = None,
+        account_country: str | None = None,
     ) -> None:
         self._runner = BlockingRunner(
             AsyncClient(
@@ -90,6 +94,7 @@ class Client:
                 app_info=app_info,
                 on_retry=on_retry,
                 default_region=default_region,
+                account_country=account_country,
             )
         )
         self._close: Callable[[], object] = weakref.finalize(
@@ -296,24 +301,37 @@ class Client:
         return self._runner.call(AsyncClient.get_prices)
 
     def reconcile(
-        self, journal: str | os.PathLike[str], *, grace: dt.timedelta = dt.timedelta(minutes=30)
+        self,
+        journal: str | os.PathLike[str],
+        *,
+        grace: dt.timedelta = dt.timedelta(minutes=30),
+        key_rotated: bool = False,
     ) -> ReconcileResult:
         """Look a campaign journal's ``unknown`` recipients up on the platform (REST
-        ``GET /messages``, by the day of their call, their number and their message's
-        tag): one found there becomes ``accepted``, with its message id; one still not
-        found ``grace`` after its call becomes ``failed``, so that resuming the
+        ``GET /messages``, by their send day in the account's time zone, their number
+        and their message's tag): one found there becomes ``accepted``, with its
+        message id; one still not found ``grace`` after its send time (its call, or
+        its schedule and delivery window) becomes ``failed``, so that resuming the
         campaign sends it; one not found sooner stays ``unknown``.
 
-        A row found proves the platform processed a message to that number (with that
-        tag, that day, after the call); not finding one does not prove the contrary (a
-        listing may lag behind): ``grace`` is how long you wait before taking it so.
+        Only a row that is that very message is proof: the number in the platform's
+        form, a channel among its flow steps with that step's text and sender, not
+        older than the call on the platform's clock. One no row could prove (a
+        WhatsApp template, a body the platform converts, a national number without
+        ``account_country``) stays ``unknown``, with the reason in ``result.reasons``.
+        Not finding a row does not prove the contrary at once (a listing may lag):
+        ``grace`` is how long you wait before taking it so. The journal must be of
+        this client's key and base URLs; ``key_rotated=True`` accepts a new key of the
+        same account.
 
         Example::
 
             client.reconcile("sale.db", grace=dt.timedelta(hours=1))
             client.send_bulk(messages, journal="sale.db")  # sends what was not found
         """
-        return self._runner.call(AsyncClient.reconcile, journal, grace=grace)
+        return self._runner.call(
+            AsyncClient.reconcile, journal, grace=grace, key_rotated=key_rotated
+        )
 
     def send_bulk(
         self,
@@ -326,6 +344,7 @@ class Client:
         resend_unknown: bool = False,
         on_progress: Callable[[int, int | None], object] | None = None,
         not_accepted_retries: int = 3,
+        key_rotated: bool = False,
     ) -> BulkResult:
         """Send any number of recipients in the fewest ``/messages`` calls, concurrently.
 
@@ -347,7 +366,9 @@ class Client:
 
         With ``journal=path`` the campaign's state is kept in a SQLite file: running the
         same input again with it sends only what was never accepted, and reports earlier
-        unknowns without resending them unless ``resend_unknown=True``.
+        unknowns without resending them unless ``resend_unknown=True``. A journal belongs
+        to the key and base URLs it was written with and refuses others
+        (``key_rotated=True``: the key was rotated on the same account).
         ``on_progress(done, total)`` is called after every call (``total`` is ``None``
         for an iterator input).
 
@@ -366,6 +387,7 @@ class Client:
             resend_unknown=resend_unknown,
             on_progress=on_progress,
             not_accepted_retries=not_accepted_retries,
+            key_rotated=key_rotated,
         )
 
     def iter_bulk(
@@ -378,6 +400,7 @@ class Client:
         resend_unknown: bool = False,
         on_progress: Callable[[int, int | None], object] | None = None,
         not_accepted_retries: int = 3,
+        key_rotated: bool = False,
     ) -> Generator[BatchOutcome, None, None]:
         """Like ``send_bulk()``, but an iterator of each call's outcomes as it answers.
 
@@ -399,6 +422,7 @@ class Client:
             resend_unknown=resend_unknown,
             on_progress=on_progress,
             not_accepted_retries=not_accepted_retries,
+            key_rotated=key_rotated,
         )
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import functools
+import hashlib
+import hmac
 import ipaddress
 import json
 import logging
@@ -17,6 +19,7 @@ import os
 import platform
 import random
 import re
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Final, NamedTuple
 from urllib.parse import quote, quote_plus
@@ -339,6 +342,38 @@ def parse_retry_after(value: str | None, *, now: dt.datetime | None = None) -> f
     return max(0.0, seconds)
 
 
+def clock_offset(date_header: str | None, received_at: float) -> float | None:
+    """Seconds a server's clock is ahead of ours, from the ``Date`` header of an answer
+    received at ``received_at`` (local time), or ``None`` without a readable one.
+
+    >>> clock_offset("Wed, 21 Oct 2015 08:28:00 GMT", 1445412480.0)
+    3600.0
+    """
+    if not date_header:
+        return None
+    try:
+        when = email.utils.parsedate_to_datetime(date_header)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return when.timestamp() - received_at
+
+
+class _PlatformClock:
+    """The API's clock as its answers tell it; the local clock may be minutes off."""
+
+    __slots__ = ("offset",)
+
+    def __init__(self) -> None:
+        self.offset: float | None = None
+
+    def observe(self, date_header: str | None) -> None:
+        offset = clock_offset(date_header, time.time())
+        if offset is not None:
+            self.offset = offset
+
+
 class _Connection:
     """The httpx client and the event loop and process it belongs to; shared by a
     client and the copies ``with_options()`` makes of it."""
@@ -430,6 +465,7 @@ class Transport:
         self._is_copy = False
         self._header_auth = _ApiKeyAuth(self._api_key, in_query=False)
         self._query_auth = _ApiKeyAuth(self._api_key, in_query=True)
+        self._clock = _PlatformClock()
         user_agent = USER_AGENT if app_info is None else f"{USER_AGENT} {_token(app_info)}"
         self._headers = {"user-agent": user_agent, "accept": "application/json"}
         self._configure(timeout, retry, headers, on_retry)
@@ -474,6 +510,21 @@ class Transport:
 
     def __repr__(self) -> str:
         return f"<Transport base_url={self.base_url!r}>"
+
+    @property
+    def clock_offset(self) -> float | None:
+        """Seconds the API's clock is ahead of this machine's (the ``Date`` of its latest
+        answer against the local time it arrived), or ``None`` before any answer."""
+        return self._clock.offset
+
+    def key_fingerprint(self, salt: bytes) -> str:
+        """A salted HMAC of the API key: tells keys apart, and cannot give the key back.
+
+        >>> t = Transport(api_key="k", base_url=None)
+        >>> t.key_fingerprint(b"salt") == t.key_fingerprint(b"salt") != t.key_fingerprint(b"s")
+        True
+        """
+        return hmac.new(salt, self._api_key.reveal().encode(), hashlib.sha256).hexdigest()
 
     async def aclose(self) -> None:
         # A copy's connections are its original's, closed with it.
@@ -558,6 +609,7 @@ class Transport:
             else:
                 response = outcome
                 status = response.status_code
+                self._clock.observe(response.headers.get("date"))
                 logger.debug("%s answered %d (attempt %d)", where, status, attempt + 1)
                 if not ((status == 429 and retry_429) or (idempotent and status >= 500)):
                     return _read(response, where)

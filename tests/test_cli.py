@@ -417,3 +417,21 @@ def test_journal_reports_takes_what_webhook_parse_prints(tmp_path: Path) -> None
     shown = run("journal", "show", journal)
     assert re.search(r"delivered\s+1\s", shown.stdout)
     assert re.search(r"undelivered\s+1\s", shown.stdout)
+
+
+def test_a_journal_is_refused_with_another_key_unless_it_was_rotated(
+    both_apis: tuple[FakeSmsManager, list[str]], tmp_path: Path
+) -> None:
+    fake, options = both_apis
+    numbers = tmp_path / "numbers.txt"
+    numbers.write_text("\n".join(f"4207{i:08d}" for i in range(10)) + "\n")
+    journal = str(tmp_path / "j.db")
+    assert run(*options, "bulk", str(numbers), "--body", "Hi", "--journal", journal).returncode == 0
+    fake.api_key = "rotated-key"
+    new_key = [*options[:-1], "rotated-key"]
+    refused = run(*new_key, "journal", "reconcile", journal)
+    assert refused.returncode == 2
+    assert "another API key" in refused.stderr
+    assert "--key-rotated" in refused.stderr
+    reconciled = run(*new_key, "journal", "reconcile", journal, "--key-rotated")
+    assert reconciled.returncode == 0, reconciled.stderr

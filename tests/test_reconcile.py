@@ -4,6 +4,7 @@ resume that sends each recipient exactly once, and the campaign's delivery funne
 from __future__ import annotations
 
 import datetime as dt
+import time
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,11 @@ def campaign() -> Message:
     return Message("Summer sale", to=NUMBERS, tag="summer")
 
 
+def an_hour_later(fake: FakeSmsManager) -> None:
+    """The platform's clock moves an hour on (its answers' Date tells the client)."""
+    fake.clock = lambda: time.time() + 3600
+
+
 def lost_answers() -> FaultPlan:
     # Calls 3 and 7 are processed and their answers lost; 5's request is lost before.
     return FaultPlan(
@@ -38,6 +44,7 @@ async def test_lost_answers_end_sent_exactly_once_after_reconcile_and_resume(
     async with fake.async_client() as client:
         first = await client.send_bulk(campaign(), journal=journal, concurrency=1)
         assert first.unknown == 300  # three calls whose answers never came
+        an_hour_later(fake)
         reconciled = await client.reconcile(journal, grace=dt.timedelta(0))
         # The two processed calls are found; the one lost before processing is not.
         assert (reconciled.found, reconciled.send_again, reconciled.pending) == (200, 100, 0)
@@ -73,6 +80,7 @@ async def test_a_row_another_recipient_holds_is_not_taken_for_an_unknown_one(
     async with fake.async_client() as client:
         result = await client.send_bulk([message, message], journal=journal, concurrency=1)
         assert (result.accepted, result.unknown) == (100, 100)
+        an_hour_later(fake)
         reconciled = await client.reconcile(journal, grace=dt.timedelta(0))
         # The platform's rows for these numbers are the first call's, which the journal
         # holds already: they prove nothing about the second.

@@ -262,7 +262,7 @@ class Campaign:
             nonlocal leaving
             leaving = True
             if journal is not None:
-                journal.sending(_keys(call))
+                journal.sending(_given(call))
 
         try:
             result = await post_messages(
@@ -404,6 +404,13 @@ def _keys(call: Call) -> Iterator[Key]:
     for content, chunk in zip(call.contents, call.chunks, strict=True):
         for _, _, _, number, occurrence in chunk:
             yield number, content, occurrence
+
+
+def _given(call: Call) -> Iterator[tuple[Key, str]]:
+    """Each recipient's journal key, with its number as it was given."""
+    for content, chunk in zip(call.contents, call.chunks, strict=True):
+        for _, _, given, number, occurrence in chunk:
+            yield (number, content, occurrence), given
 
 
 async def _numbered(messages: BulkInput) -> AsyncGenerator[tuple[int, Message], None]:

@@ -15,18 +15,22 @@ processed) are sent again.
 
 The campaign holds the file locked for as long as it runs, so a second process, or a
 second campaign in this one, gets ``JournalError`` instead of sending the same people
-again. The file uses a rollback journal, not a write-ahead log: between writes,
+again. A journal knows its account: it keeps a salted fingerprint of the API key (never
+the key) and the base URLs it was written against, and refuses another by name (after
+a key rotation on the same account, ``key_rotated=True`` records the new key). The
+file uses a rollback journal, not a write-ahead log: between writes,
 everything is in the one file, which may be copied whenever no campaign runs on it.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import os
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
 import attrs
@@ -37,9 +41,9 @@ from ._outcomes import OutcomeStatus, RecipientOutcome
 if TYPE_CHECKING:
     from ..webhooks import DeliveryReport, Event, InvalidEvent
 
-__all__ = ["Journal", "JournalError", "RecordedReports", "Unknown"]
+__all__ = ["Account", "Journal", "JournalError", "RecordedReports", "Unknown"]
 
-_FORMAT = "smsmngr-journal-3"
+_FORMAT = "smsmngr-journal-4"
 _SENDING = "sending"
 # Certainly never processed: a resume sends these again.
 _SEND_AGAIN = {OutcomeStatus.FAILED.value, OutcomeStatus.REJECTED.value}
@@ -54,13 +58,14 @@ _SCHEMA = (
         request_id TEXT,
         error TEXT,
         sent_at REAL,
+        given TEXT,
+        skew REAL,
         PRIMARY KEY (phone_number, content, occurrence)
     ) WITHOUT ROWID""",
-    # What each content is, for looking its recipients up on the platform.
+    # What each content is (its wire fields but "to"), for looking its recipients up.
     """CREATE TABLE IF NOT EXISTS contents (
         content BLOB PRIMARY KEY,
-        body TEXT,
-        tag TEXT
+        fields TEXT NOT NULL
     ) WITHOUT ROWID""",
     # The latest delivery report of each message id (a recipient's, once accepted).
     """CREATE TABLE IF NOT EXISTS deliveries (
@@ -86,12 +91,24 @@ Key = tuple[str, bytes, int]
 
 
 class Unknown(NamedTuple):
-    """A recipient whose outcome is unknown, and what is needed to look it up."""
+    """A recipient whose outcome is unknown, and what is needed to look it up: the
+    number as it was given, when its call left (local clock) and how far the API's
+    clock was ahead then (``None``: not known), and its message's wire fields."""
 
     key: Key
+    given: str | None
     sent_at: float | None
-    body: str | None
-    tag: str | None
+    skew: float | None
+    fields: Mapping[str, Any] | None
+
+
+class Account(NamedTuple):
+    """What a journal is written against: the key (as ``fingerprint(salt)``, a salted
+    HMAC, never the key) and the base URLs of the sending and REST APIs."""
+
+    fingerprint: Callable[[bytes], str]
+    base_url: str
+    rest_base_url: str
 
 
 @attrs.frozen
@@ -175,10 +192,16 @@ class Journal:
         region: str | None = None,
         check_region: bool = True,
         must_exist: bool = False,
+        account: Account | None = None,
+        key_rotated: bool = False,
+        clock_offset: Callable[[], float | None] = lambda: None,
     ) -> None:
         self.path = os.fspath(path)
         self._region = region or ""
         self._check_region_on_open = check_region
+        self._account = account
+        self._key_rotated = key_rotated
+        self._clock_offset = clock_offset
         existed = os.path.exists(self.path) and os.path.getsize(self.path) > 0
         if must_exist and not existed:
             raise JournalError(f"{self.path}: no journal there (a campaign writes one)")
@@ -208,6 +231,8 @@ class Journal:
             db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('format', ?)", (_FORMAT,))
             if self._check_region_on_open:
                 self._check_region()
+            if self._account is not None:
+                self._check_account(self._account)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -232,6 +257,8 @@ class Journal:
                 "Give a new path for a new campaign."
             )
         if row[0] != _FORMAT:
+            # No migration: an older journal lacks what reconciling needs to prove a
+            # recipient (its message's fields, the number as given, its account).
             raise JournalError(
                 f"{self.path} was written by another version of smsmngr ({row[0]}, this one "
                 f"reads {_FORMAT}); it was left untouched. Finish its campaign with that "
@@ -252,6 +279,46 @@ class Journal:
                 "numbers would be read differently and could be sent twice. Resume with "
                 "the same default_region; the journal was left untouched."
             )
+
+    def _meta(self, key: str, value: str) -> str:
+        """The journal's ``key``, recorded as ``value`` if it has none yet."""
+        self._db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", (key, value))
+        (held,) = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return str(held)
+
+    def _check_account(self, account: Account) -> None:
+        """Another account finds none of this one's messages, so every unknown would be
+        sent again, and a mock's acceptances would pass for the platform's. A journal
+        whose recipients were all certainly never processed (a wrong key, say) holds
+        nothing of any account's: it takes the new key and URLs."""
+        held_anything = self._db.execute(
+            "SELECT 1 FROM recipients WHERE status NOT IN (?, ?) LIMIT 1", tuple(_SEND_AGAIN)
+        ).fetchone()
+        if held_anything is None:
+            self._db.execute(
+                "DELETE FROM meta WHERE key IN ('base_url', 'rest_base_url', 'key_fingerprint')"
+            )
+        for name, url in (("base_url", account.base_url), ("rest_base_url", account.rest_base_url)):
+            held = self._meta(name, url)
+            if held != url:
+                raise JournalError(
+                    f"{self.path} was written against {name}={held!r}, this client uses "
+                    f"{url!r}: the messages it holds are not there, and resuming or reconciling "
+                    f"could send them twice. Use the same {name}; the journal was left untouched."
+                )
+        salt = bytes.fromhex(self._meta("key_salt", os.urandom(16).hex()))
+        fingerprint = account.fingerprint(salt)
+        if self._meta("key_fingerprint", fingerprint) == fingerprint:
+            return
+        if not self._key_rotated:
+            raise JournalError(
+                f"{self.path} was written with another API key (the journal keeps only a "
+                "fingerprint of it): another account holds none of its messages, and resuming "
+                "or reconciling could send them twice. Use the key it was written with; if that "
+                "key was rotated on the same account, pass key_rotated=True (command line: "
+                "--key-rotated) to go on with the new one. The journal was left untouched."
+            )
+        self._db.execute("UPDATE meta SET value = ? WHERE key = 'key_fingerprint'", (fingerprint,))
 
     def _check_integrity(self) -> None:
         (verdict,) = self._db.execute("PRAGMA quick_check(1)").fetchone()
@@ -288,35 +355,40 @@ class Journal:
         return occurrence, row
 
     @_as_journal_error
-    def describe(self, content: bytes, body: str | None, tag: str | None) -> None:
-        """Record what a content is (its text and tag), once."""
-        self._db.execute("INSERT OR IGNORE INTO contents VALUES (?, ?, ?)", (content, body, tag))
+    def describe(self, content: bytes, fields: Mapping[str, Any]) -> None:
+        """Record what a content is (its wire fields but ``to``), once."""
+        text = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+        self._db.execute("INSERT OR IGNORE INTO contents VALUES (?, ?)", (content, text))
 
     @_as_journal_error
-    def sending(self, keys: Iterable[Key]) -> None:
-        """Record that these recipients are about to be sent, and when."""
-        now = time.time()
+    def sending(self, recipients: Iterable[tuple[Key, str]]) -> None:
+        """Record that these recipients (keys, with each number as given) are about to
+        be sent, when, and how far the API's clock was ahead, if known."""
+        now, skew = time.time(), self._clock_offset()
         with self._db:
             self._db.execute("BEGIN")
             self._db.executemany(
-                "INSERT OR REPLACE INTO recipients "
-                "(phone_number, content, occurrence, status, sent_at) VALUES (?, ?, ?, ?, ?)",
-                [(*key, _SENDING, now) for key in keys],
+                "INSERT OR REPLACE INTO recipients (phone_number, content, occurrence, status, "
+                "sent_at, given, skew) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(*key, _SENDING, now, given, skew) for key, given in recipients],
             )
 
     @_as_journal_error
     def settle(self, outcomes: Iterable[tuple[Key, RecipientOutcome]]) -> None:
-        """Record final outcomes (keeping when each recipient was sent)."""
+        """Record final outcomes (keeping when each recipient was sent, and learning
+        the API's clock from this answer if the call left before any told it)."""
+        skew = self._clock_offset()
         with self._db:
             self._db.execute("BEGIN")
             self._db.executemany(
-                "INSERT INTO recipients "
-                "(phone_number, content, occurrence, status, message_id, request_id, error) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
+                "INSERT INTO recipients (phone_number, content, occurrence, status, "
+                "message_id, request_id, error, skew) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT DO UPDATE SET "
                 "status = excluded.status, message_id = excluded.message_id, "
-                "request_id = excluded.request_id, error = excluded.error",
+                "request_id = excluded.request_id, error = excluded.error, "
+                "skew = coalesce(recipients.skew, excluded.skew)",
                 [
-                    (*key, o.status.value, o.message_id, o.request_id, o.error)
+                    (*key, o.status.value, o.message_id, o.request_id, o.error, skew)
                     for key, o in outcomes
                 ],
             )
@@ -327,15 +399,26 @@ class Journal:
     def unknowns(self) -> list[Unknown]:
         """Every recipient whose outcome is unknown (or whose call a crash cut off)."""
         rows = self._db.execute(
-            "SELECT r.phone_number, r.content, r.occurrence, r.sent_at, c.body, c.tag "
-            "FROM recipients r LEFT JOIN contents c ON c.content = r.content "
+            "SELECT r.phone_number, r.content, r.occurrence, r.given, r.sent_at, r.skew, "
+            "c.fields FROM recipients r LEFT JOIN contents c ON c.content = r.content "
             "WHERE r.status IN (?, ?) ORDER BY r.phone_number, r.content, r.occurrence",
             (OutcomeStatus.UNKNOWN.value, _SENDING),
         ).fetchall()
         return [
-            Unknown((number, content, occurrence), *rest)
-            for number, content, occurrence, *rest in rows
+            Unknown(
+                (number, content, occurrence),
+                given,
+                sent_at,
+                skew,
+                json.loads(fields) if fields is not None else None,
+            )
+            for number, content, occurrence, given, sent_at, skew, fields in rows
         ]
+
+    @property
+    def region(self) -> str:
+        """The ``default_region`` its numbers were read with (``""``: none)."""
+        return self._region
 
     @_as_journal_error
     def holds_message_id(self, message_id: str) -> bool:

@@ -124,8 +124,8 @@ class Packer:
 
     With ``lookup`` (a campaign with a journal), each recipient is keyed by its number
     and the digest of its content, and one the journal has settled comes out as
-    ``FromJournal`` instead of being packed; ``describe(digest, body, tag)`` is told of
-    each content as it starts.
+    ``FromJournal`` instead of being packed; ``describe(digest, fields)`` is told of each
+    content (its wire fields but ``to``) as it starts.
     """
 
     def __init__(
@@ -133,7 +133,7 @@ class Packer:
         lookup: Lookup | None = None,
         *,
         normalize: PhoneNormalizer = normalize_phone_number,
-        describe: Callable[[bytes, str | None, str | None], object] | None = None,
+        describe: Callable[[bytes, dict[str, Any]], object] | None = None,
     ) -> None:
         self._lookup = lookup
         self._normalize = normalize
@@ -236,7 +236,7 @@ class Packer:
         if self._lookup is not None:
             self._digest = content_digest(fields)
             if self._describe is not None:
-                self._describe(self._digest, message.body, message.tag)
+                self._describe(self._digest, fields)
 
     def _close_chunk(self) -> Call | None:
         """Close the wire message being filled; return the call it completes, if any."""

@@ -2,18 +2,24 @@
 tell about, and what their delivery reports say about all of them.
 
 ``reconcile`` looks every ``unknown`` recipient of a journal up in the REST API's list
-of messages sent (by the day it was sent, its number and its message's tag). A row
-found there is taken as proof that the platform processed it: it becomes ``accepted``,
-with the row's message id, and is never sent again. A recipient not found ``grace``
-after its call is marked ``failed`` ("safe to send again"), so that a resume sends it;
-one not found sooner stays ``unknown``. ``funnel`` folds delivery reports in.
+of messages sent (by its send day in the account's time zone, its number in every form
+the platform may have stored it under, and its message's tag). Only a row that is
+that very message (``_proof``) is proof that the platform processed it: it becomes
+``accepted``, with the row's message id, and is never sent again. A recipient not
+found ``grace`` after its send time (its call, or its schedule and delivery window),
+on the platform's clock, is marked ``failed`` ("safe to send again"), so that a resume
+sends it; one not found sooner stays ``unknown``. One that no row could prove (a
+template, a converted body, a national number without ``account_country``) stays
+``unknown``, with the reason: not finding it proves nothing. ``funnel`` folds
+delivery reports in.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import AsyncIterator, Callable, Iterable
+import zoneinfo
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from itertools import groupby
 from typing import TYPE_CHECKING
 
@@ -22,19 +28,36 @@ import attrs
 from ..status import MessageRow
 from ._journal import Journal, RecordedReports, Unknown
 from ._outcomes import OutcomeStatus, RecipientOutcome
+from ._proof import (
+    SLACK,
+    Expected,
+    expect,
+    lookup_forms,
+    not_older,
+    proves,
+    send_moment,
+    sender_channel,
+)
 
 if TYPE_CHECKING:
     from ..webhooks import Event
 
-__all__ = ["Funnel", "ReconcileResult", "funnel", "reconcile_journal", "record_delivery_reports"]
+__all__ = [
+    "Funnel",
+    "Platform",
+    "ReconcileResult",
+    "funnel",
+    "reconcile_journal",
+    "record_delivery_reports",
+]
 
 RowSource = Callable[[str, str, "str | None"], AsyncIterator[MessageRow]]
 """``rows(date, phone_number, tag)``: the platform's rows of that day for that number."""
+Senders = Callable[[], Awaitable["Mapping[str, frozenset[str]] | str"]]
+"""The key's registered senders by channel, or why they cannot be read."""
 
-_SLACK = 300.0
-"""Seconds a row's time may precede the journal's record of its call (clocks differ)."""
-_AROUND = dt.timedelta(hours=2)
-"""Days are looked up around the call: the platform may count days in its own zone."""
+_SPILL = dt.timedelta(minutes=5)
+"""A call just before midnight may be listed on the next day."""
 _WAS_SENT = {"sent", "delivered", "undelivered", "seen"}
 _DELIVERED = {"delivered", "seen"}
 
@@ -46,85 +69,179 @@ class ReconcileResult:
     found: int
     """On the platform: now ``accepted``, with their message id; never sent again."""
     send_again: int
-    """Not found ``grace`` after their call: now ``failed``; a resume sends them."""
+    """Not found ``grace`` after their send time: now ``failed``; a resume sends them."""
     pending: int
     """Not found yet, within the grace period: still ``unknown``."""
     lookups: int
-    """Days looked up in the REST API (each one or more pages)."""
+    """Days and number forms looked up in the REST API (each one or more pages)."""
+    unprovable: int = 0
+    """Still ``unknown``: no row could prove them and not finding one proves nothing."""
+    reasons: Mapping[str, int] = attrs.field(factory=dict)
+    """Why the ``unprovable`` ones stay unknown, and how many for each reason."""
+
+
+@attrs.frozen
+class Platform:
+    """What reconciling knows of the account: its rows, its time zone (``None``: not
+    known), the calling code of its country (``None``: not given), its clock's lead
+    over this machine's in seconds, and its registered senders."""
+
+    rows: RowSource
+    tz: str | None
+    calling_code: str | None
+    clock_offset: float
+    senders: Senders
 
 
 async def reconcile_journal(
-    journal: Journal, rows: RowSource, *, grace: dt.timedelta, now: dt.datetime
+    journal: Journal, platform: Platform, *, grace: dt.timedelta, now: dt.datetime
 ) -> ReconcileResult:
-    """Look ``journal``'s unknown recipients up through ``rows``; see the module."""
-    found = send_again = pending = lookups = 0
+    """Look ``journal``'s unknown recipients up on ``platform``; see the module.
+    ``now`` is this machine's time."""
+    state = _Reconciling(journal, platform, now + dt.timedelta(seconds=platform.clock_offset))
     unknowns = journal.unknowns()
-    by_recipient = groupby(unknowns, key=lambda u: (u.key[0], u.key[1]))
-    for (number, _), group in by_recipient:
-        waiting = list(group)
-        candidates: list[MessageRow] = []
-        for day in _days(waiting):
-            lookups += 1
-            candidates += [row async for row in rows(day, number, waiting[0].tag)]
-        matched = _match(journal, waiting, candidates)
-        settled: list[tuple[tuple[str, bytes, int], RecipientOutcome]] = []
-        deadline = now.timestamp() - grace.total_seconds()
-        for unknown, found_row in zip(waiting, matched, strict=True):
-            if found_row is not None:
-                found += 1
-                outcome = _outcome(unknown, OutcomeStatus.ACCEPTED, found_row)
-                settled.append((unknown.key, outcome))
-            elif unknown.sent_at is None or unknown.sent_at <= deadline:
-                send_again += 1
-                error = (
-                    f"not on the platform {grace} after its call (reconciled): taken as "
-                    "never processed, and sent again on resume"
-                )
-                outcome = _outcome(unknown, OutcomeStatus.FAILED, None, error)
-                settled.append((unknown.key, outcome))
-            else:
-                pending += 1
+    for _, group in groupby(unknowns, key=lambda u: u.key[0]):
+        settled = await state.settle_number(list(group), grace)
         if settled:
             journal.settle(settled)
-    return ReconcileResult(found, send_again, pending, lookups)
+    return ReconcileResult(
+        state.found,
+        state.send_again,
+        state.pending,
+        state.lookups,
+        sum(state.reasons.values()),
+        dict(state.reasons),
+    )
 
 
-def _days(waiting: list[Unknown]) -> list[str]:
-    days = set()
-    for unknown in waiting:
-        if unknown.sent_at is None:
-            continue
-        moment = dt.datetime.fromtimestamp(unknown.sent_at, dt.timezone.utc)
-        days |= {
-            (moment + shift).date().isoformat() for shift in (-_AROUND, dt.timedelta(), _AROUND)
-        }
-    return sorted(days)
+class _Reconciling:
+    def __init__(self, journal: Journal, platform: Platform, platform_now: dt.datetime) -> None:
+        self.journal = journal
+        self.platform = platform
+        self.now = platform_now
+        self.zone = _zone(platform.tz)
+        self.looked_up: dict[tuple[str, str, str | None], list[MessageRow]] = {}
+        """This number's rows (one number at a time: memory stays flat)."""
+        self.lookups = 0
+        self.registered: Mapping[str, frozenset[str]] | str | None = None
+        self.found = self.send_again = self.pending = 0
+        self.reasons: dict[str, int] = {}
+
+    async def settle_number(
+        self, waiting: list[Unknown], grace: dt.timedelta
+    ) -> list[tuple[tuple[str, bytes, int], RecipientOutcome]]:
+        """Outcomes for the unknown recipients of one number, earliest call first."""
+        waiting.sort(key=lambda u: u.sent_at or 0.0)
+        self.looked_up.clear()
+        taken: set[str] = set()
+        settled = []
+        for unknown in waiting:
+            verdict = await self._judge(unknown, grace, taken)
+            if verdict is None:
+                self.pending += 1
+                continue
+            status, row, reason = verdict
+            if status is OutcomeStatus.ACCEPTED:
+                assert row is not None
+                taken.add(row.message_id)
+                self.found += 1
+            elif status is OutcomeStatus.FAILED:
+                self.send_again += 1
+            else:
+                self.reasons[reason or ""] = self.reasons.get(reason or "", 0) + 1
+            settled.append((unknown.key, _outcome(unknown, status, row, reason)))
+        return settled
+
+    async def _judge(
+        self, unknown: Unknown, grace: dt.timedelta, taken: set[str]
+    ) -> tuple[OutcomeStatus, MessageRow | None, str | None] | None:
+        """Accepted with its row, failed, unknown with a reason, or ``None``: pending."""
+        unknown_ = OutcomeStatus.UNKNOWN
+        if unknown.fields is None or unknown.sent_at is None:
+            return unknown_, None, "the journal does not say what was sent, or when"
+        expected = expect(unknown.fields)
+        skew = unknown.skew if unknown.skew is not None else self.platform.clock_offset
+        call = dt.datetime.fromtimestamp(unknown.sent_at + skew, dt.timezone.utc)
+        try:
+            sends = send_moment(call, expected.scheduled_at, expected.window)
+        except ValueError as error:
+            return unknown_, None, f"its send time cannot be told: {error}"
+        forms, number_reason = lookup_forms(
+            unknown.key[0],
+            unknown.given,
+            international=bool(self.journal.region),
+            calling_code=self.platform.calling_code,
+        )
+        registered = await self._registered(expected)
+        if isinstance(registered, str):
+            return unknown_, None, registered
+        undated = False
+        tag = unknown.fields.get("tag")
+        for form in forms:
+            for day in self._days(sends):
+                for row in await self._rows(day, form, tag):
+                    if row.message_id in taken or self.journal.holds_message_id(row.message_id):
+                        continue
+                    if not any(proves(row, step, forms, registered) for step in expected.steps):
+                        continue
+                    recent = not_older(row, call)
+                    if recent:
+                        return OutcomeStatus.ACCEPTED, row, None
+                    undated = undated or recent is None
+        if undated:
+            return unknown_, None, "a row that matches tells no time: it may be older than the call"
+        reason = "; ".join(expected.unprovable) or number_reason
+        if reason is not None:
+            return unknown_, None, reason
+        if self.now < sends + grace + SLACK:
+            return None  # the platform's clock is known to a second or two
+        verdict = (
+            f"not on the platform {grace} after its send time (reconciled): taken as never "
+            "processed, and sent again on resume"
+        )
+        return OutcomeStatus.FAILED, None, verdict
+
+    async def _registered(self, expected: Expected) -> Mapping[str, frozenset[str]] | str:
+        """The key's senders, read once, if a step names none."""
+        if all(step.sender is not None for step in expected.steps):
+            return {}
+        if self.registered is None:
+            self.registered = await self.platform.senders()
+        if isinstance(self.registered, str):
+            return f"the message names no sender, and {self.registered}"
+        for step in expected.steps:
+            channels = {sender_channel(channel) for channel in step.channels}
+            if step.sender is None and not any(self.registered.get(c) for c in channels):
+                # The platform sent it from a sender the key does not list: no row can
+                # be told from another message's.
+                return "the message names no sender, and the key lists none for its channel"
+        return self.registered
+
+    def _days(self, moment: dt.datetime) -> list[str]:
+        """The days (in the account's time zone) a message sent at ``moment`` is listed
+        on; without the zone, every day it may be anywhere."""
+        if self.zone is None:
+            spread = [moment + dt.timedelta(hours=h) for h in (-14, 0, 14)]
+            return sorted({m.date().isoformat() for m in spread})
+        return sorted(
+            {m.astimezone(self.zone).date().isoformat() for m in (moment, moment + _SPILL)}
+        )
+
+    async def _rows(self, day: str, number: str, tag: str | None) -> list[MessageRow]:
+        key = (day, number, tag)
+        if key not in self.looked_up:
+            self.lookups += 1
+            self.looked_up[key] = [row async for row in self.platform.rows(day, number, tag)]
+        return self.looked_up[key]
 
 
-def _match(
-    journal: Journal, waiting: list[Unknown], candidates: list[MessageRow]
-) -> list[MessageRow | None]:
-    """A row for each waiting recipient, or ``None``: each row used once, none that
-    another recipient of the journal already holds, none from before the call, rows
-    with the same text first."""
-    unique = {row.message_id: row for row in candidates}.values()
-    free = [row for row in unique if not journal.holds_message_id(row.message_id)]
-    matched: list[MessageRow | None] = []
-    for unknown in waiting:
-        usable = [row for row in free if _not_before(row, unknown.sent_at)]
-        usable.sort(key=lambda row: row.body != unknown.body)
-        row = usable[0] if usable else None
-        if row is not None:
-            free.remove(row)
-        matched.append(row)
-    return matched
-
-
-def _not_before(row: MessageRow, sent_at: float | None) -> bool:
-    times = [t for t in (row.ts_sent, row.ts_updated, row.ts_delivered) if t is not None]
-    if sent_at is None or not times:
-        return True
-    return max(times).timestamp() >= sent_at - _SLACK
+def _zone(name: str | None) -> zoneinfo.ZoneInfo | None:
+    if not name:
+        return None
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
 
 
 def _outcome(

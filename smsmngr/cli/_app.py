@@ -82,6 +82,7 @@ def _client(args: argparse.Namespace, *, fastest: bool = False) -> Client:
             verify_base_url=args.verify_base_url,
             api_host=args.api_host,
             http_stack=http_stack,
+            account_country=args.account_country,
         )
     except ConfigurationError as error:
         raise _UsageError(command_line_spelling(str(error))) from None
@@ -236,6 +237,7 @@ class _Campaign:
                 max_requests_per_second=args.rate,
                 journal=args.journal,
                 resend_unknown=args.resend_unknown,
+                key_rotated=args.key_rotated,
             )
             with closing(batches):
                 for batch in batches:
@@ -393,13 +395,16 @@ def journal_reconcile(args: argparse.Namespace) -> int:
         raise _UsageError(f"--grace-minutes must be 0 or more, got {args.grace_minutes}")
     grace = dt.timedelta(minutes=args.grace_minutes)
     with _client(args) as client:
-        result = client.reconcile(args.journal, grace=grace)
+        result = client.reconcile(args.journal, grace=grace, key_rotated=args.key_rotated)
     rows = [
         ["found on the platform: accepted", f"{result.found:,}"],
         ["not found: sent again on resume", f"{result.send_again:,}"],
         ["not found yet: still unknown", f"{result.pending:,}"],
+        ["cannot be proved: still unknown", f"{result.unprovable:,}"],
     ]
     print_table("reconciled", ["unknown recipients", "count"], rows)
+    for reason, count in result.reasons.items():
+        print(f"still unknown ({count:,}): {reason}")
     return EXIT_OK
 
 
@@ -592,6 +597,12 @@ def demo(args: argparse.Namespace) -> int:
 # -- the parser -------------------------------------------------------------------------
 
 
+_KEY_ROTATED = (
+    "the journal was written with an earlier key of this same account, since rotated: "
+    "record the new one and go on"
+)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="smsmngr", description="Send SMS, Viber, WhatsApp and RCS through SmsManager."
@@ -634,6 +645,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--rate", type=_positive_rate, help="at most this many calls a second")
     p.add_argument("--journal", help="SQLite file to resume from after a crash")
+    p.add_argument("--key-rotated", action="store_true", help=_KEY_ROTATED)
     p.add_argument("--output", help="write one outcome a line to this JSON Lines file")
     p.add_argument(
         "--resend-unknown",
@@ -680,6 +692,7 @@ def _parser() -> argparse.ArgumentParser:
         default=30.0,
         help="after this long unfound recipients are sent again on resume (default 30)",
     )
+    j.add_argument("--key-rotated", action="store_true", help=_KEY_ROTATED)
     j.set_defaults(run=journal_reconcile)
     j = journal_commands.add_parser(
         "reports", help="fold delivery reports into the journal", **common
@@ -751,6 +764,12 @@ def _global_options(parser: argparse.ArgumentParser, *, default: Any) -> None:
         "--verify-base-url",
         default=default,
         help="Verify API base URL (default: $SMSMANAGER_VERIFY_BASE_URL)",
+    )
+    parser.add_argument(
+        "--account-country",
+        default=default,
+        help="the account's country (ISO code, e.g. CZ): national numbers are looked up "
+        "with its calling code",
     )
     parser.add_argument(
         "-v",

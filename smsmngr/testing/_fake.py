@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.utils
 import itertools
 import json
 import random
@@ -16,6 +17,7 @@ import anyio
 import attrs
 import httpx
 
+from .._account import calling_code
 from .._async_client import AsyncClient
 from .._sync_client import Client
 from .._transport import RetryPolicy
@@ -24,7 +26,13 @@ from ._events import inbound_event, reply_event, status_event
 from ._faults import Fault, FaultKind, FaultPlan
 from ._ledger import CallRecord, Ledger, SentRecipient
 from ._rest import REST_PREFIX, RestState, answer_rest
-from ._rules import SIMPLE_FIELDS, message_problem, normalized_number, simple_fields
+from ._rules import (
+    SIMPLE_FIELDS,
+    message_problem,
+    normalized_number,
+    simple_fields,
+    stored_number,
+)
 from ._verify import VERIFY_PATHS, VerifyState, answer_verify
 
 __all__ = ["FakeSmsManager"]
@@ -98,8 +106,16 @@ class FakeSmsManager:
     ``ledger="counts"`` keeps counters only, for very large runs. It serves the REST
     API v1's reads too (message status, statistics, ``credit_czk``, prices), from the
     ledger and the delivery reports it generated, under ``/v1/``, and the Verify API
-    with its limits (``verification_secret`` adds proofs; ``clock`` is its time;
-    ``code_sent_to(number)`` gives the code a user would have received).
+    with its limits (``verification_secret`` adds proofs; ``code_sent_to(number)`` gives
+    the code a user would have received).
+
+    ``clock`` is the platform's time: every answer carries it as its ``Date``, and
+    messages are listed by their day in the account's time zone (``Europe/Prague``).
+    ``account_country`` (``"CZ"`` by default) is the country the account is registered
+    in: a national number (9 digits or fewer once normalized, the fake's reading: the
+    reference does not say how the platform tells) is stored with its calling code, as
+    the platform does, so ``0777 123 456`` is stored and listed as ``420777123456``.
+    Clients it makes are given the same ``account_country``.
 
     Example::
 
@@ -121,8 +137,13 @@ class FakeSmsManager:
         credit_czk: str = "1000",
         verification_secret: str | None = None,
         clock: Callable[[], float] = time.time,
+        account_country: str = "CZ",
     ) -> None:
         self.api_key = api_key
+        self.account_country = account_country
+        self._calling_code = calling_code(account_country) or ""
+        self.clock = clock
+        """The platform's time (seconds since the epoch)."""
         self.refused_numbers: set[str] = {normalized_number(n) or n for n in refused_numbers}
         self.final_results: dict[str, str] = dict(final_results or {})
         self.faults = faults
@@ -156,7 +177,11 @@ class FakeSmsManager:
         return Client(**self._client_options(options))
 
     def _client_options(self, options: dict[str, Any]) -> dict[str, Any]:
-        defaults = {"api_key": self.api_key, "retry": FAST_RETRY}
+        defaults = {
+            "api_key": self.api_key,
+            "retry": FAST_RETRY,
+            "account_country": self.account_country,
+        }
         if "http_client" not in options:
             defaults["http_client"] = httpx.AsyncClient(transport=self.transport)
         return {**defaults, **options}
@@ -370,7 +395,8 @@ class FakeSmsManager:
     ) -> None:
         self.ledger.accepted_count += 1
         if self.ledger.detail == "full":
-            self.rest.accepted_at[message_id] = time.time()
+            self.rest.accepted_at[message_id] = self.clock()
+            phone_number = stored_number(phone_number, self._calling_code)
             self.ledger.sent.append(
                 SentRecipient(phone_number, message_id, request_id, endpoint, call_number, message)
             )
@@ -484,13 +510,16 @@ class FakeTransport(httpx.AsyncBaseTransport, httpx.BaseTransport):
         self._fake = fake
 
     def _answer(self, request: httpx.Request) -> Answer:
-        return self._fake.handle(
+        answer = self._fake.handle(
             request.method,
             request.url.path,
             dict(request.url.params),
             request.headers,
             request.content,
         )
+        # The platform's clock, as a client learns it (the Date of every answer).
+        date = email.utils.formatdate(self._fake.clock(), usegmt=True)
+        return attrs.evolve(answer, headers={"date": date, **answer.headers})
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         await request.aread()

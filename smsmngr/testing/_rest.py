@@ -10,6 +10,7 @@ filter is normalized the same way before matching.
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -32,6 +33,10 @@ PRICES: dict[str, Any] = {
 }
 
 RestAnswer = tuple[int, Any]
+TIME_ZONE = "Europe/Prague"
+"""The account's time zone (``/credit``'s ``tz``): ``GET /messages`` lists by its days."""
+SENDERS = ({"flow": "sms", "value": "SmsManager", "name": "SmsManager"},)
+"""The key's registered senders (``/apikey/me``): a message naming none goes from these."""
 
 
 class RestState:
@@ -80,9 +85,12 @@ def answer_rest(
             "billing_id": "1",
             "vat": "1",
             "currency": "czk",
-            "tz": "Europe/Prague",
+            "tz": TIME_ZONE,
         }
         return 200, {"success": True, "credit": credit}
+    if path == "/apikey/me":
+        me = {"scope": "full", "account": "prepaid", "senders": list(SENDERS)}
+        return 200, {"success": True, "me": me}
     if path == "/credit/prices":
         return 200, {"success": True, "prices": PRICES}
     return 404, {"message": f"no endpoint {path}"}
@@ -134,15 +142,19 @@ def _message(query: Mapping[str, str], sent: list[SentRecipient], state: RestSta
 
 
 def _on(day: str, sent: SentRecipient, state: RestState) -> bool:
+    """Whether ``sent`` was accepted on ``day``, a day in the account's time zone."""
     accepted_at = state.accepted_at.get(sent.message_id)
-    return accepted_at is not None and (_iso(accepted_at) or "").startswith(day)
+    if accepted_at is None:
+        return False
+    moment = dt.datetime.fromtimestamp(accepted_at, zoneinfo.ZoneInfo(TIME_ZONE))
+    return moment.date().isoformat() == day
 
 
 def _row(sent: SentRecipient, state: RestState) -> dict[str, Any]:
     status_code, delivery_code, _ = _status(sent, state)
     accepted_at = _iso(state.accepted_at.get(sent.message_id))
     message = sent.message
-    body = message.get("body") or ""
+    body = _first_step(message).get("body") or message.get("body") or ""
     delivered = int(delivery_code is not None)
     return {
         "message_id": sent.message_id,
@@ -163,11 +175,26 @@ def _row(sent: SentRecipient, state: RestState) -> dict[str, Any]:
         "nondelivered": int(state.latest.get(sent.message_id) == "undelivered"),
         "body": body,
         "flow": channel_of(dict(message)),
-        "sender": message.get("sender") or "",
+        "sender": _sender(message),
         "phone_number": sent.phone_number,
         "price_czk": PRICE_CZK if status_code == "200" else "0",
         "price_eur": PRICE_EUR if status_code == "200" else "0",
     }
+
+
+def _first_step(message: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The step a row shows (the fake sends by the first)."""
+    flow = message.get("flow")
+    step = next(iter(flow[0].values())) if flow else {}
+    return step if isinstance(step, Mapping) else {}
+
+
+def _sender(message: Mapping[str, Any]) -> str:
+    """The sender a row shows: the step's, the message's, or a registered one."""
+    step = _first_step(message)
+    channel = channel_of(dict(message))
+    registered = next((s["value"] for s in SENDERS if s["flow"] == channel), "")
+    return str(step.get("sender") or message.get("sender") or registered)
 
 
 def _messages(query: Mapping[str, str], sent: list[SentRecipient], state: RestState) -> RestAnswer:

@@ -295,6 +295,19 @@ def _has_content(channel: str, fields: dict[str, Any]) -> bool:
     return "body" in fields or bool(_CONTENT_WITHOUT_BODY.get(channel, set()) & set(fields))
 
 
+def stored_number(number: str, calling_code: str) -> str:
+    """The number as the platform stores it: normalized, and a national one (9 digits
+    or fewer: the fake's reading) with the account's ``calling_code``.
+
+    >>> stored_number("0777 123 456", "420"), stored_number("+49 170 1234567", "420")
+    ('420777123456', '491701234567')
+    """
+    digits = normalized_number(number)
+    if digits is None:
+        return number  # judged in phase 2, as it was given
+    return calling_code + digits if len(digits) <= 9 else digits
+
+
 def normalized_number(number: str) -> str | None:
     """The number as the API normalizes it (every non-digit, then every leading zero
     removed), or ``None`` when that leaves no plausible number (judged in phase 2)."""
