@@ -6,6 +6,9 @@ from typing import Any
 
 from ._ledger import SentRecipient
 
+DEFAULT_SENDER = "SmsManager"
+"""The account's registered SMS sender, used for a message that names none."""
+
 __all__ = ["RESULT_INFO", "inbound_event", "reply_event", "status_event"]
 
 # guides/webhooks.mdx's codes: [302] and [303] are rejection codes (the OpenAPI's
@@ -67,7 +70,7 @@ def status_event(
     if stats_key is not None and result != "rejected":
         text = step.get("body") or message.get("body") or ""
         stats: dict[str, Any] = {
-            "sender": step.get("sender") or message.get("sender") or "smsmngr",
+            "sender": step.get("sender") or message.get("sender") or DEFAULT_SENDER,
             "country": 230,  # MCC and MNC are integers in the OpenAPI
             "operator": 1,
             "price_czk": 0.9,
@@ -97,7 +100,7 @@ def reply_event(sent: SentRecipient, body: str, *, timestamp: int) -> dict[str, 
         "timestamp": timestamp,
         "type": "incoming",
         "sender": sent.phone_number,
-        "recipient": _first_step(message).get("sender") or message.get("sender") or "smsmngr",
+        "recipient": _first_step(message).get("sender") or message.get("sender") or DEFAULT_SENDER,
         "body": body,
     }
 

@@ -14,7 +14,7 @@ import zoneinfo
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ._events import RESULT_INFO, _parts, channel_of
+from ._events import DEFAULT_SENDER, RESULT_INFO, _parts, channel_of
 from ._ledger import SentRecipient
 from ._rules import normalized_tag, stored_tag
 
@@ -35,7 +35,7 @@ PRICES: dict[str, Any] = {
 RestAnswer = tuple[int, Any]
 TIME_ZONE = "Europe/Prague"
 """The account's time zone (``/credit``'s ``tz``): ``GET /messages`` lists by its days."""
-SENDERS = ({"flow": "sms", "value": "SmsManager", "name": "SmsManager"},)
+SENDERS = ({"flow": "sms", "value": DEFAULT_SENDER, "name": DEFAULT_SENDER},)
 """The key's registered senders (``/apikey/me``): a message naming none goes from these."""
 
 
