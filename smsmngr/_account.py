@@ -45,7 +45,8 @@ def calling_code(country: str | None) -> str | None:
         import phonenumbers
     except ImportError:
         raise ConfigurationError(
-            f"account_country={country!r} needs libphonenumber: pip install 'smsmngr[phone]'"
+            f"account_country={country!r} needs libphonenumber: install the phone extra "
+            '(in a checkout: python -m pip install ".[phone]")'
         ) from None
     code = 0
     if region in phonenumbers.SUPPORTED_REGIONS:

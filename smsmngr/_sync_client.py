@@ -46,9 +46,10 @@ class Client:
     ``on_retry(event)`` is called before each retry with its reason and delay.
     ``default_headers`` go with every request, and ``app_info`` (``"shop/2.1"``) is
     added to the User-Agent. ``default_region`` (``"CZ"``, with the ``smsmngr[phone]``
-    extra) reads national numbers as that country's. ``account_country`` (``"CZ"``,
-    with the same extra) is the country the account is registered in, whose calling code
-    the platform gives national numbers: ``reconcile()`` looks them up in that form too.
+    extra) reads national numbers as that country's. ``account_country`` (``"CZ"``; the
+    platform's neighbours need no extra, other countries the phone extra) is the country
+    the account is registered in, whose calling code the platform gives national
+    numbers: ``reconcile()`` looks them up in that form too.
     ``http_stack`` picks the HTTP
     library: ``"httpx"`` (the default), ``"httpx2"`` (``smsmngr[httpx2]``) or
     ``"aiohttp"`` (``smsmngr[aiohttp]``, asyncio only, the fastest). Or pass

@@ -641,7 +641,7 @@ class Transport:
                 f"{type(error).__name__}: {error}"
             ) from error
 
-    def _describe(self, error: BaseException) -> str:
+    def describe(self, error: BaseException) -> str:
         """A stack's exception as text for an SDK error, a retry event or a log line:
         without the key, and without the query of any URL it quotes."""
         return self._api_key.scrub(redact_queries(f"{type(error).__name__}: {error}"))
@@ -658,7 +658,7 @@ class Transport:
             request = build()
         except Exception as error:
             # Refused by the stack while building the request: nothing left.
-            return TransportError(f"{where}: not sent, refused locally: {self._describe(error)}")
+            return TransportError(f"{where}: not sent, refused locally: {self.describe(error)}")
         try:
             with anyio.fail_after(self._deadline):
                 return await send(request)
@@ -670,10 +670,10 @@ class Transport:
         except Exception as error:
             verdict = self._stack.verdict(error)
             if verdict is Verdict.RETRY:
-                return _Retriable(self._describe(error))
+                return _Retriable(self.describe(error))
             if verdict is Verdict.NOT_SENT:
                 return TransportError(
-                    f"{where}: not sent to {_host_of(url)}: {self._describe(error)}"
+                    f"{where}: not sent to {_host_of(url)}: {self.describe(error)}"
                 )
             if verdict is Verdict.UNCERTAIN:
                 return DeliveryUncertainError(
@@ -684,7 +684,7 @@ class Transport:
                 # An http client used where it cannot work (another event loop, a
                 # forked process): whether the request left is unknown.
                 return DeliveryUncertainError(
-                    f"{where}: the HTTP client failed ({self._describe(error)}); "
+                    f"{where}: the HTTP client failed ({self.describe(error)}); "
                     "the messages may have been sent"
                 )
             raise

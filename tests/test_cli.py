@@ -224,7 +224,11 @@ def test_mock_serves_every_api_and_prints_the_lines_to_export() -> None:
     )
     assert server.stdout is not None
     try:
-        banner = "".join(iter(server.stdout.readline, "stop with Ctrl-C\n"))
+        banner = ""
+        while not banner.endswith("stop with Ctrl-C\n"):
+            line = server.stdout.readline()
+            assert line, f"the mock ended before its banner: {banner!r}"
+            banner += line
         assert "Verify API" in banner
         exports = dict(
             line.strip().removeprefix("export ").split("=", 1)

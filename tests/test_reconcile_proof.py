@@ -315,6 +315,22 @@ async def test_without_account_country_a_national_number_stays_unknown_never_fai
     assert len(fake.ledger.sent) == 1
 
 
+@pytest.mark.parametrize("written", ["tel:+420-777-123-456", "(+420) 777 123 456"])
+async def test_a_number_written_with_its_prefix_needs_no_account_country(
+    tmp_path: Path, written: str
+) -> None:
+    # Formatting and a tel: scheme aside, it was given with +: stored as it was sent, so
+    # not finding it proves it was not sent.
+    message = Message("Summer sale", to=[written], sender="Shop")
+    journal = tmp_path / "sale.db"
+    fake = FakeSmsManager()
+    async with fake.async_client(account_country=None) as client:
+        await lose(fake, client, message, journal, FaultKind.DROP_BEFORE)
+        an_hour_later(fake)
+        reconciled = await client.reconcile(journal, grace=dt.timedelta(0))
+    assert (reconciled.found, reconciled.send_again, reconciled.unprovable) == (0, 1, 0)
+
+
 async def test_the_journal_keeps_each_number_as_it_was_given(tmp_path: Path) -> None:
     journal = tmp_path / "sale.db"
     fake = FakeSmsManager()

@@ -15,6 +15,7 @@ import respx
 
 from smsmngr import (
     AsyncClient,
+    BulkStoppedError,
     Client,
     ConfigurationError,
     Message,
@@ -247,6 +248,27 @@ async def test_a_stack_error_that_quotes_the_key_reaches_no_sdk_text_with_it(
     assert "Illegal header value b'***'" in texts[0]
     assert events
     assert not [text for text in texts if API_KEY in text]
+
+
+async def test_an_exception_the_sdk_does_not_know_reaches_no_campaign_text_with_the_key(
+    tmp_path: Path,
+) -> None:
+    # A stack's exception of a kind the SDK does not classify stops the campaign; its
+    # text still passes through the same scrubbing as every other stack error.
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise ValueError(f"cannot encode b'{API_KEY}'")
+
+    http_client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    journal = tmp_path / "campaign.journal"
+    async with AsyncClient(api_key=API_KEY, http_client=http_client, retry=NO_WAIT) as client:
+        with pytest.raises(BulkStoppedError) as stopped:
+            await client.send_bulk(Message("Hi", to=["420777123456"]), journal=journal)
+    await http_client.aclose()
+    outcomes = stopped.value.result.outcomes
+    texts = [str(stopped.value), *(outcome.error or "" for outcome in outcomes)]
+    assert outcomes
+    assert all("cannot encode b'***'" in text for text in texts)
+    assert API_KEY.encode() not in journal.read_bytes()
 
 
 async def test_aiohttps_connect_timeout_quoting_the_get_url_is_redacted_everywhere(

@@ -293,7 +293,7 @@ class Campaign:
         except Exception as error:
             # Not an error the SDK knows: the request may have been processed. Report it
             # as unknown and stop, rather than guess further.
-            self._stop(BulkStoppedError(f"unexpected {type(error).__name__}: {error}"), error)
+            self._stop(BulkStoppedError(f"unexpected {self._transport.describe(error)}"), error)
             return self._failed(call, error, OutcomeStatus.UNKNOWN)
         except BaseException:
             if leaving:
@@ -363,9 +363,11 @@ class Campaign:
         if status is None:
             assert isinstance(error, SmsManagerError)
             status = status_for_error(error)
-        outcomes = outcomes_for_error(call.chunks, status, str(error), request_id)
+        # An exception the SDK did not build may quote anything, the key included.
+        text = str(error) if isinstance(error, SmsManagerError) else self._transport.describe(error)
+        outcomes = outcomes_for_error(call.chunks, status, text, request_id)
         self._settle(call, outcomes)
-        return [BatchOutcome(tuple(outcomes), request_id, str(error), exception=error)]
+        return [BatchOutcome(tuple(outcomes), request_id, text, exception=error)]
 
     def _settle(self, call: Call, outcomes: Sequence[RecipientOutcome]) -> None:
         """Record the outcomes of ``call``'s recipients, given in its order.

@@ -19,7 +19,8 @@ from typing import Any
 
 import attrs
 
-from ..phone import MAX_DIGITS
+from ..errors import ValidationError
+from ..phone import MAX_DIGITS, _without_formatting
 from ..status import MessageRow
 
 __all__ = [
@@ -180,8 +181,7 @@ def lookup_forms(
     >>> lookup_forms("420777123456", "+420 777 123 456", international=False, calling_code=None)
     (('420777123456',), None)
     """
-    text = (given or key).strip()
-    if international or text.startswith("+") or text.lstrip("(").startswith("00"):
+    if international or _written_international(given or key):
         return (key,), None
     if calling_code is None:
         return (key,), (
@@ -190,7 +190,7 @@ def lookup_forms(
             "account_country (the account's country, e.g. account_country='CZ') to look "
             "it up in that form"
         )
-    if not text.startswith("0") and key.startswith(calling_code):
+    if not (given or key).strip().startswith("0") and key.startswith(calling_code):
         return (key,), None
     if len(calling_code + key) > MAX_DIGITS:
         return (key,), None  # too long for a number: the platform cannot have added it
@@ -236,3 +236,16 @@ def send_moment(
 def _clock(text: str) -> dt.timedelta:
     hours, minutes = text.split(":")
     return dt.timedelta(hours=int(hours), minutes=int(minutes))
+
+
+def _written_international(number: str) -> bool:
+    """Whether ``number`` was written with ``+`` or ``00``, formatting and ``tel:`` aside.
+
+    >>> _written_international("tel:+420-777-123-456"), _written_international("(00420) 777")
+    (True, True)
+    """
+    try:
+        text = _without_formatting(number, "phone_number")
+    except ValidationError:
+        return False
+    return text.startswith(("+", "00"))
