@@ -3,6 +3,7 @@ public, public names shown where users import them from, every relative link ali
 
 from __future__ import annotations
 
+import argparse
 import ast
 import doctest
 import html
@@ -258,3 +259,25 @@ def test_the_reference_shows_how_to_construct_each_model(tmp_path: Path) -> None
         assert name in signatures, f"no signature for {name}"
         assert field in signatures[name], f"{name}: {signatures[name]!r}"
     assert "Message(\n    body: str | None = None,\n    to: Recipients" in signatures["Message"]
+
+
+def _commands(parser: argparse.ArgumentParser, prefix: str = "smsmngr") -> list[str]:
+    """Every command of the command line, nested ones spelled out (``smsmngr journal show``)."""
+    found = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                nested = _commands(sub, f"{prefix} {name}")
+                found += nested or [f"{prefix} {name}"]
+    return found
+
+
+def test_the_command_line_docs_show_every_command() -> None:
+    from smsmngr.cli._app import _parser
+
+    commands = _commands(_parser())
+    assert "smsmngr journal reconcile" in commands
+    assert "smsmngr verify check" in commands
+    text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert [command for command in commands if command + " " not in text] == []
+    assert "SMSMANAGER_API_HOST" in text  # how to aim it at the mock
