@@ -74,14 +74,7 @@ __all__ = [
 ]
 
 
-class Weekday(str, enum.Enum):
-    MONDAY = "monday"
-    TUESDAY = "tuesday"
-    WEDNESDAY = "wednesday"
-    THURSDAY = "thursday"
-    FRIDAY = "friday"
-    SATURDAY = "saturday"
-    SUNDAY = "sunday"
+# -- recipients and callbacks -------------------------------------------------------------
 
 
 @attrs.frozen
@@ -134,6 +127,19 @@ class Callback:
     extra: Mapping[str, Any] = check.extra_field()
 
 
+# -- delivery window ----------------------------------------------------------------------
+
+
+class Weekday(str, enum.Enum):
+    MONDAY = "monday"
+    TUESDAY = "tuesday"
+    WEDNESDAY = "wednesday"
+    THURSDAY = "thursday"
+    FRIDAY = "friday"
+    SATURDAY = "saturday"
+    SUNDAY = "sunday"
+
+
 def _weekdays(value: Any) -> Any:
     converted = check.optional_tuple(value)
     if isinstance(converted, tuple):
@@ -168,6 +174,9 @@ class DeliveryWindow:
     start: str | None = attrs.field(default=None, validator=check.clock)
     end: str | None = attrs.field(default=None, validator=check.clock)
     tz: str | None = attrs.field(default=None, validator=check.optional_str)
+
+
+# -- the message --------------------------------------------------------------------------
 
 
 class Recipients(Sequence[Recipient]):
