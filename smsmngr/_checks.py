@@ -49,7 +49,7 @@ __all__ = [
 ]
 
 MAX_BODY_LENGTH = 1000
-
+"""The longest ``body`` the platform keeps whole, in characters."""
 
 _E = TypeVar("_E", bound=enum.Enum)
 
