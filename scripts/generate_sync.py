@@ -34,7 +34,8 @@ DOC_REPLACEMENTS = (
     (r"An asynchronous client (.*), for asyncio or trio\.", r"A blocking client \1."),
     (r"\basync (with|for) ", r"\1 "),
     (r"\bawait ", ""),
-    (r"(?<!httpx\.)\bAsyncClient\b", "Client"),
+    # The SDK's client only: another library's (``httpx2.AsyncClient``) keeps its name.
+    (r"(?<![\w.])(smsmngr\.)?AsyncClient\b", r"\1Client"),
     (r"\bAsyncVerify\b", "Verify"),
     (r"\baclose\(\)", "close()"),
     (r"\ban async iterator\b", "an iterator"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import importlib
+import sys
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any, Literal
@@ -150,15 +151,21 @@ def stack_for(name: HttpStackName) -> HttpStack:
 
 
 def stack_of(http_client: Any) -> HttpStack:
-    """The stack a caller's own client belongs to: httpx's, or httpx2's."""
+    """The stack a caller's own client belongs to: httpx's, or httpx2's. A blocking
+    client (``httpx.Client``) is refused here, since the SDK awaits every request."""
     if isinstance(http_client, httpx.AsyncClient):
         return stack_for("httpx")
-    module = type(http_client).__module__.split(".")[0]
+    kind = type(http_client)
+    module = kind.__module__.split(".")[0]
     if module == "httpx2":
-        return stack_for("httpx2")
+        stack = stack_for("httpx2")
+        if isinstance(http_client, stack.module.AsyncClient):
+            return stack
+    what = kind.__name__
+    if module in ("httpx", "httpx2") and isinstance(http_client, sys.modules[module].Client):
+        what = f"a blocking {module}.Client (the SDK awaits its requests)"
     raise ConfigurationError(
-        "http_client must be an httpx.AsyncClient or an httpx2.AsyncClient, "
-        f"got {type(http_client).__name__}"
+        f"http_client must be an httpx.AsyncClient or an httpx2.AsyncClient, got {what}"
     )
 
 

@@ -53,7 +53,7 @@ class Client:
     ``http_stack`` picks the HTTP
     library: ``"httpx"`` (the default), ``"httpx2"`` (``smsmngr[httpx2]``) or
     ``"aiohttp"`` (``smsmngr[aiohttp]``, asyncio only, the fastest). Or pass
-    ``http_client``, your own ``httpx.AsyncClient`` or ``httpx2.Client`` (proxies,
+    ``http_client``, your own ``httpx.AsyncClient`` or ``httpx2.AsyncClient`` (proxies,
     HTTP/2, tracing, tests); it is left open on close.
 
     Example::

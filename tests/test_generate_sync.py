@@ -101,3 +101,10 @@ def test_the_runner_turns_an_async_iterator_into_a_plain_one() -> None:
     assert runner.client.closed_iterators == 2
     runner.close(_Counter.aclose)
     assert runner.client.closed
+
+
+def test_the_docstring_rewrite_renames_only_the_sdks_client(generator: ModuleType) -> None:
+    doc = "An ``AsyncClient``, smsmngr.AsyncClient, or httpx2.AsyncClient or httpx.AsyncClient."
+    assert generator.blocking_doc(doc) == (
+        "An ``Client``, smsmngr.Client, or httpx2.AsyncClient or httpx.AsyncClient."
+    )

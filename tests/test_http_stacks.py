@@ -265,3 +265,14 @@ async def test_aiohttp_under_trio_is_refused_before_sending(
         with pytest.raises(ConfigurationError, match="asyncio only"):
             await client.send(MESSAGE)
     assert fake.ledger.calls == []
+
+
+@pytest.mark.parametrize("module_name", ["httpx", "httpx2"])
+def test_a_blocking_http_client_is_refused_at_construction(module_name: str) -> None:
+    module = pytest.importorskip(module_name)
+    with module.Client() as blocking, pytest.raises(ConfigurationError) as refused:
+        AsyncClient(api_key="k", http_client=blocking)
+    assert str(refused.value) == (
+        "http_client must be an httpx.AsyncClient or an httpx2.AsyncClient, "
+        f"got a blocking {module_name}.Client (the SDK awaits its requests)"
+    )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import inspect
 import tracemalloc
 from typing import Any
 
@@ -321,3 +323,11 @@ def test_a_message_to_many_numbers_builds_no_object_per_number() -> None:
     assert len(message.to) == 200_000
     # A tuple of the strings, and their checking, not 200,000 Recipient objects (~11 MB).
     assert peak < 5 * 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    "module_name", ["smsmngr.models", "smsmngr._steps", "smsmngr._send_results", "smsmngr._checks"]
+)
+def test_the_models_are_kept_in_modules_under_500_lines(module_name: str) -> None:
+    source = inspect.getsource(importlib.import_module(module_name))
+    assert len(source.splitlines()) < 500
