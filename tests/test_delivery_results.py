@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from smsmngr.bulk import JournalError, record_delivery_reports
+from smsmngr.bulk import record_delivery_reports
 from smsmngr.bulk._journal import Journal
 from smsmngr.webhooks import DeliveryReport, DeliveryTracker, ResultInfo
 
@@ -78,13 +78,3 @@ def test_the_tracker_and_the_journal_keep_the_same_report_in_every_order(
     assert in_journal == in_tracker
     assert set(in_tracker.values()) == {expected}
     assert recorded.changed == changed
-
-
-def test_a_journal_that_kept_no_stages_is_refused_with_what_to_do(tmp_path: Path) -> None:
-    journal = tmp_path / "old.db"
-    with closing(sqlite3.connect(journal)) as db:
-        db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-        db.execute("INSERT INTO meta VALUES ('format', 'smsmngr-journal-4')")
-        db.commit()
-    with pytest.raises(JournalError, match=r"journal-4.*that version"):
-        record_delivery_reports(journal, [])
