@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 __all__ = ["SCHEMA", "DeliveryCounts", "RecordedReports", "delivery_counts", "record_reports"]
 
-DeliveryCounts = tuple[dict["str | None", int], list[tuple["int | None", "str | None", int]]]
+DeliveryCounts = tuple[dict[str | None, int], list[tuple[int | None, str | None, int]]]
 """Accepted recipients by their latest report's result (``None``: none yet), and
 ``(code, description, recipients)`` of failed deliveries, most first."""
 
