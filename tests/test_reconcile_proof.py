@@ -433,12 +433,17 @@ async def test_a_journal_written_against_a_mock_is_refused_for_production(
     assert len(fake.ledger.calls) == calls
 
 
-def test_a_journal_of_the_previous_format_is_refused_with_what_to_do(tmp_path: Path) -> None:
+# 3: no account; 4: deliveries ranked by finality, not by stage.
+@pytest.mark.parametrize("version", [3, 4])
+def test_a_journal_of_a_previous_format_is_refused_with_what_to_do(
+    tmp_path: Path, version: int
+) -> None:
     journal = tmp_path / "old.db"
     with closing(sqlite3.connect(journal)) as db:
         db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-        db.execute("INSERT INTO meta VALUES ('format', 'smsmngr-journal-3')")
+        db.execute("INSERT INTO meta VALUES ('format', ?)", (f"smsmngr-journal-{version}",))
         db.commit()
     fake = FakeSmsManager()
-    with fake.client() as client, pytest.raises(JournalError, match=r"journal-3.*that version"):
+    expected = rf"journal-{version}.*that version"
+    with fake.client() as client, pytest.raises(JournalError, match=expected):
         client.reconcile(journal)

@@ -1,11 +1,12 @@
 """Bulk sending: packing, fan-out, outcomes and the resume journal."""
 
 from .._public import present_here
-from ._journal import JournalError, RecordedReports
+from ._journal import JournalError
 from ._outcomes import BatchOutcome, BulkResult, OutcomeStatus, RecipientOutcome
 from ._packing import minimum_calls
 from ._plan import BulkPlan, PlannedText, plan
 from ._reconcile import Funnel, ReconcileResult, funnel, record_delivery_reports
+from ._reports import RecordedReports
 
 __all__ = [
     "BatchOutcome",

@@ -29,21 +29,19 @@ import json
 import os
 import sqlite3
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
-import attrs
-
 from ..errors import SmsManagerError
+from . import _reports
 from ._outcomes import OutcomeStatus, RecipientOutcome
 
 if TYPE_CHECKING:
-    from ..webhooks import DeliveryReport, Event, InvalidEvent
+    from ..webhooks import Event
 
-__all__ = ["Account", "Journal", "JournalError", "RecordedReports", "Unknown"]
+__all__ = ["Account", "Journal", "JournalError", "Unknown"]
 
-_FORMAT = "smsmngr-journal-4"
+_FORMAT = "smsmngr-journal-5"
 _SENDING = "sending"
 # Certainly never processed: a resume sends these again.
 _SEND_AGAIN = {OutcomeStatus.FAILED.value, OutcomeStatus.REJECTED.value}
@@ -67,15 +65,7 @@ _SCHEMA = (
         content BLOB PRIMARY KEY,
         fields TEXT NOT NULL
     ) WITHOUT ROWID""",
-    # The latest delivery report of each message id (a recipient's, once accepted).
-    """CREATE TABLE IF NOT EXISTS deliveries (
-        message_id TEXT PRIMARY KEY,
-        result TEXT NOT NULL,
-        code INTEGER,
-        description TEXT,
-        final INTEGER NOT NULL,
-        timestamp REAL
-    ) WITHOUT ROWID""",
+    _reports.SCHEMA,
     "CREATE INDEX IF NOT EXISTS by_message_id ON recipients (message_id)",
 )
 # How many times this run has met each (number, content): a recipient's occurrence.
@@ -109,24 +99,6 @@ class Account(NamedTuple):
     fingerprint: Callable[[bytes], str]
     base_url: str
     rest_base_url: str
-
-
-@attrs.frozen
-class RecordedReports:
-    """What ``record_delivery_reports`` did with the events it was given."""
-
-    events: int
-    """Events read, of every kind."""
-    reports: int
-    """Delivery reports among them."""
-    matched: int
-    """Reports whose message id is a recipient's of the journal; the others are kept
-    too, for recipients a reconcile may give that id later."""
-    changed: int
-    """Reports that changed the latest status held for their message id."""
-    refused: tuple[InvalidEvent, ...] = ()
-    """Events not recorded, each with the reason: items that could not be read, and
-    reports the journal cannot store. The others were recorded all the same."""
 
 
 class JournalError(SmsManagerError):
@@ -428,61 +400,9 @@ class Journal:
         return found is not None
 
     @_as_journal_error
-    def record_reports(self, events: Iterable[Event]) -> RecordedReports:
-        """Fold the delivery reports among ``events`` in by message id, in one
-        transaction. A final result is not replaced by a later non-final one, nor by an
-        older one. A report the file cannot hold (text that is not Unicode, a code
-        too large) is refused alone; unreadable events are refused as they came."""
-        # Here: importing smsmngr need not load webhooks.
-        from ..webhooks import DeliveryReport, InvalidEvent, to_json
-
-        count = Counter[str]()
-        refused: list[InvalidEvent] = []
-        with self._db:
-            self._db.execute("BEGIN")
-            for event in events:
-                count["events"] += 1
-                if isinstance(event, InvalidEvent):
-                    refused.append(event)
-                if not isinstance(event, DeliveryReport):
-                    continue
-                count["reports"] += 1
-                try:
-                    matched, changed = self._record_report(event)
-                except (UnicodeEncodeError, OverflowError) as error:
-                    reason = f"the journal cannot store it: {type(error).__name__}"
-                    refused.append(InvalidEvent(to_json(event), reason))
-                    continue
-                count["matched"] += matched
-                count["changed"] += changed
-        return RecordedReports(
-            count["events"], count["reports"], count["matched"], count["changed"], tuple(refused)
-        )
-
-    def _record_report(self, report: DeliveryReport) -> tuple[bool, int]:
-        """Whether a recipient holds the report's message id, and whether it changed."""
-        stamp = report.timestamp.timestamp() if report.timestamp else None
-        info = report.result_info
-        cursor = self._db.execute(
-            "INSERT INTO deliveries VALUES (?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT DO UPDATE SET result = excluded.result, code = excluded.code, "
-            "description = excluded.description, final = excluded.final, "
-            "timestamp = excluded.timestamp "
-            "WHERE NOT (final AND NOT excluded.final) AND "
-            "(timestamp IS NULL OR excluded.timestamp IS NULL "
-            "OR excluded.timestamp >= timestamp) AND "
-            "(result, code, description, timestamp) IS NOT "
-            "(excluded.result, excluded.code, excluded.description, excluded.timestamp)",
-            (
-                report.message_id,
-                report.result,
-                info.code if info else None,
-                info.description if info else None,
-                int(report.is_final),
-                stamp,
-            ),
-        )
-        return self.holds_message_id(report.message_id), cursor.rowcount
+    def record_reports(self, events: Iterable[Event]) -> _reports.RecordedReports:
+        """Fold the delivery reports among ``events`` in by message id (``_reports``)."""
+        return _reports.record_reports(self._db, events, self.holds_message_id)
 
     @_as_journal_error
     def outcome_counts(self) -> dict[str, int]:
@@ -490,22 +410,7 @@ class Journal:
         return {status: count for status, count in rows}
 
     @_as_journal_error
-    def delivery_counts(self) -> tuple[dict[str, int], list[tuple[int | None, str | None, int]]]:
-        """Accepted recipients by their latest report's result (``None``: no report
-        yet), and the result codes of failed deliveries, most frequent first."""
-        by_result = {
-            result: count
-            for result, count in self._db.execute(
-                "SELECT d.result, count(*) FROM recipients r LEFT JOIN deliveries d "
-                "ON d.message_id = r.message_id WHERE r.status = ? GROUP BY d.result",
-                (OutcomeStatus.ACCEPTED.value,),
-            )
-        }
-        codes = self._db.execute(
-            "SELECT d.code, d.description, count(*) FROM recipients r JOIN deliveries d "
-            "ON d.message_id = r.message_id WHERE r.status = ? "
-            "AND d.result IN ('undelivered', 'rejected', 'failed') "
-            "GROUP BY d.code, d.description ORDER BY count(*) DESC LIMIT 10",
-            (OutcomeStatus.ACCEPTED.value,),
-        ).fetchall()
-        return by_result, [tuple(row) for row in codes]
+    def delivery_counts(self) -> _reports.DeliveryCounts:
+        """Accepted recipients by their latest report's result, and the result codes
+        of failed deliveries (``_reports.DeliveryCounts``)."""
+        return _reports.delivery_counts(self._db)

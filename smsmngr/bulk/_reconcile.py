@@ -19,14 +19,15 @@ from __future__ import annotations
 import datetime as dt
 import os
 import zoneinfo
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Container, Iterable, Mapping
 from itertools import groupby
 from typing import TYPE_CHECKING
 
 import attrs
 
+from .._delivery import DELIVERED_RESULTS, FINAL_RESULTS, REPORTED_SENT
 from ..status import MessageRow
-from ._journal import Journal, RecordedReports, Unknown
+from ._journal import Journal, Unknown
 from ._outcomes import OutcomeStatus, RecipientOutcome
 from ._proof import (
     SLACK,
@@ -38,6 +39,7 @@ from ._proof import (
     send_moment,
     sender_channel,
 )
+from ._reports import RecordedReports
 
 if TYPE_CHECKING:
     from ..webhooks import Event
@@ -58,8 +60,6 @@ Senders = Callable[[], Awaitable["Mapping[str, frozenset[str]] | str"]]
 
 _SPILL = dt.timedelta(minutes=5)
 """A call just before midnight may be listed on the next day."""
-_WAS_SENT = {"sent", "delivered", "undelivered", "seen"}
-_DELIVERED = {"delivered", "seen"}
 
 
 @attrs.frozen
@@ -290,7 +290,11 @@ def funnel(journal: str | os.PathLike[str]) -> Funnel:
     finally:
         opened.close()
     accepted = statuses.get(OutcomeStatus.ACCEPTED.value, 0)
-    finals = {"delivered", "seen", "undelivered", "rejected", "failed"}
+
+    def reported(results: Container[str | None]) -> int:
+        """Accepted recipients whose latest report is one of ``results``."""
+        return sum(count for result, count in by_result.items() if result in results)
+
     not_accepted: dict[str, int] = {}
     for status, count in statuses.items():
         if status != OutcomeStatus.ACCEPTED:
@@ -300,12 +304,12 @@ def funnel(journal: str | os.PathLike[str]) -> Funnel:
     return Funnel(
         recipients=sum(statuses.values()),
         accepted=accepted,
-        sent=sum(count for result, count in by_result.items() if result in _WAS_SENT),
-        delivered=sum(count for result, count in by_result.items() if result in _DELIVERED),
-        undelivered=by_result.get("undelivered", 0),
-        rejected=by_result.get("rejected", 0),
-        failed=by_result.get("failed", 0),
-        awaiting=sum(count for result, count in by_result.items() if result not in finals),
+        sent=reported(REPORTED_SENT),
+        delivered=reported(DELIVERED_RESULTS),
+        undelivered=reported({"undelivered"}),
+        rejected=reported({"rejected"}),
+        failed=reported({"failed"}),
+        awaiting=sum(by_result.values()) - reported(FINAL_RESULTS),
         not_accepted=not_accepted,
         top_failures=tuple(failures),
     )

@@ -9,6 +9,8 @@ from typing import Any, Union
 
 import attrs
 
+from .._delivery import FAILURE_RESULTS, NEVER_SENT, is_final
+
 __all__ = [
     "ChannelStats",
     "DeliveryReport",
@@ -21,8 +23,6 @@ __all__ = [
     "split_message_id",
 ]
 
-FINAL_RESULTS = frozenset({"delivered", "undelivered", "failed", "rejected", "seen"})
-FAILURE_RESULTS = frozenset({"undelivered", "failed", "rejected"})
 _CODE_DIGITS = 18  # longer "codes" are kept in raw only, never turned into huge ints
 _RECIPIENT_SUFFIX = re.compile(r"(?P<base>.+)-(?P<index>\d{1,2})")
 
@@ -114,7 +114,7 @@ class DeliveryReport:
     @property
     def is_final(self) -> bool:
         """No later status will follow (a new, unknown result counts as not final)."""
-        return self.result in FINAL_RESULTS
+        return is_final(self.result)
 
     @property
     def is_failure(self) -> bool:
@@ -123,7 +123,7 @@ class DeliveryReport:
     @property
     def was_sent(self) -> bool:
         """Whether the message went out at all: ``rejected`` means it never did."""
-        return self.result != "rejected"
+        return self.result not in NEVER_SENT
 
     @property
     def dedup_key(self) -> tuple[str, str]:

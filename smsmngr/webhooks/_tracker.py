@@ -4,15 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from .._delivery import rank
 from ._events import DeliveryReport, Event
 
 __all__ = ["DeliveryTracker"]
-
-# How far along a message is, in the documented order (guides/webhooks.mdx: sending,
-# then sent, then a final result); a later stage is never replaced by an earlier one.
-_STAGE = {"sending": 1, "sent": 2, "delivered": 4, "undelivered": 4, "failed": 4, "rejected": 4}
-_UNKNOWN_STAGE = 3  # a new result value: past sending, not known to be final
-_SEEN_STAGE = 5
 
 
 class DeliveryTracker:
@@ -54,6 +49,4 @@ class DeliveryTracker:
 
 
 def _rank(report: DeliveryReport) -> tuple[int, float]:
-    stage = _SEEN_STAGE if report.result == "seen" else _STAGE.get(report.result, _UNKNOWN_STAGE)
-    when = report.timestamp.timestamp() if report.timestamp is not None else 0.0
-    return stage, when
+    return rank(report.result, report.timestamp)
