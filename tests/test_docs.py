@@ -66,6 +66,7 @@ def test_the_top_level_exports_are_pinned() -> None:
     assert sorted(smsmngr.__all__) == sorted(
         [
             "DEFAULT_BASE_URL",
+            "KEEP",
             "APIError",
             "AcceptedItem",
             "AsyncClient",
@@ -82,6 +83,7 @@ def test_the_top_level_exports_are_pinned() -> None:
             "FlowStep",
             "Gateway",
             "JournalError",
+            "Keep",
             "Message",
             "NotFoundError",
             "OutcomeStatus",
