@@ -8,12 +8,13 @@
 import logging
 
 from ._async_client import AsyncClient
+from ._config import DEFAULT_BASE_URL, KEEP, Keep
 from ._logs import configure_from_environment
 from ._public import present_here
 from ._redact import redact_sdk_loggers
+from ._retry import RetryEvent, RetryPolicy
 from ._stacks import fastest_http_stack
 from ._sync_client import Client, Verify
-from ._transport import DEFAULT_BASE_URL, RetryEvent, RetryPolicy
 from ._version import __version__
 from .bulk import BatchOutcome, BulkResult, JournalError, OutcomeStatus, RecipientOutcome
 from .errors import (
@@ -82,6 +83,7 @@ configure_from_environment()
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "KEEP",
     "APIError",
     "AcceptedItem",
     "AsyncClient",
@@ -102,6 +104,7 @@ __all__ = [
     "InvalidCodeError",
     "InvalidPhoneError",
     "JournalError",
+    "Keep",
     "Message",
     "MissingApiKeyError",
     "MissingFieldError",

@@ -28,16 +28,10 @@ import httpx
 
 from ._account import calling_code
 from ._calls import get_rest, post_messages, read_field, registered_senders
+from ._config import DEFAULT_TIMEOUT, KEEP, Keep
+from ._retry import DEFAULT_RETRY, RetryEvent, RetryPolicy
 from ._stacks import HttpStackName
-from ._transport import (
-    DEFAULT_RETRY,
-    DEFAULT_TIMEOUT,
-    KEEP,
-    RetryEvent,
-    RetryPolicy,
-    Transport,
-    _Keep,
-)
+from ._transport import Transport
 from ._wire import (
     encode_json,
     message_to_wire,
@@ -163,16 +157,17 @@ class AsyncClient:
     def with_options(
         self: _Client,
         *,
-        timeout: httpx.Timeout | float | _Keep | None = KEEP,
-        retry: RetryPolicy | None = None,
-        headers: Mapping[str, str] | None = None,
-        on_retry: Callable[[RetryEvent], object] | _Keep | None = KEEP,
+        timeout: httpx.Timeout | float | Keep | None = KEEP,
+        retry: RetryPolicy | Keep = KEEP,
+        headers: Mapping[str, str] | Keep = KEEP,
+        on_retry: Callable[[RetryEvent], object] | Keep | None = KEEP,
     ) -> _Client:
         """A copy of this client with other options, sharing its connections and pace.
 
-        What is not given stays as it is (``timeout=None`` means no timeout); ``headers``
-        are added to the client's own. The copy is light, and needs no closing: its
-        connections are this client's, closed with it.
+        An option left out (or given as ``KEEP``) stays as it is; ``timeout=None`` means
+        no timeout and ``on_retry=None`` no hook; ``headers`` are added to the client's
+        own. The copy is light, and needs no closing: its connections are this client's,
+        closed with it.
 
         Example::
 

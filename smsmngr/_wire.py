@@ -16,6 +16,7 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 
+from ._status_errors import request_id_of
 from .errors import ResponseFormatError
 from .models import (
     FLOW_STEP_TYPES,
@@ -155,28 +156,6 @@ def encode_json(value: Any) -> bytes:
     """Compact UTF-8 JSON, as sent on the wire: strict, so NaN and Infinity (which JSON
     has no words for) raise ``ValueError`` instead of going out as invalid JSON."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
-
-
-REQUEST_ID_HEADERS = ("x-request-id", "x-amzn-requestid")
-"""Where an answer without ``request_id`` in its body may carry one. The reference
-documents no such header: these are the common names (the second is AWS API Gateway's)."""
-
-
-def request_id_of(body: Any, headers: Mapping[str, str]) -> str | None:
-    """The request id of an answer: its body's ``request_id``, or else a header's
-    (``headers`` as httpx gives them, whose lookups ignore case).
-
-    >>> request_id_of({"request_id": "r-1"}, {}), request_id_of("busy", {"x-request-id": "r-2"})
-    ('r-1', 'r-2')
-    """
-    request_id = body.get("request_id") if isinstance(body, Mapping) else None
-    if isinstance(request_id, str):
-        return request_id
-    for name in REQUEST_ID_HEADERS:
-        value = headers.get(name)
-        if value:
-            return value
-    return None
 
 
 # -- responses ----------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import pytest
 import respx
 
 from smsmngr import (
+    KEEP,
     AsyncClient,
     Client,
     ConfigurationError,
@@ -191,6 +192,30 @@ def test_with_options_refuses_what_is_not_an_option() -> None:
         client.with_options(timeout="fast")  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="callable"):
         client.with_options(on_retry="print")  # type: ignore[arg-type]
+
+
+async def test_keep_is_the_one_way_to_keep_an_option(api: respx.MockRouter) -> None:
+    route = api.post("/message").respond(429, headers={"retry-after": "0"})
+    seen: list[RetryEvent] = []
+    async with AsyncClient(
+        api_key=API_KEY, timeout=30, retry=NO_WAIT, on_retry=seen.append
+    ) as client:
+        kept = client.with_options(timeout=KEEP, retry=KEEP, headers=KEEP, on_retry=KEEP)
+        with pytest.raises(Exception, match="429"):
+            await kept.send(MESSAGE)
+    assert route.call_count == 1 + NO_WAIT.max_retries
+    assert len(seen) == NO_WAIT.max_retries
+    assert route.calls.last.request.extensions["timeout"] == httpx.Timeout(30).as_dict()
+    assert repr(KEEP) == "KEEP"
+
+
+@pytest.mark.parametrize("option", ["retry", "headers"])
+def test_with_options_refuses_none_where_it_would_mean_keep(option: str) -> None:
+    with Client(api_key=API_KEY) as blocking:
+        for client in (AsyncClient(api_key=API_KEY), blocking):
+            with pytest.raises(ValidationError, match="KEEP") as caught:
+                client.with_options(**{option: None})
+            assert caught.value.field == option
 
 
 def test_blocking_copies_share_the_loop_thread_and_keep_the_original_open(

@@ -67,6 +67,7 @@ def test_the_top_level_exports_are_pinned() -> None:
     assert sorted(smsmngr.__all__) == sorted(
         [
             "DEFAULT_BASE_URL",
+            "KEEP",
             "APIError",
             "AcceptedItem",
             "AsyncClient",
@@ -83,6 +84,7 @@ def test_the_top_level_exports_are_pinned() -> None:
             "FlowStep",
             "Gateway",
             "JournalError",
+            "Keep",
             "Message",
             "NotFoundError",
             "OutcomeStatus",

@@ -27,7 +27,7 @@ from smsmngr import (
     SmsManagerError,
     TransportError,
 )
-from smsmngr._transport import parse_retry_after
+from smsmngr._retry import parse_retry_after
 from smsmngr.testing import FakeSmsManager
 
 from .support import accepted

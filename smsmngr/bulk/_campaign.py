@@ -25,6 +25,7 @@ from anyio.abc import ObjectReceiveStream, ObjectSendStream, TaskGroup
 
 from .._calls import post_messages
 from .._pacer import Pacer
+from .._retry import Answered, GiveUp, RetryPolicy, decide
 from .._transport import Transport
 from ..errors import (
     AuthenticationError,
@@ -285,7 +286,7 @@ class Campaign:
         except SmsManagerError as error:
             if isinstance(error, (AuthenticationError, PermissionDeniedError)):
                 self.stop_reason = f"{type(error).__name__}: {error}"
-            elif _waits_too_long(error, self._transport.retry.max_retry_after):
+            elif _refused_alike(error, self._transport.retry):
                 # Asked to wait longer than the policy allows: every further call would be
                 # refused the same way. Stop; a journal resume sends the rest later.
                 self.stop_reason = f"{type(error).__name__}: {error}"
@@ -387,13 +388,12 @@ class Campaign:
             self._stop(error)
 
 
-def _waits_too_long(error: SmsManagerError, max_retry_after: float) -> bool:
+def _refused_alike(error: SmsManagerError, policy: RetryPolicy) -> bool:
     """A 429 whose ``Retry-After`` is longer than the retry policy waits."""
-    return (
-        isinstance(error, RateLimitError)
-        and error.retry_after is not None
-        and error.retry_after > max_retry_after
-    )
+    if not isinstance(error, RateLimitError):
+        return False
+    asked = Answered(429, retry_after=error.retry_after)
+    return decide(policy, asked, attempt=0) is GiveUp.WAIT_TOO_LONG
 
 
 def _check_whole_number(name: str, value: object, *, at_least: int) -> None:

@@ -19,8 +19,8 @@ import httpx
 
 from .._account import calling_code
 from .._async_client import AsyncClient
+from .._retry import RetryPolicy
 from .._sync_client import Client
-from .._transport import RetryPolicy
 from ._asgi import FakeASGIApp
 from ._events import inbound_event, reply_event, status_event
 from ._faults import Fault, FaultKind, FaultPlan
