@@ -1,4 +1,5 @@
-"""smsmngr: an async-first SDK for the SmsManager JSON API v2 (SMS, Viber, WhatsApp, RCS).
+"""smsmngr: an async-first SDK for SmsManager: the JSON API v2 (SMS, Viber, WhatsApp,
+RCS), the REST API v1's reads (statuses, statistics, credit, prices) and the Verify API.
 
 >>> from smsmngr import Message
 >>> Message("Hi", to=["420777123456"]).body
@@ -13,9 +14,15 @@ from ._public import present_here
 from ._redact import redact_sdk_loggers
 from ._stacks import fastest_http_stack
 from ._sync_client import Client, Verify
-from ._transport import DEFAULT_BASE_URL, RetryEvent, RetryPolicy
+from ._transport import (
+    DEFAULT_BASE_URL,
+    DEFAULT_REST_BASE_URL,
+    DEFAULT_VERIFY_BASE_URL,
+    RetryEvent,
+    RetryPolicy,
+)
 from ._version import __version__
-from .bulk import BatchOutcome, BulkResult, JournalError, OutcomeStatus, RecipientOutcome
+from .bulk import BatchOutcome, BulkResult, OutcomeStatus, RecipientOutcome, ReconcileResult
 from .errors import (
     APIError,
     AuthenticationError,
@@ -26,6 +33,7 @@ from .errors import (
     InvalidApiKeyError,
     InvalidCodeError,
     InvalidPhoneError,
+    JournalError,
     MissingApiKeyError,
     MissingFieldError,
     NotFoundError,
@@ -34,13 +42,14 @@ from .errors import (
     RateLimitError,
     ResponseFormatError,
     ServerError,
+    SessionEndedError,
+    SessionExpiredError,
+    SessionNotFoundError,
     SmsManagerError,
     TenantRateLimitError,
     TooManyAttemptsError,
     TransportError,
     ValidationError,
-    ValidationExpiredError,
-    ValidationNotFoundError,
     VerifyError,
     VerifyInternalError,
     WebhookError,
@@ -72,7 +81,16 @@ from .models import (
     WhatsAppText,
 )
 from .phone import normalize_phone_number
-from .verify import AsyncVerify
+from .status import (
+    Credit,
+    DailyStats,
+    MessageRow,
+    MessageStatus,
+    Price,
+    PriceList,
+    RequestStats,
+)
+from .verify import AsyncVerify, ProofCheck, Verification, VerificationSession
 
 # A library logs, the application decides where to: nothing shows unless it says so
 # (or sets SMSMANAGER_LOG=debug|info for a quick look).
@@ -82,6 +100,8 @@ configure_from_environment()
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_REST_BASE_URL",
+    "DEFAULT_VERIFY_BASE_URL",
     "APIError",
     "AcceptedItem",
     "AsyncClient",
@@ -94,6 +114,8 @@ __all__ = [
     "Callback",
     "Client",
     "ConfigurationError",
+    "Credit",
+    "DailyStats",
     "DeliveryUncertainError",
     "DeliveryWindow",
     "FlowStep",
@@ -103,12 +125,17 @@ __all__ = [
     "InvalidPhoneError",
     "JournalError",
     "Message",
+    "MessageRow",
+    "MessageStatus",
     "MissingApiKeyError",
     "MissingFieldError",
     "NotFoundError",
     "OutcomeStatus",
     "PermissionDeniedError",
     "PhoneRateLimitError",
+    "Price",
+    "PriceList",
+    "ProofCheck",
     "RateLimitError",
     "Rcs",
     "RcsButton",
@@ -116,12 +143,17 @@ __all__ = [
     "Recipient",
     "RecipientOutcome",
     "Recipients",
+    "ReconcileResult",
     "RejectedItem",
+    "RequestStats",
     "ResponseFormatError",
     "RetryEvent",
     "RetryPolicy",
     "SendResult",
     "ServerError",
+    "SessionEndedError",
+    "SessionExpiredError",
+    "SessionNotFoundError",
     "SimpleSendResult",
     "Sms",
     "SmsManagerError",
@@ -131,8 +163,8 @@ __all__ = [
     "TransportError",
     "TtlCondition",
     "ValidationError",
-    "ValidationExpiredError",
-    "ValidationNotFoundError",
+    "Verification",
+    "VerificationSession",
     "Verify",
     "VerifyError",
     "VerifyInternalError",

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
 import attrs
 
-from ..errors import SmsManagerError
+from ..errors import JournalError
 from ._outcomes import OutcomeStatus, RecipientOutcome
 
 if TYPE_CHECKING:
@@ -127,11 +127,6 @@ class RecordedReports:
     refused: tuple[InvalidEvent, ...] = ()
     """Events not recorded, each with the reason: items that could not be read, and
     reports the journal cannot store. The others were recorded all the same."""
-
-
-class JournalError(SmsManagerError):
-    """The journal file cannot be used: in use by another campaign, not writable, not
-    a journal, or damaged. A stopped campaign's partial result is ``.result``."""
 
 
 def _explain(path: str, error: sqlite3.Error) -> JournalError:
