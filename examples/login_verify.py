@@ -26,9 +26,10 @@ from smsmngr import (
     AsyncClient,
     InvalidCodeError,
     RateLimitError,
+    SessionExpiredError,
+    SessionNotFoundError,
+    TooManyAttemptsError,
     ValidationError,
-    ValidationExpiredError,
-    ValidationNotFoundError,
 )
 
 
@@ -76,10 +77,10 @@ def create_app(client_factory: Any = AsyncClient) -> Starlette:
         except InvalidCodeError as error:
             body = {"error": "wrong code", "attempts_left": error.attempts_remaining}
             return JSONResponse(body, status_code=401)
-        except (ValidationExpiredError, ValidationNotFoundError):
-            return JSONResponse({"error": "expired: ask for a new code"}, status_code=410)
-        except RateLimitError:
+        except TooManyAttemptsError:
             return JSONResponse({"error": "no attempts left: ask for a new code"}, status_code=429)
+        except (SessionExpiredError, SessionNotFoundError):
+            return JSONResponse({"error": "expired: ask for a new code"}, status_code=410)
         except ValidationError as error:
             return JSONResponse({"error": error.rule}, status_code=422)
         if not result.verified:

@@ -1,4 +1,5 @@
-"""smsmngr: an async-first SDK for the SmsManager JSON API v2 (SMS, Viber, WhatsApp, RCS).
+"""smsmngr: an async-first SDK for SmsManager: the JSON API v2 (SMS, Viber, WhatsApp,
+RCS), the REST API v1's reads (statuses, statistics, credit, prices) and the Verify API.
 
 >>> from smsmngr import Message
 >>> Message("Hi", to=["420777123456"]).body
@@ -8,7 +9,13 @@
 import logging
 
 from ._async_client import AsyncClient
-from ._config import DEFAULT_BASE_URL, KEEP, Keep
+from ._config import (
+    DEFAULT_BASE_URL,
+    DEFAULT_REST_BASE_URL,
+    DEFAULT_VERIFY_BASE_URL,
+    KEEP,
+    Keep,
+)
 from ._logs import configure_from_environment
 from ._public import present_here
 from ._redact import redact_sdk_loggers
@@ -16,7 +23,7 @@ from ._retry import RetryEvent, RetryPolicy
 from ._stacks import fastest_http_stack
 from ._sync_client import Client, Verify
 from ._version import __version__
-from .bulk import BatchOutcome, BulkResult, JournalError, OutcomeStatus, RecipientOutcome
+from .bulk import BatchOutcome, BulkResult, OutcomeStatus, RecipientOutcome, ReconcileResult
 from .errors import (
     APIError,
     AuthenticationError,
@@ -27,6 +34,7 @@ from .errors import (
     InvalidApiKeyError,
     InvalidCodeError,
     InvalidPhoneError,
+    JournalError,
     MissingApiKeyError,
     MissingFieldError,
     NotFoundError,
@@ -35,13 +43,14 @@ from .errors import (
     RateLimitError,
     ResponseFormatError,
     ServerError,
+    SessionEndedError,
+    SessionExpiredError,
+    SessionNotFoundError,
     SmsManagerError,
     TenantRateLimitError,
     TooManyAttemptsError,
     TransportError,
     ValidationError,
-    ValidationExpiredError,
-    ValidationNotFoundError,
     VerifyError,
     VerifyInternalError,
     WebhookError,
@@ -73,7 +82,16 @@ from .models import (
     WhatsAppText,
 )
 from .phone import normalize_phone_number
-from .verify import AsyncVerify
+from .status import (
+    Credit,
+    DailyStats,
+    MessageRow,
+    MessageStatus,
+    Price,
+    PriceList,
+    RequestStats,
+)
+from .verify import AsyncVerify, ProofCheck, Verification, VerificationSession
 
 # A library logs, the application decides where to: nothing shows unless it says so
 # (or sets SMSMANAGER_LOG=debug|info for a quick look).
@@ -83,6 +101,8 @@ configure_from_environment()
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_REST_BASE_URL",
+    "DEFAULT_VERIFY_BASE_URL",
     "KEEP",
     "APIError",
     "AcceptedItem",
@@ -96,6 +116,8 @@ __all__ = [
     "Callback",
     "Client",
     "ConfigurationError",
+    "Credit",
+    "DailyStats",
     "DeliveryUncertainError",
     "DeliveryWindow",
     "FlowStep",
@@ -106,12 +128,17 @@ __all__ = [
     "JournalError",
     "Keep",
     "Message",
+    "MessageRow",
+    "MessageStatus",
     "MissingApiKeyError",
     "MissingFieldError",
     "NotFoundError",
     "OutcomeStatus",
     "PermissionDeniedError",
     "PhoneRateLimitError",
+    "Price",
+    "PriceList",
+    "ProofCheck",
     "RateLimitError",
     "Rcs",
     "RcsButton",
@@ -119,12 +146,17 @@ __all__ = [
     "Recipient",
     "RecipientOutcome",
     "Recipients",
+    "ReconcileResult",
     "RejectedItem",
+    "RequestStats",
     "ResponseFormatError",
     "RetryEvent",
     "RetryPolicy",
     "SendResult",
     "ServerError",
+    "SessionEndedError",
+    "SessionExpiredError",
+    "SessionNotFoundError",
     "SimpleSendResult",
     "Sms",
     "SmsManagerError",
@@ -134,8 +166,8 @@ __all__ = [
     "TransportError",
     "TtlCondition",
     "ValidationError",
-    "ValidationExpiredError",
-    "ValidationNotFoundError",
+    "Verification",
+    "VerificationSession",
     "Verify",
     "VerifyError",
     "VerifyInternalError",

@@ -43,7 +43,7 @@ from .bulk._campaign import Campaign, Tally
 from .bulk._journal import Account, Journal
 from .bulk._outcomes import BatchOutcome, BulkResult
 from .bulk._reconcile import Platform, ReconcileResult, reconcile_journal
-from .errors import SmsManagerError, ValidationError
+from .errors import CarriesBulkResult, SmsManagerError, ValidationError
 from .limits import MESSAGES_PER_CALL, RECIPIENTS_PER_MESSAGE
 from .models import Gateway, Message, SendResult, SimpleSendResult
 from .phone import PhoneNormalizer, international_normalizer, normalizer_for_region
@@ -69,7 +69,11 @@ _Client = TypeVar("_Client", bound="AsyncClient")
 
 
 class AsyncClient:
-    """An asynchronous client for the SmsManager JSON API v2, for asyncio or trio.
+    """An asynchronous client for SmsManager's sending, REST and Verify APIs, for asyncio or trio.
+
+    It sends through the JSON API v2 (SMS, Viber, WhatsApp, RCS; one message, a batch or
+    a campaign), reads statuses, statistics, credit and prices from the REST API v1, and
+    checks phone numbers with the Verify API (``client.verify``).
 
     ``api_key`` defaults to ``$SMSMANAGER_API_KEY`` and ``base_url`` to
     ``$SMSMANAGER_BASE_URL``; ``rest_base_url``, the REST API's (status, statistics,
@@ -523,8 +527,10 @@ class AsyncClient:
                     async for batch in batches:
                         tally.add(batch)
             except SmsManagerError as error:
-                # What was sent is reported.
-                error.result = tally.result(calls=campaign.calls, stopped_by=campaign.stop_reason)
+                if isinstance(error, CarriesBulkResult):  # what was sent is reported
+                    error.result = tally.result(
+                        calls=campaign.calls, stopped_by=campaign.stop_reason
+                    )
                 raise
         return tally.result(calls=campaign.calls, stopped_by=campaign.stop_reason)
 

@@ -23,7 +23,7 @@ from .bulk._outcomes import BatchOutcome, BulkResult
 from .bulk._reconcile import ReconcileResult
 from .models import Gateway, Message, SendResult, SimpleSendResult
 from .status import Credit, DailyStats, MessageRow, MessageStatus, PriceList, RequestStats
-from .verify import AsyncVerify, ProofCheck, Validation, Verification
+from .verify import AsyncVerify, ProofCheck, Verification, VerificationSession
 
 __all__ = ["Client", "Verify"]
 
@@ -32,7 +32,11 @@ _Client = TypeVar("_Client", bound="Client")
 
 
 class Client:
-    """A blocking client for the SmsManager JSON API v2.
+    """A blocking client for SmsManager's sending, REST and Verify APIs.
+
+    It sends through the JSON API v2 (SMS, Viber, WhatsApp, RCS; one message, a batch or
+    a campaign), reads statuses, statistics, credit and prices from the REST API v1, and
+    checks phone numbers with the Verify API (``client.verify``).
 
     ``api_key`` defaults to ``$SMSMANAGER_API_KEY`` and ``base_url`` to
     ``$SMSMANAGER_BASE_URL``; ``rest_base_url``, the REST API's (status, statistics,
@@ -444,7 +448,7 @@ class Verify:
         *,
         payload: Mapping[str, str] | None = None,
         turnstile_token: str | None = None,
-    ) -> Validation:
+    ) -> VerificationSession:
         """Send a code to ``phone_number`` (``POST /v1/validations``). ``payload`` is
         attached to the validation; ``turnstile_token`` is needed where the account
         requires Turnstile.
@@ -464,7 +468,7 @@ class Verify:
         """Check the ``code`` the user typed (``POST /v1/validations/{token}/verify``).
 
         A wrong code raises ``InvalidCodeError`` (``attempts_remaining`` says how many
-        checks are left), an ended session ``ValidationExpiredError``, spent attempts
+        checks are left), an ended session ``SessionExpiredError``, spent attempts
         ``TooManyAttemptsError``. Never repeated: not after a 429, a 5xx or a lost
         answer, since each check spends an attempt (a lost one raises
         ``DeliveryUncertainError``; ask the user to try again).

@@ -3,44 +3,55 @@
 ::
 
     SmsManagerError
-    ├── ValidationError            bad input, raised before any network call
+    ├── ValidationError            bad input, raised before any network call (*)
     ├── ConfigurationError         no API key, an insecure base URL
     ├── TransportError             the request certainly never reached the API
     ├── DeliveryUncertainError     the API may have acted: do not blindly resend
-    ├── BulkStoppedError           your input or callback raised: a campaign stopped early
+    ├── BulkStoppedError           your input or callback raised: a campaign stopped early (*)
+    ├── JournalError               a campaign's journal cannot be used (*)
     ├── WebhookError               a webhook body that cannot be read at all
     └── APIError                   the API answered with an error
         ├── BadRequestError        400
         ├── AuthenticationError    401, or the 400 the sending API answers for a bad key
         ├── PermissionDeniedError  403
         ├── NotFoundError          404
-        ├── RateLimitError         429
+        ├── RateLimitError         429: wait, then try again
         ├── ServerError            5xx (also a DeliveryUncertainError)
         ├── ResponseFormatError    a 2xx body that cannot be read (also a DeliveryUncertainError)
         └── VerifyError            the Verify API's errors, one class per documented code
-            ├── InvalidPhoneError, MissingFieldError                        (also BadRequestError)
-            ├── InvalidCodeError, ValidationExpiredError                    (also BadRequestError)
+            ├── InvalidPhoneError, MissingFieldError, InvalidCodeError      (also BadRequestError)
             ├── MissingApiKeyError, InvalidApiKeyError                  (also AuthenticationError)
-            ├── ValidationNotFoundError                                     (also NotFoundError)
-            ├── TenantRateLimitError, PhoneRateLimitError, TooManyAttemptsError (RateLimitError)
+            ├── SessionNotFoundError                                        (also NotFoundError)
+            ├── TenantRateLimitError, PhoneRateLimitError                  (also RateLimitError)
+            ├── SessionEndedError  the session takes no more checks: start a new one
+            │   ├── SessionExpiredError                                 (also BadRequestError)
+            │   └── TooManyAttemptsError                    429, but waiting will not help
             └── VerifyInternalError                                         (also ServerError)
+
+(*) Raised by ``send_bulk()``, it carries the stopped campaign's partial ``BulkResult``
+as ``result`` (``CarriesBulkResult``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .bulk import BulkResult
 
 __all__ = [
     "APIError",
     "AuthenticationError",
     "BadRequestError",
     "BulkStoppedError",
+    "CarriesBulkResult",
     "ConfigurationError",
     "DeliveryUncertainError",
     "InvalidApiKeyError",
     "InvalidCodeError",
     "InvalidPhoneError",
+    "JournalError",
     "MissingApiKeyError",
     "MissingFieldError",
     "NotFoundError",
@@ -49,13 +60,14 @@ __all__ = [
     "RateLimitError",
     "ResponseFormatError",
     "ServerError",
+    "SessionEndedError",
+    "SessionExpiredError",
+    "SessionNotFoundError",
     "SmsManagerError",
     "TenantRateLimitError",
     "TooManyAttemptsError",
     "TransportError",
     "ValidationError",
-    "ValidationExpiredError",
-    "ValidationNotFoundError",
     "VerifyError",
     "VerifyInternalError",
     "WebhookError",
@@ -63,28 +75,37 @@ __all__ = [
 
 
 class SmsManagerError(Exception):
-    """Base class of every error this SDK raises.
-
-    An error that stops ``send_bulk()`` early carries the partial ``BulkResult`` as
-    ``result``, in which every recipient already sent is reported; elsewhere ``result``
-    is ``None``.
-    """
-
-    result: Any = None
+    """Base class of every error this SDK raises."""
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Errors cross process pools and task queues: rebuild from what __init__ took.
         return (_rebuild, (type(self), self.args, self.__dict__))
 
 
-class ValidationError(SmsManagerError, ValueError):
+class CarriesBulkResult:
+    """What the errors that can stop ``send_bulk()`` early have in common: ``result`` is
+    the partial ``BulkResult`` (every recipient already sent is in it), or ``None``
+    where the error did not come from ``send_bulk()``.
+
+    >>> issubclass(JournalError, CarriesBulkResult), JournalError("locked").result
+    (True, None)
+    """
+
+    result: BulkResult | None = None
+
+
+class ValidationError(CarriesBulkResult, SmsManagerError, ValueError):
     """Input that breaks a documented rule; raised before anything is sent.
 
-    ``field`` names the offending field (``"to[3]"``, ``"flow[0].ttl"``) and the message
-    states the rule::
+    ``field`` names the offending field as ``Class.field``, with the index of an item
+    (``"Message.to[3]"``, ``"Message.flow[1].sender"``), or as the argument's name
+    (``"code"``, ``"messages[2]"``); the message states the rule::
 
-        >>> ValidationError("body", "at most 1000 characters (got 1200)")
-        ValidationError('body: at most 1000 characters (got 1200)')
+        >>> ValidationError("Message.body", "at most 1000 characters (got 1200)")
+        ValidationError('Message.body: at most 1000 characters (got 1200)')
+
+    Bad input met while ``send_bulk()`` reads its messages stops the campaign: the
+    error then carries its partial ``result``.
     """
 
     def __init__(self, field: str, rule: str) -> None:
@@ -211,6 +232,11 @@ class MissingFieldError(VerifyError, BadRequestError):
     code: str | None = "MISSING_FIELD"
 
 
+class SessionEndedError(VerifyError):
+    """The validation session takes no more code checks: it expired or spent its
+    attempts. Waiting will not help; start a new validation (``verify.start()``)."""
+
+
 class InvalidCodeError(VerifyError, BadRequestError):
     """400 "Invalid code": the code does not match; ``attempts_remaining`` says how many
     checks are left (the code check was spent)."""
@@ -218,7 +244,7 @@ class InvalidCodeError(VerifyError, BadRequestError):
     code: str | None = "INVALID_CODE"
 
 
-class ValidationExpiredError(VerifyError, BadRequestError):
+class SessionExpiredError(SessionEndedError, BadRequestError):
     """400 "Validation expired": the session ended (about 10 minutes); start a new one."""
 
     code: str | None = "EXPIRED"
@@ -236,7 +262,7 @@ class InvalidApiKeyError(VerifyError, AuthenticationError):
     code: str | None = "INVALID_API_KEY"
 
 
-class ValidationNotFoundError(VerifyError, NotFoundError):
+class SessionNotFoundError(VerifyError, NotFoundError):
     """404: no validation session with this token."""
 
     code: str | None = "NOT_FOUND"
@@ -254,8 +280,9 @@ class PhoneRateLimitError(VerifyError, RateLimitError):
     code: str | None = "PHONE_RATE_LIMIT"
 
 
-class TooManyAttemptsError(VerifyError, RateLimitError):
-    """429 "Too many attempts": the session's code checks (6 by default) are spent;
+class TooManyAttemptsError(SessionEndedError):
+    """429 "Too many attempts": the session's code checks (6 by default) are spent.
+    Though the status is 429, it is no ``RateLimitError``: waiting will not help;
     start a new validation."""
 
     code: str | None = "TOO_MANY_ATTEMPTS"
@@ -267,10 +294,15 @@ class VerifyInternalError(VerifyError, ServerError):
     code: str | None = "INTERNAL_ERROR"
 
 
-class BulkStoppedError(SmsManagerError):
+class BulkStoppedError(CarriesBulkResult, SmsManagerError):
     """A bulk send stopped early because code of the caller's raised: the input
     iterator, or ``on_progress``. ``__cause__`` is that exception, and ``result`` (from
     ``send_bulk``) the partial result. Nothing more was sent after it."""
+
+
+class JournalError(CarriesBulkResult, SmsManagerError):
+    """The journal file cannot be used: in use by another campaign, not writable, not
+    a journal, or damaged. A stopped campaign's partial result is ``result``."""
 
 
 class WebhookError(SmsManagerError):

@@ -35,23 +35,23 @@ from .errors import (
     PhoneRateLimitError,
     RateLimitError,
     ResponseFormatError,
+    SessionExpiredError,
+    SessionNotFoundError,
     TenantRateLimitError,
     TooManyAttemptsError,
     ValidationError,
-    ValidationExpiredError,
-    ValidationNotFoundError,
     VerifyError,
     VerifyInternalError,
 )
 from .phone import PhoneNormalizer
 
-__all__ = ["AsyncVerify", "ProofCheck", "Validation", "Verification"]
+__all__ = ["AsyncVerify", "ProofCheck", "Verification", "VerificationSession"]
 
 CODE_LENGTH = 6
 
 
 @attrs.frozen
-class Validation:
+class VerificationSession:
     """A validation started: its ``token`` for the checks, its ``status`` (``pending``,
     ``code_sent``, ``verified``, ``failed``, ``expired``), when it expires, and the
     ``proof`` where the account has a verification secret. ``timestamp`` is kept as
@@ -108,7 +108,7 @@ class AsyncVerify:
         *,
         payload: Mapping[str, str] | None = None,
         turnstile_token: str | None = None,
-    ) -> Validation:
+    ) -> VerificationSession:
         """Send a code to ``phone_number`` (``POST /v1/validations``). ``payload`` is
         attached to the validation; ``turnstile_token`` is needed where the account
         requires Turnstile.
@@ -131,7 +131,7 @@ class AsyncVerify:
             body["turnstileToken"] = _text("turnstile_token", turnstile_token)
         answer = await self._call("POST", "/v1/validations", body)
         try:
-            return Validation(
+            return VerificationSession(
                 token=_string(answer, "token"),
                 status=_string(answer, "status"),
                 expires_at=_moment(_string(answer, "expiresAt")),
@@ -146,7 +146,7 @@ class AsyncVerify:
         """Check the ``code`` the user typed (``POST /v1/validations/{token}/verify``).
 
         A wrong code raises ``InvalidCodeError`` (``attempts_remaining`` says how many
-        checks are left), an ended session ``ValidationExpiredError``, spent attempts
+        checks are left), an ended session ``SessionExpiredError``, spent attempts
         ``TooManyAttemptsError``. Never repeated: not after a 429, a 5xx or a lost
         answer, since each check spends an attempt (a lost one raises
         ``DeliveryUncertainError``; ask the user to try again).
@@ -257,17 +257,17 @@ _BY_CODE: dict[str, type[VerifyError]] = {
 # invalid_code, expired, too_many_attempts, not_found), and by status as a last resort.
 _BY_MESSAGE: dict[str, type[VerifyError]] = {
     "invalid code": InvalidCodeError,
-    "validation expired": ValidationExpiredError,
+    "validation expired": SessionExpiredError,
     "too many attempts": TooManyAttemptsError,
 }
 _BY_LOWER_CODE: dict[str, type[VerifyError]] = {
     "invalid_code": InvalidCodeError,
-    "expired": ValidationExpiredError,
+    "expired": SessionExpiredError,
     "too_many_attempts": TooManyAttemptsError,
     "rate_limited": TenantRateLimitError,
-    "not_found": ValidationNotFoundError,
+    "not_found": SessionNotFoundError,
 }
-_BY_STATUS: dict[int, type[VerifyError]] = {404: ValidationNotFoundError, 500: VerifyInternalError}
+_BY_STATUS: dict[int, type[VerifyError]] = {404: SessionNotFoundError, 500: VerifyInternalError}
 
 
 def verify_error(error: APIError) -> APIError:

@@ -68,6 +68,8 @@ def test_the_top_level_exports_are_pinned() -> None:
         [
             "DEFAULT_BASE_URL",
             "KEEP",
+            "DEFAULT_REST_BASE_URL",
+            "DEFAULT_VERIFY_BASE_URL",
             "APIError",
             "AcceptedItem",
             "AsyncClient",
@@ -117,12 +119,24 @@ def test_the_top_level_exports_are_pinned() -> None:
             "PhoneRateLimitError",
             "TenantRateLimitError",
             "TooManyAttemptsError",
-            "ValidationExpiredError",
-            "ValidationNotFoundError",
+            "SessionEndedError",
+            "SessionExpiredError",
+            "SessionNotFoundError",
             "VerifyError",
             "VerifyInternalError",
             "Verify",
             "AsyncVerify",
+            "VerificationSession",
+            "Verification",
+            "ProofCheck",
+            "MessageStatus",
+            "MessageRow",
+            "RequestStats",
+            "DailyStats",
+            "Credit",
+            "PriceList",
+            "Price",
+            "ReconcileResult",
             "Viber",
             "ViberButton",
             "WebhookError",
@@ -152,7 +166,8 @@ def test_exported_classes_show_a_public_module(module_name: str) -> None:
 def test_a_traceback_names_the_public_class() -> None:
     with pytest.raises(smsmngr.JournalError) as caught:
         raise smsmngr.JournalError("in use")
-    assert caught.exconly() == "smsmngr.bulk.JournalError: in use"
+    assert caught.exconly() == "smsmngr.errors.JournalError: in use"
+    assert repr(smsmngr.BulkResult) == "<class 'smsmngr.bulk.BulkResult'>"
     assert repr(smsmngr.AsyncClient) == "<class 'smsmngr.AsyncClient'>"
 
 

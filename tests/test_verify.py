@@ -23,11 +23,11 @@ from smsmngr import (
     MissingApiKeyError,
     MissingFieldError,
     PhoneRateLimitError,
+    SessionExpiredError,
+    SessionNotFoundError,
     TenantRateLimitError,
     TooManyAttemptsError,
     ValidationError,
-    ValidationExpiredError,
-    ValidationNotFoundError,
     VerifyError,
     VerifyInternalError,
 )
@@ -57,7 +57,7 @@ ERROR_CLASS = {
     "tenantLimit": TenantRateLimitError,
     "phoneLimit": PhoneRateLimitError,
     "invalidCode": InvalidCodeError,
-    "expired": ValidationExpiredError,
+    "expired": SessionExpiredError,
 }
 
 
@@ -293,7 +293,7 @@ async def test_the_fake_expires_sessions_and_proofs_on_its_clock() -> None:
     async with fake.async_client() as client:
         late = await client.verify.start("420777123456")
         now[0] += 601  # past the documented 10 minutes
-        with pytest.raises(ValidationExpiredError):
+        with pytest.raises(SessionExpiredError):
             await client.verify.check(late.token, fake.code_sent_to("420777123456"))
         started = await client.verify.start("420777123456")
         checked = await client.verify.check(started.token, fake.code_sent_to("420777123456"))
@@ -317,7 +317,7 @@ async def test_the_fake_limits_starts_per_number_and_checks_keys() -> None:
             await client.verify.start("420777123456")
         with pytest.raises(PhoneRateLimitError):
             await client.verify.start("420777123456")
-        with pytest.raises(ValidationNotFoundError):
+        with pytest.raises(SessionNotFoundError):
             await client.verify.check("f" * 64, "123456")
     async with fake.async_client(api_key="wrong") as client:
         with pytest.raises(InvalidApiKeyError):

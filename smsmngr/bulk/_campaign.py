@@ -60,14 +60,18 @@ _SETTLED_PER_BATCH = 100  # recipients settled without a call, reported together
 SAME_REFUSALS_TO_STOP = 3
 """Single-message calls refused (400) with the same answer in a row that stop a campaign."""
 
+Stop = ValidationError | JournalError | BulkStoppedError
+"""The errors a campaign stops with: each carries the partial result (``CarriesBulkResult``)."""
+
 
 class Campaign:
     """One run of a bulk send. Iterate ``run()`` once.
 
     Whatever stops it early (input that is not a ``Message``, an exception from the
     input or from ``on_progress``, a journal failure, an unexpected answer), what was
-    already sent is reported first: ``run()`` yields every batch, then raises an
-    ``SmsManagerError`` (``BulkStoppedError`` for an exception of the caller's own).
+    already sent is reported first: ``run()`` yields every batch, then raises a
+    ``ValidationError``, a ``JournalError`` or a ``BulkStoppedError`` (for any other
+    exception from the caller's own code): the errors that carry a partial result.
     """
 
     def __init__(
@@ -101,7 +105,7 @@ class Campaign:
         self._not_accepted_retries = not_accepted_retries
         self._refusals: tuple[str | None, int] = (None, 0)
         self._first_answer: anyio.Event | None = None
-        self._stop_error: SmsManagerError | None = None
+        self._stop_error: Stop | None = None
         self._workers: TaskGroup | None = None
         self.calls = 0
         self.stop_reason: str | None = None
@@ -148,9 +152,7 @@ class Campaign:
                 BulkStoppedError(f"on_progress raised {type(error).__name__}: {error}"), error
             )
 
-    def _stop(
-        self, error: SmsManagerError, cause: BaseException | None = None, *, halt: bool = True
-    ) -> None:
+    def _stop(self, error: Stop, cause: BaseException | None = None, *, halt: bool = True) -> None:
         """Raise ``error`` once every batch is out; the input is read no further. With
         ``halt``, calls not yet made are also reported ``failed`` (not sent); without,
         what was packed before the stop still goes, as the calls before it did."""
@@ -194,9 +196,10 @@ class Campaign:
                         else:
                             settled["local"].append(item)
                             await flush("local", _SETTLED_PER_BATCH)
-            except SmsManagerError as error:
+            except (ValidationError, JournalError) as error:
                 # Input that is not a Message, or a journal failure: stop there. What was
-                # packed before bad input still goes, as the calls before it did.
+                # packed before bad input still goes, as the calls before it did. Any other
+                # error from the input, even one of ours, is the input's: BulkStoppedError.
                 self._stop(error, halt=isinstance(error, JournalError))
             except Exception as error:
                 stop = BulkStoppedError(f"the input raised {type(error).__name__}: {error}")

@@ -32,7 +32,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
-from ..errors import SmsManagerError
+from ..errors import JournalError
 from . import _reports
 from ._outcomes import OutcomeStatus, RecipientOutcome
 
@@ -99,11 +99,6 @@ class Account(NamedTuple):
     fingerprint: Callable[[bytes], str]
     base_url: str
     rest_base_url: str
-
-
-class JournalError(SmsManagerError):
-    """The journal file cannot be used: in use by another campaign, not writable, not
-    a journal, or damaged. A stopped campaign's partial result is ``.result``."""
 
 
 def _explain(path: str, error: sqlite3.Error) -> JournalError:
