@@ -32,6 +32,7 @@ from ._common import (
     Commands,
     Common,
     UsageError,
+    checked_number,
     client_from,
     command_line_spelling,
 )
@@ -39,6 +40,13 @@ from ._display import Progress, print_summary, print_table
 from ._recipients import PHONE_COLUMNS, RecipientsFile, read_recipients
 
 __all__ = ["register"]
+
+_AT_LEAST_ONE = checked_number(int, "must be at least 1", lambda value: value >= 1)
+_RATE = checked_number(
+    float,
+    "must be a number of calls a second above 0",
+    lambda rate: math.isfinite(rate) and rate > 0,
+)
 
 
 def register(commands: Commands, common: Common) -> None:
@@ -53,9 +61,9 @@ def register(commands: Commands, common: Common) -> None:
         f"{', '.join(PHONE_COLUMNS)})",
     )
     p.add_argument(
-        "--concurrency", type=_positive_int, default=8, help="calls in flight (default 8)"
+        "--concurrency", type=_AT_LEAST_ONE, default=8, help="calls in flight (default 8)"
     )
-    p.add_argument("--rate", type=_positive_rate, help="at most this many calls a second")
+    p.add_argument("--rate", type=_RATE, help="at most this many calls a second")
     p.add_argument("--journal", help="SQLite file to resume from after a crash")
     p.add_argument("--key-rotated", action="store_true", help=KEY_ROTATED)
     p.add_argument("--output", help="write one outcome a line to this JSON Lines file")
@@ -71,26 +79,6 @@ def register(commands: Commands, common: Common) -> None:
     )
     p.add_argument("--dry-run", action="store_true", help="show what would be sent; send nothing")
     p.set_defaults(run=bulk)
-
-
-def _positive_rate(text: str) -> float:
-    try:
-        rate = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not (math.isfinite(rate) and rate > 0):
-        raise argparse.ArgumentTypeError(f"must be a number of calls a second above 0: {text!r}")
-    return rate
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
-    return value
 
 
 def bulk(args: argparse.Namespace) -> int:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import argparse
 import re
-from typing import Any, TypeAlias
+from collections.abc import Callable
+from typing import Any, TypeAlias, TypeVar
 
 # The command line is a user of the library like any other: public names only.
 from smsmngr import Client, ConfigurationError, fastest_http_stack
@@ -21,6 +22,8 @@ __all__ = [
     "Commands",
     "Common",
     "UsageError",
+    "add_group",
+    "checked_number",
     "client_from",
     "command_line_spelling",
     "one_line",
@@ -39,8 +42,43 @@ Common: TypeAlias = dict[str, Any]
 """What every ``add_parser`` takes: the global options again, after the command's name."""
 
 
+_Number = TypeVar("_Number", int, float)
+
+
 class UsageError(Exception):
     """A mistake in the command line or its files: exit 2."""
+
+
+def add_group(commands: Commands, name: str, summary: str, common: Common) -> Commands:
+    """A command with commands of its own (``journal show``): where they are added."""
+    group = commands.add_parser(name, help=summary, **common)
+    return group.add_subparsers(dest=f"{name}_command", required=True, metavar="COMMAND")
+
+
+def checked_number(
+    read: Callable[[str], _Number], rule: str, holds: Callable[[_Number], bool]
+) -> Callable[[str], _Number]:
+    """An argparse ``type``: the text read as a number, which must follow ``rule``.
+
+    >>> at_least_one = checked_number(int, "must be at least 1", lambda n: n >= 1)
+    >>> at_least_one("3")
+    3
+    >>> at_least_one("0")
+    Traceback (most recent call last):
+    argparse.ArgumentTypeError: must be at least 1: '0'
+    """
+    kind = "a whole number" if read is int else "a number"
+
+    def number(text: str) -> _Number:
+        try:
+            value = read(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not {kind}: {text!r}") from None
+        if not holds(value):
+            raise argparse.ArgumentTypeError(f"{rule}: {text!r}")
+        return value
+
+    return number
 
 
 def client_from(args: argparse.Namespace, *, fastest: bool = False) -> Client:

@@ -21,6 +21,7 @@ from ._common import (
     Commands,
     Common,
     UsageError,
+    add_group,
     client_from,
 )
 from ._display import print_summary, print_table
@@ -32,18 +33,13 @@ _SHOWN_REFUSALS = 5
 
 def register(commands: Commands, common: Common) -> None:
     """Add ``journal`` and its ``show``, ``reconcile`` and ``reports``."""
-    p = commands.add_parser("journal", help="a campaign's journal, after it ran", **common)
-    journal_commands = p.add_subparsers(dest="journal_command", required=True, metavar="COMMAND")
-    j = journal_commands.add_parser(
-        "show", help="the campaign's outcomes and delivery funnel", **common
-    )
-    j.add_argument("journal")
+    journal_commands = add_group(commands, "journal", "a campaign's journal, after it ran", common)
+    summary = "the campaign's outcomes and delivery funnel"
+    j = _on_a_journal(journal_commands, "show", summary, common)
     j.add_argument("--plot", metavar="PNG", help="also draw the funnel to this file (matplotlib)")
     j.set_defaults(run=journal_show)
-    j = journal_commands.add_parser(
-        "reconcile", help="look unknown recipients up on the platform (REST API)", **common
-    )
-    j.add_argument("journal")
+    summary = "look unknown recipients up on the platform (REST API)"
+    j = _on_a_journal(journal_commands, "reconcile", summary, common)
     j.add_argument(
         "--grace-minutes",
         type=float,
@@ -52,16 +48,23 @@ def register(commands: Commands, common: Common) -> None:
     )
     j.add_argument("--key-rotated", action="store_true", help=KEY_ROTATED)
     j.set_defaults(run=journal_reconcile)
-    j = journal_commands.add_parser(
-        "reports", help="fold delivery reports into the journal", **common
-    )
-    j.add_argument("journal")
+    summary = "fold delivery reports into the journal"
+    j = _on_a_journal(journal_commands, "reports", summary, common)
     j.add_argument(
         "files",
         nargs="+",
         help="webhook bodies, raw items or `webhook parse` output, any size; - for stdin",
     )
     j.set_defaults(run=journal_reports)
+
+
+def _on_a_journal(
+    commands: Commands, name: str, summary: str, common: Common
+) -> argparse.ArgumentParser:
+    """A journal command: the journal's file comes first."""
+    command = commands.add_parser(name, help=summary, **common)
+    command.add_argument("journal")
+    return command
 
 
 def journal_show(args: argparse.Namespace) -> int:

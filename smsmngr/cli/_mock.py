@@ -13,19 +13,22 @@ from contextlib import closing
 
 from smsmngr import Message, OutcomeStatus
 
-from ._common import EXIT_NOT_ALL_ACCEPTED, EXIT_OK, Commands, Common, UsageError
+from ._common import EXIT_NOT_ALL_ACCEPTED, EXIT_OK, Commands, Common, UsageError, checked_number
 from ._display import Progress, print_summary
 
 __all__ = ["register"]
 
 DEMO_RECIPIENTS = 10_000
+_PORT = checked_number(
+    int, "must be a port number from 1 to 65535", lambda port: 1 <= port <= 65535
+)
 
 
 def register(commands: Commands, common: Common) -> None:
     """Add ``mock`` and ``demo``."""
     p = commands.add_parser("mock", help="serve the fake API on 127.0.0.1", **common)
     p.add_argument(
-        "--port", type=_port, default=8000, help="the port to serve on, 1-65535 (default 8000)"
+        "--port", type=_PORT, default=8000, help="the port to serve on, 1-65535 (default 8000)"
     )
     p.add_argument("--mock-key", default="test-api-key", help="the key it accepts")
     p.add_argument(
@@ -46,16 +49,6 @@ def register(commands: Commands, common: Common) -> None:
         help="picks which calls the fake fails: the same seed, the same run (default 1)",
     )
     p.set_defaults(run=demo)
-
-
-def _port(text: str) -> int:
-    try:
-        port = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if not 1 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"must be a port number from 1 to 65535: {text!r}")
-    return port
 
 
 def mock(args: argparse.Namespace) -> int:

@@ -7,15 +7,24 @@ import sys
 
 from smsmngr import VerifyError
 
-from ._common import EXIT_NOT_ALL_ACCEPTED, EXIT_OK, Commands, Common, client_from, one_line
+from ._common import (
+    EXIT_NOT_ALL_ACCEPTED,
+    EXIT_OK,
+    Commands,
+    Common,
+    add_group,
+    client_from,
+    one_line,
+)
 
 __all__ = ["register"]
 
 
 def register(commands: Commands, common: Common) -> None:
     """Add ``verify`` and its ``start`` and ``check``."""
-    p = commands.add_parser("verify", help="one-time codes by SMS (the Verify API)", **common)
-    verify_commands = p.add_subparsers(dest="verify_command", required=True, metavar="COMMAND")
+    verify_commands = add_group(
+        commands, "verify", "one-time codes by SMS (the Verify API)", common
+    )
     v = verify_commands.add_parser(
         "start", help="send a code to a number; prints the token", **common
     )

@@ -7,15 +7,14 @@ import json
 import sys
 from pathlib import Path
 
-from ._common import EXIT_OK, Commands, Common
+from ._common import EXIT_OK, Commands, Common, add_group
 
 __all__ = ["register"]
 
 
 def register(commands: Commands, common: Common) -> None:
     """Add ``webhook`` and its ``parse``."""
-    p = commands.add_parser("webhook", help="webhook tools", **common)
-    webhook_commands = p.add_subparsers(dest="webhook_command", required=True, metavar="COMMAND")
+    webhook_commands = add_group(commands, "webhook", "webhook tools", common)
     w = webhook_commands.add_parser(
         "parse", help="print the events of webhook bodies, one a line in their JSON form", **common
     )
