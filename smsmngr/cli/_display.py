@@ -7,7 +7,9 @@ from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
-__all__ = ["Progress", "print_table"]
+from smsmngr import OutcomeStatus
+
+__all__ = ["Progress", "print_summary", "print_table"]
 
 
 def _rich_available() -> bool:
@@ -108,3 +110,8 @@ def outcome_rows(counts: Mapping[Any, int], total: int, *, not_sent: int = 0) ->
         [name, f"{count:,}", f"{100 * count / total:.1f}%" if total else "-", meaning]
         for name, count, meaning in named
     ] + [["total", f"{total:,}", "", ""]]
+
+
+def print_summary(counts: dict[OutcomeStatus, int], total: int, *, not_sent: int = 0) -> None:
+    rows = outcome_rows(counts, total, not_sent=not_sent)
+    print_table("outcomes", ["status", "recipients", "share", "meaning"], rows)
