@@ -290,9 +290,9 @@ def _commands(parser: argparse.ArgumentParser, prefix: str = "smsmngr") -> list[
 
 
 def test_the_command_line_docs_show_every_command() -> None:
-    from smsmngr.cli._app import _parser
+    from smsmngr.cli._app import parser
 
-    commands = _commands(_parser())
+    commands = _commands(parser())
     assert "smsmngr journal reconcile" in commands
     assert "smsmngr verify check" in commands
     text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
