@@ -3,20 +3,31 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 from urllib.parse import parse_qsl
 
 import anyio
 
+from ._answer import Answer
 from ._faults import FaultKind
-
-if TYPE_CHECKING:
-    from ._fake import FakeSmsManager
+from ._ledger import Ledger
 
 __all__ = ["LEDGER_PATH", "FakeASGIApp"]
 
 LEDGER_PATH = "/_fake/ledger"
+
+
+class Served(Protocol):
+    """What the app serves: a ``FakeSmsManager`` (named by shape, so that the fake can
+    import this module without this one importing the fake)."""
+
+    @property
+    def ledger(self) -> Ledger: ...
+
+    @property
+    def handle(self) -> Callable[[str, str, Mapping[str, str], Mapping[str, str], bytes], Answer]:
+        """``handle(method, path, query, headers, body)``."""
 
 
 class FakeASGIApp:
@@ -28,7 +39,7 @@ class FakeASGIApp:
     (500). For real socket faults, put a proxy in front.
     """
 
-    def __init__(self, fake: FakeSmsManager) -> None:
+    def __init__(self, fake: Served) -> None:
         self.fake = fake
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:

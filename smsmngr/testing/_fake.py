@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import email.utils
 import itertools
-import json
-import random
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal
-from urllib.parse import parse_qsl
 
 import anyio
 import attrs
@@ -21,74 +17,23 @@ from .._account import calling_code
 from .._async_client import AsyncClient
 from .._retry import RetryPolicy
 from .._sync_client import Client
+from ._answer import Answer, Request
 from ._asgi import FakeASGIApp
 from ._events import inbound_event, reply_event, status_event
-from ._faults import Fault, FaultKind, FaultPlan
-from ._ledger import CallRecord, Ledger, SentRecipient
+from ._faults import FaultKind, FaultPlan
+from ._ledger import Ledger, SentRecipient
 from ._rest import REST_PREFIX, RestState, answer_rest
-from ._rules import (
-    SIMPLE_FIELDS,
-    message_problem,
-    normalized_number,
-    simple_fields,
-    stored_number,
-)
+from ._rules import normalized_number
+from ._sending import SendingState, answer_sending
 from ._verify import VERIFY_PATHS, VerifyState, answer_verify
 
 __all__ = ["FakeSmsManager"]
 
-ENDPOINTS = ("/message/priority", "/simple/message", "/messages", "/message")
-_STATUS_OF_UNPROCESSED = {FaultKind.RATE_LIMIT: 429}
-_STATUS_AFTER_PROCESSING = {FaultKind.SERVER_ERROR: 500, FaultKind.UNAVAILABLE: 503}
-_JSON, _FORM = "application/json", "application/x-www-form-urlencoded"
-# The OpenAPI's 415 example, verbatim (its trailing space included).
-UNSUPPORTED_MEDIA_TYPE_BODY = {"message": "Unsupported Media Type "}
-_WEBHOOK_EPOCH = 1_700_000_000
 # Clients made by the fake wait a millisecond, not seconds, before retrying.
 FAST_RETRY = RetryPolicy(backoff_base=0.001, backoff_max=0.01)
-
-
-@attrs.frozen
-class Answer:
-    """What the fake answers one request: a status and body, or a failed connection."""
-
-    status: int | None
-    body: Any = None
-    headers: Mapping[str, str] = attrs.Factory(dict)
-    fault: Fault | None = None
-
-
-class _Refused(Exception):
-    def __init__(self, status: int, error: str, body: Any = None) -> None:
-        self.status = status
-        # The sending API's error shape (the OpenAPI's 400 of every sending endpoint).
-        self.body = body if body is not None else {"Message": error}
-
-
-# The sending endpoints answer a wrong key with this 400 (OpenAPI, reference/errors.mdx).
-WRONG_KEY_BODY = {"Message": "User is not authorized to access this resource with an explicit deny"}
+_WEBHOOK_EPOCH = 1_700_000_000
 TEST_NUMBER = "420777777777"
 """guides/testing.mdx: processed, never delivered, and no delivery report."""
-_ANSWERED_UNACCEPTED = (FaultKind.NOT_ACCEPTED, FaultKind.LEFT_OUT)
-
-
-def _unaccepted(endpoint: str, body: bytes, kind: FaultKind, request_id: str) -> Any:
-    """A 200 that accepts nothing: every entry in ``rejected``, or in neither list."""
-    if endpoint == "/simple/message":
-        return {"request_id": request_id, "accepted": False}
-    try:
-        payload = json.loads(body)
-    except ValueError:
-        payload = []
-    if endpoint == "/messages":
-        entries = len(payload) if isinstance(payload, list) else 0
-    else:
-        to = payload.get("to") if isinstance(payload, dict) else None
-        entries = len(to) if isinstance(to, list) else 0
-    rejected = (
-        [{"key": str(key)} for key in range(entries)] if kind is FaultKind.NOT_ACCEPTED else []
-    )
-    return {"request_id": request_id, "accepted": [], "rejected": rejected}
 
 
 class FakeSmsManager:
@@ -141,7 +86,6 @@ class FakeSmsManager:
     ) -> None:
         self.api_key = api_key
         self.account_country = account_country
-        self._calling_code = calling_code(account_country) or ""
         self.clock = clock
         """The platform's time (seconds since the epoch)."""
         self.refused_numbers: set[str] = {normalized_number(n) or n for n in refused_numbers}
@@ -152,8 +96,12 @@ class FakeSmsManager:
         """What the REST API v1 serves beyond the ledger (credit, latest statuses)."""
         self.verify: VerifyState = VerifyState(seed=seed, secret=verification_secret, clock=clock)
         """The Verify API's sessions (``clock`` tells its time, for expiry)."""
-        self._ids = random.Random(seed)  # noqa: S311 (ids, not secrets)
-        self._call_numbers = itertools.count(1)
+        self._sending = SendingState(
+            seed=seed,
+            ledger=self.ledger,
+            accepted_at=self.rest.accepted_at,
+            calling_code=calling_code(account_country) or "",
+        )
         self._clock = itertools.count(_WEBHOOK_EPOCH)
         self._reported = 0
         self._lock = threading.Lock()
@@ -201,84 +149,26 @@ class FakeSmsManager:
         headers: Mapping[str, str],
         body: bytes,
     ) -> Answer:
-        """Answer one request, applying the fault plan and recording it in the ledger."""
-        verify_path = path[path.find("/v1/") :] if "/v1/" in path else ""
-        if verify_path.startswith(VERIFY_PATHS):
-            with self._lock:
-                verify_status, verify_answer = answer_verify(
-                    method, verify_path, headers, body, self.verify, self.api_key, self._code_sent
-                )
-            return Answer(verify_status, verify_answer)
-        if REST_PREFIX in path:
-            return self._answer_rest(method, path, query, headers)
-        with self._lock:
-            number = next(self._call_numbers)
-            endpoint = next((e for e in ENDPOINTS if path.endswith(e)), path)
-            fault = self.faults.fault_for(number) if self.faults is not None else None
-            if fault is not None and fault.kind in _ANSWERED_UNACCEPTED:
-                request_id = self._new_id()
-                self._record(number, endpoint, 200, fault, request_id, self._numbers_in(body))
-                return Answer(200, _unaccepted(endpoint, body, fault.kind, request_id), fault=fault)
-            if fault is not None and not fault.kind.processes:
-                status = _STATUS_OF_UNPROCESSED.get(fault.kind)
-                self._record(number, endpoint, status, fault, None, self._numbers_in(body))
-                retry_headers = {"retry-after": f"{fault.retry_after:g}"} if status == 429 else {}
-                return Answer(status, {"error": "injected fault"}, retry_headers, fault)
-            try:
-                request_id, answer_body, numbers = self._process(
-                    method, endpoint, query, headers, body, number
-                )
-            except _Refused as refused:
-                self._record(number, endpoint, refused.status, fault, None, self._numbers_in(body))
-                return Answer(refused.status, refused.body, fault=fault)
-            status = 200
-            if fault is not None and fault.kind in _STATUS_AFTER_PROCESSING:
-                status = _STATUS_AFTER_PROCESSING[fault.kind]
-                answer_body = {"error": "injected fault after processing"}
-            elif fault is not None and fault.kind is FaultKind.DROP_AFTER:
-                status = None
-            self._record(number, endpoint, status, fault, request_id, numbers, processed=True)
-            return Answer(status, answer_body, fault=fault)
+        """Answer one request, applying the fault plan and recording it in the ledger.
 
-    def _process(
-        self,
-        method: str,
-        endpoint: str,
-        query: Mapping[str, str],
-        headers: Mapping[str, str],
-        body: bytes,
-        call_number: int,
-    ) -> tuple[str, Any, tuple[str, ...]]:
-        if endpoint not in ENDPOINTS:
-            raise _Refused(404, f"no endpoint {endpoint}")
-        simple = endpoint == "/simple/message"
-        if method != "POST" and not (simple and method == "GET"):
-            raise _Refused(405, f"{method} is not allowed on {endpoint}")
-        key = query.get("apikey") if simple and method == "GET" else headers.get("x-api-key")
-        if key != self.api_key:
-            raise _Refused(400, "wrong API key", WRONG_KEY_BODY)
-        # Checked synchronously, after the key (concepts/request-acceptance.mdx).
-        if method == "POST" and _media_type(headers) != (_FORM if simple else _JSON):
-            raise _Refused(415, "Unsupported Media Type", UNSUPPORTED_MEDIA_TYPE_BODY)
-        if simple:
-            fields = query if method == "GET" else dict(parse_qsl(body.decode("utf-8", "replace")))
-            return self._accept_simple(simple_fields(fields), call_number)
-        try:
-            payload = json.loads(body)
-        except ValueError:
-            raise _Refused(400, "the body is not JSON") from None
-        if endpoint == "/messages":
-            if not isinstance(payload, list) or not 1 <= len(payload) <= 10:
-                raise _Refused(400, "messages: must be an array of 1 to 10 messages")
-            for index, message in enumerate(payload):
-                problem = message_problem(message, f"messages[{index}]")
-                if problem:
-                    raise _Refused(400, problem)
-            return self._accept_batch(payload, call_number)
-        problem = message_problem(payload)
-        if problem:
-            raise _Refused(400, problem)
-        return self._accept_message(payload, endpoint, call_number)
+        Each API answers its own operations by exact path; its mount point (``/v1/``
+        for REST, ``/v1/validations`` and ``/v1/verify-proof`` for Verify, anything
+        else for sending) decides which one answers a path it does not know."""
+        with self._lock:
+            if path.startswith(VERIFY_PATHS):
+                status, answer = answer_verify(
+                    method, path, headers, body, self.verify, self.api_key, self._code_sent
+                )
+                return Answer(status, answer)
+            if path.startswith(REST_PREFIX):
+                return self._answer_rest(method, path, query, headers)
+            return answer_sending(
+                Request(method, path, query, headers, body),
+                self._sending,
+                api_key=self.api_key,
+                faults=self.faults,
+                clock=self.clock,
+            )
 
     def _answer_rest(
         self, method: str, path: str, query: Mapping[str, str], headers: Mapping[str, str]
@@ -290,15 +180,16 @@ class FakeSmsManager:
             return Answer(401, {"message": "Unauthorized"})
         if method != "GET":
             return Answer(405, {"message": f"{method} is not allowed"})
-        with self._lock:
-            rest_path = path[path.index(REST_PREFIX) + len(REST_PREFIX) - 1 :]
-            status, body = answer_rest(rest_path, query, self.ledger.sent, self.rest)
+        rest_path = path[len(REST_PREFIX) - 1 :]
+        status, body = answer_rest(rest_path, query, self.ledger.sent, self.rest)
         return Answer(status, body)
 
     def _code_sent(self, phone_number: str, text: str) -> None:
         """A Verify API code, sent as an SMS the ledger records."""
         message = {"body": text, "to": [{"phone_number": phone_number}]}
-        self._sent(phone_number, self._new_id(), self._new_id(), "/v1/validations", 0, message)
+        message_id = self._sending.new_id()
+        recipient = (phone_number, message_id, self._sending.new_id())
+        self._sending.sent(recipient, "/v1/validations", 0, message, self.clock)
 
     def code_sent_to(self, phone_number: str) -> str:
         """The last Verify API code sent to ``phone_number`` (what the user would type),
@@ -309,9 +200,6 @@ class FakeSmsManager:
                 return session.code
         raise LookupError(f"no code was sent to {phone_number}")
 
-    def _new_id(self) -> str:
-        return str(uuid.UUID(int=self._ids.getrandbits(128), version=4))
-
     def _phase_two_result(self, phone_number: str) -> tuple[str, str] | None:
         """The ``rejected`` report of a message refused after acceptance, if it is."""
         number = normalized_number(phone_number)
@@ -320,123 +208,6 @@ class FakeSmsManager:
         if number in self.refused_numbers:
             return ("rejected", "[307] Insufficient credit")
         return None
-
-    def _accept_message(
-        self, message: dict[str, Any], endpoint: str, call_number: int
-    ) -> tuple[str, Any, tuple[str, ...]]:
-        request_id = self._new_id()
-        accepted: list[dict[str, str]] = []
-        rejected: list[dict[str, str]] = []
-        numbers = tuple(r["phone_number"] for r in message["to"])
-        for index, phone_number in enumerate(numbers):
-            message_id = self._new_id()
-            accepted.append({"key": str(index), "message_id": message_id})
-            self._sent(phone_number, message_id, request_id, endpoint, call_number, message)
-        body = {"request_id": request_id, "accepted": accepted, "rejected": rejected}
-        return request_id, body, numbers
-
-    def _accept_batch(
-        self, messages: list[dict[str, Any]], call_number: int
-    ) -> tuple[str, Any, tuple[str, ...]]:
-        request_id = self._new_id()
-        accepted: list[dict[str, str]] = []
-        rejected: list[dict[str, str]] = []
-        for index, message in enumerate(messages):
-            numbers = [r["phone_number"] for r in message["to"]]
-            message_id = self._new_id()
-            accepted.append({"key": str(index), "message_id": message_id})
-            for position, phone_number in enumerate(numbers):
-                self._sent(
-                    phone_number,
-                    f"{message_id}-{position}",
-                    request_id,
-                    "/messages",
-                    call_number,
-                    message,
-                )
-        body = {"request_id": request_id, "accepted": accepted, "rejected": rejected}
-        every_number = tuple(r["phone_number"] for m in messages for r in m["to"])
-        return request_id, body, every_number
-
-    def _accept_simple(
-        self, fields: Mapping[str, str], call_number: int
-    ) -> tuple[str, Any, tuple[str, ...]]:
-        unknown = set(fields) - SIMPLE_FIELDS
-        if unknown:
-            raise _Refused(400, f"unknown fields: {', '.join(sorted(unknown))}")
-        phone_number, text = fields.get("phone_number"), fields.get("message")
-        sender = fields.get("sender")
-        if not phone_number or not text or not sender:
-            request_id = self._new_id()  # the OpenAPI's "Rejected missing parameter"
-            return request_id, {"request_id": request_id, "accepted": False}, ()
-        request_id = self._new_id()
-        message_id = self._new_id()
-        message: dict[str, Any] = {
-            "body": text,
-            "to": [{"phone_number": phone_number}],
-            "sender": sender,
-        }
-        if "customID" in fields:  # the OpenAPI: stored in the payload, as customID
-            message["payload"] = {"customID": fields["customID"]}
-        self._sent(phone_number, message_id, request_id, "/simple/message", call_number, message)
-        body = {"request_id": request_id, "message_id": message_id, "accepted": True}
-        return request_id, body, (phone_number,)
-
-    # -- the ledger -------------------------------------------------------------------
-
-    def _sent(
-        self,
-        phone_number: str,
-        message_id: str,
-        request_id: str,
-        endpoint: str,
-        call_number: int,
-        message: dict[str, Any],
-    ) -> None:
-        self.ledger.accepted_count += 1
-        if self.ledger.detail == "full":
-            self.rest.accepted_at[message_id] = self.clock()
-            phone_number = stored_number(phone_number, self._calling_code)
-            self.ledger.sent.append(
-                SentRecipient(phone_number, message_id, request_id, endpoint, call_number, message)
-            )
-
-    def _numbers_in(self, body: bytes) -> tuple[str, ...]:
-        if self.ledger.detail != "full":
-            return ()
-        try:
-            payload = json.loads(body)
-        except ValueError:
-            return ()
-        messages = payload if isinstance(payload, list) else [payload]
-        return tuple(
-            recipient["phone_number"]
-            for message in messages
-            if isinstance(message, dict) and isinstance(message.get("to"), list)
-            for recipient in message["to"]
-            if isinstance(recipient, dict) and isinstance(recipient.get("phone_number"), str)
-        )
-
-    def _record(
-        self,
-        number: int,
-        endpoint: str,
-        status: int | None,
-        fault: Fault | None,
-        request_id: str | None,
-        phone_numbers: tuple[str, ...],
-        *,
-        processed: bool = False,
-    ) -> None:
-        ledger = self.ledger
-        ledger.call_counts[endpoint] += 1
-        if processed:
-            ledger.processed_call_counts[endpoint] += 1
-        if ledger.detail == "full":
-            kind = fault.kind if fault is not None else None
-            ledger.calls.append(
-                CallRecord(number, endpoint, status, processed, kind, request_id, phone_numbers)
-            )
 
     # -- webhooks ---------------------------------------------------------------------
 
@@ -534,11 +305,6 @@ class FakeTransport(httpx.AsyncBaseTransport, httpx.BaseTransport):
         if answer.fault is not None and answer.fault.kind is FaultKind.SLOW:
             time.sleep(answer.fault.delay)
         return _response(request, answer)
-
-
-def _media_type(headers: Mapping[str, str]) -> str:
-    """``application/json`` of ``application/json; charset=utf-8``."""
-    return headers.get("content-type", "").partition(";")[0].strip().lower()
 
 
 def _response(request: httpx.Request, answer: Answer) -> httpx.Response:
