@@ -11,8 +11,10 @@ from ._async_client import AsyncClient
 from ._logs import configure_from_environment
 from ._public import present_here
 from ._redact import redact_sdk_loggers
+from ._rest_account import AsyncAccount
+from ._rest_status import AsyncStatus
 from ._stacks import fastest_http_stack
-from ._sync_client import Client, Verify
+from ._sync_client import Account, Client, Status, Verify
 from ._transport import DEFAULT_BASE_URL, RetryEvent, RetryPolicy
 from ._version import __version__
 from .bulk import BatchOutcome, BulkResult, JournalError, OutcomeStatus, RecipientOutcome
@@ -84,7 +86,10 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "APIError",
     "AcceptedItem",
+    "Account",
+    "AsyncAccount",
     "AsyncClient",
+    "AsyncStatus",
     "AsyncVerify",
     "AuthenticationError",
     "BadRequestError",
@@ -126,6 +131,7 @@ __all__ = [
     "Sms",
     "SmsManagerError",
     "SmsType",
+    "Status",
     "TenantRateLimitError",
     "TooManyAttemptsError",
     "TransportError",

@@ -452,7 +452,8 @@ class Transport:
         self.rest_base_url: str = urls.rest
         self.verify_base_url: str = urls.verify
         self._refused_urls = urls.refused
-        self.pacer: Pacer = Pacer()
+        # One pace per API: a 429 from the REST or Verify API does not hold sends back.
+        self._pacers = {url: Pacer() for url in (urls.sending, urls.rest, urls.verify)}
         if http_client is not None and http_stack is not None:
             raise ConfigurationError(
                 "give http_stack or http_client, not both: an http_client is of its own stack"
@@ -544,25 +545,27 @@ class Transport:
         before_send: Callable[[], object] | None = None,
         base_url: str | None = None,
         idempotent: bool = False,
-        retry_429: bool = True,
+        retry_429: bool | Callable[[Any], bool] = True,
         send_key: bool = True,
     ) -> Reply:
         """Send a request and return the decoded 2xx answer, or raise a mapped error.
 
         ``json_content`` is a JSON body, already encoded; ``form`` a form body. Every
-        attempt waits its turn with ``pacer`` (the client's own by default), and a 429
-        pauses that pacer, so concurrent requests back off together. ``before_send()``
+        attempt waits its turn with ``pacer`` (by default the client's own for the API at
+        ``base_url``), and a 429 pauses that pacer, so concurrent requests back off
+        together. ``before_send()``
         runs once the turn has come, right before each attempt leaves. ``base_url``
         (the sending API's by default) is where ``path`` is. An ``idempotent`` request
         (a read) is also retried after answers that may have been lost and after 5xx:
         repeating it sends nothing. ``retry_429=False`` raises a 429 at once (where it
-        means "no more attempts", not "later"); ``send_key=False`` sends no API key.
+        means "no more attempts", not "later"), and a function of the 429's body says
+        whether this one is waited out; ``send_key=False`` sends no API key.
         """
         refused = self._refused_urls.get(base_url or self.base_url)
         if refused is not None:
             raise ConfigurationError(refused)
         client = self._connection.for_this_loop()
-        pacer = pacer if pacer is not None else self.pacer
+        pacer = pacer if pacer is not None else self._pacers[base_url or self.base_url]
         headers = self._headers
         if json_content is not None:
             headers = {**headers, "content-type": "application/json"}
@@ -611,7 +614,10 @@ class Transport:
                 status = response.status_code
                 self._clock.observe(response.headers.get("date"))
                 logger.debug("%s answered %d (attempt %d)", where, status, attempt + 1)
-                if not ((status == 429 and retry_429) or (idempotent and status >= 500)):
+                waited_out = status == 429 and (
+                    retry_429(_decode(response)) if callable(retry_429) else retry_429
+                )
+                if not (waited_out or (idempotent and status >= 500)):
                     return _read(response, where)
                 retry_after = parse_retry_after(response.headers.get("retry-after"))
                 too_long = retry_after is not None and retry_after > self.retry.max_retry_after
