@@ -241,3 +241,16 @@ def test_the_rest_base_url_is_an_option_with_the_plain_http_rule(
 def _credit_answer() -> httpx.Response:
     (example,) = [e for e in examples(200) if e["path"] == "/credit"]
     return httpx.Response(200, json=example["example"])
+
+
+def test_the_rest_areas_are_objects_on_the_clients_key_and_rest_base_url() -> None:
+    url = "https://rest.example/v1"
+    with Client(api_key=API_KEY, rest_base_url=url) as client:
+        shown = [repr(client.status), repr(client.account)]
+        shown += [repr(client._runner.client.status), repr(client._runner.client.account)]
+    assert shown == [
+        f"<Status base_url='{url}'>",
+        f"<Account base_url='{url}'>",
+        f"<AsyncStatus base_url='{url}'>",
+        f"<AsyncAccount base_url='{url}'>",
+    ]
