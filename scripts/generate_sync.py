@@ -20,6 +20,7 @@ import re
 import subprocess
 import sys
 import tokenize
+from collections.abc import Iterable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,7 +28,11 @@ SOURCE = ROOT / "smsmngr" / "_async_client.py"
 TARGET = ROOT / "smsmngr" / "_sync_client.py"
 # Groups of methods the async client hands out as a property (``client.verify``): each
 # async class gets a blocking twin, and the property returns it on the same loop thread.
-SUB_APIS = {"AsyncVerify": ("Verify", ROOT / "smsmngr" / "verify.py", "verify")}
+SUB_APIS = {
+    "AsyncVerify": ("Verify", ROOT / "smsmngr" / "verify.py", "verify"),
+    "AsyncStatus": ("Status", ROOT / "smsmngr" / "_rest_status.py", "status"),
+    "AsyncAccount": ("Account", ROOT / "smsmngr" / "_rest_account.py", "account"),
+}
 
 # Applied in order to every docstring: async wording becomes its blocking twin.
 DOC_REPLACEMENTS = (
@@ -36,7 +41,7 @@ DOC_REPLACEMENTS = (
     (r"\bawait ", ""),
     # The SDK's client only: another library's (``httpx2.AsyncClient``) keeps its name.
     (r"(?<![\w.])(smsmngr\.)?AsyncClient\b", r"\1Client"),
-    (r"\bAsyncVerify\b", "Verify"),
+    *((rf"\b{name}\b", blocking) for name, (blocking, *_) in SUB_APIS.items()),
     (r"\baclose\(\)", "close()"),
     (r"\ban async iterator\b", "an iterator"),
     (r"\baclosing\b", "closing"),
@@ -224,9 +229,10 @@ def sub_api_source(async_name: str, module: ast.Module) -> list[str]:
     return body
 
 
-def used_imports(module: ast.Module, body: str) -> list[str]:
-    """The async module's imports, narrowed to the names the generated body uses."""
-    used = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", body))
+def used_imports(module: ast.Module, body: str, defined: Iterable[str] = ()) -> list[str]:
+    """The async module's imports, narrowed to the names the generated body uses and
+    does not define itself (a blocking twin's name may be taken by a private class)."""
+    used = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", body)) - set(defined)
     lines = []
     for node in module.body:
         if not isinstance(node, (ast.Import, ast.ImportFrom)):
@@ -269,9 +275,10 @@ def generate(*, format_with_ruff: bool = True) -> str:
     text = "\n".join(body)
     code = re.sub(r'"""[\s\S]*?"""', "", text)  # names in docstrings need no import
     used = code + "\nGenerator TracebackType TypeVar Callable"
-    imports = used_imports(module, used)
+    names = ["Client", *(blocking for blocking, *_ in SUB_APIS.values())]
+    imports = used_imports(module, used, names)
     for _, _, path, sub_module in sub_modules:
-        imports += used_imports(sub_module, used)
+        imports += used_imports(sub_module, used, names)
         own = [
             n.name
             for n in sub_module.body
@@ -281,10 +288,9 @@ def generate(*, format_with_ruff: bool = True) -> str:
     provided = any(re.search(r"\bGenerator\b", line) for line in imports)
     if "Generator[" in text and not provided:
         imports.insert(0, "from collections.abc import Generator")
-    names = ["Client", *(blocking for blocking, *_ in SUB_APIS.values())]
     out = [HEADER.rstrip("\n"), *dict.fromkeys(imports)]
     out += ["", "from ._async_client import AsyncClient", "from ._blocking import BlockingRunner"]
-    out += ["", f"__all__ = {names!r}".replace("'", '"'), "", "", text]
+    out += ["", f"__all__ = {sorted(names)!r}".replace("'", '"'), "", "", text]
     source = "\n".join(out) + "\n" + FOOTER
     return formatted(source) if format_with_ruff else source
 

@@ -19,9 +19,11 @@ from ._config import (
 from ._logs import configure_from_environment
 from ._public import present_here
 from ._redact import redact_sdk_loggers
+from ._rest_account import AsyncAccount
+from ._rest_status import AsyncStatus
 from ._retry import RetryEvent, RetryPolicy
 from ._stacks import fastest_http_stack
-from ._sync_client import Client, Verify
+from ._sync_client import Account, Client, Status, Verify
 from ._version import __version__
 from .bulk import BatchOutcome, BulkResult, OutcomeStatus, RecipientOutcome, ReconcileResult
 from .errors import (
@@ -106,7 +108,10 @@ __all__ = [
     "KEEP",
     "APIError",
     "AcceptedItem",
+    "Account",
+    "AsyncAccount",
     "AsyncClient",
+    "AsyncStatus",
     "AsyncVerify",
     "AuthenticationError",
     "BadRequestError",
@@ -161,6 +166,7 @@ __all__ = [
     "Sms",
     "SmsManagerError",
     "SmsType",
+    "Status",
     "TenantRateLimitError",
     "TooManyAttemptsError",
     "TransportError",

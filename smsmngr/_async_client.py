@@ -22,13 +22,15 @@ from collections.abc import (
 )
 from contextlib import aclosing, contextmanager
 from types import TracebackType
-from typing import Any, Literal, NoReturn, TypeVar
+from typing import Any, Literal, TypeVar
 
 import httpx
 
 from ._account import calling_code
-from ._calls import get_rest, post_messages, read_field, registered_senders
+from ._calls import post_messages, registered_senders
 from ._config import DEFAULT_TIMEOUT, KEEP, Keep
+from ._rest_account import AsyncAccount
+from ._rest_status import AsyncStatus
 from ._retry import DEFAULT_RETRY, RetryEvent, RetryPolicy
 from ._stacks import HttpStackName
 from ._transport import Transport
@@ -47,20 +49,7 @@ from .errors import CarriesBulkResult, SmsManagerError, ValidationError
 from .limits import MESSAGES_PER_CALL, RECIPIENTS_PER_MESSAGE
 from .models import Gateway, Message, SendResult, SimpleSendResult
 from .phone import PhoneNormalizer, international_normalizer, normalizer_for_region
-from .status import (
-    Credit,
-    DailyStats,
-    MessageRow,
-    MessageStatus,
-    PriceList,
-    RequestStats,
-    parse_credit,
-    parse_daily_stats,
-    parse_message_row,
-    parse_message_status,
-    parse_prices,
-    parse_request_stats,
-)
+from .status import MessageRow
 from .verify import AsyncVerify
 
 __all__ = ["AsyncClient"]
@@ -195,6 +184,27 @@ class AsyncClient:
         """
         return AsyncVerify(self._transport, international_normalizer(self._region))
 
+    @property
+    def status(self) -> AsyncStatus:
+        """The REST API's status reads: a message's status, the rows sent on a day, and
+        statistics per send request and per day.
+
+        Example::
+
+            status = await client.status.get_message_status(message_id)
+        """
+        return AsyncStatus(self._transport, self._normalize)
+
+    @property
+    def account(self) -> AsyncAccount:
+        """The REST API's account reads: the credit balance and the price list.
+
+        Example::
+
+            credit = await client.account.get_credit()
+        """
+        return AsyncAccount(self._transport)
+
     async def send(self, message: Message, *, priority: bool = False) -> SendResult:
         """Send one message to up to 10 recipients (``POST /message``).
 
@@ -300,108 +310,6 @@ class AsyncClient:
             reply = await self._transport.request("POST", "/simple/message", form=fields)
         return parse_simple_result(reply.data, status_code=reply.status_code, headers=reply.headers)
 
-    async def get_message_status(self, message_id: str) -> MessageStatus | None:
-        """The status of one message sent with this key (REST ``GET /message``), or
-        ``None`` when the platform has no such message for this key.
-
-        A read: retried after 5xx answers and timeouts, unlike a send.
-
-        Example::
-
-            status = await client.get_message_status(result.recipient_message_ids()[0])
-            status.is_delivered if status else "not found"
-        """
-        query = {"id": _required("message_id", message_id)}
-        answer = await get_rest(self._transport, "/message", query)
-        return read_field(answer, "message", _nullable(parse_message_status), path="/message")
-
-    async def iter_messages(
-        self,
-        date: dt.date | str,
-        *,
-        tag: str | None = None,
-        phone_number: str | None = None,
-    ) -> AsyncGenerator[MessageRow, None]:
-        """Every recipient's row sent on ``date`` (REST ``GET /messages``), page by page,
-        optionally only those with ``tag`` or to ``phone_number``.
-
-        Example::
-
-            async for row in client.iter_messages("2026-07-30", tag="summer-sale"):
-                print(row.phone_number, row.delivered, row.price_czk)
-        """
-        query = {"date": _day("date", date)}
-        if tag is not None:
-            query["tag"] = _required("tag", tag)
-        if phone_number is not None:
-            query["phone_number"] = self._normalize(phone_number, field="phone_number")
-        cursors: set[str] = set()
-        while True:
-            answer = await get_rest(self._transport, "/messages", query)
-            for row in read_field(answer, "messages", _rows, path="/messages"):
-                yield row
-            cursor = read_field(answer, "next_cursor", _cursor, path="/messages")
-            if cursor is None:
-                return
-            if cursor in cursors:
-                read_field(answer, "next_cursor", _repeated, path="/messages")
-            cursors.add(cursor)
-            query["cursor"] = cursor
-
-    async def get_request_stats(self, request_id: str, date: dt.date | str) -> RequestStats | None:
-        """The statistics of one send request on ``date`` (REST ``GET /request``), or
-        ``None`` when there are none.
-
-        Example::
-
-            stats = await client.get_request_stats(result.request_id, dt.date.today())
-        """
-        query = {"date": _day("date", date), "id": _required("request_id", request_id)}
-        answer = await get_rest(self._transport, "/request", query)
-        return read_field(answer, "request", _nullable(parse_request_stats), path="/request")
-
-    async def get_daily_stats(
-        self, dates: Iterable[dt.date | str], *, tag: str | None = None
-    ) -> list[DailyStats]:
-        """Sending statistics per date (REST ``GET /requests``); dates without any are
-        left out.
-
-        Example::
-
-            for day in await client.get_daily_stats(["2026-07-29", "2026-07-30"]):
-                print(day.date, day.count_delivered, day.tags)
-        """
-        days = [_day("dates", date) for date in dates]
-        if not days:
-            raise ValidationError("dates", "at least one date is required")
-        query = {"dates": ",".join(days)}
-        if tag is not None:
-            query["tag"] = _required("tag", tag)
-        answer = await get_rest(self._transport, "/requests", query)
-        return read_field(answer, "requests", _daily, path="/requests")
-
-    async def get_credit(self) -> Credit:
-        """The account's credit balance (REST ``GET /credit``).
-
-        Example::
-
-            credit = await client.get_credit()
-            print(credit.balance, credit.currency)
-        """
-        answer = await get_rest(self._transport, "/credit", {})
-        return read_field(answer, "credit", parse_credit, path="/credit")
-
-    async def get_prices(self) -> PriceList:
-        """The price list per channel and country (REST ``GET /credit/prices``).
-
-        Example::
-
-            prices = await client.get_prices()
-            prices.price_for("420777123456").price_czk
-        """
-        answer = await get_rest(self._transport, "/credit/prices", {})
-        return read_field(answer, "prices", parse_prices, path="/credit/prices")
-
     async def reconcile(
         self,
         journal: str | os.PathLike[str],
@@ -435,7 +343,7 @@ class AsyncClient:
             raise ValidationError("grace", f"must be a timedelta of 0 or more, got {grace!r}")
         opened = self._journal(journal, key_rotated=key_rotated, must_exist=True)
         try:
-            credit = await self.get_credit()  # the account's time zone, and its clock
+            credit = await self.account.get_credit()  # the account's time zone, and its clock
             platform = Platform(
                 rows=self._platform_rows,
                 tz=credit.tz,
@@ -449,7 +357,7 @@ class AsyncClient:
             opened.close()
 
     def _platform_rows(self, day: str, number: str, tag: str | None) -> AsyncIterator[MessageRow]:
-        return self.iter_messages(day, tag=tag, phone_number=number)
+        return self.status.iter_messages(day, tag=tag, phone_number=number)
 
     def _journal(
         self, path: str | os.PathLike[str], *, key_rotated: bool, must_exist: bool = False
@@ -615,55 +523,3 @@ def _checked_numbers(message: Message, where: str, normalize: PhoneNormalizer) -
         normalize(phone, field=f"{where}.to[{index}]")
         for index, phone in enumerate(message.to.phone_numbers())
     ]
-
-
-def _required(field: str, value: object) -> str:
-    if not isinstance(value, str) or not value:
-        raise ValidationError(field, "must be a non-empty string")
-    return value
-
-
-def _day(field: str, value: object) -> str:
-    """A date as the REST API takes it (``YYYY-MM-DD``)."""
-    if isinstance(value, dt.datetime):
-        raise ValidationError(field, "must be a date, not a datetime (the API counts by day)")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value).isoformat()
-        except ValueError:
-            pass
-    raise ValidationError(field, f"must be a date or 'YYYY-MM-DD', got {value!r}")
-
-
-_Parsed = TypeVar("_Parsed")
-
-
-def _nullable(parse: Callable[[object], _Parsed]) -> Callable[[object], _Parsed | None]:
-    return lambda value: None if value is None else parse(value)
-
-
-def _list_of(parse: Callable[[object], _Parsed]) -> Callable[[object], list[_Parsed]]:
-    def read(value: object) -> list[_Parsed]:
-        if not isinstance(value, list):
-            raise ValueError(f"expected a list, got {type(value).__name__}")
-        return [parse(item) for item in value]
-
-    return read
-
-
-_rows = _list_of(parse_message_row)
-_daily = _list_of(parse_daily_stats)
-
-
-def _cursor(value: object) -> str | None:
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise ValueError(f"expected a cursor string or null, got {value!r}")
-    return value
-
-
-def _repeated(value: object) -> NoReturn:
-    raise ValueError(f"the cursor {value!r} came back again: the pages would never end")

@@ -1,4 +1,5 @@
-"""One pace for every request of a client or campaign: a shared pause and a rate cap."""
+"""One pace, a shared pause and a rate cap, for every request of a campaign or of a
+client to one API (each API has its own: a 429 from one does not hold back another)."""
 
 from __future__ import annotations
 

@@ -68,7 +68,8 @@ def _json(response: httpx.Response) -> Any:
         raise ValueError("JSON nested too deeply") from None
 
 
-def _decode(response: httpx.Response) -> Any:
+def decode(response: httpx.Response) -> Any:
+    """The answer's JSON, or its text when it is not JSON."""
     try:
         return _json(response)
     except ValueError:
@@ -94,7 +95,7 @@ def error_for(
     response: httpx.Response, where: str, *, retry_after: float | None = None
 ) -> APIError:
     status = response.status_code
-    body = _decode(response)
+    body = decode(response)
     headers = response.headers
     request_id = request_id_of(body, headers)
     detail = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)

@@ -17,6 +17,8 @@ import httpx
 from ._async_client import AsyncClient
 from ._blocking import BlockingRunner
 from ._config import DEFAULT_TIMEOUT, KEEP, Keep
+from ._rest_account import AsyncAccount
+from ._rest_status import AsyncStatus
 from ._retry import DEFAULT_RETRY, RetryEvent, RetryPolicy
 from ._stacks import HttpStackName
 from .bulk._outcomes import BatchOutcome, BulkResult
@@ -25,7 +27,7 @@ from .models import Gateway, Message, SendResult, SimpleSendResult
 from .status import Credit, DailyStats, MessageRow, MessageStatus, PriceList, RequestStats
 from .verify import AsyncVerify, ProofCheck, Verification, VerificationSession
 
-__all__ = ["Client", "Verify"]
+__all__ = ["Account", "Client", "Status", "Verify"]
 
 
 _Client = TypeVar("_Client", bound="Client")
@@ -172,6 +174,27 @@ class Client:
         """
         return Verify(self._runner.sharing(self._runner.client.verify))
 
+    @property
+    def status(self) -> Status:
+        """The REST API's status reads: a message's status, the rows sent on a day, and
+        statistics per send request and per day.
+
+        Example::
+
+            status = client.status.get_message_status(message_id)
+        """
+        return Status(self._runner.sharing(self._runner.client.status))
+
+    @property
+    def account(self) -> Account:
+        """The REST API's account reads: the credit balance and the price list.
+
+        Example::
+
+            credit = client.account.get_credit()
+        """
+        return Account(self._runner.sharing(self._runner.client.account))
+
     def send(self, message: Message, *, priority: bool = False) -> SendResult:
         """Send one message to up to 10 recipients (``POST /message``).
 
@@ -235,77 +258,6 @@ class Client:
             custom_id=custom_id,
             method=method,
         )
-
-    def get_message_status(self, message_id: str) -> MessageStatus | None:
-        """The status of one message sent with this key (REST ``GET /message``), or
-        ``None`` when the platform has no such message for this key.
-
-        A read: retried after 5xx answers and timeouts, unlike a send.
-
-        Example::
-
-            status = client.get_message_status(result.recipient_message_ids()[0])
-            status.is_delivered if status else "not found"
-        """
-        return self._runner.call(AsyncClient.get_message_status, message_id)
-
-    def iter_messages(
-        self, date: dt.date | str, *, tag: str | None = None, phone_number: str | None = None
-    ) -> Generator[MessageRow, None, None]:
-        """Every recipient's row sent on ``date`` (REST ``GET /messages``), page by page,
-        optionally only those with ``tag`` or to ``phone_number``.
-
-        Example::
-
-            for row in client.iter_messages("2026-07-30", tag="summer-sale"):
-                print(row.phone_number, row.delivered, row.price_czk)
-        """
-        yield from self._runner.iterate(
-            AsyncClient.iter_messages, date, tag=tag, phone_number=phone_number
-        )
-
-    def get_request_stats(self, request_id: str, date: dt.date | str) -> RequestStats | None:
-        """The statistics of one send request on ``date`` (REST ``GET /request``), or
-        ``None`` when there are none.
-
-        Example::
-
-            stats = client.get_request_stats(result.request_id, dt.date.today())
-        """
-        return self._runner.call(AsyncClient.get_request_stats, request_id, date)
-
-    def get_daily_stats(
-        self, dates: Iterable[dt.date | str], *, tag: str | None = None
-    ) -> list[DailyStats]:
-        """Sending statistics per date (REST ``GET /requests``); dates without any are
-        left out.
-
-        Example::
-
-            for day in client.get_daily_stats(["2026-07-29", "2026-07-30"]):
-                print(day.date, day.count_delivered, day.tags)
-        """
-        return self._runner.call(AsyncClient.get_daily_stats, dates, tag=tag)
-
-    def get_credit(self) -> Credit:
-        """The account's credit balance (REST ``GET /credit``).
-
-        Example::
-
-            credit = client.get_credit()
-            print(credit.balance, credit.currency)
-        """
-        return self._runner.call(AsyncClient.get_credit)
-
-    def get_prices(self) -> PriceList:
-        """The price list per channel and country (REST ``GET /credit/prices``).
-
-        Example::
-
-            prices = client.get_prices()
-            prices.price_for("420777123456").price_czk
-        """
-        return self._runner.call(AsyncClient.get_prices)
 
     def reconcile(
         self,
@@ -454,7 +406,8 @@ class Verify:
         requires Turnstile.
 
         Like a send, a start whose answer was lost is not repeated (a second code
-        would go out): it raises ``DeliveryUncertainError``. A 429 is waited out.
+        would go out): it raises ``DeliveryUncertainError``. A 429 is waited out, except
+        ``PhoneRateLimitError`` (too many codes to this number), raised at once.
 
         Example::
 
@@ -510,6 +463,97 @@ class Verify:
             checked = client.verify.confirm(result.token, result.proof)
         """
         return self._runner.call(AsyncVerify.confirm, token, proof)
+
+
+class Status:
+    """The REST API's status reads on a client's key and connections: ``client.status``."""
+
+    def __init__(self, runner: BlockingRunner[AsyncStatus]) -> None:
+        self._runner = runner
+
+    def __repr__(self) -> str:
+        return repr(self._runner.client).replace("<AsyncStatus", "<Status", 1)
+
+    def get_message_status(self, message_id: str) -> MessageStatus | None:
+        """The status of one message sent with this key (REST ``GET /message``), or
+        ``None`` when the platform has no such message for this key.
+
+        A read: retried after 5xx answers and timeouts, unlike a send.
+
+        Example::
+
+            status = client.status.get_message_status(result.recipient_message_ids()[0])
+            status.is_delivered if status else "not found"
+        """
+        return self._runner.call(AsyncStatus.get_message_status, message_id)
+
+    def iter_messages(
+        self, date: dt.date | str, *, tag: str | None = None, phone_number: str | None = None
+    ) -> Generator[MessageRow, None, None]:
+        """Every recipient's row sent on ``date`` (REST ``GET /messages``), page by page,
+        optionally only those with ``tag`` or to ``phone_number``.
+
+        Example::
+
+            for row in client.status.iter_messages("2026-07-30", tag="summer-sale"):
+                print(row.phone_number, row.delivered, row.price_czk)
+        """
+        yield from self._runner.iterate(
+            AsyncStatus.iter_messages, date, tag=tag, phone_number=phone_number
+        )
+
+    def get_request_stats(self, request_id: str, date: dt.date | str) -> RequestStats | None:
+        """The statistics of one send request on ``date`` (REST ``GET /request``), or
+        ``None`` when there are none.
+
+        Example::
+
+            stats = client.status.get_request_stats(result.request_id, dt.date.today())
+        """
+        return self._runner.call(AsyncStatus.get_request_stats, request_id, date)
+
+    def get_daily_stats(
+        self, dates: Iterable[dt.date | str], *, tag: str | None = None
+    ) -> list[DailyStats]:
+        """Sending statistics per date (REST ``GET /requests``); dates without any are
+        left out.
+
+        Example::
+
+            for day in client.status.get_daily_stats(["2026-07-29", "2026-07-30"]):
+                print(day.date, day.count_delivered, day.tags)
+        """
+        return self._runner.call(AsyncStatus.get_daily_stats, dates, tag=tag)
+
+
+class Account:
+    """The REST API's account reads on a client's key and connections: ``client.account``."""
+
+    def __init__(self, runner: BlockingRunner[AsyncAccount]) -> None:
+        self._runner = runner
+
+    def __repr__(self) -> str:
+        return repr(self._runner.client).replace("<AsyncAccount", "<Account", 1)
+
+    def get_credit(self) -> Credit:
+        """The account's credit balance (REST ``GET /credit``).
+
+        Example::
+
+            credit = client.account.get_credit()
+            print(credit.balance, credit.currency)
+        """
+        return self._runner.call(AsyncAccount.get_credit)
+
+    def get_prices(self) -> PriceList:
+        """The price list per channel and country (REST ``GET /credit/prices``).
+
+        Example::
+
+            prices = client.account.get_prices()
+            prices.price_for("420777123456").price_czk
+        """
+        return self._runner.call(AsyncAccount.get_prices)
 
 
 def _leave_open(original: Client) -> None:

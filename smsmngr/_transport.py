@@ -48,7 +48,7 @@ from ._retry import (
     parse_retry_after,
 )
 from ._stacks import HttpStack, HttpStackName, Verdict, stack_for, stack_of
-from ._status_errors import Reply, error_for, read_reply
+from ._status_errors import Reply, decode, error_for, read_reply
 from .errors import (
     ConfigurationError,
     DeliveryUncertainError,
@@ -175,7 +175,8 @@ class Transport:
         self.rest_base_url: str = urls.rest
         self.verify_base_url: str = urls.verify
         self._refused_urls = urls.refused
-        self.pacer: Pacer = Pacer()
+        # One pace per API: a 429 from the REST or Verify API does not hold sends back.
+        self._pacers = {url: Pacer() for url in (urls.sending, urls.rest, urls.verify)}
         if http_client is not None and http_stack is not None:
             raise ConfigurationError(
                 "give http_stack or http_client, not both: an http_client is of its own stack"
@@ -277,25 +278,27 @@ class Transport:
         before_send: Callable[[], object] | None = None,
         base_url: str | None = None,
         idempotent: bool = False,
-        retry_429: bool = True,
+        retry_429: bool | Callable[[Any], bool] = True,
         send_key: bool = True,
     ) -> Reply:
         """Send a request and return the decoded 2xx answer, or raise a mapped error.
 
         ``json_content`` is a JSON body, already encoded; ``form`` a form body. Every
-        attempt waits its turn with ``pacer`` (the client's own by default), and a 429
-        pauses that pacer, so concurrent requests back off together. ``before_send()``
+        attempt waits its turn with ``pacer`` (by default the client's own for the API at
+        ``base_url``), and a 429 pauses that pacer, so concurrent requests back off
+        together. ``before_send()``
         runs once the turn has come, right before each attempt leaves. ``base_url``
         (the sending API's by default) is where ``path`` is. An ``idempotent`` request
         (a read) is also retried after answers that may have been lost and after 5xx:
         repeating it sends nothing. ``retry_429=False`` raises a 429 at once (where it
-        means "no more attempts", not "later"); ``send_key=False`` sends no API key.
+        means "no more attempts", not "later"), and a function of the 429's body says
+        whether this one is waited out; ``send_key=False`` sends no API key.
         """
         refused = self._refused_urls.get(base_url or self.base_url)
         if refused is not None:
             raise ConfigurationError(refused)
         client = self._connection.for_this_loop()
-        pacer = pacer if pacer is not None else self.pacer
+        pacer = pacer if pacer is not None else self._pacers[base_url or self.base_url]
         headers = self._headers
         if json_content is not None:
             headers = {**headers, "content-type": "application/json"}
@@ -316,6 +319,14 @@ class Transport:
             auth=(self._query_auth if key_in_query else self._header_auth) if send_key else None,
         )
         where = f"{method} {path}"
+
+        def wait_429(outcome: _Outcome) -> bool:
+            if not callable(retry_429):
+                return retry_429
+            if not isinstance(outcome, httpx.Response) or outcome.status_code != 429:
+                return False
+            return retry_429(decode(outcome))
+
         attempt = 0
         while True:
             await pacer.wait_turn()
@@ -329,7 +340,9 @@ class Transport:
             ):
                 raise outcome
             seen = self._seen(outcome, where, attempt)
-            decision = decide(self.retry, seen, attempt, idempotent=idempotent, retry_429=retry_429)
+            decision = decide(
+                self.retry, seen, attempt, idempotent=idempotent, retry_429=wait_429(outcome)
+            )
             if isinstance(decision, GiveUp):
                 return self._last(outcome, seen, decision, where, url, attempt)
             if decision.pause_all:

@@ -1,8 +1,9 @@
 """What the REST API v1 says about messages sent and the account: typed answers.
 
-``client.get_message_status(id)``, ``client.iter_messages(date)``,
-``client.get_request_stats(request_id, date)``, ``client.get_daily_stats(dates)``,
-``client.get_credit()`` and ``client.get_prices()`` return these. Names are the API's;
+``client.status.get_message_status(id)``, ``client.status.iter_messages(date)``,
+``client.status.get_request_stats(request_id, date)``,
+``client.status.get_daily_stats(dates)``, ``client.account.get_credit()`` and
+``client.account.get_prices()`` return these. Names are the API's;
 timestamps become aware UTC datetimes, amounts ``Decimal`` and counts ``int`` (the API
 sends some as strings). Fields the API adds later are kept in ``extra``.
 

@@ -17,7 +17,7 @@ Example::
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
@@ -92,6 +92,12 @@ class ProofCheck:
     extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
+def _waited_out(body: Any) -> bool:
+    """Whether a 429 is waited out: not one about a single number (``PHONE_RATE_LIMIT``),
+    which neither a retry nor a pause of the other calls would help."""
+    return not (isinstance(body, Mapping) and body.get("error") == PhoneRateLimitError.code)
+
+
 class AsyncVerify:
     """The Verify API on a client's key and connections: ``client.verify``."""
 
@@ -114,7 +120,8 @@ class AsyncVerify:
         requires Turnstile.
 
         Like a send, a start whose answer was lost is not repeated (a second code
-        would go out): it raises ``DeliveryUncertainError``. A 429 is waited out.
+        would go out): it raises ``DeliveryUncertainError``. A 429 is waited out, except
+        ``PhoneRateLimitError`` (too many codes to this number), raised at once.
 
         Example::
 
@@ -222,7 +229,7 @@ class AsyncVerify:
         body: Mapping[str, Any],
         *,
         idempotent: bool = False,
-        retry_429: bool = True,
+        retry_429: bool | Callable[[Any], bool] = _waited_out,
         send_key: bool = True,
     ) -> Mapping[str, Any]:
         try:

@@ -250,7 +250,7 @@ def test_mock_serves_every_api_and_prints_the_lines_to_export() -> None:
         with Client(api_key=key, api_host=host) as client:
             result = client.send(Message("Hi", to=["420777000001"]))
             assert result.recipient_message_ids()[0]
-            assert client.get_credit().balance is not None
+            assert client.account.get_credit().balance is not None
             assert client.verify.start("420777000001").token
     finally:
         server.terminate()

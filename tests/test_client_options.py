@@ -338,7 +338,7 @@ def _recording_client(fake: FakeSmsManager, seen: list[str], **options: Any) -> 
 async def _call_every_api(client: AsyncClient) -> None:
     async with client:
         await client.send(MESSAGE)
-        await client.get_credit()
+        await client.account.get_credit()
         await client.verify.start("420777123456")
 
 
@@ -392,7 +392,7 @@ async def test_an_api_left_on_production_while_sending_elsewhere_is_refused_at_i
     async with _recording_client(fake, seen, base_url=f"{MOCK}/v2") as client:
         await client.send(MESSAGE)  # sending alone, as against a mock host, keeps working
         with pytest.raises(ConfigurationError) as rest:
-            await client.get_credit()
+            await client.account.get_credit()
         with pytest.raises(ConfigurationError) as verify:
             await client.verify.start("420777123456")
     assert seen == [f"{MOCK}/v2/message"]  # the key went nowhere else
@@ -422,5 +422,5 @@ async def test_a_production_url_given_explicitly_is_used_with_another_sending_ho
 def test_the_blocking_client_takes_api_host_too() -> None:
     fake, seen = FakeSmsManager(), []
     with Client(**_recording_options(fake, seen), api_host=MOCK) as client:
-        client.get_credit()
+        client.account.get_credit()
     assert seen == [f"{MOCK}/v1/credit"]

@@ -73,7 +73,7 @@ async def test_a_wrong_key_says_the_api_key_was_refused_on_every_api() -> None:
         with pytest.raises(AuthenticationError) as sending:
             await client.send(MESSAGE)
         with pytest.raises(AuthenticationError) as rest:
-            await client.get_credit()
+            await client.account.get_credit()
         with pytest.raises(InvalidApiKeyError) as verify:
             await client.verify.start("+420777123456")
     assert str(sending.value).startswith("POST /message: the API key was refused (400 Bad Request)")

@@ -198,17 +198,19 @@ async def test_tags_are_stored_and_matched_as_the_platform_normalizes_them() -> 
         await client.send(Message("A", to=["420777000001"], tag="Summer Sale!"))
         await client.send(Message("B", to=["420777000002"], tag="VIP, Summer_2025"))
         await client.send(Message("C", to=["420777000003"]))
-        statuses = [await client.get_message_status(s.message_id) for s in fake.ledger.sent]
+        statuses = [await client.status.get_message_status(s.message_id) for s in fake.ledger.sent]
         assert [s.tag for s in statuses if s is not None] == [
             "summersale",
             "summer_2025,vip",
             "promotional",
         ]
-        found = [row.phone_number async for row in client.iter_messages(today(), tag="SummerSale")]
+        rows = client.status.iter_messages(today(), tag="SummerSale")
+        found = [row.phone_number async for row in rows]
         assert found == ["420777000001"]
-        both = [r.phone_number async for r in client.iter_messages(today(), tag="vip,summer_2025")]
+        rows = client.status.iter_messages(today(), tag="vip,summer_2025")
+        both = [r.phone_number async for r in rows]
         assert both == ["420777000002"]
-        (day,) = await client.get_daily_stats([dt.date.fromisoformat(today())])
+        (day,) = await client.status.get_daily_stats([dt.date.fromisoformat(today())])
     assert day.tags == ("promotional", "summer_2025,vip", "summersale")
 
 

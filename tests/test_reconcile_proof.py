@@ -41,7 +41,7 @@ async def lose(
     """Send ``message`` through ``journal`` with its one call lost (``DROP_BEFORE``: the
     platform never saw it; ``DROP_AFTER``: it did), after a read that told the client
     the platform's clock."""
-    await client.get_credit()
+    await client.account.get_credit()
     fake.faults = FaultPlan(calls={len(fake.ledger.calls) + 1: kind})
     result = await client.send_bulk(message, journal=journal)
     assert result.unknown == len(message.to)
@@ -234,13 +234,13 @@ async def test_the_call_is_dated_by_the_platforms_clock_not_the_local_one(tmp_pa
 def spy_on_days(client: AsyncClient) -> list[str]:
     """The days ``client`` asks ``GET /messages`` for."""
     days: list[str] = []
-    listing = client.iter_messages
+    listing = client._platform_rows
 
-    def iter_messages(date: Any, **options: Any) -> AsyncIterator[Any]:
-        days.append(str(date))
-        return listing(date, **options)
+    def platform_rows(day: str, number: str, tag: str | None) -> AsyncIterator[Any]:
+        days.append(str(day))
+        return listing(day, number, tag)
 
-    client.iter_messages = iter_messages  # type: ignore[method-assign]
+    client._platform_rows = platform_rows  # type: ignore[method-assign]
     return days
 
 
@@ -364,7 +364,7 @@ def test_the_fake_stores_a_national_number_with_its_accounts_calling_code() -> N
     with fake.client(account_country=None) as client:
         client.send(Message("Hi", to=["0777 123 456"], sender="Shop"))
         today = dt.datetime.now(PRAGUE).date()
-        rows = list(client.iter_messages(today, phone_number=NUMBER))
+        rows = list(client.status.iter_messages(today, phone_number=NUMBER))
     assert fake.ledger.sent[0].phone_number == NUMBER
     assert [row.phone_number for row in rows] == [NUMBER]
 

@@ -39,17 +39,17 @@ def examples(status: int) -> list[dict[str, Any]]:
 async def call(client: AsyncClient, path: str) -> Any:
     """The client method for ``path``, with the documented parameters' examples."""
     if path == "/message":
-        return await client.get_message_status("e27ff0ac-87b5-4e1d-b644-5fc6029e2a11")
+        return await client.status.get_message_status("e27ff0ac-87b5-4e1d-b644-5fc6029e2a11")
     if path == "/messages":
-        return [row async for row in client.iter_messages(DAY, tag="newsletter")]
+        return [row async for row in client.status.iter_messages(DAY, tag="newsletter")]
     if path == "/request":
-        return await client.get_request_stats("bc36f3d1-d284-463a-921b-a3560c154649", DAY)
+        return await client.status.get_request_stats("bc36f3d1-d284-463a-921b-a3560c154649", DAY)
     if path == "/requests":
-        return await client.get_daily_stats([dt.date(2026, 7, 29), DAY])
+        return await client.status.get_daily_stats([dt.date(2026, 7, 29), DAY])
     if path == "/credit":
-        return await client.get_credit()
+        return await client.account.get_credit()
     assert path == "/credit/prices"
-    return await client.get_prices()
+    return await client.account.get_prices()
 
 
 @pytest.fixture
@@ -82,7 +82,7 @@ async def test_the_documented_status_reads_as_sent_and_delivered(
 ) -> None:
     (example,) = [e for e in examples(200) if e["path"] == "/message"]
     rest.get("/message").respond(200, json=example["example"])
-    status = await client.get_message_status("e27ff0ac-87b5-4e1d-b644-5fc6029e2a11")
+    status = await client.status.get_message_status("e27ff0ac-87b5-4e1d-b644-5fc6029e2a11")
     assert status is not None
     assert (status.is_sent, status.is_delivered, status.tag, status.price) == (
         True,
@@ -165,7 +165,7 @@ async def test_a_read_whose_answer_was_lost_is_asked_again(
     route = rest.get("/credit").mock(
         side_effect=[httpx.ReadTimeout("slow"), httpx.Response(503), _credit_answer()]
     )
-    credit = await client.get_credit()
+    credit = await client.account.get_credit()
     assert credit.balance == decimal.Decimal("150.5")
     assert route.call_count == 3
 
@@ -184,9 +184,8 @@ async def test_pages_are_followed_by_cursor(rest: respx.MockRouter, client: Asyn
             ),
         ]
     )
-    rows = [
-        row async for row in client.iter_messages("2026-07-30", phone_number="+420 777 000 002")
-    ]
+    listing = client.status.iter_messages("2026-07-30", phone_number="+420 777 000 002")
+    rows = [row async for row in listing]
     assert [row.message_id for row in rows] == [first_row["message_id"], "m-2"]
     assert "cursor" not in route.calls[0].request.url.params
     assert route.calls[1].request.url.params["cursor"] == "c1"
@@ -199,12 +198,12 @@ async def test_a_cursor_that_comes_back_is_refused(
     page = {"success": True, "messages": [], "next_cursor": "again"}
     rest.get("/messages").respond(200, json=page)
     with pytest.raises(ResponseFormatError, match="came back again"):
-        [row async for row in client.iter_messages(DAY)]
+        [row async for row in client.status.iter_messages(DAY)]
 
 
 async def test_an_unknown_message_is_none(rest: respx.MockRouter, client: AsyncClient) -> None:
     rest.get("/message").respond(200, json={"success": True, "message": None})
-    assert await client.get_message_status("nope") is None
+    assert await client.status.get_message_status("nope") is None
 
 
 async def test_an_answer_not_as_documented_is_a_format_error(
@@ -212,18 +211,18 @@ async def test_an_answer_not_as_documented_is_a_format_error(
 ) -> None:
     rest.get("/credit").respond(200, json={"success": True, "credit": {"credit_czk": "lots"}})
     with pytest.raises(ResponseFormatError, match="credit_czk"):
-        await client.get_credit()
+        await client.account.get_credit()
 
 
 async def test_bad_arguments_are_refused_before_any_call(
     rest: respx.MockRouter, client: AsyncClient
 ) -> None:
     with pytest.raises(ValidationError, match="date"):
-        await client.get_request_stats("r", "30.7.2026")
+        await client.status.get_request_stats("r", "30.7.2026")
     with pytest.raises(ValidationError, match="not a datetime"):
-        await client.get_daily_stats([dt.datetime(2026, 7, 30, tzinfo=dt.timezone.utc)])
+        await client.status.get_daily_stats([dt.datetime(2026, 7, 30, tzinfo=dt.timezone.utc)])
     with pytest.raises(ValidationError, match="message_id"):
-        await client.get_message_status("")
+        await client.status.get_message_status("")
     assert rest.calls.call_count == 0
 
 
@@ -233,7 +232,7 @@ def test_the_rest_base_url_is_an_option_with_the_plain_http_rule(
     with respx.mock(base_url="https://rest.example/v1") as router:
         router.get("/credit").respond(200, json=_credit_answer().json())
         with Client(api_key=API_KEY, rest_base_url="https://rest.example/v1") as client:
-            assert client.get_credit().currency == "czk"
+            assert client.account.get_credit().currency == "czk"
     monkeypatch.setenv("SMSMANAGER_REST_BASE_URL", "http://rest.example/v1")
     with pytest.raises(ConfigurationError, match="rest_base_url must use https"):
         AsyncClient(api_key=API_KEY)
@@ -242,3 +241,16 @@ def test_the_rest_base_url_is_an_option_with_the_plain_http_rule(
 def _credit_answer() -> httpx.Response:
     (example,) = [e for e in examples(200) if e["path"] == "/credit"]
     return httpx.Response(200, json=example["example"])
+
+
+def test_the_rest_areas_are_objects_on_the_clients_key_and_rest_base_url() -> None:
+    url = "https://rest.example/v1"
+    with Client(api_key=API_KEY, rest_base_url=url) as client:
+        shown = [repr(client.status), repr(client.account)]
+        shown += [repr(client._runner.client.status), repr(client._runner.client.account)]
+    assert shown == [
+        f"<Status base_url='{url}'>",
+        f"<Account base_url='{url}'>",
+        f"<AsyncStatus base_url='{url}'>",
+        f"<AsyncAccount base_url='{url}'>",
+    ]

@@ -273,7 +273,7 @@ def _print_cost(planned: BulkPlan, args: argparse.Namespace) -> None:
         return
     with client:
         try:
-            credit, prices = client.get_credit(), client.get_prices()
+            credit, prices = client.account.get_credit(), client.account.get_prices()
         except ConfigurationError as error:  # the REST API is not where the others are
             print(f"credit: not checked ({command_line_spelling(str(error))})")
             return

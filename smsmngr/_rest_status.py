@@ -1,0 +1,176 @@
+"""The REST API's status reads (``client.status``): one message's status, the rows
+sent on a day, and statistics per send request and per day.
+
+Example::
+
+    status = await client.status.get_message_status(message_id)
+    async for row in client.status.iter_messages("2026-07-30", tag="summer-sale"):
+        print(row.phone_number, row.delivered)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncGenerator, Callable, Iterable
+from typing import NoReturn, TypeVar
+
+from ._calls import get_rest, read_field
+from ._transport import Transport
+from .errors import ValidationError
+from .phone import PhoneNormalizer
+from .status import (
+    DailyStats,
+    MessageRow,
+    MessageStatus,
+    RequestStats,
+    parse_daily_stats,
+    parse_message_row,
+    parse_message_status,
+    parse_request_stats,
+)
+
+__all__ = ["AsyncStatus"]
+
+
+class AsyncStatus:
+    """The REST API's status reads on a client's key and connections: ``client.status``."""
+
+    def __init__(self, transport: Transport, normalize: PhoneNormalizer) -> None:
+        self._transport = transport
+        self._normalize = normalize
+
+    def __repr__(self) -> str:
+        return f"<AsyncStatus base_url={self._transport.rest_base_url!r}>"
+
+    async def get_message_status(self, message_id: str) -> MessageStatus | None:
+        """The status of one message sent with this key (REST ``GET /message``), or
+        ``None`` when the platform has no such message for this key.
+
+        A read: retried after 5xx answers and timeouts, unlike a send.
+
+        Example::
+
+            status = await client.status.get_message_status(result.recipient_message_ids()[0])
+            status.is_delivered if status else "not found"
+        """
+        query = {"id": _required("message_id", message_id)}
+        answer = await get_rest(self._transport, "/message", query)
+        return read_field(answer, "message", _nullable(parse_message_status), path="/message")
+
+    async def iter_messages(
+        self,
+        date: dt.date | str,
+        *,
+        tag: str | None = None,
+        phone_number: str | None = None,
+    ) -> AsyncGenerator[MessageRow, None]:
+        """Every recipient's row sent on ``date`` (REST ``GET /messages``), page by page,
+        optionally only those with ``tag`` or to ``phone_number``.
+
+        Example::
+
+            async for row in client.status.iter_messages("2026-07-30", tag="summer-sale"):
+                print(row.phone_number, row.delivered, row.price_czk)
+        """
+        query = {"date": _day("date", date)}
+        if tag is not None:
+            query["tag"] = _required("tag", tag)
+        if phone_number is not None:
+            query["phone_number"] = self._normalize(phone_number, field="phone_number")
+        cursors: set[str] = set()
+        while True:
+            answer = await get_rest(self._transport, "/messages", query)
+            for row in read_field(answer, "messages", _rows, path="/messages"):
+                yield row
+            cursor = read_field(answer, "next_cursor", _cursor, path="/messages")
+            if cursor is None:
+                return
+            if cursor in cursors:
+                read_field(answer, "next_cursor", _repeated, path="/messages")
+            cursors.add(cursor)
+            query["cursor"] = cursor
+
+    async def get_request_stats(self, request_id: str, date: dt.date | str) -> RequestStats | None:
+        """The statistics of one send request on ``date`` (REST ``GET /request``), or
+        ``None`` when there are none.
+
+        Example::
+
+            stats = await client.status.get_request_stats(result.request_id, dt.date.today())
+        """
+        query = {"date": _day("date", date), "id": _required("request_id", request_id)}
+        answer = await get_rest(self._transport, "/request", query)
+        return read_field(answer, "request", _nullable(parse_request_stats), path="/request")
+
+    async def get_daily_stats(
+        self, dates: Iterable[dt.date | str], *, tag: str | None = None
+    ) -> list[DailyStats]:
+        """Sending statistics per date (REST ``GET /requests``); dates without any are
+        left out.
+
+        Example::
+
+            for day in await client.status.get_daily_stats(["2026-07-29", "2026-07-30"]):
+                print(day.date, day.count_delivered, day.tags)
+        """
+        days = [_day("dates", date) for date in dates]
+        if not days:
+            raise ValidationError("dates", "at least one date is required")
+        query = {"dates": ",".join(days)}
+        if tag is not None:
+            query["tag"] = _required("tag", tag)
+        answer = await get_rest(self._transport, "/requests", query)
+        return read_field(answer, "requests", _daily, path="/requests")
+
+
+def _required(field: str, value: object) -> str:
+    """``value``, a non-empty string, or a ``ValidationError`` naming ``field``."""
+    if not isinstance(value, str) or not value:
+        raise ValidationError(field, "must be a non-empty string")
+    return value
+
+
+def _day(field: str, value: object) -> str:
+    """A date as the REST API takes it (``YYYY-MM-DD``)."""
+    if isinstance(value, dt.datetime):
+        raise ValidationError(field, "must be a date, not a datetime (the API counts by day)")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value).isoformat()
+        except ValueError:
+            pass
+    raise ValidationError(field, f"must be a date or 'YYYY-MM-DD', got {value!r}")
+
+
+_Parsed = TypeVar("_Parsed")
+
+
+def _nullable(parse: Callable[[object], _Parsed]) -> Callable[[object], _Parsed | None]:
+    return lambda value: None if value is None else parse(value)
+
+
+def _list_of(parse: Callable[[object], _Parsed]) -> Callable[[object], list[_Parsed]]:
+    def read(value: object) -> list[_Parsed]:
+        if not isinstance(value, list):
+            raise ValueError(f"expected a list, got {type(value).__name__}")
+        return [parse(item) for item in value]
+
+    return read
+
+
+_rows = _list_of(parse_message_row)
+_daily = _list_of(parse_daily_stats)
+
+
+def _cursor(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"expected a cursor string or null, got {value!r}")
+    return value
+
+
+def _repeated(value: object) -> NoReturn:
+    raise ValueError(f"the cursor {value!r} came back again: the pages would never end")
