@@ -28,6 +28,8 @@ import httpx
 
 from ._account import calling_code
 from ._calls import get_rest, post_messages, read_field, registered_senders
+from ._reading import Unreadable, items, optional
+from ._send_results import parse_send_result, parse_simple_result
 from ._stacks import HttpStackName
 from ._transport import (
     DEFAULT_RETRY,
@@ -38,13 +40,7 @@ from ._transport import (
     Transport,
     _Keep,
 )
-from ._wire import (
-    encode_json,
-    message_to_wire,
-    parse_send_result,
-    parse_simple_result,
-    simple_message_fields,
-)
+from ._wire import encode_json, message_to_wire, simple_message_fields
 from .bulk._campaign import Campaign, Tally
 from .bulk._journal import Account, Journal
 from .bulk._outcomes import BatchOutcome, BulkResult
@@ -314,7 +310,7 @@ class AsyncClient:
         """
         query = {"id": _required("message_id", message_id)}
         answer = await get_rest(self._transport, "/message", query)
-        return read_field(answer, "message", _nullable(parse_message_status), path="/message")
+        return read_field(answer, "message", optional(parse_message_status), path="/message")
 
     async def iter_messages(
         self,
@@ -359,7 +355,7 @@ class AsyncClient:
         """
         query = {"date": _day("date", date), "id": _required("request_id", request_id)}
         answer = await get_rest(self._transport, "/request", query)
-        return read_field(answer, "request", _nullable(parse_request_stats), path="/request")
+        return read_field(answer, "request", optional(parse_request_stats), path="/request")
 
     async def get_daily_stats(
         self, dates: Iterable[dt.date | str], *, tag: str | None = None
@@ -379,7 +375,7 @@ class AsyncClient:
         if tag is not None:
             query["tag"] = _required("tag", tag)
         answer = await get_rest(self._transport, "/requests", query)
-        return read_field(answer, "requests", _daily, path="/requests")
+        return list(read_field(answer, "requests", _daily, path="/requests"))
 
     async def get_credit(self) -> Credit:
         """The account's credit balance (REST ``GET /credit``).
@@ -636,33 +632,17 @@ def _day(field: str, value: object) -> str:
     raise ValidationError(field, f"must be a date or 'YYYY-MM-DD', got {value!r}")
 
 
-_Parsed = TypeVar("_Parsed")
-
-
-def _nullable(parse: Callable[[object], _Parsed]) -> Callable[[object], _Parsed | None]:
-    return lambda value: None if value is None else parse(value)
-
-
-def _list_of(parse: Callable[[object], _Parsed]) -> Callable[[object], list[_Parsed]]:
-    def read(value: object) -> list[_Parsed]:
-        if not isinstance(value, list):
-            raise ValueError(f"expected a list, got {type(value).__name__}")
-        return [parse(item) for item in value]
-
-    return read
-
-
-_rows = _list_of(parse_message_row)
-_daily = _list_of(parse_daily_stats)
+_rows = items(parse_message_row)
+_daily = items(parse_daily_stats)
 
 
 def _cursor(value: object) -> str | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        raise ValueError(f"expected a cursor string or null, got {value!r}")
+        raise Unreadable(f"must be a cursor string or null, got {value!r}")
     return value
 
 
 def _repeated(value: object) -> NoReturn:
-    raise ValueError(f"the cursor {value!r} came back again: the pages would never end")
+    raise Unreadable(f"came back again: the pages would never end (the cursor {value!r})")

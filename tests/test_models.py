@@ -27,7 +27,7 @@ from smsmngr import (
     WhatsAppTemplate,
     WhatsAppText,
 )
-from smsmngr._wire import parse_send_result
+from smsmngr._send_results import parse_send_result
 
 UTC = dt.timezone.utc
 
