@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any, TypeVar
 
 from ._wire import request_id_of
@@ -43,6 +43,7 @@ __all__ = [
     "nonempty_text",
     "offset_timestamp",
     "optional",
+    "read_fields",
     "read_object",
     "required",
     "text",
@@ -164,7 +165,10 @@ def _iso(value: Any) -> dt.datetime:
 
 def epoch_timestamp(value: Any) -> dt.datetime | None:
     """Seconds since 1970 (a number or its text) as an aware UTC datetime."""
-    seconds = amount(value)
+    try:
+        seconds = amount(value)
+    except Unreadable:
+        raise _must_be("seconds since 1970", value) from None
     if seconds is None:
         return None
     try:
@@ -237,21 +241,30 @@ def field(data: Mapping[str, Any], name: str, reader: Callable[[Any], _T]) -> _T
         raise error.within(name) from None
 
 
+def read_fields(
+    data: Any, readers: Mapping[str, Reader], *, names: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """Each field of the object ``data`` by its reader, read from the key ``names``
+    gives it (its own name otherwise)."""
+    if not isinstance(data, Mapping):
+        raise _must_be("a JSON object", data)
+    renamed = names or {}
+    return {name: field(data, renamed.get(name, name), read) for name, read in readers.items()}
+
+
 def read_object(
     cls: Callable[..., _T],
     data: Any,
     readers: Mapping[str, Reader],
     *,
     names: Mapping[str, str] | None = None,
+    ignore: Collection[str] = (),
     **fixed: Any,
 ) -> _T:
-    """``cls`` from the object ``data``: each field by its reader (read from the key
-    ``names`` gives it, its own name otherwise), the other keys in ``extra``."""
-    if not isinstance(data, Mapping):
-        raise _must_be("a JSON object", data)
-    keys = {name: (names or {}).get(name, name) for name in readers}
-    values = {name: field(data, keys[name], reader) for name, reader in readers.items()}
-    known = set(keys.values())
+    """``cls`` from the object ``data``: its fields by ``read_fields``, the keys neither
+    read nor in ``ignore`` kept in ``extra``, ``fixed`` as given."""
+    values = read_fields(data, readers, names=names)
+    known = {*ignore, *((names or {}).get(name, name) for name in readers)}
     values["extra"] = {key: value for key, value in data.items() if key not in known}
     return cls(**values, **fixed)
 
