@@ -359,6 +359,6 @@ def parse_prices(data: Any) -> PriceList:
     """A ``GET /credit/prices`` answer's ``prices`` object."""
 
     def by_code(codes: Any) -> dict[str, Price]:
-        return {str(code): _price_entry(entry) for code, entry in mapping(codes).items()}
+        return {str(prefix): _price_entry(entry) for prefix, entry in mapping(codes).items()}
 
     return PriceList({str(channel): by_code(codes) for channel, codes in mapping(data).items()})
