@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterator
 
 from smsmngr import Message
-from smsmngr._wire import parse_send_result
+from smsmngr._send_answers import parse_send_result
 from smsmngr.bulk._campaign import Tally
 from smsmngr.bulk._outcomes import BatchOutcome, OutcomeStatus, accepted_outcomes, read_answer
 from smsmngr.bulk._packing import Call, Packer

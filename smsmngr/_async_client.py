@@ -32,15 +32,10 @@ from ._config import DEFAULT_TIMEOUT, KEEP, Keep
 from ._rest_account import AsyncAccount
 from ._rest_status import AsyncStatus
 from ._retry import DEFAULT_RETRY, RetryEvent, RetryPolicy
+from ._send_answers import parse_send_result, parse_simple_result
 from ._stacks import HttpStackName
 from ._transport import Transport
-from ._wire import (
-    encode_json,
-    message_to_wire,
-    parse_send_result,
-    parse_simple_result,
-    simple_message_fields,
-)
+from ._wire import encode_json, message_to_wire, simple_message_fields
 from .bulk._campaign import Campaign, Tally
 from .bulk._journal import Account, Journal
 from .bulk._outcomes import BatchOutcome, BulkResult

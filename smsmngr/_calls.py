@@ -8,12 +8,20 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from ._pacer import Pacer
-from ._transport import Transport
-from ._wire import parse_send_result
+from ._reading import Unreadable, format_error
+from ._send_answers import parse_send_result
+from ._transport import Reply, Transport
 from .errors import ResponseFormatError, SmsManagerError
 from .models import SendResult
 
-__all__ = ["get_rest", "post_messages", "read_field", "registered_senders", "request_object"]
+__all__ = [
+    "get_rest",
+    "post_messages",
+    "read_field",
+    "registered_senders",
+    "request_object",
+    "unreadable_answer",
+]
 
 _T = TypeVar("_T")
 
@@ -40,41 +48,40 @@ async def post_messages(
     )
 
 
-async def request_object(
-    transport: Transport, method: str, path: str, **options: Any
-) -> Mapping[str, Any]:
+async def request_object(transport: Transport, method: str, path: str, **options: Any) -> Reply:
     """One request whose answer must be a JSON object (as the REST and Verify APIs'
     are); ``options`` go to ``Transport.request``."""
     reply = await transport.request(method, path, **options)
     if not isinstance(reply.data, Mapping):
-        raise ResponseFormatError(
+        raise unreadable_answer(
             f"{method} {path} answered {reply.status_code} with a body that is not a JSON object",
-            status_code=reply.status_code,
-            body=reply.data,
-            headers=reply.headers,
+            reply,
         )
-    return reply.data
+    return reply
 
 
-async def get_rest(transport: Transport, path: str, query: Mapping[str, str]) -> Mapping[str, Any]:
+async def get_rest(transport: Transport, path: str, query: Mapping[str, str]) -> Reply:
     """``GET`` a REST API v1 ``path``: a read, so retried after 5xx and lost answers."""
     return await request_object(
         transport, "GET", path, query=query, base_url=transport.rest_base_url, idempotent=True
     )
 
 
-def read_field(
-    answer: Mapping[str, Any], field: str, parse: Callable[[Any], _T], *, path: str
-) -> _T:
-    """``parse(answer[field])``, or ``ResponseFormatError`` naming what is wrong."""
+def read_field(answer: Reply, field: str, parse: Callable[[Any], _T], *, path: str) -> _T:
+    """``parse`` of the object ``answer``'s ``field``, or ``ResponseFormatError``
+    naming what is wrong."""
     try:
-        return parse(answer.get(field))
-    except (ValueError, TypeError) as error:
-        raise ResponseFormatError(
-            f"GET {path} answered with a {field!r} that is not as documented: {error}",
-            status_code=200,
-            body=dict(answer),
-        ) from None
+        return parse(answer.data.get(field))
+    except Unreadable as error:
+        reason = f"GET {path} answered with a {field!r} that is not as documented: {error}"
+        raise unreadable_answer(reason, answer) from None
+
+
+def unreadable_answer(reason: str, answer: Reply) -> ResponseFormatError:
+    """``ResponseFormatError`` for ``answer``, with its status, headers and request id."""
+    return format_error(
+        reason, status_code=answer.status_code, body=answer.data, headers=answer.headers
+    )
 
 
 async def registered_senders(transport: Transport) -> Mapping[str, frozenset[str]] | str:
@@ -84,7 +91,7 @@ async def registered_senders(transport: Transport) -> Mapping[str, frozenset[str
         answer = await get_rest(transport, "/apikey/me", {})
     except SmsManagerError as error:
         return f"the key's registered senders cannot be read (GET /apikey/me: {error})"
-    me = answer.get("me")
+    me = answer.data.get("me")
     listed = me.get("senders") if isinstance(me, Mapping) else None
     senders: dict[str, set[str]] = {}
     for sender in listed if isinstance(listed, list) else []:

@@ -11,10 +11,11 @@ Example::
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncGenerator, Callable, Iterable
-from typing import NoReturn, TypeVar
+from collections.abc import AsyncGenerator, Iterable
+from typing import NoReturn
 
 from ._calls import get_rest, read_field
+from ._reading import Unreadable, items, optional
 from ._transport import Transport
 from .errors import ValidationError
 from .phone import PhoneNormalizer
@@ -55,7 +56,7 @@ class AsyncStatus:
         """
         query = {"id": _required("message_id", message_id)}
         answer = await get_rest(self._transport, "/message", query)
-        return read_field(answer, "message", _nullable(parse_message_status), path="/message")
+        return read_field(answer, "message", optional(parse_message_status), path="/message")
 
     async def iter_messages(
         self,
@@ -100,7 +101,7 @@ class AsyncStatus:
         """
         query = {"date": _day("date", date), "id": _required("request_id", request_id)}
         answer = await get_rest(self._transport, "/request", query)
-        return read_field(answer, "request", _nullable(parse_request_stats), path="/request")
+        return read_field(answer, "request", optional(parse_request_stats), path="/request")
 
     async def get_daily_stats(
         self, dates: Iterable[dt.date | str], *, tag: str | None = None
@@ -120,7 +121,7 @@ class AsyncStatus:
         if tag is not None:
             query["tag"] = _required("tag", tag)
         answer = await get_rest(self._transport, "/requests", query)
-        return read_field(answer, "requests", _daily, path="/requests")
+        return list(read_field(answer, "requests", _daily, path="/requests"))
 
 
 def _required(field: str, value: object) -> str:
@@ -144,33 +145,17 @@ def _day(field: str, value: object) -> str:
     raise ValidationError(field, f"must be a date or 'YYYY-MM-DD', got {value!r}")
 
 
-_Parsed = TypeVar("_Parsed")
-
-
-def _nullable(parse: Callable[[object], _Parsed]) -> Callable[[object], _Parsed | None]:
-    return lambda value: None if value is None else parse(value)
-
-
-def _list_of(parse: Callable[[object], _Parsed]) -> Callable[[object], list[_Parsed]]:
-    def read(value: object) -> list[_Parsed]:
-        if not isinstance(value, list):
-            raise ValueError(f"expected a list, got {type(value).__name__}")
-        return [parse(item) for item in value]
-
-    return read
-
-
-_rows = _list_of(parse_message_row)
-_daily = _list_of(parse_daily_stats)
+_rows = items(parse_message_row)
+_daily = items(parse_daily_stats)
 
 
 def _cursor(value: object) -> str | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        raise ValueError(f"expected a cursor string or null, got {value!r}")
+        raise Unreadable(f"must be a cursor string or null, got {value!r}")
     return value
 
 
 def _repeated(value: object) -> NoReturn:
-    raise ValueError(f"the cursor {value!r} came back again: the pages would never end")
+    raise Unreadable(f"came back again: the pages would never end (the cursor {value!r})")

@@ -1,8 +1,8 @@
-"""The one place where models meet JSON: a single cattrs converter and its hooks.
+"""Where requests become JSON: a single cattrs converter and its hooks.
 
 Requests omit absent fields and use the API's names (``scheduled_at`` travels as
-``datetime``, in UTC with a ``Z``). Responses are read tolerantly: unknown fields land
-in ``extra``; a body that breaks the documented shape raises ``ResponseFormatError``.
+``datetime``, in UTC with a ``Z``). Answers are read by ``_reading`` (see there why
+not by cattrs).
 """
 
 from __future__ import annotations
@@ -10,26 +10,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 import attrs
 import cattrs
-from cattrs.gen import make_dict_structure_fn, override
 
-from ._status_errors import request_id_of
-from .errors import ResponseFormatError
 from .models import (
     FLOW_STEP_TYPES,
-    AcceptedItem,
     Callback,
     DeliveryWindow,
     Gateway,
     Message,
     RcsButton,
     RcsCard,
-    RejectedItem,
-    SendResult,
-    SimpleSendResult,
     SmsType,
     TtlCondition,
     ViberButton,
@@ -42,12 +35,8 @@ __all__ = [
     "encode_json",
     "format_datetime",
     "message_to_wire",
-    "parse_send_result",
-    "parse_simple_result",
     "simple_message_fields",
 ]
-
-_T = TypeVar("_T")
 
 converter = cattrs.Converter(unstruct_collection_overrides={Sequence: list, tuple: list})
 
@@ -156,121 +145,3 @@ def encode_json(value: Any) -> bytes:
     """Compact UTF-8 JSON, as sent on the wire: strict, so NaN and Infinity (which JSON
     has no words for) raise ``ValueError`` instead of going out as invalid JSON."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
-
-
-# -- responses ----------------------------------------------------------------------------
-
-
-def _strict_str(value: Any, _: Any) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"expected a string, got {type(value).__name__}")
-    return value
-
-
-def _key(value: Any, _: Any) -> int:
-    # The API sends keys as strings holding a number ("0"); accept plain integers too.
-    # Only keys are read so: any other number in an answer must be a JSON number.
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.isascii() and value.isdecimal():
-        return int(value)
-    raise ValueError(f"expected an index, got {value!r}")
-
-
-def _strict_bool(value: Any, _: Any) -> bool:
-    if not isinstance(value, bool):
-        raise TypeError(f"expected true or false, got {value!r}")
-    return value
-
-
-def _strict_int(value: Any, _: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"expected a whole number, got {value!r}")
-    return value
-
-
-converter.register_structure_hook(str, _strict_str)
-converter.register_structure_hook(int, _strict_int)
-converter.register_structure_hook(bool, _strict_bool)
-
-
-def _keeping_extra(
-    cls: type[_T], *, omit: Sequence[str] = (), hooks: Mapping[str, Callable[[Any, Any], Any]] = {}
-) -> Callable[[Any, Any], _T]:
-    """A structure hook that reads ``cls``'s fields (each with its hook in ``hooks``, if
-    any) and keeps every other key in ``extra``."""
-    omitted = {"extra", *omit}
-    fields = attrs.fields(cls)  # type: ignore[arg-type]
-    known = {a.name for a in fields if a.init} - omitted
-    overrides: dict[str, Any] = {a.name: override(omit=True) for a in fields if a.name in omitted}
-    overrides.update({name: override(struct_hook=hook) for name, hook in hooks.items()})
-    structure_known = make_dict_structure_fn(cls, converter, **overrides)
-
-    def structure(data: Any, _: Any) -> _T:
-        if not isinstance(data, Mapping):
-            raise TypeError(f"expected a JSON object, got {type(data).__name__}")
-        obj = structure_known(data, cls)
-        extra = {key: value for key, value in data.items() if key not in known}
-        return attrs.evolve(obj, extra=extra) if extra else obj  # type: ignore[misc]
-
-    return structure
-
-
-converter.register_structure_hook(AcceptedItem, _keeping_extra(AcceptedItem, hooks={"key": _key}))
-converter.register_structure_hook(RejectedItem, _keeping_extra(RejectedItem, hooks={"key": _key}))
-converter.register_structure_hook(
-    SendResult,
-    _keeping_extra(SendResult, omit=("headers", "_recipients_per_message", "_keyed_by_message")),
-)
-converter.register_structure_hook(
-    SimpleSendResult, _keeping_extra(SimpleSendResult, omit=("headers",))
-)
-
-_UNREADABLE = (cattrs.BaseValidationError, KeyError, TypeError, ValueError, AttributeError)
-
-
-def _structure(data: Any, cls: type[_T], *, status_code: int, headers: Mapping[str, str]) -> _T:
-    try:
-        return converter.structure(data, cls)
-    except _UNREADABLE as error:
-        reasons = "; ".join(_reasons(error))
-        raise ResponseFormatError(
-            f"the API answered {status_code} with a body that is not a valid {cls.__name__}: "
-            f"{reasons}",
-            status_code=status_code,
-            body=data,
-            request_id=request_id_of(data, headers),
-            headers=headers,
-        ) from error
-
-
-def _reasons(error: BaseException) -> list[str]:
-    if isinstance(error, cattrs.BaseValidationError):
-        return cattrs.transform_error(error)
-    return [f"{type(error).__name__}: {error}"]
-
-
-def parse_send_result(
-    data: Any,
-    *,
-    status_code: int,
-    headers: Mapping[str, str],
-    recipients_per_message: tuple[int, ...],
-    keyed_by_message: bool,
-) -> SendResult:
-    """Read a ``/message`` or ``/messages`` answer; unknown fields are kept in ``extra``."""
-    result = _structure(data, SendResult, status_code=status_code, headers=headers)
-    return attrs.evolve(
-        result,
-        headers=headers,
-        _recipients_per_message=recipients_per_message,
-        _keyed_by_message=keyed_by_message,
-    )
-
-
-def parse_simple_result(
-    data: Any, *, status_code: int, headers: Mapping[str, str]
-) -> SimpleSendResult:
-    """Read a ``/simple/message`` answer."""
-    result = _structure(data, SimpleSendResult, status_code=status_code, headers=headers)
-    return attrs.evolve(result, headers=headers)

@@ -18,9 +18,23 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any
 
 import attrs
+
+from ._reading import (
+    Unreadable,
+    amount,
+    code,
+    count,
+    field,
+    iso_timestamp,
+    items,
+    mapping,
+    nonempty_text,
+    optional,
+    read_object,
+)
 
 __all__ = [
     "Credit",
@@ -31,81 +45,6 @@ __all__ = [
     "PriceList",
     "RequestStats",
 ]
-
-_T = TypeVar("_T")
-
-
-class _Unreadable(ValueError):
-    """A field of an answer that is not what the reference documents."""
-
-
-def _timestamp(value: Any) -> dt.datetime | None:
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise _Unreadable(f"expected a timestamp, got {value!r}")
-    try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise _Unreadable(f"expected an ISO 8601 timestamp, got {value!r}") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
-
-
-def _amount(value: Any) -> decimal.Decimal | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise _Unreadable(f"expected an amount, got {value!r}")
-    try:
-        return decimal.Decimal(str(value))
-    except decimal.InvalidOperation:
-        raise _Unreadable(f"expected an amount, got {value!r}") from None
-
-
-def _count(value: Any) -> int:
-    # Counts come as numbers in some answers and as numeric strings in others.
-    if value is None or value == "":
-        return 0
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.isascii() and value.isdecimal():
-        return int(value)
-    raise _Unreadable(f"expected a count, got {value!r}")
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)  # codes are strings in the reference; numbers read the same
-    if not isinstance(value, str):
-        raise _Unreadable(f"expected a string, got {value!r}")
-    return value
-
-
-def _mapping(value: Any) -> Mapping[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, Mapping):
-        raise _Unreadable(f"expected an object, got {type(value).__name__}")
-    return dict(value)
-
-
-def _read(
-    cls: type[_T], data: Any, readers: Mapping[str, Callable[[Any], Any]], **fixed: Any
-) -> _T:
-    """``cls`` from the object ``data``: each field by its reader, the rest in ``extra``."""
-    if not isinstance(data, Mapping):
-        raise _Unreadable(f"expected an object, got {type(data).__name__}")
-    values = {}
-    for name, reader in readers.items():
-        try:
-            values[name] = reader(data.get(name))
-        except _Unreadable as error:
-            raise _Unreadable(f"{name}: {error}") from None
-    values["extra"] = {key: value for key, value in data.items() if key not in readers}
-    return cls(**values, **fixed)
-
 
 _TIMESTAMPS = ("ts_created", "ts_sent", "ts_delivered", "ts_seen", "ts_clicked", "ts_updated")
 
@@ -134,7 +73,7 @@ class MessageStatus:
     flow: tuple[Any, ...] = ()
     flow_index: str | None = None
     flow_status: Mapping[str, Any] = attrs.field(factory=dict)
-    price: float | None = None
+    price: decimal.Decimal | None = None
     extra: Mapping[str, Any] = attrs.field(factory=dict)
 
     @property
@@ -146,39 +85,26 @@ class MessageStatus:
         return self.delivery_code in ("201", "202")
 
 
-def _flow(value: Any) -> tuple[Any, ...]:
-    if value is None:
-        return ()
-    if not isinstance(value, list):
-        raise _Unreadable(f"expected a list, got {type(value).__name__}")
-    return tuple(value)
-
-
-def _price(value: Any) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise _Unreadable(f"expected a number, got {value!r}")
-    return float(value)
+_flow = optional(items(lambda step: step))
 
 
 def parse_message_status(data: Any) -> MessageStatus:
     """A ``GET /message`` answer's ``message`` object."""
     readers: dict[str, Callable[[Any], Any]] = {
-        "status_code": _text,
-        "delivery_code": _text,
-        "status_info": _text,
-        "tag": _text,
-        "body": _text,
-        "to": _mapping,
-        "request_id": _text,
-        **dict.fromkeys(_TIMESTAMPS, _timestamp),
+        "status_code": code,
+        "delivery_code": code,
+        "status_info": code,
+        "tag": code,
+        "body": code,
+        "to": mapping,
+        "request_id": code,
+        **dict.fromkeys(_TIMESTAMPS, iso_timestamp),
         "flow": _flow,
-        "flow_index": _text,
-        "flow_status": _mapping,
-        "price": _price,
+        "flow_index": code,
+        "flow_status": mapping,
+        "price": amount,
     }
-    return _read(MessageStatus, data, readers)
+    return read_object(MessageStatus, data, readers)
 
 
 _ROW_TIMESTAMPS = (
@@ -223,27 +149,21 @@ class MessageRow:
     extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
-def _message_id(value: Any) -> str:
-    if not isinstance(value, str) or not value:
-        raise _Unreadable(f"expected a message id, got {value!r}")
-    return value
-
-
 def parse_message_row(data: Any) -> MessageRow:
     """One item of a ``GET /messages`` answer's ``messages``."""
     readers: dict[str, Callable[[Any], Any]] = {
-        "message_id": _message_id,
-        "phone_number": _text,
-        "body": _text,
-        "flow": _text,
-        "sender": _text,
-        "message_parts": _count,
-        **dict.fromkeys(_ROW_TIMESTAMPS, _timestamp),
-        **dict.fromkeys(_ROW_COUNTS, _count),
-        "price_czk": _amount,
-        "price_eur": _amount,
+        "message_id": nonempty_text,
+        "phone_number": code,
+        "body": code,
+        "flow": code,
+        "sender": code,
+        "message_parts": count,
+        **dict.fromkeys(_ROW_TIMESTAMPS, iso_timestamp),
+        **dict.fromkeys(_ROW_COUNTS, count),
+        "price_czk": amount,
+        "price_eur": amount,
     }
-    return _read(MessageRow, data, readers)
+    return read_object(MessageRow, data, readers)
 
 
 _STAT_COUNTS = (
@@ -284,26 +204,22 @@ class RequestStats:
 
 
 _STAT_READERS: dict[str, Callable[[Any], Any]] = {
-    **dict.fromkeys(_STAT_COUNTS, _count),
-    "first_ts_sent": _timestamp,
-    "last_ts_sent": _timestamp,
+    **dict.fromkeys(_STAT_COUNTS, count),
+    "first_ts_sent": iso_timestamp,
+    "last_ts_sent": iso_timestamp,
 }
-
-
-def _optional_count(value: Any) -> int | None:
-    return None if value is None else _count(value)
 
 
 def parse_request_stats(data: Any) -> RequestStats:
     """A ``GET /request`` answer's ``request`` object."""
     readers = {
         **_STAT_READERS,
-        "count_seen": _optional_count,
-        "count_clicked": _optional_count,
-        "price_czk": _amount,
-        "price_eur": _amount,
+        "count_seen": optional(count),
+        "count_clicked": optional(count),
+        "price_czk": amount,
+        "price_eur": amount,
     }
-    return _read(RequestStats, data, readers)
+    return read_object(RequestStats, data, readers)
 
 
 @attrs.frozen
@@ -330,36 +246,38 @@ class DailyStats:
 
 def _date(value: Any) -> dt.date:
     if not isinstance(value, str):
-        raise _Unreadable(f"expected a date, got {value!r}")
+        raise Unreadable(f"must be a date, got {value!r}")
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise _Unreadable(f"expected a date (YYYY-MM-DD), got {value!r}") from None
+        raise Unreadable(f"must be a date (YYYY-MM-DD), got {value!r}") from None
 
 
 def _tags(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
     if not isinstance(value, list) or not all(isinstance(tag, str) for tag in value):
-        raise _Unreadable(f"expected a list of tags, got {value!r}")
+        raise Unreadable(f"must be a list of tags, got {value!r}")
     return tuple(value)
 
 
 def _per_network(value: Any) -> Mapping[str, int]:
-    return {str(network): _count(count) for network, count in _mapping(value).items()}
+    return {str(network): count(number) for network, number in mapping(value).items()}
+
+
+def _object(data: Any) -> Mapping[str, Any]:
+    if not isinstance(data, Mapping):
+        raise Unreadable(f"must be a JSON object, got {type(data).__name__}")
+    return data
 
 
 def parse_daily_stats(data: Any) -> DailyStats:
     """One item of a ``GET /requests`` answer's ``requests``: its ``stats`` read beside
     its ``date`` and ``tags``."""
-    if not isinstance(data, Mapping):
-        raise _Unreadable(f"expected an object, got {type(data).__name__}")
-    stats = data.get("stats") or {}
-    if not isinstance(stats, Mapping):
-        raise _Unreadable(f"stats: expected an object, got {type(stats).__name__}")
+    stats = field(_object(data), "stats", mapping)
     outer = {key: value for key, value in data.items() if key != "stats"}
     readers = {**_STAT_READERS, "msg_mccmnc": _per_network, "date": _date, "tags": _tags}
-    return _read(DailyStats, {**stats, **outer}, readers)
+    return read_object(DailyStats, {**stats, **outer}, readers)
 
 
 @attrs.frozen
@@ -382,20 +300,16 @@ class Credit:
 
 def parse_credit(data: Any) -> Credit:
     """A ``GET /credit`` answer's ``credit`` object."""
-    if not isinstance(data, Mapping):
-        raise _Unreadable(f"expected an object, got {type(data).__name__}")
     readers: dict[str, Callable[[Any], Any]] = {
-        "credit_czk": _amount,
-        "credit_eur": _amount,
-        "currency": _text,
-        "billing_id": _text,
-        "vat": lambda value: _text(value) == "1",
-        "tz": _text,
+        "credit_czk": amount,
+        "credit_eur": amount,
+        "currency": code,
+        "billing_id": code,
+        "vat": lambda value: code(value) == "1",
+        "tz": code,
         "price_levels": _per_network,
     }
-    renamed = dict(data)
-    renamed["price_levels"] = renamed.pop("priceLevels", None)
-    return _read(Credit, renamed, readers)
+    return read_object(Credit, data, readers, names={"price_levels": "priceLevels"})
 
 
 @attrs.frozen
@@ -411,12 +325,12 @@ class Price:
 
 def _price_entry(data: Any) -> Price:
     readers: dict[str, Callable[[Any], Any]] = {
-        "mcc": lambda value: None if value is None else _count(value),
-        "price_czk": _amount,
-        "price_eur": _amount,
-        "operators": lambda value: {str(k): _price_entry(v) for k, v in _mapping(value).items()},
+        "mcc": optional(count),
+        "price_czk": amount,
+        "price_eur": amount,
+        "operators": lambda value: {str(k): _price_entry(v) for k, v in mapping(value).items()},
     }
-    return _read(Price, data, readers)
+    return read_object(Price, data, readers)
 
 
 @attrs.frozen
@@ -446,6 +360,6 @@ def parse_prices(data: Any) -> PriceList:
     """A ``GET /credit/prices`` answer's ``prices`` object."""
 
     def by_code(codes: Any) -> dict[str, Price]:
-        return {str(code): _price_entry(entry) for code, entry in _mapping(codes).items()}
+        return {str(prefix): _price_entry(entry) for prefix, entry in mapping(codes).items()}
 
-    return PriceList({str(channel): by_code(codes) for channel, codes in _mapping(data).items()})
+    return PriceList({str(channel): by_code(codes) for channel, codes in mapping(data).items()})

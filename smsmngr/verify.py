@@ -18,12 +18,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
-from ._calls import request_object
-from ._transport import Transport
+from ._calls import request_object, unreadable_answer
+from ._reading import (
+    Reader,
+    Unreadable,
+    flag,
+    iso_timestamp,
+    nonempty_text,
+    read_object,
+    text,
+)
+from ._transport import Reply, Transport
 from ._wire import encode_json
 from .errors import (
     APIError,
@@ -34,7 +43,6 @@ from .errors import (
     MissingFieldError,
     PhoneRateLimitError,
     RateLimitError,
-    ResponseFormatError,
     SessionExpiredError,
     SessionNotFoundError,
     TenantRateLimitError,
@@ -48,6 +56,7 @@ from .phone import PhoneNormalizer
 __all__ = ["AsyncVerify", "ProofCheck", "Verification", "VerificationSession"]
 
 CODE_LENGTH = 6
+_T = TypeVar("_T")
 
 
 @attrs.frozen
@@ -135,19 +144,16 @@ class AsyncVerify:
                 raise ValidationError("payload", "must map strings to strings")
             body["payload"] = dict(payload)
         if turnstile_token is not None:
-            body["turnstileToken"] = _text("turnstile_token", turnstile_token)
+            body["turnstileToken"] = _given("turnstile_token", turnstile_token)
         answer = await self._call("POST", "/v1/validations", body)
-        try:
-            return VerificationSession(
-                token=_string(answer, "token"),
-                status=_string(answer, "status"),
-                expires_at=_moment(_string(answer, "expiresAt")),
-                timestamp=_string(answer, "timestamp"),
-                proof=_optional(answer, "proof"),
-                extra=_rest(answer, "token", "status", "expiresAt", "timestamp", "proof"),
-            )
-        except ValueError as error:
-            raise _unreadable("/v1/validations", answer, error) from None
+        readers = {
+            "token": nonempty_text,
+            "status": nonempty_text,
+            "expires_at": _moment,
+            "timestamp": nonempty_text,
+            "proof": text,
+        }
+        return _read(VerificationSession, answer, readers, "/v1/validations")
 
     async def check(self, token: str, code: str) -> Verification:
         """Check the ``code`` the user typed (``POST /v1/validations/{token}/verify``).
@@ -162,7 +168,7 @@ class AsyncVerify:
 
             result = await client.verify.check(started.token, "123456")
         """
-        token = _text("token", token)
+        token = _given("token", token)
         if not (isinstance(code, str) and code.isascii() and code.isdecimal()):
             raise ValidationError("code", f"must be the {CODE_LENGTH} digits received")
         if len(code) != CODE_LENGTH:
@@ -170,22 +176,12 @@ class AsyncVerify:
         answer = await self._call(
             "POST", f"/v1/validations/{_path(token)}/verify", {"code": code}, retry_429=False
         )
-        try:
-            return Verification(
-                verified=_flag(answer, "verified"),
-                phone_number=_optional(answer, "phoneNumber"),
-                token=_optional(answer, "token"),
-                code=_optional(answer, "code"),
-                timestamp=_optional(answer, "timestamp"),
-                proof=_optional(answer, "proof"),
-                verified_at=_optional_moment(answer, "verifiedAt"),
-                extra=_rest(
-                    answer, "verified", "phoneNumber", "token", "code", "timestamp", "proof",
-                    "verifiedAt",
-                ),
-            )  # fmt: skip
-        except ValueError as error:
-            raise _unreadable("/v1/validations/{token}/verify", answer, error) from None
+        readers = {
+            "verified": flag,
+            **dict.fromkeys(("phone_number", "token", "code", "timestamp", "proof"), text),
+            "verified_at": iso_timestamp,
+        }
+        return _read(Verification, answer, readers, "/v1/validations/{token}/verify")
 
     async def check_proof(
         self, *, phone_number: str, token: str, code: str, timestamp: str, proof: str
@@ -202,11 +198,11 @@ class AsyncVerify:
             )
         """
         body = {
-            "phoneNumber": _text("phone_number", phone_number),
-            "token": _text("token", token),
-            "code": _text("code", code),
-            "timestamp": _text("timestamp", timestamp),
-            "proof": _text("proof", proof),
+            "phoneNumber": _given("phone_number", phone_number),
+            "token": _given("token", token),
+            "code": _given("code", code),
+            "timestamp": _given("timestamp", timestamp),
+            "proof": _given("proof", proof),
         }
         answer = await self._call("POST", "/v1/verify-proof", body, idempotent=True, send_key=False)
         return _proof_check(answer, "/v1/verify-proof")
@@ -218,8 +214,8 @@ class AsyncVerify:
 
             checked = await client.verify.confirm(result.token, result.proof)
         """
-        path = f"/v1/validations/{_path(_text('token', token))}"
-        answer = await self._call("PATCH", path, {"proof": _text("proof", proof)}, idempotent=True)
+        path = f"/v1/validations/{_path(_given('token', token))}"
+        answer = await self._call("PATCH", path, {"proof": _given("proof", proof)}, idempotent=True)
         return _proof_check(answer, "/v1/validations/{token}")
 
     async def _call(
@@ -231,7 +227,7 @@ class AsyncVerify:
         idempotent: bool = False,
         retry_429: bool | Callable[[Any], bool] = _waited_out,
         send_key: bool = True,
-    ) -> Mapping[str, Any]:
+    ) -> Reply:
         try:
             return await request_object(
                 self._transport,
@@ -308,7 +304,7 @@ def verify_error(error: APIError) -> APIError:
     return converted
 
 
-def _text(field: str, value: object) -> str:
+def _given(field: str, value: object) -> str:
     if not isinstance(value, str) or not value:
         raise ValidationError(field, "must be a non-empty string")
     return value
@@ -327,60 +323,30 @@ def _path(token: str) -> str:
     return token
 
 
-def _string(answer: Mapping[str, Any], name: str) -> str:
-    value = answer.get(name)
-    if not isinstance(value, str) or not value:
-        raise ValueError(f"{name}: expected a string, got {value!r}")
-    return value
+def _moment(value: object) -> dt.datetime:
+    return iso_timestamp(nonempty_text(value))  # type: ignore[return-value]
 
 
-def _optional(answer: Mapping[str, Any], name: str) -> str | None:
-    value = answer.get(name)
-    if value is not None and not isinstance(value, str):
-        raise ValueError(f"{name}: expected a string, got {value!r}")
-    return value
+def _expired(value: object) -> bool:
+    return value is not None and flag(value)
 
 
-def _flag(answer: Mapping[str, Any], name: str) -> bool:
-    value = answer.get(name)
-    if not isinstance(value, bool):
-        raise ValueError(f"{name}: expected true or false, got {value!r}")
-    return value
+_NAMES = {"phone_number": "phoneNumber", "verified_at": "verifiedAt", "expires_at": "expiresAt"}
 
 
-def _moment(text: str) -> dt.datetime:
-    moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
-
-
-def _optional_moment(answer: Mapping[str, Any], name: str) -> dt.datetime | None:
-    value = _optional(answer, name)
-    return None if value is None else _moment(value)
-
-
-def _rest(answer: Mapping[str, Any], *known: str) -> dict[str, Any]:
-    return {key: value for key, value in answer.items() if key not in known}
-
-
-def _proof_check(answer: Mapping[str, Any], path: str) -> ProofCheck:
+def _read(cls: Callable[..., _T], answer: Reply, readers: Mapping[str, Reader], path: str) -> _T:
     try:
-        expired = answer.get("expired", False)
-        if not isinstance(expired, bool):
-            raise ValueError(f"expired: expected true or false, got {expired!r}")
-        return ProofCheck(
-            valid=_flag(answer, "valid"),
-            expired=expired,
-            phone_number=_optional(answer, "phoneNumber"),
-            verified_at=_optional_moment(answer, "verifiedAt"),
-            extra=_rest(answer, "valid", "expired", "phoneNumber", "verifiedAt"),
-        )
-    except ValueError as error:
-        raise _unreadable(path, answer, error) from None
+        return read_object(cls, answer.data, readers, names=_NAMES)
+    except Unreadable as error:
+        reason = f"{path} answered with a body that is not as documented: {error}"
+        raise unreadable_answer(reason, answer) from None
 
 
-def _unreadable(path: str, answer: Mapping[str, Any], error: ValueError) -> ResponseFormatError:
-    return ResponseFormatError(
-        f"{path} answered with a body that is not as documented: {error}",
-        status_code=200,
-        body=dict(answer),
-    )
+def _proof_check(answer: Reply, path: str) -> ProofCheck:
+    readers = {
+        "valid": flag,
+        "expired": _expired,
+        "phone_number": text,
+        "verified_at": iso_timestamp,
+    }
+    return _read(ProofCheck, answer, readers, path)

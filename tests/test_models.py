@@ -29,7 +29,7 @@ from smsmngr import (
     WhatsAppTemplate,
     WhatsAppText,
 )
-from smsmngr._wire import parse_send_result
+from smsmngr._send_answers import parse_send_result
 
 UTC = dt.timezone.utc
 

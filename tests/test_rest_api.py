@@ -88,7 +88,7 @@ async def test_the_documented_status_reads_as_sent_and_delivered(
         True,
         True,
         "newsletter",
-        1.2,
+        decimal.Decimal("1.2"),
     )
     assert status.ts_delivered == dt.datetime(2026, 7, 30, 10, 0, 4, tzinfo=dt.timezone.utc)
     assert status.to == {"phone_number": "420777123456"}

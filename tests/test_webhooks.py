@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import decimal
 import hashlib
 import hmac
 import json
@@ -87,7 +88,7 @@ def test_a_delivery_report_is_read_field_by_field() -> None:
     assert report.stats is not None
     assert (report.stats.channel, report.stats.country, report.stats.count) == ("sms", 230, 1)
     assert report.stats.operator == 1  # "01" in the body: MNC is an integer
-    assert report.stats.price_eur == 0.036
+    assert report.stats.price_eur == decimal.Decimal("0.036")
     assert (report.is_final, report.is_failure, report.was_sent) == (True, False, True)
 
 

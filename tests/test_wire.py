@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from smsmngr import (
-    AcceptedItem,
     DeliveryWindow,
     Message,
     Rcs,
@@ -20,13 +19,9 @@ from smsmngr import (
     WhatsAppTemplate,
     WhatsAppText,
 )
-from smsmngr._wire import (
-    converter,
-    encode_json,
-    message_to_wire,
-    parse_send_result,
-    parse_simple_result,
-)
+from smsmngr._reading import Unreadable, index, whole
+from smsmngr._send_answers import parse_send_result, parse_simple_result
+from smsmngr._wire import encode_json, message_to_wire
 
 PRAGUE_WINTER = dt.timezone(dt.timedelta(hours=1))
 
@@ -221,6 +216,6 @@ def test_simple_result_is_read_and_checked() -> None:
 
 
 def test_only_keys_read_numbers_from_strings() -> None:
-    assert converter.structure({"key": "3", "message_id": "m"}, AcceptedItem).key == 3
-    with pytest.raises(TypeError, match="whole number"):
-        converter.structure("3", int)  # any other number must be a JSON number
+    assert index("3") == 3
+    with pytest.raises(Unreadable, match="whole number"):
+        whole("3")  # any other number must be a JSON number

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import re
 from collections.abc import Mapping
 from typing import Any, Union
@@ -69,8 +70,8 @@ class ChannelStats:
     a number)."""
     operator: int | str | None = None
     """Mobile network code (MNC), an integer; ``0`` for an unknown or general operator."""
-    price_czk: float | None = None
-    price_eur: float | None = None
+    price_czk: decimal.Decimal | None = None
+    price_eur: decimal.Decimal | None = None
     count: int | None = None
     """Message parts."""
     gateway: str | None = None

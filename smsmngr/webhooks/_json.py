@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import decimal
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -18,6 +19,7 @@ from typing import IO, Any
 
 import attrs
 
+from .._reading import Unreadable, field, mapping, offset_timestamp, optional, required, text
 from ..errors import WebhookError
 from ._events import (
     DeliveryReport,
@@ -28,7 +30,7 @@ from ._events import (
     ResultInfo,
     UnknownEvent,
 )
-from ._parse import _event, _object, _stats, _text, _Unreadable
+from ._parse import _event, incoming_fields, read_stats, reply_fields, report_fields
 
 __all__ = ["from_json", "read_events", "to_json"]
 
@@ -59,6 +61,8 @@ def _plain(value: Any) -> Any:
     # already JSON, and is left to json.dumps however deeply it nests.
     if isinstance(value, dt.datetime):
         return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)  # exact, as from_json reads it back
     if attrs.has(type(value)):
         return {
             field.name: _plain(getattr(value, field.name)) for field in attrs.fields(type(value))
@@ -83,80 +87,49 @@ def from_json(data: Any) -> Event:
         return InvalidEvent(data, f"unknown event kind {data['event']!r}")
     try:
         return reader(data)
-    except _Unreadable as error:
+    except Unreadable as error:
         return InvalidEvent(data, str(error))
     except (ValueError, TypeError, OverflowError) as error:
         return InvalidEvent(data, f"unreadable: {type(error).__name__}")
 
 
-def _timestamp(data: Mapping[str, Any]) -> dt.datetime | None:
-    text = _text(data, "timestamp")
-    if text is None:
-        return None
-    moment = dt.datetime.fromisoformat(text)
-    if moment.tzinfo is None:
-        raise _Unreadable(f"'timestamp' must carry its UTC offset, got {text!r}")
-    return moment
+_object = optional(mapping)
 
 
 def _extra(data: Mapping[str, Any]) -> dict[str, Any]:
-    return dict(_object(data, "extra") or {})
+    return dict(field(data, "extra", mapping))
 
 
 def _report(data: Mapping[str, Any]) -> DeliveryReport:
-    info = _object(data, "result_info")
-    stats = _object(data, "stats")
-    if stats is not None:
-        fields = {key: value for key, value in stats.items() if key not in ("channel", "extra")}
-        stats = _stats(_text(stats, "channel", required=True), {**_extra(stats), **fields})
+    info = field(data, "result_info", _object)
+    raw = field(data, "stats", _object)
+    stats = None
+    if raw is not None:
+        fields = {key: value for key, value in raw.items() if key not in ("channel", "extra")}
+        stats = read_stats(field(raw, "channel", required(text)), {**_extra(raw), **fields})
     return DeliveryReport(
-        message_id=_text(data, "message_id", required=True),
-        result=_text(data, "result", required=True),
-        request_id=_text(data, "request_id"),
-        gateway=_text(data, "gateway"),
-        timestamp=_timestamp(data),
-        payload=_object(data, "payload"),
-        phone_number=_text(data, "phone_number"),
-        result_info=ResultInfo.parse(_text(info, "raw", required=True)) if info else None,
+        **report_fields(data, offset_timestamp),
+        phone_number=field(data, "phone_number", text),
+        result_info=ResultInfo.parse(field(info, "raw", required(text))) if info else None,
         stats=stats,
         extra=_extra(data),
     )
 
 
 def _reply(data: Mapping[str, Any]) -> IncomingReply:
-    return IncomingReply(
-        message_id=_text(data, "message_id", required=True),
-        sender=_text(data, "sender", required=True),
-        recipient=_text(data, "recipient"),
-        body=_text(data, "body"),
-        request_id=_text(data, "request_id"),
-        gateway=_text(data, "gateway"),
-        timestamp=_timestamp(data),
-        payload=_object(data, "payload"),
-        extra=_extra(data),
-    )
+    return IncomingReply(**reply_fields(data, offset_timestamp), extra=_extra(data))
 
 
 def _incoming(data: Mapping[str, Any]) -> IncomingMessage:
-    return IncomingMessage(
-        sender=_text(data, "sender", required=True),
-        recipient=_text(data, "recipient"),
-        body=_text(data, "body"),
-        gateway=_text(data, "gateway"),
-        timestamp=_timestamp(data),
-        extra=_extra(data),
-    )
+    return IncomingMessage(**incoming_fields(data, offset_timestamp), extra=_extra(data))
 
 
 def _unknown(data: Mapping[str, Any]) -> UnknownEvent:
-    raw = _object(data, "raw")
-    if raw is None:
-        raise _Unreadable("'raw' is required")
-    return UnknownEvent(raw)
+    return UnknownEvent(field(data, "raw", required(_object)))
 
 
 def _invalid(data: Mapping[str, Any]) -> InvalidEvent:
-    return InvalidEvent(data.get("raw"), _text(data, "reason") or "")
+    return InvalidEvent(data.get("raw"), field(data, "reason", text) or "")
 
 
 _READERS: dict[str, Callable[[Mapping[str, Any]], Event]] = {

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
+from .._reading import (
+    Reader,
+    Unreadable,
+    amount,
+    epoch_timestamp,
+    field,
+    mapping,
+    optional,
+    read_fields,
+    read_object,
+    required,
+    text,
+)
 from ..errors import WebhookError
 from ._events import (
     ChannelStats,
@@ -31,11 +43,6 @@ _REPLY_FIELDS = {
     "type", "request_id", "message_id", "payload", "gateway", "timestamp", "sender",
     "recipient", "body",
 }  # fmt: skip
-_STATS_FIELDS = ("sender", "country", "operator", "price_czk", "price_eur", "count", "gateway")
-
-
-class _Unreadable(Exception):
-    """One item's field has the wrong type."""
 
 
 def parse(body: bytes | str | Any, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Event]:
@@ -78,7 +85,7 @@ def _event(item: Any) -> Event:
             return _delivery_report(item)
         if kind == "incoming":
             return _reply(item) if "message_id" in item else _incoming(item)
-    except _Unreadable as error:
+    except Unreadable as error:
         return InvalidEvent(item, str(error))
     except (ValueError, TypeError, OverflowError, RecursionError) as error:
         # Whatever else one item holds, it must not cost the rest of the batch.
@@ -86,126 +93,114 @@ def _event(item: Any) -> Event:
     return UnknownEvent(item)
 
 
-def _text(item: Mapping[str, Any], key: str, *, required: bool = False) -> Any:
-    value = item.get(key)
-    if value is None:
-        if required:
-            raise _Unreadable(f"{key!r} is required")
-        return None
-    if not isinstance(value, str):
-        raise _Unreadable(f"{key!r} must be a string, got {type(value).__name__}")
-    return value
+_text = required(text)
+_payload = optional(mapping)
+_REPORT_READERS: dict[str, Reader] = {
+    "message_id": _text,
+    "result": _text,
+    "request_id": text,
+    "gateway": text,
+    "payload": _payload,
+}
+_INCOMING_READERS: dict[str, Reader] = {
+    "sender": _text,
+    "recipient": text,
+    "body": text,
+    "gateway": text,
+}
+_REPLY_READERS: dict[str, Reader] = {
+    "message_id": _text,
+    **_INCOMING_READERS,
+    "request_id": text,
+    "payload": _payload,
+}
 
 
-def _number(item: Mapping[str, Any], key: str) -> Any:
-    value = item.get(key)
-    if value is None:
-        return None
-    if isinstance(value, str):
-        try:
-            return float(value) if "." in value else int(value)
-        except ValueError:
-            pass
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        return value
-    raise _Unreadable(f"{key!r} must be a number, got {value!r}")
+def report_fields(item: Mapping[str, Any], timestamp: Reader) -> dict[str, Any]:
+    """The fields a delivery report has in every form, ``timestamp`` read by ``timestamp``
+    (a webhook's is in seconds since 1970, ``to_json``'s in ISO 8601)."""
+    return read_fields(item, {**_REPORT_READERS, "timestamp": timestamp})
 
 
-def _timestamp(item: Mapping[str, Any]) -> dt.datetime | None:
-    seconds = _number(item, "timestamp")
-    if seconds is None:
-        return None
-    try:
-        return dt.datetime.fromtimestamp(seconds, tz=dt.timezone.utc)
-    except (OverflowError, OSError, ValueError):
-        raise _Unreadable(f"'timestamp' is out of range: {seconds!r}") from None
+def reply_fields(item: Mapping[str, Any], timestamp: Reader) -> dict[str, Any]:
+    """The fields of an ``IncomingReply`` (see ``report_fields``)."""
+    return read_fields(item, {**_REPLY_READERS, "timestamp": timestamp})
 
 
-def _object(item: Mapping[str, Any], key: str) -> Any:
-    value = item.get(key)
-    if value is not None and not isinstance(value, Mapping):
-        raise _Unreadable(f"{key!r} must be an object, got {type(value).__name__}")
-    return value
+def incoming_fields(item: Mapping[str, Any], timestamp: Reader) -> dict[str, Any]:
+    """The fields of an ``IncomingMessage`` (see ``report_fields``)."""
+    return read_fields(item, {**_INCOMING_READERS, "timestamp": timestamp})
 
 
-def _extra(item: Mapping[str, Any], known: set[str]) -> dict[str, Any]:
+def _extra(item: Mapping[str, Any], known: Collection[str]) -> dict[str, Any]:
     return {key: value for key, value in item.items() if key not in known}
 
 
 def _delivery_report(item: Mapping[str, Any]) -> DeliveryReport:
-    to = _object(item, "to")
-    info = _text(item, "result_info")
+    to = field(item, "to", _payload)
+    info = field(item, "result_info", text)
     stats = None
     for key in STATS_KEYS:
-        raw = _object(item, key)
+        raw = field(item, key, _payload)
         if raw is not None:
-            stats = _stats(key, raw)
+            stats = read_stats(key, raw)
             break
     return DeliveryReport(
-        message_id=_text(item, "message_id", required=True),
-        result=_text(item, "result", required=True),
-        request_id=_text(item, "request_id"),
-        gateway=_text(item, "gateway"),
-        timestamp=_timestamp(item),
-        payload=_object(item, "payload"),
-        phone_number=_text(to, "phone_number") if to is not None else None,
+        **report_fields(item, epoch_timestamp),
+        phone_number=field(to, "phone_number", text) if to is not None else None,
         result_info=ResultInfo.parse(info) if info is not None else None,
         stats=stats,
         extra=_extra(item, _REPORT_FIELDS),
     )
 
 
-def _stats(channel: str, raw: Mapping[str, Any]) -> ChannelStats:
-    def code(key: str) -> int | str | None:
-        # MCC and MNC are integers in the OpenAPI; a code sent as text is read as one,
-        # and text that is not a short number is kept as it came.
-        value = raw.get(key)
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if isinstance(value, str):
-            digits = value.strip()
-            short_number = digits.isascii() and digits.isdecimal() and len(digits) <= 6
-            return int(digits) if short_number else value
-        if value is None:
-            return None
-        raise _Unreadable(f"{channel}.{key} must be a code, got {value!r}")
+def _network_code(value: Any) -> int | str | None:
+    # MCC and MNC are integers in the OpenAPI; a code sent as text is read as one,
+    # and text that is not a short number is kept as it came.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        digits = value.strip()
+        short_number = digits.isascii() and digits.isdecimal() and len(digits) <= 6
+        return int(digits) if short_number else value
+    if value is None:
+        return None
+    raise Unreadable(f"must be a code, got {value!r}")
 
-    count = _number(raw, "count")
-    if isinstance(count, float) and not count.is_integer():
-        raise _Unreadable(f"{channel}.count must be a whole number, got {count!r}")
-    return ChannelStats(
-        channel=channel,
-        sender=_text(raw, "sender"),
-        country=code("country"),
-        operator=code("operator"),
-        price_czk=_number(raw, "price_czk"),
-        price_eur=_number(raw, "price_eur"),
-        count=int(count) if count is not None else None,
-        gateway=_text(raw, "gateway"),
-        extra=_extra(raw, set(_STATS_FIELDS)),
-    )
+
+def _parts(value: Any) -> int | None:
+    number = amount(value)
+    if number is None:
+        return None
+    if number != number.to_integral_value():
+        raise Unreadable(f"must be a whole number, got {value!r}")
+    return int(number)
+
+
+_STATS_READERS: dict[str, Reader] = {
+    "sender": text,
+    "country": _network_code,
+    "operator": _network_code,
+    "price_czk": amount,
+    "price_eur": amount,
+    "count": _parts,
+    "gateway": text,
+}
+
+
+def read_stats(channel: str, raw: Mapping[str, Any]) -> ChannelStats:
+    """The ``ChannelStats`` of ``channel`` from its object ``raw``."""
+    try:
+        return read_object(ChannelStats, raw, _STATS_READERS, channel=channel)
+    except Unreadable as error:
+        raise error.within(channel) from None
 
 
 def _reply(item: Mapping[str, Any]) -> IncomingReply:
-    return IncomingReply(
-        message_id=_text(item, "message_id", required=True),
-        sender=_text(item, "sender", required=True),
-        recipient=_text(item, "recipient"),
-        body=_text(item, "body"),
-        request_id=_text(item, "request_id"),
-        gateway=_text(item, "gateway"),
-        timestamp=_timestamp(item),
-        payload=_object(item, "payload"),
-        extra=_extra(item, _REPLY_FIELDS),
-    )
+    return IncomingReply(**reply_fields(item, epoch_timestamp), extra=_extra(item, _REPLY_FIELDS))
 
 
 def _incoming(item: Mapping[str, Any]) -> IncomingMessage:
     return IncomingMessage(
-        sender=_text(item, "sender", required=True),
-        recipient=_text(item, "recipient"),
-        body=_text(item, "body"),
-        gateway=_text(item, "gateway"),
-        timestamp=_timestamp(item),
-        extra=_extra(item, _REPLY_FIELDS),
+        **incoming_fields(item, epoch_timestamp), extra=_extra(item, _REPLY_FIELDS)
     )

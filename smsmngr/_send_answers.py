@@ -1,0 +1,89 @@
+"""The sending API's answers (``/message``, ``/messages``, ``/simple/message``) read
+into ``SendResult`` and ``SimpleSendResult``, by the readers of ``_reading``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ._reading import (
+    Unreadable,
+    flag,
+    format_error,
+    index,
+    items,
+    optional,
+    read_object,
+    required,
+    text,
+)
+from ._send_results import AcceptedItem, RejectedItem, SendResult, SimpleSendResult
+
+__all__ = ["parse_send_result", "parse_simple_result"]
+
+_request_id = required(text)
+
+
+def _accepted(data: Any) -> AcceptedItem:
+    return read_object(AcceptedItem, data, {"key": index, "message_id": required(text)})
+
+
+def _rejected(data: Any) -> RejectedItem:
+    return read_object(RejectedItem, data, {"key": index})
+
+
+_accepted_items = items(_accepted)
+_rejected_items = items(_rejected)
+
+
+def parse_send_result(
+    data: Any,
+    *,
+    status_code: int,
+    headers: Mapping[str, str],
+    recipients_per_message: tuple[int, ...],
+    keyed_by_message: bool,
+) -> SendResult:
+    """Read a ``/message`` or ``/messages`` answer; unknown fields are kept in ``extra``.
+
+    >>> parse_send_result({"request_id": "r-1", "accepted": [{"key": "0", "message_id": "m"}]},
+    ...                   status_code=200, headers={}, recipients_per_message=(1,),
+    ...                   keyed_by_message=False).accepted[0].key
+    0
+    """
+    readers = {
+        "request_id": _request_id,
+        "accepted": items(_accepted),
+        "rejected": items(_rejected),
+    }
+    try:
+        # Absent lists are empty; a null one is not as documented.
+        listed = {"accepted": [], "rejected": [], **data} if isinstance(data, Mapping) else data
+        return read_object(
+            SendResult,
+            listed,
+            readers,
+            headers=headers,
+            _recipients_per_message=recipients_per_message,
+            _keyed_by_message=keyed_by_message,
+        )
+    except Unreadable as error:
+        raise _format_error(SendResult, error, data, status_code, headers) from None
+
+
+def parse_simple_result(
+    data: Any, *, status_code: int, headers: Mapping[str, str]
+) -> SimpleSendResult:
+    """Read a ``/simple/message`` answer."""
+    readers = {"request_id": _request_id, "accepted": flag, "message_id": optional(text)}
+    try:
+        return read_object(SimpleSendResult, data, readers, headers=headers)
+    except Unreadable as error:
+        raise _format_error(SimpleSendResult, error, data, status_code, headers) from None
+
+
+def _format_error(
+    cls: type[Any], error: Unreadable, data: Any, status_code: int, headers: Mapping[str, str]
+) -> Exception:
+    reason = f"the API answered {status_code} with a body that is not a valid {cls.__name__}"
+    return format_error(f"{reason}: {error}", status_code=status_code, body=data, headers=headers)
