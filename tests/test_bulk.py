@@ -26,6 +26,8 @@ from smsmngr import (
 from smsmngr.bulk import minimum_calls, plan
 from smsmngr.testing import FakeSmsManager, Fault, FaultKind, FaultPlan
 
+from .support import numbers
+
 pytestmark = pytest.mark.anyio
 
 
@@ -35,10 +37,6 @@ UNCERTAIN_FAULTS = (
     FaultKind.DROP_BEFORE,
     FaultKind.UNAVAILABLE,
 )
-
-
-def numbers(count: int, start: int = 0) -> list[str]:
-    return [f"4207{i:08d}" for i in range(start, start + count)]
 
 
 def one_recipient_messages(count: int) -> Iterator[Message]:

@@ -12,13 +12,9 @@ import pytest
 from smsmngr import AsyncClient, Message, OutcomeStatus, ValidationError
 from smsmngr.testing import FakeSmsManager, FaultKind, FaultPlan
 
-from .support import API_KEY, NO_WAIT
+from .support import API_KEY, NO_WAIT, numbers
 
 pytestmark = pytest.mark.anyio
-
-
-def numbers(count: int, start: int = 0) -> list[str]:
-    return [f"4207{i:08d}" for i in range(start, start + count)]
 
 
 async def test_entries_not_accepted_at_first_are_sent_again_until_accepted() -> None:

@@ -29,7 +29,7 @@ from smsmngr import (
 )
 from smsmngr.testing import FakeSmsManager
 
-from .support import API_KEY, NO_WAIT, accepted
+from .support import API_KEY, NO_WAIT, REST_BASE_URL, VERIFY_BASE_URL, accepted
 
 pytestmark = pytest.mark.anyio
 
@@ -384,13 +384,13 @@ async def test_a_production_url_given_explicitly_is_used_with_another_sending_ho
         FakeSmsManager(),
         seen,
         base_url=f"{MOCK}/v2",
-        rest_base_url="https://rest-api.smsmngr.com/v1",
-        verify_base_url="https://verify-api.smsmanager.com",
+        rest_base_url=REST_BASE_URL,
+        verify_base_url=VERIFY_BASE_URL,
     )
     await _call_every_api(client)
     assert seen[1:] == [
-        "https://rest-api.smsmngr.com/v1/credit",
-        "https://verify-api.smsmanager.com/v1/validations",
+        f"{REST_BASE_URL}/credit",
+        f"{VERIFY_BASE_URL}/v1/validations",
     ]
 
 

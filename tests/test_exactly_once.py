@@ -39,13 +39,9 @@ from smsmngr import (
 from smsmngr.bulk import _journal
 from smsmngr.testing import FakeSmsManager, Fault, FaultKind, FaultPlan, serve
 
-from .support import API_KEY, NO_WAIT
+from .support import API_KEY, NO_WAIT, numbers
 
 pytestmark = pytest.mark.anyio
-
-
-def numbers(count: int, start: int = 0) -> list[str]:
-    return [f"4207{i:08d}" for i in range(start, start + count)]
 
 
 def nobody_twice(fake: FakeSmsManager) -> bool:

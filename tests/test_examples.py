@@ -8,6 +8,8 @@ import json
 import httpx
 import pytest
 
+from .support import BASE_URL
+
 pytestmark = pytest.mark.anyio
 
 DELIVERED = [{"type": "outgoing", "message_id": "m-1", "result": "undelivered", "timestamp": 1}]
@@ -56,7 +58,7 @@ async def test_the_tracing_example_makes_a_span_per_attempt_without_the_key() ->
         tracer_provider=provider,
         transport=fake.transport,
         api_key=fake.api_key,
-        base_url="https://api.smsmngr.com/v2",
+        base_url=BASE_URL,
         retry=RetryPolicy(backoff_base=0, backoff_max=0),
     ) as client:
         await client.send(Message("Hi", to=["420777123456"]))

@@ -25,6 +25,8 @@ from smsmngr import (
 )
 from smsmngr.testing import FakeSmsManager, Fault, FaultKind, FaultPlan, serve
 
+from .support import BASE_URL
+
 pytestmark = pytest.mark.anyio
 
 HI = Message("Hi", to=["420777123456"])
@@ -34,7 +36,7 @@ def raw(
     fake: FakeSmsManager, body: Any, path: str = "/v2/message", **headers: str
 ) -> httpx.Response:
     """A request straight to the fake, bypassing the SDK's own checks."""
-    with httpx.Client(transport=fake.transport, base_url="https://api.smsmngr.com") as http:
+    with httpx.Client(transport=fake.transport, base_url=BASE_URL.removesuffix("/v2")) as http:
         content = body if isinstance(body, bytes) else json.dumps(body).encode()
         headers = {"x-api-key": fake.api_key, "content-type": "application/json", **headers}
         return http.post(path, content=content, headers=headers)
@@ -123,7 +125,7 @@ def test_unknown_paths_and_methods_are_refused() -> None:
     fake = FakeSmsManager()
     assert raw(fake, {}, "/v2/nothing").status_code == 404
     with httpx.Client(transport=fake.transport) as http:
-        answer = http.get("https://api.smsmngr.com/v2/message", headers={"x-api-key": fake.api_key})
+        answer = http.get(f"{BASE_URL}/message", headers={"x-api-key": fake.api_key})
     assert answer.status_code == 405
 
 

@@ -16,9 +16,11 @@ import pytest
 from smsmngr import DeliveryUncertainError, Message, ServerError, Sms, Viber, WhatsAppTemplate
 from smsmngr.testing import FakeSmsManager, FaultKind, FaultPlan
 
+from .support import BASE_URL
+
 pytestmark = pytest.mark.anyio
 
-API = "https://api.smsmngr.com"
+API = BASE_URL.removesuffix("/v2")
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
 ONE = {"body": "Hi", "to": [{"phone_number": "420777123456"}]}

@@ -23,6 +23,8 @@ from smsmngr.models import DeliveryWindow, Rcs, Sms, Viber, WhatsAppTemplate
 from smsmngr.testing import FakeSmsManager, FaultKind, FaultPlan
 from smsmngr.testing._ledger import SentRecipient
 
+from .support import REST_BASE_URL
+
 pytestmark = pytest.mark.anyio
 
 NUMBER = "420777123456"
@@ -356,7 +358,7 @@ def test_the_fake_stores_a_national_number_with_its_accounts_calling_code() -> N
 def test_the_fake_tells_its_clock_in_the_date_of_every_answer() -> None:
     fake = FakeSmsManager(clock=lambda: 1_445_416_080.0)
     with httpx.Client(transport=fake.transport) as http:
-        answer = http.get("https://rest-api.smsmngr.com/v1/credit")
+        answer = http.get(f"{REST_BASE_URL}/credit")
     assert answer.headers["date"] == "Wed, 21 Oct 2015 08:28:00 GMT"
 
 

@@ -23,11 +23,11 @@ from smsmngr import (
     ValidationError,
 )
 
-from .support import API_KEY, NO_WAIT
+from .support import API_KEY, NO_WAIT, REST_BASE_URL
 
 pytestmark = pytest.mark.anyio
 
-REST = "https://rest-api.smsmngr.com/v1"
+REST = REST_BASE_URL
 EXAMPLES = json.loads((Path(__file__).parent / "data" / "rest_examples.json").read_text())
 DAY = dt.date(2026, 7, 30)
 
