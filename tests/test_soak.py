@@ -14,28 +14,13 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from benchmarks import soak
 from smsmngr import AsyncClient, BulkResult, Client, Message, OutcomeStatus, RetryPolicy
-from smsmngr.testing import (
-    FakeSmsManager,
-    Fault,
-    FaultKind,
-    FaultPlan,
-    FaultProxy,
-    SocketFault,
-    serve,
-)
+from smsmngr.testing import FakeSmsManager, FaultKind, FaultProxy, SocketFault
+
+from .support import numbers
 
 RECIPIENTS = 50_000
-SOCKET_FAULTS = {
-    SocketFault.RESET_BEFORE: 0.03,
-    SocketFault.RESET_AFTER: 0.03,
-    SocketFault.STALL: 0.01,
-}
-SERVER_FAULTS = {
-    Fault(FaultKind.RATE_LIMIT, retry_after=0.01): 0.03,
-    Fault(FaultKind.SERVER_ERROR): 0.02,
-    Fault(FaultKind.UNAVAILABLE): 0.02,
-}
 # A stalled answer ends in a reset, never in a late answer, so no outcome here hangs on
 # a timeout racing a busy machine: the timeout is only a bound on a hung test.
 TIMEOUT = httpx.Timeout(30.0)
@@ -43,16 +28,15 @@ RETRY = RetryPolicy(backoff_base=0.01, backoff_max=0.05)
 
 
 def campaign() -> Message:
-    return Message("Soak", to=[f"4207{i:08d}" for i in range(RECIPIENTS)])
+    return Message("Soak", to=numbers(RECIPIENTS))
 
 
 def check(result: BulkResult, fake: FakeSmsManager, proxy: FaultProxy) -> None:
     # Every kind of fault really happened, or this proves nothing.
     assert {r.fault for r in proxy.requests} >= set(SocketFault)
-    assert {c.fault for c in fake.ledger.calls} >= {f.kind for f in SERVER_FAULTS}
-    numbers = {f"4207{i:08d}" for i in range(RECIPIENTS)}
+    assert {c.fault for c in fake.ledger.calls} >= {f.kind for f in soak.SERVER_FAULTS}
     assert result.total == RECIPIENTS  # every recipient reported
-    assert {o.phone_number for o in result.outcomes} == numbers
+    assert {o.phone_number for o in result.outcomes} == set(numbers(RECIPIENTS))
     processed = fake.ledger.processed_phone_numbers()
     assert max(processed.values()) == 1  # no recipient processed twice
     sent = {s.phone_number: s.message_id for s in fake.ledger.sent}
@@ -61,12 +45,11 @@ def check(result: BulkResult, fake: FakeSmsManager, proxy: FaultProxy) -> None:
             assert sent[outcome.phone_number] == outcome.message_id  # processed exactly once
     # Unknown are exactly the recipients whose answer never came back: reset or stalled
     # by the proxy, or answered 500/503 by the server.
-    lost_on_the_wire = proxy.faulted_phone_numbers()
     failed_by_the_server = fake.ledger.phone_numbers_in_calls(
         FaultKind.SERVER_ERROR, FaultKind.UNAVAILABLE
     )
     unknown = {o.phone_number for o in result.outcomes if o.status is OutcomeStatus.UNKNOWN}
-    assert unknown == lost_on_the_wire | failed_by_the_server
+    assert unknown == soak.lost_answers(fake, proxy)
     assert result.accepted == RECIPIENTS - len(unknown)
     # Of the unknowns, exactly those the server reached were processed, once.
     reached = proxy.faulted_phone_numbers(reached_server=True)
@@ -77,9 +60,8 @@ def check(result: BulkResult, fake: FakeSmsManager, proxy: FaultProxy) -> None:
 
 @pytest.fixture
 def faulty_api() -> Iterator[tuple[FakeSmsManager, FaultProxy]]:
-    fake = FakeSmsManager(faults=FaultPlan(rates=SERVER_FAULTS, seed=5))
-    with serve(fake) as base_url, FaultProxy(base_url, SOCKET_FAULTS, seed=6) as proxy:
-        yield fake, proxy
+    with soak.faulty_api(seed=5, stall=0.01) as api:
+        yield api
 
 
 def test_soak_through_the_async_client(faulty_api: tuple[FakeSmsManager, FaultProxy]) -> None:
