@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
-import httpx
 import pytest
-import respx
 
 from smsmngr import AsyncClient, ConfigurationError, JournalError, Message, ValidationError
 from smsmngr.phone import normalizer_for_region
+from smsmngr.testing import FakeSmsManager
 
-from .support import API_KEY, accepted
+from .support import API_KEY
 
 pytestmark = pytest.mark.anyio
 
@@ -76,45 +74,35 @@ def test_without_the_extra_a_region_is_refused_with_how_to_get_it(
     AsyncClient(api_key=API_KEY)  # without a region, nothing is needed
 
 
-async def test_every_send_reads_numbers_in_the_region(api: respx.MockRouter) -> None:
-    one = api.post("/message").respond(200, json=accepted("m"))
-    batch = api.post("/messages").respond(200, json=accepted("m"))
-    simple = api.post("/simple/message").respond(
-        200, json={"request_id": "r", "accepted": True, "message_id": "m"}
-    )
-    async with AsyncClient(api_key=API_KEY, default_region="CZ") as client:
+async def test_every_send_reads_numbers_in_the_region() -> None:
+    fake = FakeSmsManager()
+    async with fake.async_client(default_region="CZ") as client:
         await client.send(Message("Hi", to=["777 123 456"]))
         await client.send_batch([Message("Hi", to=["777 654 321"])])
         await client.send_simple("603 123 456", "Hi", sender="Shop")
         result = await client.send_bulk(Message("Hi", to=["777 111 222", "12"]))
         with pytest.raises(ValidationError, match=r"message\.to\[0\]"):
             await client.send(Message("Hi", to=["0777 123 456"]))
-    assert _numbers(one.calls[0].request) == ["420777123456"]
-    assert _numbers(batch.calls[0].request) == ["420777654321"]
-    assert b"number=420603123456" in simple.calls[0].request.content
-    assert _numbers(batch.calls[1].request) == ["420777111222"]
+    assert [(sent.endpoint, sent.phone_number) for sent in fake.ledger.sent] == [
+        ("/message", "420777123456"),
+        ("/messages", "420777654321"),
+        ("/simple/message", "420603123456"),
+        ("/messages", "420777111222"),
+    ]
     assert (result.accepted, result.rejected) == (1, 1)
-    assert one.call_count == 1  # the refused number was refused before sending
+    assert len(fake.ledger.calls) == 4  # the refused number was refused before sending
 
 
-async def test_a_journal_resumes_only_with_the_region_it_was_written_with(
-    api: respx.MockRouter, tmp_path: Path
-) -> None:
-    api.post("/messages").respond(200, json=accepted("m"))
+async def test_a_journal_resumes_only_with_the_region_it_was_written_with(tmp_path: Path) -> None:
+    fake = FakeSmsManager()
     journal = tmp_path / "campaign.db"
     message = Message("Hi", to=["777 123 456"])
-    async with AsyncClient(api_key=API_KEY, default_region="CZ") as client:
+    async with fake.async_client(default_region="CZ") as client:
         await client.send_bulk(message, journal=journal)
-    async with AsyncClient(api_key=API_KEY) as client:
+    async with fake.async_client() as client:
         # Keyed as "777123456" now, the recipient sent as "420777123456" would go again.
         with pytest.raises(JournalError, match="default_region='CZ'"):
             await client.send_bulk(message, journal=journal)
-    async with AsyncClient(api_key=API_KEY, default_region="cz") as client:
+    async with fake.async_client(default_region="cz") as client:
         again = await client.send_bulk(message, journal=journal)
     assert (again.accepted, again.calls) == (1, 0)
-
-
-def _numbers(request: httpx.Request) -> list[str]:
-    body = json.loads(request.content)
-    messages = body if isinstance(body, list) else [body]
-    return [r["phone_number"] for m in messages for r in m["to"]]
