@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
 from smsmngr import RetryPolicy
 from smsmngr._transport import DEFAULT_BASE_URL, DEFAULT_REST_BASE_URL, DEFAULT_VERIFY_BASE_URL
 
+ROOT = Path(__file__).resolve().parent.parent
+"""The project's checkout (or unpacked sdist)."""
+DATA = Path(__file__).resolve().parent / "data"
+"""Test data: the reference's examples, read out of its pages."""
 BASE_URL = DEFAULT_BASE_URL
 REST_BASE_URL = DEFAULT_REST_BASE_URL
 VERIFY_BASE_URL = DEFAULT_VERIFY_BASE_URL

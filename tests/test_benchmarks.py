@@ -9,7 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+import pytest
+
+from .support import ROOT
+
+pytestmark = pytest.mark.slow
 
 
 def run_module(*args: str) -> subprocess.CompletedProcess[str]:

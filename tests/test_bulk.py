@@ -67,6 +67,7 @@ def not_accepted_calls(fake: FakeSmsManager) -> int:
     return sum(call.fault in faults for call in fake.ledger.calls)
 
 
+@pytest.mark.slow
 async def test_20000_recipients_with_15_percent_faults_are_all_accounted_for() -> None:
     fake = FakeSmsManager(faults=FaultPlan.mixed(0.15, seed=3))
     async with fake.async_client() as client:
@@ -94,6 +95,7 @@ async def test_20000_recipients_with_15_percent_faults_are_all_accounted_for() -
     assert unknown == lost  # unknowns are exactly the calls whose outcome could not be known
 
 
+@pytest.mark.slow
 def test_the_blocking_client_runs_the_same_campaign() -> None:
     fake = FakeSmsManager(faults=FaultPlan.mixed(0.15, seed=4))
     with fake.client() as client:
@@ -211,6 +213,7 @@ async def test_async_iterables_are_consumed_lazily() -> None:
     assert pulled < 2_000  # a few calls ahead of the consumer, not the whole input
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("eager_gc")
 async def test_memory_stays_flat_when_outcomes_are_not_collected() -> None:
     async def peak(count: int) -> int:

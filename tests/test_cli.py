@@ -19,6 +19,8 @@ import pytest
 from smsmngr import Client, Message
 from smsmngr.testing import FakeSmsManager, FaultKind, FaultPlan, serve
 
+pytestmark = pytest.mark.slow
+
 SCRIPT = Path(sys.executable).parent / "smsmngr"
 
 

@@ -17,6 +17,8 @@ from smsmngr.testing import FakeSmsManager, Fault, FaultKind, FaultPlan, serve
 
 from .test_cli import run
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def api() -> Iterator[tuple[FakeSmsManager, list[str]]]:

@@ -280,11 +280,13 @@ def _python_with_log(setting: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("setting", "level"), [("debug", 10), ("INFO", 20), ("", 0)])
 def test_smsmanager_log_sets_the_level_of_the_sdk_and_httpx(setting: str, level: int) -> None:
     assert json.loads(_python_with_log(setting).stdout) == [level, level]
 
 
+@pytest.mark.slow
 def test_an_unknown_smsmanager_log_is_said_not_ignored() -> None:
     finished = _python_with_log("verbose")
     assert json.loads(finished.stdout) == [0, 0]

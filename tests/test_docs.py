@@ -19,7 +19,8 @@ import pytest
 
 import smsmngr
 
-ROOT = Path(__file__).resolve().parent.parent
+from .support import ROOT
+
 REFERENCE = ROOT / "docs" / "reference"
 PUBLIC_MODULES = [
     "smsmngr",
@@ -246,6 +247,7 @@ def _signatures(page: Path) -> dict[str, str]:
     return {text.split("(")[0].strip(): text for text in texts if "(" in text}
 
 
+@pytest.mark.slow
 def test_the_reference_shows_how_to_construct_each_model(tmp_path: Path) -> None:
     # attrs writes __init__ at run time, which static analysis does not see
     # (scripts/griffe_attrs.py shows it); Ruff, from the docs extra, lays it out.

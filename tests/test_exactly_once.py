@@ -128,6 +128,7 @@ journal.close()
 """
 
 
+@pytest.mark.slow
 def test_another_process_on_a_journal_in_use_is_refused(tmp_path: Path) -> None:
     journal = tmp_path / "j.db"
     holder = subprocess.Popen(
@@ -307,6 +308,7 @@ async def test_calls_waiting_for_the_pacer_are_not_journaled_in_flight(tmp_path:
 # 7 ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("eager_gc")
 async def test_resuming_a_huge_message_keeps_memory_flat(tmp_path: Path) -> None:
     async def peak(count: int, journal: Path) -> int:

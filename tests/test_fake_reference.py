@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,7 +15,7 @@ import pytest
 from smsmngr import DeliveryUncertainError, Message, ServerError, Sms, Viber, WhatsAppTemplate
 from smsmngr.testing import FakeSmsManager, FaultKind, FaultPlan
 
-from .support import BASE_URL
+from .support import BASE_URL, DATA
 
 pytestmark = pytest.mark.anyio
 
@@ -25,7 +24,7 @@ JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
 ONE = {"body": "Hi", "to": [{"phone_number": "420777123456"}]}
 EXAMPLES: list[dict[str, Any]] = json.loads(
-    (Path(__file__).parent / "data" / "reference_examples.json").read_text(encoding="utf-8")
+    (DATA / "reference_examples.json").read_text(encoding="utf-8")
 )
 
 

@@ -13,7 +13,8 @@ import pytest
 
 from smsmngr._blocking import BlockingRunner
 
-ROOT = Path(__file__).resolve().parent.parent
+from .support import ROOT
+
 SCRIPT = ROOT / "scripts" / "generate_sync.py"
 
 
@@ -27,6 +28,7 @@ def generator() -> ModuleType:
     return module
 
 
+@pytest.mark.slow
 def test_the_committed_sync_client_is_not_stale() -> None:
     check = subprocess.run(
         [sys.executable, str(SCRIPT), "--check"], capture_output=True, text=True, check=False

@@ -18,6 +18,8 @@ import os, sys
 from smsmngr import Client, Message
 from smsmngr.bulk._journal import Journal
 
+pytestmark = pytest.mark.slow
+
 base_url, journal, point, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 settled = 0
 original_sending, original_settle = Journal.sending, Journal.settle

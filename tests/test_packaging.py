@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 from importlib.metadata import metadata
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from .support import ROOT
 
 
 def test_the_licence_is_mit_and_shipped() -> None:

@@ -22,6 +22,7 @@ def report(number: int) -> dict[str, object]:
     return {"type": "outgoing", "message_id": f"m-{number}", "result": "delivered"}
 
 
+@pytest.mark.slow
 def test_10000_events_in_concurrent_posts_reach_the_handler_once_each() -> None:
     seen: list[str] = []
     lock = threading.Lock()

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -47,12 +46,12 @@ from smsmngr.webhooks import (
     parse,
 )
 
-from .support import API_KEY, NO_WAIT
+from .support import API_KEY, DATA, NO_WAIT
 
 pytestmark = pytest.mark.anyio
 
 EXAMPLES: list[dict[str, Any]] = json.loads(
-    (Path(__file__).parent / "data" / "reference_examples.json").read_text(encoding="utf-8")
+    (DATA / "reference_examples.json").read_text(encoding="utf-8")
 )
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import json
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,12 +22,12 @@ from smsmngr import (
     ValidationError,
 )
 
-from .support import API_KEY, NO_WAIT, REST_BASE_URL
+from .support import API_KEY, DATA, NO_WAIT, REST_BASE_URL
 
 pytestmark = pytest.mark.anyio
 
 REST = REST_BASE_URL
-EXAMPLES = json.loads((Path(__file__).parent / "data" / "rest_examples.json").read_text())
+EXAMPLES = json.loads((DATA / "rest_examples.json").read_text())
 DAY = dt.date(2026, 7, 30)
 
 

@@ -279,6 +279,7 @@ async def test_aiohttps_connect_timeout_quoting_the_get_url_is_redacted_everywhe
         assert not [text for text in texts if secret in text]
 
 
+@pytest.mark.slow
 def test_smsmanager_log_redacts_what_any_of_its_loggers_pass_on() -> None:
     code = (
         "import logging, smsmngr; "

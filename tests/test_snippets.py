@@ -30,7 +30,8 @@ import pytest
 from smsmngr import AsyncClient, Client
 from smsmngr.testing import FakeSmsManager, serve
 
-ROOT = Path(__file__).resolve().parent.parent
+from .support import ROOT
+
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 FENCE = re.compile(r"^```([^`\n]*)\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 MARKER = re.compile(r"<!--[ \t]*snippet:((?:(?!-->).)*)-->\s*\Z", re.DOTALL)

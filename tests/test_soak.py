@@ -20,6 +20,8 @@ from smsmngr.testing import FakeSmsManager, FaultKind, FaultProxy, SocketFault
 
 from .support import numbers
 
+pytestmark = pytest.mark.slow
+
 RECIPIENTS = 50_000
 # A stalled answer ends in a reset, never in a late answer, so no outcome here hangs on
 # a timeout racing a busy machine: the timeout is only a bound on a hung test.

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -34,12 +33,12 @@ from smsmngr import (
 from smsmngr.errors import BadRequestError
 from smsmngr.testing import FakeSmsManager
 
-from .support import API_KEY, NO_WAIT, VERIFY_BASE_URL
+from .support import API_KEY, DATA, NO_WAIT, VERIFY_BASE_URL
 
 pytestmark = pytest.mark.anyio
 
 VERIFY = VERIFY_BASE_URL
-EXAMPLES = json.loads((Path(__file__).parent / "data" / "verify_examples.json").read_text())
+EXAMPLES = json.loads((DATA / "verify_examples.json").read_text())
 TOKEN = "61591bd88d8fbe7736bca535809d1216dd71cb0b5cbf2b07e5a08adfbeb5d35b"
 _PROOF_REQUEST = next(e["value"] for e in EXAMPLES if e["path"] == "/v1/verify-proof")
 PROOF_FIELDS = {
