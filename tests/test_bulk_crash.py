@@ -14,12 +14,12 @@ import pytest
 from smsmngr import Message, OutcomeStatus
 from smsmngr.testing import FakeSmsManager, Fault, FaultKind, FaultPlan, serve
 
+pytestmark = pytest.mark.slow
+
 RECIPIENTS = 5_000
 CAMPAIGN = """
 import sys
 from smsmngr import Client, Message
-
-pytestmark = pytest.mark.slow
 base_url, journal, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
 with Client(api_key="test-api-key", base_url=base_url) as client:
     client.send_bulk(Message("Hi", to=[f"4207{i:08d}" for i in range(count)]),

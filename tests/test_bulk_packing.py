@@ -7,6 +7,7 @@ from collections import Counter
 from itertools import groupby, pairwise
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -40,6 +41,7 @@ def pack(messages: list[Message]) -> tuple[list[Call], list[RecipientOutcome]]:
     return calls, rejections
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(campaigns())
 def test_every_recipient_is_in_exactly_one_call_or_rejected(messages: list[Message]) -> None:
@@ -54,6 +56,7 @@ def test_every_recipient_is_in_exactly_one_call_or_rejected(messages: list[Messa
     assert all(o.status is OutcomeStatus.REJECTED and o.phone_number == "12" for o in rejections)
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(campaigns())
 def test_no_call_breaks_a_limit_and_the_wire_matches_the_mapping(messages: list[Message]) -> None:
@@ -71,6 +74,7 @@ def test_no_call_breaks_a_limit_and_the_wire_matches_the_mapping(messages: list[
             assert {messages[slot[0]].body for slot in chunk} == {wire["body"]}
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(campaigns())
 def test_the_call_count_is_minimal(messages: list[Message]) -> None:

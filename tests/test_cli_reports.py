@@ -7,9 +7,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from smsmngr import Message
 from smsmngr.testing import FakeSmsManager
-from tests.test_cli import run
+
+from .test_cli import run
+
+pytestmark = pytest.mark.slow
 
 
 def _campaign(tmp_path: Path, recipients: int = 20) -> tuple[str, list[dict[str, Any]]]:

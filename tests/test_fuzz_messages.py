@@ -7,6 +7,7 @@ import datetime as dt
 import json
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -81,6 +82,7 @@ def messages(draw: st.DrawFn) -> Message:
     )
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(messages())
 def test_valid_messages_become_json_the_reference_accepts(message: Message) -> None:

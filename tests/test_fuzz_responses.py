@@ -46,6 +46,7 @@ def client() -> Iterator[Client]:
         yield blocking
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.sampled_from([200, 201, 400, 401, 403, 404, 409, 500, 503]),

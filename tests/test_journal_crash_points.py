@@ -12,13 +12,13 @@ import pytest
 from smsmngr import Message, OutcomeStatus
 from smsmngr.testing import FakeSmsManager, serve
 
+pytestmark = pytest.mark.slow
+
 RECIPIENTS = 1_000
 CRASHING_CAMPAIGN = """
 import os, sys
 from smsmngr import Client, Message
 from smsmngr.bulk._journal import Journal
-
-pytestmark = pytest.mark.slow
 
 base_url, journal, point, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 settled = 0

@@ -36,6 +36,7 @@ def lost_answers() -> FaultPlan:
     )
 
 
+@pytest.mark.slow
 async def test_lost_answers_end_sent_exactly_once_after_reconcile_and_resume(
     tmp_path: Path,
 ) -> None:
@@ -57,6 +58,7 @@ async def test_lost_answers_end_sent_exactly_once_after_reconcile_and_resume(
     assert all(o.message_id == by_number[o.phone_number] for o in resumed.outcomes)
 
 
+@pytest.mark.slow
 async def test_within_the_grace_period_the_unfound_stay_unknown(tmp_path: Path) -> None:
     journal = tmp_path / "summer.db"
     fake = FakeSmsManager(faults=FaultPlan(calls={2: FaultKind.DROP_BEFORE}))

@@ -279,6 +279,7 @@ json_values = st.recursive(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(json_values)
 def test_parse_raises_nothing_but_webhook_error_on_any_json(value: Any) -> None:
