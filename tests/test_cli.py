@@ -216,14 +216,29 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_mock_serves_every_api_and_prints_the_lines_to_export() -> None:
-    port = _free_port()
-    server = subprocess.Popen(
+def _mock(port: int) -> subprocess.Popen[str]:
+    """``smsmngr mock`` in a child process, its banner on a pipe."""
+    return subprocess.Popen(
         [sys.executable, "-m", "smsmngr", "mock", "--port", str(port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
     )
+
+
+def _wait_until_listening(port: int) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+
+
+def test_mock_serves_every_api_and_prints_the_lines_to_export() -> None:
+    port = _free_port()
+    server = _mock(port)
     assert server.stdout is not None
     try:
         banner = "".join(iter(server.stdout.readline, "stop with Ctrl-C\n"))
@@ -237,13 +252,7 @@ def test_mock_serves_every_api_and_prints_the_lines_to_export() -> None:
             "SMSMANAGER_API_HOST": f"http://127.0.0.1:{port}",
             "SMSMANAGER_API_KEY": "test-api-key",
         }
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
+        _wait_until_listening(port)
         host, key = exports["SMSMANAGER_API_HOST"], exports["SMSMANAGER_API_KEY"]
         with Client(api_key=key, api_host=host) as client:
             result = client.send(Message("Hi", to=["420777000001"]))
@@ -299,23 +308,12 @@ def test_every_option_is_explained_in_help(command: list[str], option: str, says
 
 def test_mock_prints_each_verify_code_so_verify_check_can_succeed() -> None:
     port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "smsmngr", "mock", "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
+    server = _mock(port)
     lines: queue.Queue[str] = queue.Queue()
     reader = threading.Thread(target=lambda: [lines.put(line) for line in server.stdout or ()])
     reader.start()
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
+        _wait_until_listening(port)
         root = f"http://127.0.0.1:{port}"
         options = ["--api-key", "test-api-key", "--base-url", f"{root}/v2"]
         verify = [*options, "--verify-base-url", root, "verify"]

@@ -458,6 +458,7 @@ def trickling_server() -> Iterator[str]:
         thread.join(10)
 
 
+@pytest.mark.slow
 async def test_a_trickling_answer_cannot_hold_a_call_past_its_deadline(
     trickling_server: str,
 ) -> None:

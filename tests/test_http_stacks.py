@@ -134,6 +134,7 @@ async def test_the_aiohttp_session_has_its_own_retry_switched_off() -> None:
             await session.close()
 
 
+@pytest.mark.slow
 async def test_an_answer_slower_than_the_read_timeout_is_uncertain(
     stack: str, fake: FakeSmsManager, base_url: str
 ) -> None:
@@ -159,6 +160,7 @@ async def test_a_429_is_waited_out_and_a_500_is_not_retried(stack: str) -> None:
     assert [call.status for call in fake.ledger.calls] == [429, 200, 500]
 
 
+@pytest.mark.slow
 async def test_the_pool_holds_as_many_connections_as_the_campaign_runs_calls(stack: str) -> None:
     fake = FakeSmsManager(faults=FaultPlan(rates={Fault(FaultKind.SLOW, delay=0.3): 1.0}))
     concurrency = 30  # more than httpx keeps alive by default (20)
