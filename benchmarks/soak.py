@@ -3,7 +3,7 @@
     python -m benchmarks.soak                     # 500,000 recipients; writes results/soak.md
     python -m benchmarks.soak --recipients 5000 --out /tmp/b
 
-The set-up tests/test_soak.py shares, at ten times its size: the fake API on loopback
+The set-up tests/bulk/test_soak.py shares, at ten times its size: the fake API on loopback
 behind a proxy that resets and stalls connections, the fake answering some calls
 429, 500 or 503. The figures hold what the client reported against what the server
 processed.
@@ -49,7 +49,7 @@ def socket_faults(stall: float) -> dict[SocketFault, float]:
 def faulty_api(*, seed: int, stall: float) -> Iterator[tuple[FakeSmsManager, FaultProxy]]:
     """The fake on loopback, faulting some calls, behind a proxy faulting sockets.
 
-    Shared with tests/test_soak.py. Example::
+    Shared with tests/bulk/test_soak.py. Example::
 
         with faulty_api(seed=5, stall=0.01) as (fake, proxy):
             ...  # point a client at proxy.url
