@@ -3,7 +3,7 @@
     python -m benchmarks.soak                     # 500,000 recipients; writes results/soak.md
     python -m benchmarks.soak --recipients 5000 --out /tmp/b
 
-Same set-up as tests/test_soak.py, at ten times the size: the fake API on loopback
+The set-up tests/bulk/test_soak.py shares, at ten times its size: the fake API on loopback
 behind a proxy that resets and stalls connections, the fake answering some calls
 429, 500 or 503. The figures hold what the client reported against what the server
 processed.
@@ -15,6 +15,8 @@ import argparse
 import asyncio
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -31,16 +33,37 @@ from smsmngr.testing import (
 )
 
 ROOT = Path(__file__).resolve().parent
-SOCKET_FAULTS = {
-    SocketFault.RESET_BEFORE: 0.03,
-    SocketFault.RESET_AFTER: 0.03,
-    SocketFault.STALL: 0.005,
-}
 SERVER_FAULTS = {
     Fault(FaultKind.RATE_LIMIT, retry_after=0.01): 0.03,
     Fault(FaultKind.SERVER_ERROR): 0.02,
     Fault(FaultKind.UNAVAILABLE): 0.02,
 }
+
+
+def socket_faults(stall: float) -> dict[SocketFault, float]:
+    """The proxy's fault rates: resets before and after the server, and ``stall``."""
+    return {SocketFault.RESET_BEFORE: 0.03, SocketFault.RESET_AFTER: 0.03, SocketFault.STALL: stall}
+
+
+@contextmanager
+def faulty_api(*, seed: int, stall: float) -> Iterator[tuple[FakeSmsManager, FaultProxy]]:
+    """The fake on loopback, faulting some calls, behind a proxy faulting sockets.
+
+    Shared with tests/bulk/test_soak.py. Example::
+
+        with faulty_api(seed=5, stall=0.01) as (fake, proxy):
+            ...  # point a client at proxy.url
+    """
+    fake = FakeSmsManager(faults=FaultPlan(rates=SERVER_FAULTS, seed=seed))
+    with serve(fake) as url, FaultProxy(url, socket_faults(stall), seed=seed + 1) as proxy:
+        yield fake, proxy
+
+
+def lost_answers(fake: FakeSmsManager, proxy: FaultProxy) -> set[str]:
+    """Recipients whose answer never came back: reset or stalled, or answered 500/503."""
+    return proxy.faulted_phone_numbers() | fake.ledger.phone_numbers_in_calls(
+        FaultKind.SERVER_ERROR, FaultKind.UNAVAILABLE
+    )
 
 
 def main() -> None:
@@ -49,12 +72,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "results")
     args = parser.parse_args()
     count = args.recipients
-    fake = FakeSmsManager(faults=FaultPlan(rates=SERVER_FAULTS, seed=11))
     message = Message("Soak", to=[f"4207{i:08d}" for i in range(count)])
 
-    async def run(base_url: str) -> tuple[float, BulkResult]:
+    async def run(api_key: str, base_url: str) -> tuple[float, BulkResult]:
         async with AsyncClient(
-            api_key=fake.api_key,
+            api_key=api_key,
             base_url=base_url,
             timeout=httpx.Timeout(10.0, read=0.5),
             retry=RetryPolicy(backoff_base=0.01, backoff_max=0.05),
@@ -63,15 +85,13 @@ def main() -> None:
             result = await client.send_bulk(message, concurrency=8)
             return time.perf_counter() - started, result
 
-    with serve(fake) as base_url, FaultProxy(base_url, SOCKET_FAULTS, seed=12) as proxy:
-        elapsed, result = asyncio.run(run(proxy.url))
+    with faulty_api(seed=11, stall=0.005) as (fake, proxy):
+        elapsed, result = asyncio.run(run(fake.api_key, proxy.url))
 
     processed = fake.ledger.processed_phone_numbers()
     outcomes = result.outcomes
     unknown = {o.phone_number for o in outcomes if o.status is OutcomeStatus.UNKNOWN}
-    lost = proxy.faulted_phone_numbers() | fake.ledger.phone_numbers_in_calls(
-        FaultKind.SERVER_ERROR, FaultKind.UNAVAILABLE
-    )
+    lost = lost_answers(fake, proxy)
     sent = {s.phone_number: s.message_id for s in fake.ledger.sent}
     accepted_ok = sum(
         1

@@ -8,7 +8,7 @@ import respx
 
 from smsmngr import AsyncClient, Client
 
-from .support import API_KEY, BASE_URL, NO_WAIT
+from .support import API_KEY, BASE_URL, NO_WAIT, clear_settings
 
 
 @pytest.fixture(params=["asyncio", "trio"])
@@ -18,8 +18,7 @@ def anyio_backend(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("API_KEY", "BASE_URL", "REST_BASE_URL", "VERIFY_BASE_URL", "API_HOST"):
-        monkeypatch.delenv(f"SMSMANAGER_{name}", raising=False)
+    clear_settings(monkeypatch)
 
 
 @pytest.fixture
