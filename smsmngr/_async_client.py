@@ -33,6 +33,7 @@ from ._rest_account import AsyncAccount
 from ._rest_status import AsyncStatus
 from ._retry import DEFAULT_RETRY, RetryEvent, RetryPolicy
 from ._send_answers import parse_send_result, parse_simple_result
+from ._send_checks import check_simple, checked_batch, checked_numbers
 from ._stacks import HttpStackName
 from ._transport import Transport
 from ._wire import encode_json, message_to_wire, simple_message_fields
@@ -41,7 +42,6 @@ from .bulk._journal import Account, Journal
 from .bulk._outcomes import BatchOutcome, BulkResult
 from .bulk._reconcile import Platform, ReconcileResult, reconcile_journal
 from .errors import CarriesBulkResult, SmsManagerError, ValidationError
-from .limits import MESSAGES_PER_CALL, RECIPIENTS_PER_MESSAGE
 from .models import Gateway, Message, SendResult, SimpleSendResult
 from .phone import PhoneNormalizer, international_normalizer, normalizer_for_region
 from .status import MessageRow
@@ -212,7 +212,7 @@ class AsyncClient:
             result = await client.send(otp, priority=True)
             result.recipient_message_ids()  # ['e27ff0ac-...']
         """
-        numbers = _checked_numbers(message, "message", self._normalize)
+        numbers = checked_numbers(message, "message", self._normalize)
         reply = await self._transport.request(
             "POST",
             "/message/priority" if priority else "/message",
@@ -240,20 +240,10 @@ class AsyncClient:
                 Message("Hi Bob", to=["420777654321"]),
             ])
         """
-        batch = list(messages)
-        if not 1 <= len(batch) <= MESSAGES_PER_CALL:
-            raise ValidationError(
-                "messages",
-                f"1 to {MESSAGES_PER_CALL} messages per call (got {len(batch)}); "
-                "use send_bulk() for more",
-            )
-        body = []
-        counts = []
-        for index, message in enumerate(batch):
-            numbers = _checked_numbers(message, f"messages[{index}]", self._normalize)
-            body.append(message_to_wire(message, numbers))
-            counts.append(len(numbers))
-        return await post_messages(self._transport, encode_json(body), tuple(counts))
+        batch = checked_batch(messages, self._normalize)
+        body = [message_to_wire(message, numbers) for message, numbers in batch]
+        counts = tuple(len(numbers) for _, numbers in batch)
+        return await post_messages(self._transport, encode_json(body), counts)
 
     async def send_simple(
         self,
@@ -279,16 +269,7 @@ class AsyncClient:
             result.message_id
         """
         number = self._normalize(phone_number, field="phone_number")
-        if not isinstance(message, str) or not message:
-            raise ValidationError("message", "must be a non-empty string")
-        if not isinstance(sender, str) or not sender:
-            raise ValidationError("sender", "required on /simple/message: a non-empty string")
-        if scheduled_at is not None and (
-            not isinstance(scheduled_at, dt.datetime) or scheduled_at.utcoffset() is None
-        ):
-            raise ValidationError("scheduled_at", "must be a timezone-aware datetime")
-        if method not in ("GET", "POST"):
-            raise ValidationError("method", f"must be 'GET' or 'POST', got {method!r}")
+        check_simple(message, sender, scheduled_at, method)
         fields = simple_message_fields(
             number,
             message,
@@ -502,19 +483,3 @@ class AsyncClient:
         finally:
             if opened is not None:
                 opened.close()
-
-
-def _checked_numbers(message: Message, where: str, normalize: PhoneNormalizer) -> list[str]:
-    """The normalized numbers of a message sent in one call, or a ``ValidationError``."""
-    if not isinstance(message, Message):
-        raise ValidationError(where, f"must be a Message, got {type(message).__name__}")
-    if len(message.to) > RECIPIENTS_PER_MESSAGE:
-        raise ValidationError(
-            f"{where}.to",
-            f"at most {RECIPIENTS_PER_MESSAGE} recipients per call (got {len(message.to)}); "
-            "use send_bulk() for more",
-        )
-    return [
-        normalize(phone, field=f"{where}.to[{index}]")
-        for index, phone in enumerate(message.to.phone_numbers())
-    ]

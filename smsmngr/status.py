@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
 
 from ._reading import (
+    Reader,
     Unreadable,
     amount,
     code,
@@ -46,7 +47,26 @@ __all__ = [
     "RequestStats",
 ]
 
-_TIMESTAMPS = ("ts_created", "ts_sent", "ts_delivered", "ts_seen", "ts_clicked", "ts_updated")
+# A field's type says how the API's value is read: each field is named once, in its
+# class, and only the fields read another way name their reader.
+_BY_TYPE: dict[Any, Reader] = {
+    str: nonempty_text,
+    str | None: code,
+    int: count,
+    int | None: optional(count),
+    dt.datetime | None: iso_timestamp,
+    decimal.Decimal | None: amount,
+    Mapping[str, Any]: mapping,
+}
+
+
+def _readers(cls: type, **special: Reader) -> dict[str, Reader]:
+    """A reader for each field of ``cls`` but ``extra``: ``special``'s, or its type's."""
+    fields = [field for field in attrs.fields(attrs.resolve_types(cls)) if field.name != "extra"]
+    return {
+        field.name: special[field.name] if field.name in special else _BY_TYPE[field.type]
+        for field in fields
+    }
 
 
 @attrs.frozen
@@ -85,38 +105,12 @@ class MessageStatus:
         return self.delivery_code in ("201", "202")
 
 
-_flow = optional(items(lambda step: step))
+_STATUS_READERS = _readers(MessageStatus, flow=optional(items(lambda step: step)))
 
 
 def parse_message_status(data: Any) -> MessageStatus:
     """A ``GET /message`` answer's ``message`` object."""
-    readers: dict[str, Callable[[Any], Any]] = {
-        "status_code": code,
-        "delivery_code": code,
-        "status_info": code,
-        "tag": code,
-        "body": code,
-        "to": mapping,
-        "request_id": code,
-        **dict.fromkeys(_TIMESTAMPS, iso_timestamp),
-        "flow": _flow,
-        "flow_index": code,
-        "flow_status": mapping,
-        "price": amount,
-    }
-    return read_object(MessageStatus, data, readers)
-
-
-_ROW_TIMESTAMPS = (
-    "ts_sent",
-    "ts_delivered",
-    "ts_updated",
-    "ts_clicked",
-    "ts_seen",
-    "ts_replied",
-    "ts_optout",
-)
-_ROW_COUNTS = ("sent", "delivered", "seen", "clicked", "replied", "optout", "nondelivered")
+    return read_object(MessageStatus, data, _STATUS_READERS)
 
 
 @attrs.frozen
@@ -149,34 +143,12 @@ class MessageRow:
     extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
+_ROW_READERS = _readers(MessageRow)
+
+
 def parse_message_row(data: Any) -> MessageRow:
     """One item of a ``GET /messages`` answer's ``messages``."""
-    readers: dict[str, Callable[[Any], Any]] = {
-        "message_id": nonempty_text,
-        "phone_number": code,
-        "body": code,
-        "flow": code,
-        "sender": code,
-        "message_parts": count,
-        **dict.fromkeys(_ROW_TIMESTAMPS, iso_timestamp),
-        **dict.fromkeys(_ROW_COUNTS, count),
-        "price_czk": amount,
-        "price_eur": amount,
-    }
-    return read_object(MessageRow, data, readers)
-
-
-_STAT_COUNTS = (
-    "count_delivered",
-    "count_seen",
-    "count_clicked",
-    "count_nondelivered",
-    "count_sent",
-    "count_notsent",
-    "count_replied",
-    "count_optout",
-    "msg_sent",
-)
+    return read_object(MessageRow, data, _ROW_READERS)
 
 
 @attrs.frozen
@@ -203,23 +175,12 @@ class RequestStats:
     extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
-_STAT_READERS: dict[str, Callable[[Any], Any]] = {
-    **dict.fromkeys(_STAT_COUNTS, count),
-    "first_ts_sent": iso_timestamp,
-    "last_ts_sent": iso_timestamp,
-}
+_REQUEST_READERS = _readers(RequestStats)
 
 
 def parse_request_stats(data: Any) -> RequestStats:
     """A ``GET /request`` answer's ``request`` object."""
-    readers = {
-        **_STAT_READERS,
-        "count_seen": optional(count),
-        "count_clicked": optional(count),
-        "price_czk": amount,
-        "price_eur": amount,
-    }
-    return read_object(RequestStats, data, readers)
+    return read_object(RequestStats, data, _REQUEST_READERS)
 
 
 @attrs.frozen
@@ -271,13 +232,15 @@ def _object(data: Any) -> Mapping[str, Any]:
     return data
 
 
+_DAILY_READERS = _readers(DailyStats, date=_date, tags=_tags, msg_mccmnc=_per_network)
+
+
 def parse_daily_stats(data: Any) -> DailyStats:
     """One item of a ``GET /requests`` answer's ``requests``: its ``stats`` read beside
     its ``date`` and ``tags``."""
     stats = field(_object(data), "stats", mapping)
     outer = {key: value for key, value in data.items() if key != "stats"}
-    readers = {**_STAT_READERS, "msg_mccmnc": _per_network, "date": _date, "tags": _tags}
-    return read_object(DailyStats, {**stats, **outer}, readers)
+    return read_object(DailyStats, {**stats, **outer}, _DAILY_READERS)
 
 
 @attrs.frozen
@@ -298,18 +261,12 @@ class Credit:
         return self.credit_eur if self.currency == "eur" else self.credit_czk
 
 
+_CREDIT_READERS = _readers(Credit, vat=lambda value: code(value) == "1", price_levels=_per_network)
+
+
 def parse_credit(data: Any) -> Credit:
     """A ``GET /credit`` answer's ``credit`` object."""
-    readers: dict[str, Callable[[Any], Any]] = {
-        "credit_czk": amount,
-        "credit_eur": amount,
-        "currency": code,
-        "billing_id": code,
-        "vat": lambda value: code(value) == "1",
-        "tz": code,
-        "price_levels": _per_network,
-    }
-    return read_object(Credit, data, readers, names={"price_levels": "priceLevels"})
+    return read_object(Credit, data, _CREDIT_READERS, names={"price_levels": "priceLevels"})
 
 
 @attrs.frozen
@@ -324,13 +281,12 @@ class Price:
 
 
 def _price_entry(data: Any) -> Price:
-    readers: dict[str, Callable[[Any], Any]] = {
-        "mcc": optional(count),
-        "price_czk": amount,
-        "price_eur": amount,
-        "operators": lambda value: {str(k): _price_entry(v) for k, v in mapping(value).items()},
-    }
-    return read_object(Price, data, readers)
+    return read_object(Price, data, _PRICE_READERS)
+
+
+_PRICE_READERS = _readers(
+    Price, operators=lambda value: {str(k): _price_entry(v) for k, v in mapping(value).items()}
+)
 
 
 @attrs.frozen

@@ -147,8 +147,41 @@ async def _awaited(result: Awaitable[Any]) -> Any:
     return await result
 
 
-def _log_refusal(refusal: _Refusal) -> None:
+def _refused(refusal: _Refusal) -> int:
+    """The status that answers a refusal, once it is logged."""
     logger.warning("webhook refused with %d: %s", refusal.status, refusal.reason)
+    return refusal.status
+
+
+async def _handled_async(handler: Handler, events: list[Event], *, on_the_loop: bool) -> int:
+    """200 once ``handler`` is done with ``events``, 500 (logged) if it raised."""
+    try:
+        if on_the_loop:
+            result = handler(events)
+        else:
+            # Boxed: trio refuses a coroutine as a thread's result.
+            (result,) = await anyio.to_thread.run_sync(_boxed_call, handler, events)
+        # Whatever the handler's shape (a partial, an object, a lambda), what it
+        # returns is awaited before the answer: a 200 tells the platform it is done.
+        if inspect.isawaitable(result):
+            await result
+    except Exception as error:
+        _log_handler_failure(error)
+        return 500
+    return 200
+
+
+def _handled(handler: Handler, events: list[Event]) -> int:
+    """200 once ``handler`` is done with ``events`` (an awaitable it returns run to its
+    end on an event loop of its own), 500 (logged) if it raised."""
+    try:
+        result = handler(events)
+        if inspect.isawaitable(result):
+            anyio.run(_awaited, result)
+    except Exception as error:
+        _log_handler_failure(error)
+        return 500
+    return 200
 
 
 def _log_handler_failure(error: Exception) -> None:
@@ -214,24 +247,10 @@ def asgi_receiver(
                     break
             if outcome is None:
                 outcome = rules.read(b"".join(chunks), headers)
-        status = 200
         if isinstance(outcome, _Refusal):
-            _log_refusal(outcome)
-            status = outcome.status
+            status = _refused(outcome)
         else:
-            try:
-                if on_the_loop:
-                    result = handler(outcome)
-                else:
-                    # Boxed: trio refuses a coroutine as a thread's result.
-                    (result,) = await anyio.to_thread.run_sync(_boxed_call, handler, outcome)
-                # Whatever the handler's shape (a partial, an object, a lambda), what it
-                # returns is awaited before the answer: a 200 tells the platform it is done.
-                if inspect.isawaitable(result):
-                    await result
-            except Exception as error:
-                _log_handler_failure(error)
-                status = 500
+            status = await _handled_async(handler, outcome, on_the_loop=on_the_loop)
         await _asgi_answer(send, status)
 
     return _ASGIApp(receive_events)
@@ -299,18 +318,7 @@ def wsgi_receiver(
                 outcome = _Refusal(411, "a Content-Length is required")
             else:
                 outcome = rules.read(environ["wsgi.input"].read(int(length)), headers)
-        status = 200
-        if isinstance(outcome, _Refusal):
-            _log_refusal(outcome)
-            status = outcome.status
-        else:
-            try:
-                result = handler(outcome)
-                if inspect.isawaitable(result):
-                    anyio.run(_awaited, result)
-            except Exception as error:
-                _log_handler_failure(error)
-                status = 500
+        status = _refused(outcome) if isinstance(outcome, _Refusal) else _handled(handler, outcome)
         body, answer_headers = _plain_answer(status)
         start_response(f"{status} {_REASONS.get(status, '')}", answer_headers)
         return [body]
