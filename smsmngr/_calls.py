@@ -8,8 +8,9 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from ._pacer import Pacer
-from ._reading import Unreadable, format_error
+from ._reading import Unreadable
 from ._send_answers import parse_send_result
+from ._status_errors import format_error
 from ._transport import Reply, Transport
 from .errors import ResponseFormatError, SmsManagerError
 from .models import SendResult

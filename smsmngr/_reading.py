@@ -1,5 +1,6 @@
 """Reading answers: one reader per kind of value, one way to read an object into a
-class, one ``Unreadable`` and one ``ResponseFormatError`` for every API and webhooks.
+class, one ``Unreadable`` for every API and webhooks (``_status_errors.format_error``
+turns it into the one ``ResponseFormatError``).
 
 A reader takes the value the API sent under one name (``None`` when absent) and gives
 it typed, or raises ``Unreadable`` saying what it must be. ``read_object`` applies
@@ -23,9 +24,6 @@ import decimal
 from collections.abc import Callable, Collection, Mapping
 from typing import Any, TypeVar
 
-from ._status_errors import request_id_of
-from .errors import ResponseFormatError
-
 __all__ = [
     "Reader",
     "Unreadable",
@@ -35,7 +33,6 @@ __all__ = [
     "epoch_timestamp",
     "field",
     "flag",
-    "format_error",
     "index",
     "iso_timestamp",
     "items",
@@ -267,17 +264,3 @@ def read_object(
     known = {*ignore, *((names or {}).get(name, name) for name in readers)}
     values["extra"] = {key: value for key, value in data.items() if key not in known}
     return cls(**values, **fixed)
-
-
-def format_error(
-    reason: str, *, status_code: int, body: Any, headers: Mapping[str, str]
-) -> ResponseFormatError:
-    """The error for a success answer whose body is not as documented, with its status,
-    headers and request id."""
-    return ResponseFormatError(
-        reason,
-        status_code=status_code,
-        body=body,
-        request_id=request_id_of(body, headers),
-        headers=headers,
-    )

@@ -9,7 +9,6 @@ from typing import Any
 from ._reading import (
     Unreadable,
     flag,
-    format_error,
     index,
     items,
     optional,
@@ -18,6 +17,7 @@ from ._reading import (
     text,
 )
 from ._send_results import AcceptedItem, RejectedItem, SendResult, SimpleSendResult
+from ._status_errors import format_error
 
 __all__ = ["parse_send_result", "parse_simple_result"]
 

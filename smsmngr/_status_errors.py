@@ -21,7 +21,14 @@ from .errors import (
     ServerError,
 )
 
-__all__ = ["REQUEST_ID_HEADERS", "Reply", "error_for", "read_reply", "request_id_of"]
+__all__ = [
+    "REQUEST_ID_HEADERS",
+    "Reply",
+    "error_for",
+    "format_error",
+    "read_reply",
+    "request_id_of",
+]
 
 _ERROR_BY_STATUS: dict[int, type[APIError]] = {
     400: BadRequestError,
@@ -82,13 +89,26 @@ def read_reply(response: httpx.Response, where: str) -> Reply:
     try:
         return Reply(response.status_code, _json(response), response.headers)
     except ValueError:
-        raise ResponseFormatError(
+        raise format_error(
             f"{where} answered {response.status_code} with a body that is not JSON",
             status_code=response.status_code,
             body=response.text,
-            request_id=request_id_of(None, response.headers),
             headers=response.headers,
         ) from None
+
+
+def format_error(
+    reason: str, *, status_code: int, body: Any, headers: Mapping[str, str]
+) -> ResponseFormatError:
+    """The error for a success answer whose body is not as documented, with its status,
+    headers and request id: the one place such an error is built."""
+    return ResponseFormatError(
+        reason,
+        status_code=status_code,
+        body=body,
+        request_id=request_id_of(body, headers),
+        headers=headers,
+    )
 
 
 def error_for(
