@@ -304,3 +304,10 @@ def test_the_command_line_docs_show_every_command() -> None:
     text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
     assert [command for command in commands if command + " " not in text] == []
     assert "SMSMANAGER_API_HOST" in text  # how to aim it at the mock
+
+
+def test_the_built_site_is_not_committed() -> None:
+    ignore = ROOT / ".gitignore"
+    if not ignore.exists():
+        pytest.skip("a checkout's file: an sdist carries no .gitignore")
+    assert "site/" in ignore.read_text(encoding="utf-8").split()  # mkdocs builds into site/
