@@ -198,7 +198,7 @@ class AsyncClient:
 
             credit = await client.account.get_credit()
         """
-        return AsyncAccount(self._transport)
+        return AsyncAccount(self._transport, self._normalize)
 
     async def send(self, message: Message, *, priority: bool = False) -> SendResult:
         """Send one message to up to 10 recipients (``POST /message``).

@@ -24,6 +24,8 @@ import decimal
 from collections.abc import Callable, Collection, Mapping
 from typing import Any, TypeVar
 
+import attrs
+
 __all__ = [
     "Reader",
     "Unreadable",
@@ -42,6 +44,7 @@ __all__ = [
     "optional",
     "read_fields",
     "read_object",
+    "readers_for",
     "required",
     "text",
     "whole",
@@ -264,3 +267,25 @@ def read_object(
     known = {*ignore, *((names or {}).get(name, name) for name in readers)}
     values["extra"] = {key: value for key, value in data.items() if key not in known}
     return cls(**values, **fixed)
+
+
+# A field's type says how the API's value is read: each field is named once, in its
+# class, and only the fields read another way name their reader.
+_BY_TYPE: dict[Any, Reader] = {
+    str: nonempty_text,
+    str | None: code,
+    int: count,
+    int | None: optional(count),
+    bool: flag,
+    bool | None: optional(flag),
+    dt.datetime | None: iso_timestamp,
+    decimal.Decimal | None: amount,
+    Mapping[str, Any]: mapping,
+}
+
+
+def readers_for(cls: type, **special: Reader) -> dict[str, Reader]:
+    """A reader for each field of the attrs class ``cls`` but ``extra``: ``special``'s,
+    or its type's (``str`` a non-empty text, ``str | None`` a code, ``int`` a count...)."""
+    fields = [f for f in attrs.fields(attrs.resolve_types(cls)) if f.name != "extra"]
+    return {f.name: special[f.name] if f.name in special else _BY_TYPE[f.type] for f in fields}

@@ -9,21 +9,14 @@ Example::
 
 from __future__ import annotations
 
-from ._calls import get_rest, read_field
-from ._transport import Transport
+from ._rest import RestResource
 from .status import Credit, PriceList, parse_credit, parse_prices
 
 __all__ = ["AsyncAccount"]
 
 
-class AsyncAccount:
+class AsyncAccount(RestResource):
     """The REST API's account reads on a client's key and connections: ``client.account``."""
-
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
-
-    def __repr__(self) -> str:
-        return f"<AsyncAccount base_url={self._transport.rest_base_url!r}>"
 
     async def get_credit(self) -> Credit:
         """The account's credit balance (REST ``GET /credit``).
@@ -33,8 +26,8 @@ class AsyncAccount:
             credit = await client.account.get_credit()
             print(credit.balance, credit.currency)
         """
-        answer = await get_rest(self._transport, "/credit", {})
-        return read_field(answer, "credit", parse_credit, path="/credit")
+        answer = await self._call("GET", "/credit", repeat=True)
+        return self._read(answer, "credit", parse_credit, where="GET /credit")
 
     async def get_prices(self) -> PriceList:
         """The price list per channel and country (REST ``GET /credit/prices``).
@@ -44,5 +37,5 @@ class AsyncAccount:
             prices = await client.account.get_prices()
             prices.price_for("420777123456").price_czk
         """
-        answer = await get_rest(self._transport, "/credit/prices", {})
-        return read_field(answer, "prices", parse_prices, path="/credit/prices")
+        answer = await self._call("GET", "/credit/prices", repeat=True)
+        return self._read(answer, "prices", parse_prices, where="GET /credit/prices")

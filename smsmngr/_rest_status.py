@@ -14,11 +14,9 @@ import datetime as dt
 from collections.abc import AsyncGenerator, Iterable
 from typing import NoReturn
 
-from ._calls import get_rest, read_field
 from ._reading import Unreadable, items, optional
-from ._transport import Transport
+from ._rest import RestResource, day, nonempty
 from .errors import ValidationError
-from .phone import PhoneNormalizer
 from .status import (
     DailyStats,
     MessageRow,
@@ -33,15 +31,8 @@ from .status import (
 __all__ = ["AsyncStatus"]
 
 
-class AsyncStatus:
+class AsyncStatus(RestResource):
     """The REST API's status reads on a client's key and connections: ``client.status``."""
-
-    def __init__(self, transport: Transport, normalize: PhoneNormalizer) -> None:
-        self._transport = transport
-        self._normalize = normalize
-
-    def __repr__(self) -> str:
-        return f"<AsyncStatus base_url={self._transport.rest_base_url!r}>"
 
     async def get_message_status(self, message_id: str) -> MessageStatus | None:
         """The status of one message sent with this key (REST ``GET /message``), or
@@ -54,9 +45,9 @@ class AsyncStatus:
             status = await client.status.get_message_status(result.recipient_message_ids()[0])
             status.is_delivered if status else "not found"
         """
-        query = {"id": _required("message_id", message_id)}
-        answer = await get_rest(self._transport, "/message", query)
-        return read_field(answer, "message", optional(parse_message_status), path="/message")
+        query = {"id": nonempty("message_id", message_id)}
+        answer = await self._call("GET", "/message", query=query, repeat=True)
+        return self._read(answer, "message", optional(parse_message_status), where="GET /message")
 
     async def iter_messages(
         self,
@@ -73,21 +64,21 @@ class AsyncStatus:
             async for row in client.status.iter_messages("2026-07-30", tag="summer-sale"):
                 print(row.phone_number, row.delivered, row.price_czk)
         """
-        query = {"date": _day("date", date)}
+        query = {"date": day("date", date)}
         if tag is not None:
-            query["tag"] = _required("tag", tag)
+            query["tag"] = nonempty("tag", tag)
         if phone_number is not None:
             query["phone_number"] = self._normalize(phone_number, field="phone_number")
         cursors: set[str] = set()
         while True:
-            answer = await get_rest(self._transport, "/messages", query)
-            for row in read_field(answer, "messages", _rows, path="/messages"):
+            answer = await self._call("GET", "/messages", query=query, repeat=True)
+            for row in self._read(answer, "messages", _rows, where="GET /messages"):
                 yield row
-            cursor = read_field(answer, "next_cursor", _cursor, path="/messages")
+            cursor = self._read(answer, "next_cursor", _cursor, where="GET /messages")
             if cursor is None:
                 return
             if cursor in cursors:
-                read_field(answer, "next_cursor", _repeated, path="/messages")
+                self._read(answer, "next_cursor", _repeated, where="GET /messages")
             cursors.add(cursor)
             query["cursor"] = cursor
 
@@ -99,9 +90,9 @@ class AsyncStatus:
 
             stats = await client.status.get_request_stats(result.request_id, dt.date.today())
         """
-        query = {"date": _day("date", date), "id": _required("request_id", request_id)}
-        answer = await get_rest(self._transport, "/request", query)
-        return read_field(answer, "request", optional(parse_request_stats), path="/request")
+        query = {"date": day("date", date), "id": nonempty("request_id", request_id)}
+        answer = await self._call("GET", "/request", query=query, repeat=True)
+        return self._read(answer, "request", optional(parse_request_stats), where="GET /request")
 
     async def get_daily_stats(
         self, dates: Iterable[dt.date | str], *, tag: str | None = None
@@ -114,35 +105,14 @@ class AsyncStatus:
             for day in await client.status.get_daily_stats(["2026-07-29", "2026-07-30"]):
                 print(day.date, day.count_delivered, day.tags)
         """
-        days = [_day("dates", date) for date in dates]
+        days = [day("dates", date) for date in dates]
         if not days:
             raise ValidationError("dates", "at least one date is required")
         query = {"dates": ",".join(days)}
         if tag is not None:
-            query["tag"] = _required("tag", tag)
-        answer = await get_rest(self._transport, "/requests", query)
-        return list(read_field(answer, "requests", _daily, path="/requests"))
-
-
-def _required(field: str, value: object) -> str:
-    """``value``, a non-empty string, or a ``ValidationError`` naming ``field``."""
-    if not isinstance(value, str) or not value:
-        raise ValidationError(field, "must be a non-empty string")
-    return value
-
-
-def _day(field: str, value: object) -> str:
-    """A date as the REST API takes it (``YYYY-MM-DD``)."""
-    if isinstance(value, dt.datetime):
-        raise ValidationError(field, "must be a date, not a datetime (the API counts by day)")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value).isoformat()
-        except ValueError:
-            pass
-    raise ValidationError(field, f"must be a date or 'YYYY-MM-DD', got {value!r}")
+            query["tag"] = nonempty("tag", tag)
+        answer = await self._call("GET", "/requests", query=query, repeat=True)
+        return list(self._read(answer, "requests", _daily, where="GET /requests"))
 
 
 _rows = items(parse_message_row)

@@ -18,6 +18,9 @@
         ├── RateLimitError         429: wait, then try again
         ├── ServerError            5xx (also a DeliveryUncertainError)
         ├── ResponseFormatError    a 2xx body that cannot be read (also a DeliveryUncertainError)
+        ├── RefusedError           a 500 the reference documents as a definite refusal
+        │   ├── InsufficientCreditError     the credit does not cover the order
+        │   └── AlreadyCancelledError       the service or schedule was cancelled before
         └── VerifyError            the Verify API's errors, one class per documented code
             ├── InvalidPhoneError, MissingFieldError, InvalidCodeError      (also BadRequestError)
             ├── MissingApiKeyError, InvalidApiKeyError                  (also AuthenticationError)
@@ -42,12 +45,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "APIError",
+    "AlreadyCancelledError",
     "AuthenticationError",
     "BadRequestError",
     "BulkStoppedError",
     "CarriesBulkResult",
     "ConfigurationError",
     "DeliveryUncertainError",
+    "InsufficientCreditError",
     "InvalidApiKeyError",
     "InvalidCodeError",
     "InvalidPhoneError",
@@ -58,6 +63,7 @@ __all__ = [
     "PermissionDeniedError",
     "PhoneRateLimitError",
     "RateLimitError",
+    "RefusedError",
     "ResponseFormatError",
     "ServerError",
     "SessionEndedError",
@@ -204,6 +210,20 @@ class ResponseFormatError(APIError, DeliveryUncertainError):
 
     The request was accepted by the server, so the messages may have been sent.
     """
+
+
+class RefusedError(APIError):
+    """The API answered 500 with a reason the reference documents as a refusal
+    ("Service not found", "Invalid service id"): nothing was done, unlike a
+    ``ServerError``, so it is safe to correct and send again."""
+
+
+class InsufficientCreditError(RefusedError):
+    """The account's credit does not cover the order (500 "Insufficient credit")."""
+
+
+class AlreadyCancelledError(RefusedError):
+    """What was to be cancelled already was (500 "Service already cancelled")."""
 
 
 class VerifyError(APIError):

@@ -23,18 +23,15 @@ from typing import Any
 import attrs
 
 from ._reading import (
-    Reader,
     Unreadable,
-    amount,
     code,
     count,
     field,
-    iso_timestamp,
     items,
     mapping,
-    nonempty_text,
     optional,
     read_object,
+    readers_for,
 )
 
 __all__ = [
@@ -46,27 +43,6 @@ __all__ = [
     "PriceList",
     "RequestStats",
 ]
-
-# A field's type says how the API's value is read: each field is named once, in its
-# class, and only the fields read another way name their reader.
-_BY_TYPE: dict[Any, Reader] = {
-    str: nonempty_text,
-    str | None: code,
-    int: count,
-    int | None: optional(count),
-    dt.datetime | None: iso_timestamp,
-    decimal.Decimal | None: amount,
-    Mapping[str, Any]: mapping,
-}
-
-
-def _readers(cls: type, **special: Reader) -> dict[str, Reader]:
-    """A reader for each field of ``cls`` but ``extra``: ``special``'s, or its type's."""
-    fields = [field for field in attrs.fields(attrs.resolve_types(cls)) if field.name != "extra"]
-    return {
-        field.name: special[field.name] if field.name in special else _BY_TYPE[field.type]
-        for field in fields
-    }
 
 
 @attrs.frozen
@@ -105,7 +81,7 @@ class MessageStatus:
         return self.delivery_code in ("201", "202")
 
 
-_STATUS_READERS = _readers(MessageStatus, flow=optional(items(lambda step: step)))
+_STATUS_READERS = readers_for(MessageStatus, flow=optional(items(lambda step: step)))
 
 
 def parse_message_status(data: Any) -> MessageStatus:
@@ -143,7 +119,7 @@ class MessageRow:
     extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
-_ROW_READERS = _readers(MessageRow)
+_ROW_READERS = readers_for(MessageRow)
 
 
 def parse_message_row(data: Any) -> MessageRow:
@@ -175,7 +151,7 @@ class RequestStats:
     extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
-_REQUEST_READERS = _readers(RequestStats)
+_REQUEST_READERS = readers_for(RequestStats)
 
 
 def parse_request_stats(data: Any) -> RequestStats:
@@ -232,7 +208,7 @@ def _object(data: Any) -> Mapping[str, Any]:
     return data
 
 
-_DAILY_READERS = _readers(DailyStats, date=_date, tags=_tags, msg_mccmnc=_per_network)
+_DAILY_READERS = readers_for(DailyStats, date=_date, tags=_tags, msg_mccmnc=_per_network)
 
 
 def parse_daily_stats(data: Any) -> DailyStats:
@@ -261,7 +237,9 @@ class Credit:
         return self.credit_eur if self.currency == "eur" else self.credit_czk
 
 
-_CREDIT_READERS = _readers(Credit, vat=lambda value: code(value) == "1", price_levels=_per_network)
+_CREDIT_READERS = readers_for(
+    Credit, vat=lambda value: code(value) == "1", price_levels=_per_network
+)
 
 
 def parse_credit(data: Any) -> Credit:
@@ -284,7 +262,7 @@ def _price_entry(data: Any) -> Price:
     return read_object(Price, data, _PRICE_READERS)
 
 
-_PRICE_READERS = _readers(
+_PRICE_READERS = readers_for(
     Price, operators=lambda value: {str(k): _price_entry(v) for k, v in mapping(value).items()}
 )
 

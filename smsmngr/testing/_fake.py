@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.utils
 import itertools
+import json
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -17,17 +18,22 @@ from .._account import calling_code
 from .._async_client import AsyncClient
 from .._retry import RetryPolicy
 from .._sync_client import Client
+from . import _rest
 from ._answer import Answer, Request
 from ._asgi import FakeASGIApp
 from ._events import inbound_event, reply_event, status_event
 from ._faults import FaultKind, FaultPlan
 from ._ledger import Ledger, SentRecipient
-from ._rest import REST_PREFIX, RestState, answer_rest
+from ._rest import REST_PREFIX, RestCall, RestHandler, RestState, answer_rest
 from ._rules import normalized_number
 from ._sending import SendingState, answer_sending
 from ._verify import VERIFY_PATHS, VerifyState, answer_verify
 
 __all__ = ["FakeSmsManager"]
+
+REST_ROUTES: dict[tuple[str, str], RestHandler] = {**_rest.ROUTES}
+"""Every REST API v1 and WhatsApp Business operation the fake answers, by method and
+path: each area's module gives its own table."""
 
 # Clients made by the fake wait a millisecond, not seconds, before retrying.
 FAST_RETRY = RetryPolicy(backoff_base=0.001, backoff_max=0.01)
@@ -161,7 +167,7 @@ class FakeSmsManager:
                 )
                 return Answer(status, answer)
             if path.startswith(REST_PREFIX):
-                return self._answer_rest(method, path, query, headers)
+                return self._answer_rest(method, path, query, headers, body)
             return answer_sending(
                 Request(method, path, query, headers, body),
                 self._sending,
@@ -171,18 +177,26 @@ class FakeSmsManager:
             )
 
     def _answer_rest(
-        self, method: str, path: str, query: Mapping[str, str], headers: Mapping[str, str]
+        self,
+        method: str,
+        path: str,
+        query: Mapping[str, str],
+        headers: Mapping[str, str],
+        body: bytes,
     ) -> Answer:
         """The REST API v1: reads from the ledger, outside the fault plan (which numbers
         the sending calls)."""
         if headers.get("x-api-key") != self.api_key:
             # The fake's choice: the REST reference documents no answer to a wrong key.
             return Answer(401, {"message": "Unauthorized"})
-        if method != "GET":
-            return Answer(405, {"message": f"{method} is not allowed"})
+        try:
+            data = json.loads(body) if body else None
+        except ValueError:
+            return Answer(400, {"message": "Invalid JSON in request data"})
         rest_path = path[len(REST_PREFIX) - 1 :]
-        status, body = answer_rest(rest_path, query, self.ledger.sent, self.rest)
-        return Answer(status, body)
+        call = RestCall(method, rest_path, query, data, self.ledger.sent, self.rest)
+        status, answer = answer_rest(call, REST_ROUTES)
+        return Answer(status, answer)
 
     def _code_sent(self, phone_number: str, text: str) -> None:
         """A Verify API code, sent as an SMS the ledger records."""

@@ -11,14 +11,24 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
+
+import attrs
 
 from ._events import DEFAULT_SENDER, RESULT_INFO, _parts, channel_of
 from ._ledger import SentRecipient
 from ._rules import normalized_tag, stored_tag
 
-__all__ = ["REST_PREFIX", "RestAnswer", "RestState", "answer_rest"]
+__all__ = [
+    "REST_PREFIX",
+    "ROUTES",
+    "RestAnswer",
+    "RestCall",
+    "RestHandler",
+    "RestState",
+    "answer_rest",
+]
 
 REST_PREFIX = "/v1/"
 PAGE_SIZE = 100
@@ -65,35 +75,75 @@ def _missing(message: str) -> RestAnswer:
     return 400, {"message": message}
 
 
-def answer_rest(
-    path: str, query: Mapping[str, str], sent: list[SentRecipient], state: RestState
-) -> RestAnswer:
-    """The answer to ``GET <path>`` (``path`` after ``/v1``)."""
-    if path == "/message":
-        return _message(query, sent, state)
-    if path == "/messages":
-        return _messages(query, sent, state)
-    if path == "/request":
-        return _request(query, sent, state)
-    if path == "/requests":
-        return _requests(query, sent, state)
-    if path == "/credit":
-        credit = {
-            "priceLevels": {},
-            "credit_czk": state.credit_czk,
-            "credit_eur": "0",
-            "billing_id": "1",
-            "vat": "1",
-            "currency": "czk",
-            "tz": TIME_ZONE,
-        }
-        return 200, {"success": True, "credit": credit}
-    if path == "/apikey/me":
-        me = {"scope": "full", "account": "prepaid", "senders": list(SENDERS)}
-        return 200, {"success": True, "me": me}
-    if path == "/credit/prices":
-        return 200, {"success": True, "prices": PRICES}
-    return 404, {"message": f"no endpoint {path}"}
+@attrs.frozen
+class RestCall:
+    """One REST API request as the fake's handlers see it: ``path`` after ``/v1``,
+    ``body`` the decoded JSON body (``None`` without one), ``params`` the path's
+    parameters (``{connector}``), ``sent`` the ledger's recipients."""
+
+    method: str
+    path: str
+    query: Mapping[str, str]
+    body: Any
+    sent: list[SentRecipient]
+    state: RestState
+    params: Mapping[str, str] = attrs.field(factory=dict)
+
+
+RestHandler = Callable[[RestCall], RestAnswer]
+
+
+def answer_rest(call: RestCall, routes: Mapping[tuple[str, str], RestHandler]) -> RestAnswer:
+    """The answer of the handler ``routes`` has for ``call``'s method and path: a path
+    given exactly, or a template whose ``{name}`` segments take any one segment."""
+    methods = set()
+    for (method, template), handler in routes.items():
+        params = _matched(template, call.path)
+        if params is None:
+            continue
+        if method == call.method:
+            return handler(attrs.evolve(call, params=params))
+        methods.add(method)
+    if methods:
+        return 405, {"message": f"{call.method} is not allowed"}
+    return 404, {"message": f"no endpoint {call.path}"}
+
+
+def _matched(template: str, path: str) -> dict[str, str] | None:
+    if "{" not in template:
+        return {} if template == path else None
+    wanted, given = template.split("/"), path.split("/")
+    if len(wanted) != len(given):
+        return None
+    params = {}
+    for part, value in zip(wanted, given, strict=True):
+        if part.startswith("{") and part.endswith("}") and value:
+            params[part[1:-1]] = value
+        elif part != value:
+            return None
+    return params
+
+
+def _credit(call: RestCall) -> RestAnswer:
+    credit = {
+        "priceLevels": {},
+        "credit_czk": call.state.credit_czk,
+        "credit_eur": "0",
+        "billing_id": "1",
+        "vat": "1",
+        "currency": "czk",
+        "tz": TIME_ZONE,
+    }
+    return 200, {"success": True, "credit": credit}
+
+
+def _me(call: RestCall) -> RestAnswer:
+    me = {"scope": "full", "account": "prepaid", "senders": list(SENDERS)}
+    return 200, {"success": True, "me": me}
+
+
+def _prices(call: RestCall) -> RestAnswer:
+    return 200, {"success": True, "prices": PRICES}
 
 
 def _status(sent: SentRecipient, state: RestState) -> tuple[str | None, str | None, str | None]:
@@ -109,7 +159,8 @@ def _status(sent: SentRecipient, state: RestState) -> tuple[str | None, str | No
     return None, None, info  # rejected or failed: never sent
 
 
-def _message(query: Mapping[str, str], sent: list[SentRecipient], state: RestState) -> RestAnswer:
+def _message(call: RestCall) -> RestAnswer:
+    query, sent, state = call.query, call.sent, call.state
     message_id = query.get("id")
     if not message_id:
         return _missing("Missing 'id' in request data")
@@ -197,7 +248,8 @@ def _sender(message: Mapping[str, Any]) -> str:
     return str(step.get("sender") or message.get("sender") or registered)
 
 
-def _messages(query: Mapping[str, str], sent: list[SentRecipient], state: RestState) -> RestAnswer:
+def _messages(call: RestCall) -> RestAnswer:
+    query, sent, state = call.query, call.sent, call.state
     day = query.get("date")
     if not day:
         return _missing("Missing 'date' or 'xapikey' in request data")
@@ -234,7 +286,8 @@ def _counts(recipients: list[SentRecipient], state: RestState) -> dict[str, int]
     }
 
 
-def _request(query: Mapping[str, str], sent: list[SentRecipient], state: RestState) -> RestAnswer:
+def _request(call: RestCall) -> RestAnswer:
+    query, sent, state = call.query, call.sent, call.state
     day, request_id = query.get("date"), query.get("id")
     if not day or not request_id:
         return _missing("Missing 'date' or 'request_id' in request data")
@@ -253,7 +306,8 @@ def _request(query: Mapping[str, str], sent: list[SentRecipient], state: RestSta
     return 200, {"success": True, "request": stats}
 
 
-def _requests(query: Mapping[str, str], sent: list[SentRecipient], state: RestState) -> RestAnswer:
+def _requests(call: RestCall) -> RestAnswer:
+    query, sent, state = call.query, call.sent, call.state
     dates = query.get("dates")
     if not dates:
         return _missing("Missing 'dates' or 'xapikey' in request data")
@@ -280,3 +334,15 @@ def _requests(query: Mapping[str, str], sent: list[SentRecipient], state: RestSt
         }
         days.append({"date": day, "tags": tags, "stats": stats})
     return 200, {"success": True, "requests": days}
+
+
+ROUTES: dict[tuple[str, str], RestHandler] = {
+    ("GET", "/message"): _message,
+    ("GET", "/messages"): _messages,
+    ("GET", "/request"): _request,
+    ("GET", "/requests"): _requests,
+    ("GET", "/credit"): _credit,
+    ("GET", "/credit/prices"): _prices,
+    ("GET", "/apikey/me"): _me,
+}
+"""The REST API v1 operations answered from the ledger, by method and path."""

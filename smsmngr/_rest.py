@@ -1,0 +1,179 @@
+"""What every REST API v1 resource shares (``client.status``, ``client.account``, and
+each area added beside them): one call whose repetition after a lost answer is decided
+per operation, the reference's definite 500s, an empty list's 404, and reading a field.
+
+A resource is a small class over the client's transport; its methods check their
+arguments (``ValidationError`` naming the field) before any request, call ``_call``,
+and read the answer with ``_read``:
+
+    class AsyncOptOut(RestResource):
+        async def add(self, numbers, *, subid=None):
+            answer = await self._call("POST", "/optout", body={...}, repeat=False)
+            return self._read(answer, "optout", parse_change)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any, Literal, TypeVar, overload
+
+from ._calls import request_object, unreadable_answer
+from ._reading import Unreadable
+from ._transport import Reply, Transport
+from ._wire import encode_json
+from .errors import (
+    AlreadyCancelledError,
+    APIError,
+    InsufficientCreditError,
+    NotFoundError,
+    RefusedError,
+    ServerError,
+    ValidationError,
+)
+from .phone import PhoneNormalizer
+
+__all__ = ["RestResource", "day", "nonempty", "refused_error"]
+
+_T = TypeVar("_T")
+
+# The 500s the reference documents as a definite refusal (openapi/rest/restapi_v1.yaml,
+# /credit/order and /credit/cancel): nothing was done, so they are not "may have been
+# processed". Every other 5xx keeps that meaning.
+_REFUSALS: dict[str, type[RefusedError]] = {
+    "insufficient credit": InsufficientCreditError,
+    "service already cancelled": AlreadyCancelledError,
+    "invalid service id": RefusedError,
+    "service not found": RefusedError,
+    "no available sender for this service": RefusedError,
+}
+
+
+def refused_error(error: APIError) -> APIError:
+    """The definite error a documented refusal stands for; ``error`` otherwise.
+
+    >>> from smsmngr.errors import ServerError
+    >>> refused_error(ServerError("500", status_code=500, body={"message": "Insufficient credit"}))
+    InsufficientCreditError('500')
+    """
+    body = error.body if isinstance(error.body, Mapping) else {}
+    message = body.get("message")
+    cls = _REFUSALS.get(message.strip().lower()) if isinstance(message, str) else None
+    if cls is None or not isinstance(error, ServerError):
+        return error
+    return cls(
+        str(error).replace(" (the messages may have been sent)", ""),
+        status_code=error.status_code,
+        body=error.body,
+        request_id=error.request_id,
+        headers=error.headers,
+    )
+
+
+class RestResource:
+    """The base of a REST API v1 resource: the client's transport and number reading."""
+
+    def __init__(self, transport: Transport, normalize: PhoneNormalizer) -> None:
+        self._transport = transport
+        self._normalize = normalize
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} base_url={self._transport.rest_base_url!r}>"
+
+    @overload
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        repeat: bool,
+        query: Mapping[str, str] | None = ...,
+        body: Mapping[str, Any] | None = ...,
+        empty_on_404: Literal[False] = ...,
+    ) -> Reply: ...
+
+    @overload
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        repeat: bool,
+        query: Mapping[str, str] | None = ...,
+        body: Mapping[str, Any] | None = ...,
+        empty_on_404: Literal[True],
+    ) -> Reply | None: ...
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        repeat: bool,
+        query: Mapping[str, str] | None = None,
+        body: Mapping[str, Any] | None = None,
+        empty_on_404: bool = False,
+    ) -> Reply | None:
+        """``method path`` on the REST API with ``query`` and a JSON ``body``.
+
+        ``repeat`` says whether the operation may be sent again after a lost answer or
+        a 5xx: true for reads (the WhatsApp Business API's reads are POSTs), never for
+        what changes something. ``empty_on_404``: the reference answers an empty list
+        with 404 and ``success: true``, given back as ``None``.
+        """
+        try:
+            return await request_object(
+                self._transport,
+                method,
+                path,
+                query=query,
+                json_content=encode_json(dict(body)) if body is not None else None,
+                base_url=self._transport.rest_base_url,
+                idempotent=repeat,
+            )
+        except NotFoundError as error:
+            if empty_on_404 and isinstance(error.body, Mapping) and error.body.get("success"):
+                return None
+            raise
+        except ServerError as error:
+            raise refused_error(error) from None
+
+    @staticmethod
+    def _read(answer: Reply, field: str | None, parse: Callable[[Any], _T], *, where: str) -> _T:
+        """``parse`` of the answer's ``field`` (the whole answer for ``None``), or a
+        ``ResponseFormatError`` naming what is wrong."""
+        try:
+            return parse(answer.data if field is None else answer.data.get(field))
+        except Unreadable as error:
+            named = f"a {field!r}" if field is not None else "a body"
+            reason = f"{where} answered with {named} that is not as documented: {error}"
+            raise unreadable_answer(reason, answer) from None
+
+
+def nonempty(field: str, value: object) -> str:
+    """``value``, a non-empty string, or a ``ValidationError`` naming ``field``.
+
+    >>> nonempty("tag", "x")
+    'x'
+    """
+    if not isinstance(value, str) or not value:
+        raise ValidationError(field, "must be a non-empty string")
+    return value
+
+
+def day(field: str, value: object) -> str:
+    """A date as the REST API takes it (``YYYY-MM-DD``).
+
+    >>> day("date", dt.date(2026, 7, 30)), day("date", "2026-07-30")
+    ('2026-07-30', '2026-07-30')
+    """
+    if isinstance(value, dt.datetime):
+        raise ValidationError(field, "must be a date, not a datetime (the API counts by day)")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value).isoformat()
+        except ValueError:
+            pass
+    raise ValidationError(field, f"must be a date or 'YYYY-MM-DD', got {value!r}")
