@@ -32,6 +32,8 @@ SUB_APIS = {
     "AsyncVerify": ("Verify", ROOT / "smsmngr" / "verify.py", "verify"),
     "AsyncStatus": ("Status", ROOT / "smsmngr" / "_rest_status.py", "status"),
     "AsyncAccount": ("Account", ROOT / "smsmngr" / "_rest_account.py", "account"),
+    "AsyncApiKeys": ("ApiKeys", ROOT / "smsmngr" / "api_keys.py", "api_keys"),
+    "AsyncIntegrations": ("Integrations", ROOT / "smsmngr" / "integrations.py", "integrations"),
 }
 
 # Applied in order to every docstring: async wording becomes its blocking twin.
@@ -246,6 +248,18 @@ def used_imports(module: ast.Module, body: str, defined: Iterable[str] = ()) -> 
     return lines
 
 
+def defined_names(module: ast.Module) -> list[str]:
+    """The classes and module-level names (type aliases such as ``Scope``) ``module``
+    defines."""
+    names = []
+    for node in module.body:
+        if isinstance(node, ast.ClassDef):
+            names.append(node.name)
+        elif isinstance(node, ast.Assign):
+            names += [target.id for target in node.targets if isinstance(target, ast.Name)]
+    return names
+
+
 def generate(*, format_with_ruff: bool = True) -> str:
     """The blocking client's source, formatted by ruff (or as generated, unformatted)."""
     module = ast.parse(SOURCE.read_text())
@@ -279,11 +293,7 @@ def generate(*, format_with_ruff: bool = True) -> str:
     imports = used_imports(module, used, names)
     for _, _, path, sub_module in sub_modules:
         imports += used_imports(sub_module, used, names)
-        own = [
-            n.name
-            for n in sub_module.body
-            if isinstance(n, ast.ClassDef) and re.search(rf"\b{n.name}\b", code)
-        ]
+        own = [name for name in defined_names(sub_module) if re.search(rf"\b{name}\b", code)]
         imports.append(f"from .{path.stem} import {', '.join(sorted(own))}")
     provided = any(re.search(r"\bGenerator\b", line) for line in imports)
     if "Generator[" in text and not provided:

@@ -23,9 +23,25 @@ from ._rest_account import AsyncAccount
 from ._rest_status import AsyncStatus
 from ._retry import RetryEvent, RetryPolicy
 from ._stacks import fastest_http_stack
-from ._sync_client import Account, Client, Status, Verify
+from ._sync_client import Account, ApiKeys, Client, Integrations, Status, Verify
 from ._version import __version__
-from .bulk import BatchOutcome, BulkResult, OutcomeStatus, RecipientOutcome, ReconcileResult
+from .api_keys import (
+    ApiKey,
+    AsyncApiKeys,
+    CallbackChange,
+    CreatedKey,
+    KeyInfo,
+    KeySender,
+    Masked,
+)
+from .bulk import (
+    BatchOutcome,
+    BulkResult,
+    OutcomeStatus,
+    PreflightProblem,
+    RecipientOutcome,
+    ReconcileResult,
+)
 from .errors import (
     AlreadyCancelledError,
     APIError,
@@ -44,6 +60,8 @@ from .errors import (
     NotFoundError,
     PermissionDeniedError,
     PhoneRateLimitError,
+    PreflightError,
+    PreflightWarning,
     RateLimitError,
     RefusedError,
     ResponseFormatError,
@@ -59,6 +77,13 @@ from .errors import (
     VerifyError,
     VerifyInternalError,
     WebhookError,
+)
+from .integrations import (
+    AsyncIntegrations,
+    ConnectorResult,
+    ConnectorSegment,
+    ConnectorSender,
+    PartnerSignup,
 )
 from .models import (
     AcceptedItem,
@@ -113,8 +138,12 @@ __all__ = [
     "AcceptedItem",
     "Account",
     "AlreadyCancelledError",
+    "ApiKey",
+    "ApiKeys",
     "AsyncAccount",
+    "AsyncApiKeys",
     "AsyncClient",
+    "AsyncIntegrations",
     "AsyncStatus",
     "AsyncVerify",
     "AuthenticationError",
@@ -123,8 +152,13 @@ __all__ = [
     "BulkResult",
     "BulkStoppedError",
     "Callback",
+    "CallbackChange",
     "Client",
     "ConfigurationError",
+    "ConnectorResult",
+    "ConnectorSegment",
+    "ConnectorSender",
+    "CreatedKey",
     "Credit",
     "DailyStats",
     "DeliveryUncertainError",
@@ -132,11 +166,15 @@ __all__ = [
     "FlowStep",
     "Gateway",
     "InsufficientCreditError",
+    "Integrations",
     "InvalidApiKeyError",
     "InvalidCodeError",
     "InvalidPhoneError",
     "JournalError",
     "Keep",
+    "KeyInfo",
+    "KeySender",
+    "Masked",
     "Message",
     "MessageRow",
     "MessageStatus",
@@ -144,8 +182,12 @@ __all__ = [
     "MissingFieldError",
     "NotFoundError",
     "OutcomeStatus",
+    "PartnerSignup",
     "PermissionDeniedError",
     "PhoneRateLimitError",
+    "PreflightError",
+    "PreflightProblem",
+    "PreflightWarning",
     "Price",
     "PriceList",
     "ProofCheck",

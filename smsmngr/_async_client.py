@@ -27,7 +27,7 @@ from typing import Any, Literal, TypeVar
 import httpx
 
 from ._account import calling_code
-from ._calls import post_messages, registered_senders
+from ._calls import post_messages
 from ._config import DEFAULT_TIMEOUT, KEEP, Keep
 from ._rest_account import AsyncAccount
 from ._rest_status import AsyncStatus
@@ -37,11 +37,14 @@ from ._send_checks import check_simple, checked_batch, checked_numbers
 from ._stacks import HttpStackName
 from ._transport import Transport
 from ._wire import encode_json, message_to_wire, simple_message_fields
+from .api_keys import AsyncApiKeys, registered_senders
 from .bulk._campaign import Campaign, Tally
 from .bulk._journal import Account, Journal
 from .bulk._outcomes import BatchOutcome, BulkResult
+from .bulk._preflight import preflight_of
 from .bulk._reconcile import Platform, ReconcileResult, reconcile_journal
 from .errors import CarriesBulkResult, SmsManagerError, ValidationError
+from .integrations import AsyncIntegrations
 from .models import Gateway, Message, SendResult, SimpleSendResult
 from .phone import PhoneNormalizer, international_normalizer, normalizer_for_region
 from .status import MessageRow
@@ -181,24 +184,24 @@ class AsyncClient:
 
     @property
     def status(self) -> AsyncStatus:
-        """The REST API's status reads: a message's status, the rows sent on a day, and
-        statistics per send request and per day.
-
-        Example::
-
-            status = await client.status.get_message_status(message_id)
-        """
+        """The REST API's status reads (a message's status, the rows sent on a day,
+        statistics): ``await client.status.get_message_status(message_id)``."""
         return AsyncStatus(self._transport, self._normalize)
 
     @property
     def account(self) -> AsyncAccount:
-        """The REST API's account reads: the credit balance and the price list.
-
-        Example::
-
-            credit = await client.account.get_credit()
-        """
+        """The credit balance and the price list: ``await client.account.get_credit()``."""
         return AsyncAccount(self._transport, self._normalize)
+
+    @property
+    def api_keys(self) -> AsyncApiKeys:
+        """The calling key's settings and child keys: ``await client.api_keys.me()``."""
+        return AsyncApiKeys(self._transport, self._normalize)
+
+    @property
+    def integrations(self) -> AsyncIntegrations:
+        """Partner signup, push devices, recipients, connectors (REST API v1)."""
+        return AsyncIntegrations(self._transport, self._normalize)
 
     async def send(self, message: Message, *, priority: bool = False) -> SendResult:
         """Send one message to up to 10 recipients (``POST /message``).
@@ -325,7 +328,7 @@ class AsyncClient:
                 tz=credit.tz,
                 calling_code=self._calling_code,
                 clock_offset=self._transport.clock_offset or 0.0,
-                senders=functools.partial(registered_senders, self._transport),
+                senders=functools.partial(registered_senders, self.api_keys),
             )
             now = dt.datetime.now(dt.timezone.utc)
             return await reconcile_journal(opened, platform, grace=grace, now=now)
@@ -364,6 +367,7 @@ class AsyncClient:
         on_progress: Callable[[int, int | None], object] | None = None,
         not_accepted_retries: int = 3,
         key_rotated: bool = False,
+        preflight: bool = False,
     ) -> BulkResult:
         """Send any number of recipients in the fewest ``/messages`` calls, concurrently.
 
@@ -389,7 +393,8 @@ class AsyncClient:
         to the key and base URLs it was written with and refuses others
         (``key_rotated=True``: the key was rotated on the same account).
         ``on_progress(done, total)`` is called after every call (``total`` is ``None``
-        for an iterator input).
+        for an iterator input). ``preflight=True`` reads the key first
+        (``api_keys.me()``): see ``PreflightError`` and docs/account.md.
 
         Example::
 
@@ -405,6 +410,7 @@ class AsyncClient:
             on_progress,
             not_accepted_retries,
             key_rotated,
+            preflight,
         ) as campaign:
             try:
                 async with aclosing(campaign.run(messages)) as batches:
@@ -429,6 +435,7 @@ class AsyncClient:
         on_progress: Callable[[int, int | None], object] | None = None,
         not_accepted_retries: int = 3,
         key_rotated: bool = False,
+        preflight: bool = False,
     ) -> AsyncGenerator[BatchOutcome, None]:
         """Like ``send_bulk()``, but an async iterator of each call's outcomes as it answers.
 
@@ -449,6 +456,7 @@ class AsyncClient:
             on_progress,
             not_accepted_retries,
             key_rotated,
+            preflight,
         ) as campaign:
             async with aclosing(campaign.run(messages)) as batches:
                 async for batch in batches:
@@ -464,6 +472,7 @@ class AsyncClient:
         on_progress: Callable[[int, int | None], object] | None,
         not_accepted_retries: int,
         key_rotated: bool,
+        preflight: bool,
     ) -> Iterator[Campaign]:
         """A campaign, with its journal (if any) open for as long as it runs."""
         opened = None
@@ -479,6 +488,7 @@ class AsyncClient:
                 resend_unknown=resend_unknown,
                 on_progress=on_progress,
                 not_accepted_retries=not_accepted_retries,
+                preflight=preflight_of(self.api_keys.me, journal) if preflight else None,
             )
         finally:
             if opened is not None:

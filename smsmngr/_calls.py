@@ -12,14 +12,13 @@ from ._reading import Unreadable
 from ._send_answers import parse_send_result
 from ._status_errors import format_error
 from ._transport import Reply, Transport
-from .errors import ResponseFormatError, SmsManagerError
+from .errors import ResponseFormatError
 from .models import SendResult
 
 __all__ = [
     "get_rest",
     "post_messages",
     "read_field",
-    "registered_senders",
     "request_object",
     "unreadable_answer",
 ]
@@ -83,19 +82,3 @@ def unreadable_answer(reason: str, answer: Reply) -> ResponseFormatError:
     return format_error(
         reason, status_code=answer.status_code, body=answer.data, headers=answer.headers
     )
-
-
-async def registered_senders(transport: Transport) -> Mapping[str, frozenset[str]] | str:
-    """The key's registered senders by channel (REST ``GET /apikey/me``), or why they
-    cannot be read."""
-    try:
-        answer = await get_rest(transport, "/apikey/me", {})
-    except SmsManagerError as error:
-        return f"the key's registered senders cannot be read (GET /apikey/me: {error})"
-    me = answer.data.get("me")
-    listed = me.get("senders") if isinstance(me, Mapping) else None
-    senders: dict[str, set[str]] = {}
-    for sender in listed if isinstance(listed, list) else []:
-        if isinstance(sender, Mapping):
-            senders.setdefault(str(sender.get("flow")), set()).add(str(sender.get("value")))
-    return {channel: frozenset(values) for channel, values in senders.items()}

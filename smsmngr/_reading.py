@@ -41,6 +41,7 @@ __all__ = [
     "mapping",
     "nonempty_text",
     "offset_timestamp",
+    "one",
     "optional",
     "read_fields",
     "read_object",
@@ -182,6 +183,18 @@ def flag(value: Any) -> bool:
     if not isinstance(value, bool):
         raise _must_be("true or false", value)
     return value
+
+
+def one(value: Any) -> bool:
+    """A flag sent as ``1`` / ``"1"`` (true) or anything else (false: ``0``, ``"0"``,
+    absent), as the REST API sends ``vat`` and ``is_blocked``.
+
+    >>> one("1"), one(1), one("0"), one(None)
+    (True, True, False, False)
+    """
+    if isinstance(value, bool):
+        return value
+    return code(value) == "1"
 
 
 def mapping(value: Any) -> Mapping[str, Any]:

@@ -33,7 +33,7 @@ from .errors import (
 )
 from .phone import PhoneNormalizer
 
-__all__ = ["RestResource", "day", "nonempty", "refused_error"]
+__all__ = ["RestResource", "day", "nonempty", "refused_error", "segment"]
 
 _T = TypeVar("_T")
 
@@ -46,6 +46,9 @@ _REFUSALS: dict[str, type[RefusedError]] = {
     "invalid service id": RefusedError,
     "service not found": RefusedError,
     "no available sender for this service": RefusedError,
+    # /partner/signup, /recipient/register: a failure reported, nothing registered.
+    "failed to new partner registration": RefusedError,
+    "failed to register recipient": RefusedError,
 }
 
 
@@ -177,3 +180,22 @@ def day(field: str, value: object) -> str:
         except ValueError:
             pass
     raise ValidationError(field, f"must be a date or 'YYYY-MM-DD', got {value!r}")
+
+
+def segment(field: str, value: object, *, what: str = "one path segment") -> str:
+    """``value`` as one segment of a URL path: anything that could leave it is refused.
+
+    >>> segment("connector", "klaviyo")
+    'klaviyo'
+    """
+    if not isinstance(value, str) or not value:
+        raise ValidationError(field, f"must be {what}, a non-empty string")
+    if not all(c.isalnum() or c in "-_." for c in value) or not value.isascii():
+        raise ValidationError(field, f"must be {what}, got {value!r}")
+    if not value.strip("."):
+        raise ValidationError(
+            field,
+            f"must be {what}, got {value!r}: a segment of dots only is "
+            "removed from the URL, so the call would go to another endpoint",
+        )
+    return value

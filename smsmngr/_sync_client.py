@@ -21,13 +21,15 @@ from ._rest_account import AsyncAccount
 from ._rest_status import AsyncStatus
 from ._retry import DEFAULT_RETRY, RetryEvent, RetryPolicy
 from ._stacks import HttpStackName
+from .api_keys import ApiKey, AsyncApiKeys, CallbackChange, CreatedKey, KeyInfo, Scope
 from .bulk._outcomes import BatchOutcome, BulkResult
 from .bulk._reconcile import ReconcileResult
+from .integrations import AsyncIntegrations, ConnectorResult, PartnerSignup
 from .models import Gateway, Message, SendResult, SimpleSendResult
 from .status import Credit, DailyStats, MessageRow, MessageStatus, PriceList, RequestStats
 from .verify import AsyncVerify, ProofCheck, Verification, VerificationSession
 
-__all__ = ["Account", "Client", "Status", "Verify"]
+__all__ = ["Account", "ApiKeys", "Client", "Integrations", "Status", "Verify"]
 
 
 _Client = TypeVar("_Client", bound="Client")
@@ -176,24 +178,25 @@ class Client:
 
     @property
     def status(self) -> Status:
-        """The REST API's status reads: a message's status, the rows sent on a day, and
-        statistics per send request and per day.
-
-        Example::
-
-            status = client.status.get_message_status(message_id)
+        """The REST API's status reads (a message's status, the rows sent on a day,
+        statistics): ``client.status.get_message_status(message_id)``.
         """
         return Status(self._runner.sharing(self._runner.client.status))
 
     @property
     def account(self) -> Account:
-        """The REST API's account reads: the credit balance and the price list.
-
-        Example::
-
-            credit = client.account.get_credit()
-        """
+        """The credit balance and the price list: ``client.account.get_credit()``."""
         return Account(self._runner.sharing(self._runner.client.account))
+
+    @property
+    def api_keys(self) -> ApiKeys:
+        """The calling key's settings and child keys: ``client.api_keys.me()``."""
+        return ApiKeys(self._runner.sharing(self._runner.client.api_keys))
+
+    @property
+    def integrations(self) -> Integrations:
+        """Partner signup, push devices, recipients, connectors (REST API v1)."""
+        return Integrations(self._runner.sharing(self._runner.client.integrations))
 
     def send(self, message: Message, *, priority: bool = False) -> SendResult:
         """Send one message to up to 10 recipients (``POST /message``).
@@ -304,6 +307,7 @@ class Client:
         on_progress: Callable[[int, int | None], object] | None = None,
         not_accepted_retries: int = 3,
         key_rotated: bool = False,
+        preflight: bool = False,
     ) -> BulkResult:
         """Send any number of recipients in the fewest ``/messages`` calls, concurrently.
 
@@ -329,7 +333,8 @@ class Client:
         to the key and base URLs it was written with and refuses others
         (``key_rotated=True``: the key was rotated on the same account).
         ``on_progress(done, total)`` is called after every call (``total`` is ``None``
-        for an iterator input).
+        for an iterator input). ``preflight=True`` reads the key first
+        (``api_keys.me()``): see ``PreflightError`` and docs/account.md.
 
         Example::
 
@@ -347,6 +352,7 @@ class Client:
             on_progress=on_progress,
             not_accepted_retries=not_accepted_retries,
             key_rotated=key_rotated,
+            preflight=preflight,
         )
 
     def iter_bulk(
@@ -360,6 +366,7 @@ class Client:
         on_progress: Callable[[int, int | None], object] | None = None,
         not_accepted_retries: int = 3,
         key_rotated: bool = False,
+        preflight: bool = False,
     ) -> Generator[BatchOutcome, None, None]:
         """Like ``send_bulk()``, but an iterator of each call's outcomes as it answers.
 
@@ -382,6 +389,7 @@ class Client:
             on_progress=on_progress,
             not_accepted_retries=not_accepted_retries,
             key_rotated=key_rotated,
+            preflight=preflight,
         )
 
 
@@ -554,6 +562,224 @@ class Account:
             prices.price_for("420777123456").price_czk
         """
         return self._runner.call(AsyncAccount.get_prices)
+
+
+class ApiKeys:
+    """The calling key's settings and its child keys: ``client.api_keys``."""
+
+    def __init__(self, runner: BlockingRunner[AsyncApiKeys]) -> None:
+        self._runner = runner
+
+    def __repr__(self) -> str:
+        return repr(self._runner.client).replace("<AsyncApiKeys", "<ApiKeys", 1)
+
+    def me(self) -> KeyInfo:
+        """The calling key, live (REST ``GET /apikey/me``): blocked or not, its scope,
+        note, default webhook URL and registered senders. A read: repeated after 5xx
+        and lost answers.
+
+        Example::
+
+            me = client.api_keys.me()
+            if me.blocked or "Shop" not in me.senders_for("sms"): ...
+        """
+        return self._runner.call(AsyncApiKeys.me)
+
+    def update(self, *, default_callback_url: str, note: str) -> None:
+        """Set the key's default webhook URL and note (REST ``POST /apikey/update``):
+        both are required by the API (``""`` clears one), and changing the URL rewrites
+        the webhook URL of every sender on the key. Not repeated after a lost answer.
+        An ``api`` scope key is refused (``PermissionDeniedError``).
+
+        Example::
+
+            client.api_keys.update(
+                default_callback_url="https://shop.example/hook", note="eshop"
+            )
+        """
+        return self._runner.call(
+            AsyncApiKeys.update, default_callback_url=default_callback_url, note=note
+        )
+
+    def set_default_callback_url(self, url: str) -> CallbackChange:
+        """Set only the default webhook URL: reads the key's note first (``me()``) and
+        sends it back unchanged, as ``update()`` needs both. The result names the
+        senders whose webhook URL the platform rewrote.
+
+        Example::
+
+            change = client.api_keys.set_default_callback_url("https://shop.example/hook")
+            [sender.value for sender in change.senders]
+        """
+        return self._runner.call(AsyncApiKeys.set_default_callback_url, url)
+
+    def create(
+        self,
+        *,
+        shared: bool | None = None,
+        billing_name: str | None = None,
+        billing_email: str | None = None,
+        currency: Literal["czk", "eur"] | None = None,
+        app_user_id: str | None = None,
+        billing_id: str | None = None,
+        note: str | None = None,
+        scope: Scope | None = None,
+        share_senders: bool | None = None,
+    ) -> CreatedKey:
+        """A new child key under this top-level key (REST ``POST /apikey/add``; at most
+        19). A ``shared`` key uses this key's billing and credit; any other needs
+        ``billing_name``, ``billing_email`` and ``currency``. With ``app_user_id`` (the
+        API's ``app_userid``) of an existing key, that key is given back. Not repeated
+        after a lost answer.
+
+        Example::
+
+            child = client.api_keys.create(shared=True, note="warehouse", scope="api")
+            child.key.reveal()
+        """
+        return self._runner.call(
+            AsyncApiKeys.create,
+            shared=shared,
+            billing_name=billing_name,
+            billing_email=billing_email,
+            currency=currency,
+            app_user_id=app_user_id,
+            billing_id=billing_id,
+            note=note,
+            scope=scope,
+            share_senders=share_senders,
+        )
+
+    def list(self) -> tuple[ApiKey, ...]:
+        """The child keys of this key (REST ``GET /apikey/list``), masked. A read.
+
+        Example::
+
+            for key in client.api_keys.list():
+                print(key.fingerprint(b"salt")[:8])
+        """
+        return self._runner.call(AsyncApiKeys.list)
+
+    def change(
+        self, key: ApiKey | str, *, scope: Scope | None = None, disabled: bool | None = None
+    ) -> None:
+        """Change a child key's ``scope`` or block it (``disabled=True``; ``False``
+        unblocks it) (REST ``POST /apikey/change``; the API's ``disable``). Only its
+        parent may; a key cannot change itself. Not repeated after a lost answer.
+
+        Example::
+
+            client.api_keys.change(child.key, disabled=True)
+        """
+        return self._runner.call(AsyncApiKeys.change, key, scope=scope, disabled=disabled)
+
+
+class Integrations:
+    """Partner signup, push devices, recipients and connector actions:
+    ``client.integrations``. None of them is repeated after a lost answer.
+    """
+
+    def __init__(self, runner: BlockingRunner[AsyncIntegrations]) -> None:
+        self._runner = runner
+
+    def __repr__(self) -> str:
+        return repr(self._runner.client).replace("<AsyncIntegrations", "<Integrations", 1)
+
+    def signup_partner(
+        self,
+        *,
+        connector_name: str | None = None,
+        callback_url: str | None = None,
+        callback_data: str | None = None,
+        final_url: str | None = None,
+        partner_logo_url: str | None = None,
+        partner_client_id: str | None = None,
+        partner_client_data: str | None = None,
+        language: str | None = None,
+        partner_copyright: str | None = None,
+    ) -> PartnerSignup:
+        """Start a partner-branded signup (REST ``POST /partner/signup``; partner
+        accounts only): send the end user to ``redirect_url.reveal()``.
+
+        Example::
+
+            signup = client.integrations.signup_partner(
+                connector_name="My Shop", final_url="https://partner.example/done"
+            )
+        """
+        return self._runner.call(
+            AsyncIntegrations.signup_partner,
+            connector_name=connector_name,
+            callback_url=callback_url,
+            callback_data=callback_data,
+            final_url=final_url,
+            partner_logo_url=partner_logo_url,
+            partner_client_id=partner_client_id,
+            partner_client_data=partner_client_data,
+            language=language,
+            partner_copyright=partner_copyright,
+        )
+
+    def register_push_device(self, device_id: str, token: str) -> None:
+        """Register (or update) a push device (REST ``POST /push/device``; the API's
+        ``id`` and ``token``). A device registered by another key is refused
+        (``PermissionDeniedError``).
+
+        Example::
+
+            client.integrations.register_push_device("device-uuid-123", "fcm-token-xyz")
+        """
+        return self._runner.call(AsyncIntegrations.register_push_device, device_id, token)
+
+    def register_recipient(
+        self,
+        *,
+        recipient_id: str | None = None,
+        phone_number: str | None = None,
+        fcm_token: str | None = None,
+        apns_token: str | None = None,
+    ) -> str:
+        """Create a recipient (without ``recipient_id``) or update the fields given of
+        one (REST ``POST /recipient/register``); gives the recipient's id.
+
+        Example::
+
+            recipient_id = client.integrations.register_recipient(
+                phone_number="420777123456", fcm_token="fcm-abc"
+            )
+        """
+        return self._runner.call(
+            AsyncIntegrations.register_recipient,
+            recipient_id=recipient_id,
+            phone_number=phone_number,
+            fcm_token=fcm_token,
+            apns_token=apns_token,
+        )
+
+    def connect(
+        self, connector: str, action: str, *, app_user_id: str, segment_id: str | None = None
+    ) -> ConnectorResult:
+        """Run a connected integration's action (REST ``POST /connect/{connector}/{action}``):
+        ``klaviyo`` with ``segments``, ``recipients`` (needs ``segment_id``), ``senders``
+        or ``me``. ``app_user_id`` is the API's ``app_userid``. An answer of
+        ``success: false`` (the integration is not authenticated) raises
+        ``RefusedError``; an unknown connector or action ``NotFoundError``. Not
+        repeated after a lost answer (the reference does not say it changes nothing).
+
+        Example::
+
+            result = client.integrations.connect(
+                "klaviyo", "recipients", app_user_id="user-123", segment_id="SEG123"
+            )
+            result.recipients
+        """
+        return self._runner.call(
+            AsyncIntegrations.connect,
+            connector,
+            action,
+            app_user_id=app_user_id,
+            segment_id=segment_id,
+        )
 
 
 def _leave_open(original: Client) -> None:

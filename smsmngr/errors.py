@@ -37,11 +37,11 @@ as ``result`` (``CarriesBulkResult``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .bulk import BulkResult
+    from .bulk import BulkResult, PreflightProblem
 
 __all__ = [
     "APIError",
@@ -62,6 +62,8 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "PhoneRateLimitError",
+    "PreflightError",
+    "PreflightWarning",
     "RateLimitError",
     "RefusedError",
     "ResponseFormatError",
@@ -323,6 +325,20 @@ class BulkStoppedError(CarriesBulkResult, SmsManagerError):
 class JournalError(CarriesBulkResult, SmsManagerError):
     """The journal file cannot be used: in use by another campaign, not writable, not
     a journal, or damaged. A stopped campaign's partial result is ``result``."""
+
+
+class PreflightError(ValidationError):
+    """The key cannot send a campaign (``preflight=True``): it is blocked, or a sender
+    a message names is not registered for its channel. ``problems`` names each one
+    (``PreflightProblem``); nothing was sent after they were found."""
+
+    def __init__(self, problems: Sequence[PreflightProblem]) -> None:
+        super().__init__("preflight", "; ".join(problem.text for problem in problems))
+        self.problems = tuple(problems)
+
+
+class PreflightWarning(UserWarning):
+    """The key's scope may not allow what a campaign needs (``preflight=True``)."""
 
 
 class WebhookError(SmsManagerError):

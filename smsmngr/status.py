@@ -24,11 +24,11 @@ import attrs
 
 from ._reading import (
     Unreadable,
-    code,
     count,
     field,
     items,
     mapping,
+    one,
     optional,
     read_object,
     readers_for,
@@ -237,9 +237,7 @@ class Credit:
         return self.credit_eur if self.currency == "eur" else self.credit_czk
 
 
-_CREDIT_READERS = readers_for(
-    Credit, vat=lambda value: code(value) == "1", price_levels=_per_network
-)
+_CREDIT_READERS = readers_for(Credit, vat=one, price_levels=_per_network)
 
 
 def parse_credit(data: Any) -> Credit:

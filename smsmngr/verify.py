@@ -32,6 +32,7 @@ from ._reading import (
     read_object,
     text,
 )
+from ._rest import segment
 from ._transport import Reply, Transport
 from ._wire import encode_json
 from .errors import (
@@ -312,15 +313,7 @@ def _given(field: str, value: object) -> str:
 
 def _path(token: str) -> str:
     """A token as one path segment: anything that could leave it is refused."""
-    if not all(c.isalnum() or c in "-_." for c in token) or not token.isascii():
-        raise ValidationError("token", f"must be a token from start(), got {token!r}")
-    if not token.strip("."):
-        raise ValidationError(
-            "token",
-            f"must be a token from start(), got {token!r}: a segment of dots only is "
-            "removed from the URL, so the call would go to another endpoint",
-        )
-    return token
+    return segment("token", token, what="a token from start()")
 
 
 def _moment(value: object) -> dt.datetime:

@@ -5,6 +5,7 @@ from ._journal import JournalError
 from ._outcomes import BatchOutcome, BulkResult, OutcomeStatus, RecipientOutcome
 from ._packing import minimum_calls
 from ._plan import BulkPlan, PlannedText, plan
+from ._preflight import PreflightProblem, campaign_problems
 from ._reconcile import Funnel, ReconcileResult, funnel, record_delivery_reports
 from ._reports import RecordedReports
 
@@ -16,9 +17,11 @@ __all__ = [
     "JournalError",
     "OutcomeStatus",
     "PlannedText",
+    "PreflightProblem",
     "RecipientOutcome",
     "ReconcileResult",
     "RecordedReports",
+    "campaign_problems",
     "funnel",
     "minimum_calls",
     "plan",

@@ -12,6 +12,7 @@ import math
 from collections.abc import (
     AsyncGenerator,
     AsyncIterable,
+    Awaitable,
     Callable,
     Iterable,
     Iterator,
@@ -85,6 +86,7 @@ class Campaign:
         on_progress: ProgressCallback | None,
         not_accepted_retries: int = 3,
         normalize: PhoneNormalizer = normalize_phone_number,
+        preflight: Callable[[BulkInput], Awaitable[BulkInput]] | None = None,
     ) -> None:
         _check_whole_number("concurrency", concurrency, at_least=1)
         _check_whole_number("not_accepted_retries", not_accepted_retries, at_least=0)
@@ -103,6 +105,7 @@ class Campaign:
         self._resend_unknown = resend_unknown
         self._on_progress = on_progress
         self._not_accepted_retries = not_accepted_retries
+        self._preflight = preflight
         self._refusals: tuple[str | None, int] = (None, 0)
         self._first_answer: anyio.Event | None = None
         self._stop_error: Stop | None = None
@@ -113,6 +116,8 @@ class Campaign:
 
     async def run(self, messages: BulkInput) -> AsyncGenerator[BatchOutcome, None]:
         """Send everything; yield each call's outcomes as it answers."""
+        if self._preflight is not None:  # before the first call, or raises
+            messages = await self._preflight(messages)
         total = _known_total(messages)
         done = 0
         calls_in, calls_out = anyio.create_memory_object_stream[Call](self._concurrency)
