@@ -18,7 +18,7 @@ from .._account import calling_code
 from .._async_client import AsyncClient
 from .._retry import RetryPolicy
 from .._sync_client import Client
-from . import _rest
+from . import _rest, _rest_keys
 from ._answer import Answer, Request
 from ._asgi import FakeASGIApp
 from ._events import inbound_event, reply_event, status_event
@@ -31,7 +31,7 @@ from ._verify import VERIFY_PATHS, VerifyState, answer_verify
 
 __all__ = ["FakeSmsManager"]
 
-REST_ROUTES: dict[tuple[str, str], RestHandler] = {**_rest.ROUTES}
+REST_ROUTES: dict[tuple[str, str], RestHandler] = {**_rest.ROUTES, **_rest_keys.ROUTES}
 """Every REST API v1 and WhatsApp Business operation the fake answers, by method and
 path: each area's module gives its own table."""
 
@@ -66,7 +66,11 @@ class FakeSmsManager:
     in: a national number (9 digits or fewer once normalized, the fake's reading: the
     reference does not say how the platform tells) is stored with its calling code, as
     the platform does, so ``0777 123 456`` is stored and listed as ``420777123456``.
-    Clients it makes are given the same ``account_country``.
+    Clients it makes are given the same ``account_country``. Its key is a top-level
+    key with ``key_scope`` (``"full"``), blocked with ``key_blocked=True`` (then it can
+    only read ``/apikey/me``), with ``senders`` registered by channel
+    (``{"sms": ["SmsManager"]}`` by default); child keys made through ``/apikey/add``
+    read and change the REST API.
 
     Example::
 
@@ -89,8 +93,11 @@ class FakeSmsManager:
         verification_secret: str | None = None,
         clock: Callable[[], float] = time.time,
         account_country: str = "CZ",
+        key_scope: str = "full",
+        key_blocked: bool = False,
+        senders: Mapping[str, Iterable[str]] | None = None,
     ) -> None:
-        self.api_key = api_key
+        self._api_key = api_key
         self.account_country = account_country
         self.clock = clock
         """The platform's time (seconds since the epoch)."""
@@ -99,7 +106,10 @@ class FakeSmsManager:
         self.faults = faults
         self.ledger: Ledger = Ledger(detail=ledger)
         self.rest: RestState = RestState(credit_czk=credit_czk)
-        """What the REST API v1 serves beyond the ledger (credit, latest statuses)."""
+        """What the REST API v1 serves beyond the ledger (credit, latest statuses, keys)."""
+        self.rest.keys.add_own(
+            api_key, scope=key_scope, blocked=key_blocked, senders=senders or _rest.SENDERS
+        )
         self.verify: VerifyState = VerifyState(seed=seed, secret=verification_secret, clock=clock)
         """The Verify API's sessions (``clock`` tells its time, for expiry)."""
         self._sending = SendingState(
@@ -111,6 +121,16 @@ class FakeSmsManager:
         self._clock = itertools.count(_WEBHOOK_EPOCH)
         self._reported = 0
         self._lock = threading.Lock()
+
+    @property
+    def api_key(self) -> str:
+        """The fake's own key; set it to rotate the key (its child keys stay its)."""
+        return self._api_key
+
+    @api_key.setter
+    def api_key(self, key: str) -> None:
+        self.rest.keys.rotate(self._api_key, key)
+        self._api_key = key
 
     def __repr__(self) -> str:
         return f"<FakeSmsManager calls={sum(self.ledger.call_counts.values())}>"
@@ -171,7 +191,8 @@ class FakeSmsManager:
             return answer_sending(
                 Request(method, path, query, headers, body),
                 self._sending,
-                api_key=self.api_key,
+                # A blocked key is refused as a wrong one: "invalid or has been disabled".
+                api_key=self.api_key if self.rest.keys.usable(self.api_key) else "",
                 faults=self.faults,
                 clock=self.clock,
             )
@@ -186,15 +207,18 @@ class FakeSmsManager:
     ) -> Answer:
         """The REST API v1: reads from the ledger, outside the fault plan (which numbers
         the sending calls)."""
-        if headers.get("x-api-key") != self.api_key:
-            # The fake's choice: the REST reference documents no answer to a wrong key.
+        key = headers.get("x-api-key") or ""
+        me = method == "GET" and path == f"{REST_PREFIX}apikey/me"
+        if not (self.rest.keys.usable(key) or (me and key in self.rest.keys.keys)):
+            # The fake's choice: the REST reference documents no answer to a wrong key;
+            # a blocked key reads only /apikey/me (which shows it blocked).
             return Answer(401, {"message": "Unauthorized"})
         try:
             data = json.loads(body) if body else None
         except ValueError:
             return Answer(400, {"message": "Invalid JSON in request data"})
         rest_path = path[len(REST_PREFIX) - 1 :]
-        call = RestCall(method, rest_path, query, data, self.ledger.sent, self.rest)
+        call = RestCall(method, rest_path, query, data, self.ledger.sent, self.rest, key=key)
         status, answer = answer_rest(call, REST_ROUTES)
         return Answer(status, answer)
 
@@ -278,10 +302,12 @@ class FakeSmsManager:
         self, http_client: httpx.AsyncClient, *, default_url: str | None = None
     ) -> list[httpx.Response]:
         """POST pending delivery reports to each message's ``callback`` URL (or
-        ``default_url`` for messages without one) and return the answers."""
+        ``default_url``, else the key's ``default_callback_url``, for messages without
+        one) and return the answers."""
         responses = []
+        own = self.rest.keys.keys[self.api_key].default_callback_url
         for url, events in self.webhook_requests():
-            target = url or default_url
+            target = url or default_url or own or None
             if target is not None:
                 responses.append(await http_client.post(target, json=events))
         return responses

@@ -18,6 +18,7 @@ import attrs
 
 from ._events import DEFAULT_SENDER, RESULT_INFO, _parts, channel_of
 from ._ledger import SentRecipient
+from ._rest_keys import KeyState
 from ._rules import normalized_tag, stored_tag
 
 __all__ = [
@@ -45,8 +46,9 @@ PRICES: dict[str, Any] = {
 RestAnswer = tuple[int, Any]
 TIME_ZONE = "Europe/Prague"
 """The account's time zone (``/credit``'s ``tz``): ``GET /messages`` lists by its days."""
-SENDERS = ({"flow": "sms", "value": DEFAULT_SENDER, "name": DEFAULT_SENDER},)
-"""The key's registered senders (``/apikey/me``): a message naming none goes from these."""
+SENDERS: Mapping[str, tuple[str, ...]] = {"sms": (DEFAULT_SENDER,)}
+"""The key's registered senders by channel (``/apikey/me``) unless the fake is given
+others: a message naming none goes from these."""
 
 
 class RestState:
@@ -58,6 +60,7 @@ class RestState:
         self.accepted_at: dict[str, float] = {}
         self.latest: dict[str, str] = {}
         """The latest reported result of each message id."""
+        self.keys = KeyState()
 
     def reported(self, events: Iterable[Mapping[str, Any]]) -> None:
         for event in events:
@@ -79,7 +82,8 @@ def _missing(message: str) -> RestAnswer:
 class RestCall:
     """One REST API request as the fake's handlers see it: ``path`` after ``/v1``,
     ``body`` the decoded JSON body (``None`` without one), ``params`` the path's
-    parameters (``{connector}``), ``sent`` the ledger's recipients."""
+    parameters (``{connector}``), ``sent`` the ledger's recipients, ``key`` the
+    calling key."""
 
     method: str
     path: str
@@ -88,6 +92,8 @@ class RestCall:
     sent: list[SentRecipient]
     state: RestState
     params: Mapping[str, str] = attrs.field(factory=dict)
+    key: str = ""
+    """The calling API key."""
 
 
 RestHandler = Callable[[RestCall], RestAnswer]
@@ -135,11 +141,6 @@ def _credit(call: RestCall) -> RestAnswer:
         "tz": TIME_ZONE,
     }
     return 200, {"success": True, "credit": credit}
-
-
-def _me(call: RestCall) -> RestAnswer:
-    me = {"scope": "full", "account": "prepaid", "senders": list(SENDERS)}
-    return 200, {"success": True, "me": me}
 
 
 def _prices(call: RestCall) -> RestAnswer:
@@ -226,7 +227,7 @@ def _row(sent: SentRecipient, state: RestState) -> dict[str, Any]:
         "nondelivered": int(state.latest.get(sent.message_id) == "undelivered"),
         "body": body,
         "flow": channel_of(dict(message)),
-        "sender": _sender(message),
+        "sender": _sender(message, state),
         "phone_number": sent.phone_number,
         "price_czk": PRICE_CZK if status_code == "200" else "0",
         "price_eur": PRICE_EUR if status_code == "200" else "0",
@@ -240,11 +241,10 @@ def _first_step(message: Mapping[str, Any]) -> Mapping[str, Any]:
     return step if isinstance(step, Mapping) else {}
 
 
-def _sender(message: Mapping[str, Any]) -> str:
-    """The sender a row shows: the step's, the message's, or a registered one."""
+def _sender(message: Mapping[str, Any], state: RestState) -> str:
+    """The sender a row shows: the step's, the message's, or one the key registered."""
     step = _first_step(message)
-    channel = channel_of(dict(message))
-    registered = next((s["value"] for s in SENDERS if s["flow"] == channel), "")
+    registered = state.keys.registered(channel_of(dict(message)))
     return str(step.get("sender") or message.get("sender") or registered)
 
 
@@ -343,6 +343,5 @@ ROUTES: dict[tuple[str, str], RestHandler] = {
     ("GET", "/requests"): _requests,
     ("GET", "/credit"): _credit,
     ("GET", "/credit/prices"): _prices,
-    ("GET", "/apikey/me"): _me,
 }
 """The REST API v1 operations answered from the ledger, by method and path."""
