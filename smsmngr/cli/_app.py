@@ -25,7 +25,7 @@ from smsmngr import (
     __version__,
 )
 
-from . import _bulk, _journal, _mock, _segments, _send, _verify, _webhook
+from . import _account, _bulk, _journal, _mock, _segments, _send, _verify, _webhook
 from ._common import (
     EXIT_NOT_ALL_ACCEPTED,
     EXIT_USAGE,
@@ -45,6 +45,7 @@ _GROUPS: tuple[Callable[[Commands, Common], None], ...] = (
     _segments.register,
     _webhook.register,
     _journal.register,
+    _account.register,
     _verify.register,
     _mock.register,
 )

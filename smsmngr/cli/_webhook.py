@@ -1,4 +1,5 @@
-"""``smsmngr webhook parse``: webhook bodies as one event a line."""
+"""``smsmngr webhook parse``: webhook bodies as one event a line; ``set-url``: the
+key's default webhook URL (``/apikey/update``, keeping the key's note)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ import json
 import sys
 from pathlib import Path
 
-from ._common import EXIT_OK, Commands, Common, add_group
+from ._account import describe_senders
+from ._common import EXIT_OK, Commands, Common, add_group, client_from
 
 __all__ = ["register"]
 
 
 def register(commands: Commands, common: Common) -> None:
-    """Add ``webhook`` and its ``parse``."""
+    """Add ``webhook`` and its ``parse`` and ``set-url``."""
     webhook_commands = add_group(commands, "webhook", "webhook tools", common)
     w = webhook_commands.add_parser(
         "parse", help="print the events of webhook bodies, one a line in their JSON form", **common
@@ -22,6 +24,14 @@ def register(commands: Commands, common: Common) -> None:
         "file", nargs="?", default="-", help="bodies or NDJSON, any size; - for stdin (default)"
     )
     w.set_defaults(run=webhook_parse)
+    w = webhook_commands.add_parser(
+        "set-url",
+        help="set the key's default webhook URL ('' clears it); every sender of the key "
+        "gets it too",
+        **common,
+    )
+    w.add_argument("url", help="an http(s) URL, or '' to clear it")
+    w.set_defaults(run=webhook_set_url)
 
 
 def webhook_parse(args: argparse.Namespace) -> int:
@@ -35,4 +45,13 @@ def webhook_parse(args: argparse.Namespace) -> int:
             except RecursionError:  # what json could read, one level deeper
                 line = json.dumps(to_json(InvalidEvent(None, "nested too deeply to print")))
             print(line)
+    return EXIT_OK
+
+
+def webhook_set_url(args: argparse.Namespace) -> int:
+    with client_from(args) as client:
+        change = client.api_keys.set_default_callback_url(args.url)
+    print(f"default webhook URL: {change.previous or '(none)'} -> {change.url or '(none)'}")
+    senders = describe_senders(change.senders)
+    print(f"senders now reporting to it: {senders or '(none registered on this key)'}")
     return EXIT_OK

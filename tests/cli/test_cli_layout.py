@@ -8,7 +8,7 @@ from types import ModuleType
 
 import pytest
 
-from smsmngr.cli import _app, _bulk, _journal, _mock, _segments, _send, _verify, _webhook
+from smsmngr.cli import _account, _app, _bulk, _journal, _mock, _segments, _send, _verify, _webhook
 
 CLI = Path(_app.__file__).parent
 
@@ -16,8 +16,9 @@ GROUPS: dict[ModuleType, list[str]] = {
     _send: ["send"],
     _bulk: ["bulk"],
     _segments: ["segments"],
-    _webhook: ["webhook parse"],
+    _webhook: ["webhook parse", "webhook set-url"],
     _journal: ["journal show", "journal reconcile", "journal reports"],
+    _account: ["account"],
     _verify: ["verify start", "verify check"],
     _mock: ["mock", "demo"],
 }
