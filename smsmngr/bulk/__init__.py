@@ -5,7 +5,7 @@ from ._journal import JournalError
 from ._outcomes import BatchOutcome, BulkResult, OutcomeStatus, RecipientOutcome
 from ._packing import minimum_calls
 from ._plan import BulkPlan, PlannedText, plan
-from ._preflight import PreflightProblem, campaign_problems
+from ._preflight import PreflightProblem, campaign_problems, scope_warnings
 from ._reconcile import Funnel, ReconcileResult, funnel, record_delivery_reports
 from ._reports import RecordedReports
 
@@ -26,6 +26,7 @@ __all__ = [
     "minimum_calls",
     "plan",
     "record_delivery_reports",
+    "scope_warnings",
 ]
 
 present_here(globals())

@@ -21,7 +21,7 @@ from smsmngr import (
     OutcomeStatus,
     PermissionDeniedError,
 )
-from smsmngr.bulk import BulkPlan, plan
+from smsmngr.bulk import BulkPlan, campaign_problems, plan, scope_warnings
 from smsmngr.limits import MESSAGES_PER_CALL, RECIPIENTS_PER_MESSAGE
 
 from ._common import (
@@ -259,24 +259,34 @@ def dry_run(recipients: RecipientsFile, args: argparse.Namespace) -> int:
     per_call = RECIPIENTS_PER_MESSAGE * MESSAGES_PER_CALL
     print(f"calls: {planned.calls:,} (up to {per_call} recipients each)")
     print(f"total SMS parts: {planned.parts:,}")
-    _print_cost(planned, args)
+    problems = _print_cost(planned, recipients, args)
     print("dry run: nothing was sent")
-    return EXIT_OK
+    return EXIT_NOT_ALL_ACCEPTED if problems else EXIT_OK
 
 
-def _print_cost(planned: BulkPlan, args: argparse.Namespace) -> None:
-    """The credit balance and the campaign's estimated cost, when a key is at hand."""
+def _print_cost(planned: BulkPlan, recipients: RecipientsFile, args: argparse.Namespace) -> int:
+    """The credit balance, the campaign's estimated cost and its pre-flight (what would
+    stop it: a blocked key, an unregistered sender), when a key is at hand; gives the
+    number of problems the pre-flight found."""
     try:
         client = client_from(args)
     except UsageError as error:
         print(f"credit: not checked ({error})")
-        return
+        return 0
     with client:
         try:
+            me = client.api_keys.me()
+            problems = campaign_problems(me, recipients.messages())
+            for text in [p.text for p in problems] or ["the key may send this campaign"]:
+                print(f"pre-flight: {text}")
+            for text in scope_warnings(me, reads_rest=args.journal is not None):
+                print(f"warning: {text}")
+            if me.blocked:  # a blocked key reads nothing else
+                return len(problems)
             credit, prices = client.account.get_credit(), client.account.get_prices()
         except ConfigurationError as error:  # the REST API is not where the others are
             print(f"credit: not checked ({command_line_spelling(str(error))})")
-            return
+            return 0
     currency = credit.currency or "czk"
     balance = credit.balance
     cost, unpriced = planned.cost(prices, currency)
@@ -285,3 +295,4 @@ def _print_cost(planned: BulkPlan, args: argparse.Namespace) -> None:
     print(f"estimated cost by SMS: {cost:.2f} {currency.upper()}{note}")
     if balance is not None and balance < cost:
         print(f"warning: the credit ({balance} {currency.upper()}) is lower than the estimate")
+    return len(problems)
