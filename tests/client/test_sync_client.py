@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import json
 import os
@@ -16,7 +17,6 @@ import anyio
 import httpx
 import pytest
 import respx
-from anyio.from_thread import BlockingPortal
 
 from smsmngr import (
     AsyncClient,
@@ -27,6 +27,7 @@ from smsmngr import (
     Message,
     ValidationError,
 )
+from smsmngr._blocking import _Loop
 from smsmngr.testing import FakeSmsManager
 
 from ..support import API_KEY, BASE_URL, NO_WAIT, accepted
@@ -166,14 +167,14 @@ def test_ctrl_c_cancels_the_call_on_the_loop() -> None:
 
 
 @pytest.mark.parametrize("task_runs_first", [True, False])
-def test_an_interrupt_inside_start_task_soon_still_stops_the_call(
+def test_an_interrupt_inside_spawning_the_call_still_stops_it(
     monkeypatch: pytest.MonkeyPatch, task_runs_first: bool
 ) -> None:
     started, cancelled = threading.Event(), threading.Event()
-    original = BlockingPortal.start_task_soon
+    original = _Loop.spawn
 
-    def interrupted(self: BlockingPortal, *args: Any, **kwargs: Any) -> Any:
-        monkeypatch.setattr(BlockingPortal, "start_task_soon", original)
+    def interrupted(self: _Loop, *args: Any, **kwargs: Any) -> Any:
+        monkeypatch.setattr(_Loop, "spawn", original)
         original(self, *args, **kwargs)
         if task_runs_first:
             assert started.wait(5)
@@ -181,7 +182,7 @@ def test_an_interrupt_inside_start_task_soon_still_stops_the_call(
 
     http_client = _hanging_transport(started, cancelled, interrupt=False)
     with Client(api_key=API_KEY, http_client=http_client) as client:
-        monkeypatch.setattr(BlockingPortal, "start_task_soon", interrupted)
+        monkeypatch.setattr(_Loop, "spawn", interrupted)
         with pytest.raises(KeyboardInterrupt):
             client.send(MESSAGE)
         # Either it was cancelled and unwound, or it never started and never will.
@@ -222,7 +223,8 @@ def test_a_loop_thread_that_fails_to_start_is_an_error_not_a_hang(
     def broken_run(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("no event loop today")
 
-    monkeypatch.setattr(anyio, "run", broken_run)
+    # Fails inside the loop thread, after it started: the caller hears it.
+    monkeypatch.setattr(asyncio, "set_event_loop", broken_run)
     client = Client(api_key=API_KEY)
     with pytest.raises(RuntimeError, match="no event loop today"):
         client.send(MESSAGE)
