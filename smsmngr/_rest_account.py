@@ -114,8 +114,8 @@ class AsyncAccount(RestResource):
         ``subject`` names what the service is for (a sender text, a number) where the
         service's ``subject`` is ``defined``. ``dry_run=True`` only checks the order
         (credit, availability) and gives its fee. A refusal raises a ``RefusedError``
-        (``InsufficientCreditError`` for "Insufficient credit"); an order is never
-        repeated after a lost answer, a dry run is.
+        (``InsufficientCreditError`` for "Insufficient credit"). Never repeated after
+        a lost answer, a dry run neither (its refusals are 500s too).
 
         Example::
 
@@ -135,7 +135,7 @@ class AsyncAccount(RestResource):
             raise ValidationError("dry_run", "must be true or false")
         if dry_run:
             body["dryrun"] = True
-        answer = await self._call("POST", "/credit/order", body=body, repeat=dry_run)
+        answer = await self._call("POST", "/credit/order", body=body, repeat=False)
         return self._read(answer, "order", parse_order, where="POST /credit/order")
 
     async def cancel_service(self, service_id: str, subject: str) -> ServiceCancellation:

@@ -192,7 +192,7 @@ class AsyncBilling(RestResource):
             raise ValidationError("dry_run", "must be true or false")
         if dry_run:
             body["dryrun"] = True
-        await self._call("POST", "/billing/set", body=body, repeat=dry_run)
+        await self._call("POST", "/billing/set", body=body, repeat=False)
 
     async def list_invoices(self, billing_id: str) -> list[Invoice]:
         """The invoices issued to ``billing_id``, newest first, up to the 100 the API
