@@ -619,8 +619,8 @@ class Account:
         ``subject`` names what the service is for (a sender text, a number) where the
         service's ``subject`` is ``defined``. ``dry_run=True`` only checks the order
         (credit, availability) and gives its fee. A refusal raises a ``RefusedError``
-        (``InsufficientCreditError`` for "Insufficient credit"); an order is never
-        repeated after a lost answer, a dry run is.
+        (``InsufficientCreditError`` for "Insufficient credit"). Never repeated after
+        a lost answer, a dry run neither (its refusals are 500s too).
 
         Example::
 
