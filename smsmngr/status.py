@@ -61,6 +61,7 @@ class MessageStatus:
     to: Mapping[str, Any] = attrs.field(factory=dict)
     request_id: str | None = None
     ts_created: dt.datetime | None = None
+    """When the platform accepted it."""
     ts_sent: dt.datetime | None = None
     ts_delivered: dt.datetime | None = None
     ts_seen: dt.datetime | None = None
@@ -100,14 +101,18 @@ class MessageRow:
     """The channel it went by."""
     sender: str | None = None
     message_parts: int = 0
+    """How many parts (SMS segments) it took."""
     ts_sent: dt.datetime | None = None
     ts_delivered: dt.datetime | None = None
     ts_updated: dt.datetime | None = None
+    """When its status last changed."""
     ts_clicked: dt.datetime | None = None
     ts_seen: dt.datetime | None = None
     ts_replied: dt.datetime | None = None
     ts_optout: dt.datetime | None = None
+    """When the recipient opted out, if they did."""
     sent: int = 0
+    """1 once sent; ``delivered`` to ``nondelivered`` are flags (0 or 1) alike."""
     delivered: int = 0
     seen: int = 0
     clicked: int = 0
@@ -135,6 +140,7 @@ class _SendCounts:
     count_nondelivered: int = 0
     count_sent: int = 0
     count_notsent: int = 0
+    """Recipients the platform did not send to."""
     count_replied: int = 0
     count_optout: int = 0
     msg_sent: int = 0

@@ -84,6 +84,7 @@ class Verification:
     token: str | None = None
     code: str | None = None
     timestamp: str | None = None
+    """As the API gave it: the proof covers that exact text."""
     proof: str | None = None
     verified_at: dt.datetime | None = None
     extra: Mapping[str, Any] = attrs.field(factory=dict)
