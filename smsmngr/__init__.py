@@ -23,9 +23,18 @@ from ._rest_account import AsyncAccount
 from ._rest_status import AsyncStatus
 from ._retry import RetryEvent, RetryPolicy
 from ._stacks import fastest_http_stack
-from ._sync_client import Account, Client, Status, Verify
+from ._sync_client import Account, Billing, Client, Status, Verify
 from ._version import __version__
+from .billing import AsyncBilling, BillingContact, BillingDetails, Invoice, TopUp
 from .bulk import BatchOutcome, BulkResult, OutcomeStatus, RecipientOutcome, ReconcileResult
+from .credit import (
+    CreditAlert,
+    Service,
+    ServiceCancellation,
+    ServiceCatalog,
+    ServiceOrder,
+    ServicePrice,
+)
 from .errors import (
     AlreadyCancelledError,
     APIError,
@@ -114,18 +123,23 @@ __all__ = [
     "Account",
     "AlreadyCancelledError",
     "AsyncAccount",
+    "AsyncBilling",
     "AsyncClient",
     "AsyncStatus",
     "AsyncVerify",
     "AuthenticationError",
     "BadRequestError",
     "BatchOutcome",
+    "Billing",
+    "BillingContact",
+    "BillingDetails",
     "BulkResult",
     "BulkStoppedError",
     "Callback",
     "Client",
     "ConfigurationError",
     "Credit",
+    "CreditAlert",
     "DailyStats",
     "DeliveryUncertainError",
     "DeliveryWindow",
@@ -135,6 +149,7 @@ __all__ = [
     "InvalidApiKeyError",
     "InvalidCodeError",
     "InvalidPhoneError",
+    "Invoice",
     "JournalError",
     "Keep",
     "Message",
@@ -165,6 +180,11 @@ __all__ = [
     "RetryPolicy",
     "SendResult",
     "ServerError",
+    "Service",
+    "ServiceCancellation",
+    "ServiceCatalog",
+    "ServiceOrder",
+    "ServicePrice",
     "SessionEndedError",
     "SessionExpiredError",
     "SessionNotFoundError",
@@ -175,6 +195,7 @@ __all__ = [
     "Status",
     "TenantRateLimitError",
     "TooManyAttemptsError",
+    "TopUp",
     "TransportError",
     "TtlCondition",
     "ValidationError",

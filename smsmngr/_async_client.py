@@ -37,6 +37,7 @@ from ._send_checks import check_simple, checked_batch, checked_numbers
 from ._stacks import HttpStackName
 from ._transport import Transport
 from ._wire import encode_json, message_to_wire, simple_message_fields
+from .billing import AsyncBilling
 from .bulk._campaign import Campaign, Tally
 from .bulk._journal import Account, Journal
 from .bulk._outcomes import BatchOutcome, BulkResult
@@ -192,13 +193,25 @@ class AsyncClient:
 
     @property
     def account(self) -> AsyncAccount:
-        """The REST API's account reads: the credit balance and the price list.
+        """The REST API's credit area: the balance, the price list, paid services and
+        the low-credit alert.
 
         Example::
 
             credit = await client.account.get_credit()
         """
         return AsyncAccount(self._transport, self._normalize)
+
+    @property
+    def billing(self) -> AsyncBilling:
+        """The REST API's billing area: the billing contact, invoices and their PDFs,
+        and the bank details for a top-up.
+
+        Example::
+
+            invoices = await client.billing.list_invoices(credit.billing_id)
+        """
+        return AsyncBilling(self._transport, self._normalize)
 
     async def send(self, message: Message, *, priority: bool = False) -> SendResult:
         """Send one message to up to 10 recipients (``POST /message``).

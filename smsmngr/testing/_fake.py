@@ -18,7 +18,7 @@ from .._account import calling_code
 from .._async_client import AsyncClient
 from .._retry import RetryPolicy
 from .._sync_client import Client
-from . import _rest
+from . import _rest, _rest_account
 from ._answer import Answer, Request
 from ._asgi import FakeASGIApp
 from ._events import inbound_event, reply_event, status_event
@@ -31,7 +31,7 @@ from ._verify import VERIFY_PATHS, VerifyState, answer_verify
 
 __all__ = ["FakeSmsManager"]
 
-REST_ROUTES: dict[tuple[str, str], RestHandler] = {**_rest.ROUTES}
+REST_ROUTES: dict[tuple[str, str], RestHandler] = {**_rest.ROUTES, **_rest_account.ROUTES}
 """Every REST API v1 and WhatsApp Business operation the fake answers, by method and
 path: each area's module gives its own table."""
 
@@ -98,7 +98,7 @@ class FakeSmsManager:
         self.final_results: dict[str, str] = dict(final_results or {})
         self.faults = faults
         self.ledger: Ledger = Ledger(detail=ledger)
-        self.rest: RestState = RestState(credit_czk=credit_czk)
+        self.rest: RestState = RestState(credit_czk=credit_czk, clock=clock)
         """What the REST API v1 serves beyond the ledger (credit, latest statuses)."""
         self.verify: VerifyState = VerifyState(seed=seed, secret=verification_secret, clock=clock)
         """The Verify API's sessions (``clock`` tells its time, for expiry)."""
