@@ -34,6 +34,7 @@ SUB_APIS = {
     "AsyncAccount": ("Account", ROOT / "smsmngr" / "_rest_account.py", "account"),
     "AsyncApiKeys": ("ApiKeys", ROOT / "smsmngr" / "api_keys.py", "api_keys"),
     "AsyncIntegrations": ("Integrations", ROOT / "smsmngr" / "integrations.py", "integrations"),
+    "AsyncBilling": ("Billing", ROOT / "smsmngr" / "billing.py", "billing"),
 }
 
 # Applied in order to every docstring: async wording becomes its blocking twin.

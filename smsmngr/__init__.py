@@ -23,7 +23,7 @@ from ._rest_account import AsyncAccount
 from ._rest_status import AsyncStatus
 from ._retry import RetryEvent, RetryPolicy
 from ._stacks import fastest_http_stack
-from ._sync_client import Account, ApiKeys, Client, Integrations, Status, Verify
+from ._sync_client import Account, ApiKeys, Billing, Client, Integrations, Status, Verify
 from ._version import __version__
 from .api_keys import (
     ApiKey,
@@ -34,6 +34,7 @@ from .api_keys import (
     KeySender,
     Masked,
 )
+from .billing import AsyncBilling, BillingContact, BillingDetails, Invoice, TopUp
 from .bulk import (
     BatchOutcome,
     BulkResult,
@@ -41,6 +42,14 @@ from .bulk import (
     PreflightProblem,
     RecipientOutcome,
     ReconcileResult,
+)
+from .credit import (
+    CreditAlert,
+    Service,
+    ServiceCancellation,
+    ServiceCatalog,
+    ServiceOrder,
+    ServicePrice,
 )
 from .errors import (
     AlreadyCancelledError,
@@ -142,6 +151,7 @@ __all__ = [
     "ApiKeys",
     "AsyncAccount",
     "AsyncApiKeys",
+    "AsyncBilling",
     "AsyncClient",
     "AsyncIntegrations",
     "AsyncStatus",
@@ -149,6 +159,9 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "BatchOutcome",
+    "Billing",
+    "BillingContact",
+    "BillingDetails",
     "BulkResult",
     "BulkStoppedError",
     "Callback",
@@ -160,6 +173,7 @@ __all__ = [
     "ConnectorSender",
     "CreatedKey",
     "Credit",
+    "CreditAlert",
     "DailyStats",
     "DeliveryUncertainError",
     "DeliveryWindow",
@@ -170,6 +184,7 @@ __all__ = [
     "InvalidApiKeyError",
     "InvalidCodeError",
     "InvalidPhoneError",
+    "Invoice",
     "JournalError",
     "Keep",
     "KeyInfo",
@@ -207,6 +222,11 @@ __all__ = [
     "RetryPolicy",
     "SendResult",
     "ServerError",
+    "Service",
+    "ServiceCancellation",
+    "ServiceCatalog",
+    "ServiceOrder",
+    "ServicePrice",
     "SessionEndedError",
     "SessionExpiredError",
     "SessionNotFoundError",
@@ -217,6 +237,7 @@ __all__ = [
     "Status",
     "TenantRateLimitError",
     "TooManyAttemptsError",
+    "TopUp",
     "TransportError",
     "TtlCondition",
     "ValidationError",

@@ -38,8 +38,9 @@ from ._stacks import HttpStackName
 from ._transport import Transport
 from ._wire import encode_json, message_to_wire, simple_message_fields
 from .api_keys import AsyncApiKeys, registered_senders
+from .billing import AsyncBilling
 from .bulk._campaign import Campaign, Tally
-from .bulk._journal import Account, Journal
+from .bulk._journal import Journal, account_journal
 from .bulk._outcomes import BatchOutcome, BulkResult
 from .bulk._preflight import preflight_of
 from .bulk._reconcile import Platform, ReconcileResult, reconcile_journal
@@ -190,8 +191,15 @@ class AsyncClient:
 
     @property
     def account(self) -> AsyncAccount:
-        """The credit balance and the price list: ``await client.account.get_credit()``."""
+        """The REST API's credit area (the balance, the price list, paid services, the
+        low-credit alert): ``await client.account.get_credit()``."""
         return AsyncAccount(self._transport, self._normalize)
+
+    @property
+    def billing(self) -> AsyncBilling:
+        """The REST API's billing area (the billing contact, invoices and their PDFs, a
+        top-up's bank details): ``await client.billing.list_invoices(billing_id)``."""
+        return AsyncBilling(self._transport, self._normalize)
 
     @property
     def api_keys(self) -> AsyncApiKeys:
@@ -342,17 +350,12 @@ class AsyncClient:
         self, path: str | os.PathLike[str], *, key_rotated: bool, must_exist: bool = False
     ) -> Journal:
         """A journal of this client's account: its key and base URLs, or refused."""
-        if not isinstance(key_rotated, bool):
-            raise ValidationError("key_rotated", f"must be True or False, got {key_rotated!r}")
-        transport = self._transport
-        account = Account(transport.key_fingerprint, transport.base_url, transport.rest_base_url)
-        return Journal(
+        return account_journal(
+            self._transport,
             path,
             region=self._region,
-            must_exist=must_exist,
-            account=account,
             key_rotated=key_rotated,
-            clock_offset=lambda: transport.clock_offset,
+            must_exist=must_exist,
         )
 
     async def send_bulk(

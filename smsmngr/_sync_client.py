@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import decimal
 import functools
 import os
 import weakref
@@ -22,14 +23,16 @@ from ._rest_status import AsyncStatus
 from ._retry import DEFAULT_RETRY, RetryEvent, RetryPolicy
 from ._stacks import HttpStackName
 from .api_keys import ApiKey, AsyncApiKeys, CallbackChange, CreatedKey, KeyInfo, Scope
+from .billing import AsyncBilling, BillingDetails, Invoice, TopUp
 from .bulk._outcomes import BatchOutcome, BulkResult
 from .bulk._reconcile import ReconcileResult
+from .credit import CreditAlert, ServiceCancellation, ServiceCatalog, ServiceOrder
 from .integrations import AsyncIntegrations, ConnectorResult, PartnerSignup
 from .models import Gateway, Message, SendResult, SimpleSendResult
 from .status import Credit, DailyStats, MessageRow, MessageStatus, PriceList, RequestStats
 from .verify import AsyncVerify, ProofCheck, Verification, VerificationSession
 
-__all__ = ["Account", "ApiKeys", "Client", "Integrations", "Status", "Verify"]
+__all__ = ["Account", "ApiKeys", "Billing", "Client", "Integrations", "Status", "Verify"]
 
 
 _Client = TypeVar("_Client", bound="Client")
@@ -185,8 +188,17 @@ class Client:
 
     @property
     def account(self) -> Account:
-        """The credit balance and the price list: ``client.account.get_credit()``."""
+        """The REST API's credit area (the balance, the price list, paid services, the
+        low-credit alert): ``client.account.get_credit()``.
+        """
         return Account(self._runner.sharing(self._runner.client.account))
+
+    @property
+    def billing(self) -> Billing:
+        """The REST API's billing area (the billing contact, invoices and their PDFs, a
+        top-up's bank details): ``client.billing.list_invoices(billing_id)``.
+        """
+        return Billing(self._runner.sharing(self._runner.client.billing))
 
     @property
     def api_keys(self) -> ApiKeys:
@@ -535,7 +547,7 @@ class Status:
 
 
 class Account:
-    """The REST API's account reads on a client's key and connections: ``client.account``."""
+    """The REST API's credit area on a client's key and connections: ``client.account``."""
 
     def __init__(self, runner: BlockingRunner[AsyncAccount]) -> None:
         self._runner = runner
@@ -562,6 +574,83 @@ class Account:
             prices.price_for("420777123456").price_czk
         """
         return self._runner.call(AsyncAccount.get_prices)
+
+    def get_services(self) -> ServiceCatalog:
+        """The catalog of paid services (senders, numbers...) by the service id that
+        ``order_service`` takes (REST ``GET /credit/services``).
+
+        Example::
+
+            catalog = client.account.get_services()
+            catalog.services["sender_sms_420_alnum"].prices["czk"].total_fee
+        """
+        return self._runner.call(AsyncAccount.get_services)
+
+    def get_credit_alert(self) -> CreditAlert | None:
+        """The low-credit e-mail alert (REST ``GET /credit/notify``); ``None`` if it
+        was never set.
+
+        Example::
+
+            alert = client.account.get_credit_alert()
+        """
+        return self._runner.call(AsyncAccount.get_credit_alert)
+
+    def set_credit_alert(
+        self, email: str, threshold: decimal.Decimal | int | float | str, *, enabled: bool = True
+    ) -> None:
+        """Mail ``email`` when the credit falls below ``threshold`` (REST
+        ``POST /credit/notify``); ``enabled=False`` turns the alert off. Not repeated
+        after a lost answer (it changes a setting).
+
+        Example::
+
+            client.account.set_credit_alert("ops@acme.example", 100)
+        """
+        return self._runner.call(AsyncAccount.set_credit_alert, email, threshold, enabled=enabled)
+
+    def order_service(
+        self,
+        service_id: str,
+        *,
+        period: str = "month",
+        subject: str | None = None,
+        payload: Mapping[str, Any] | None = None,
+        dry_run: bool = False,
+    ) -> ServiceOrder:
+        """Order a paid service of the catalog; its fee (``setup + monthly * months``)
+        is taken from the credit (REST ``POST /credit/order``).
+
+        ``subject`` names what the service is for (a sender text, a number) where the
+        service's ``subject`` is ``defined``. ``dry_run=True`` only checks the order
+        (credit, availability) and gives its fee. A refusal raises a ``RefusedError``
+        (``InsufficientCreditError`` for "Insufficient credit"). Never repeated after
+        a lost answer, a dry run neither (its refusals are 500s too).
+
+        Example::
+
+            order = client.account.order_service("sender_sms_420_alnum", subject="Shop")
+        """
+        return self._runner.call(
+            AsyncAccount.order_service,
+            service_id,
+            period=period,
+            subject=subject,
+            payload=payload,
+            dry_run=dry_run,
+        )
+
+    def cancel_service(self, service_id: str, subject: str) -> ServiceCancellation:
+        """Cancel an ordered service at the end of its paid period (REST
+        ``POST /credit/cancel``): no charge, no refund. "Service not found" raises a
+        ``RefusedError``, "Service already cancelled" an ``AlreadyCancelledError``.
+
+        Example::
+
+            cancelled = client.account.cancel_service("sender_sms_420_alnum", "Shop")
+            cancelled.active_until
+        """
+        return self._runner.call(AsyncAccount.cancel_service, service_id, subject)
 
 
 class ApiKeys:
@@ -780,6 +869,101 @@ class Integrations:
             app_user_id=app_user_id,
             segment_id=segment_id,
         )
+
+
+class Billing:
+    """The REST API's billing area on a client's key and connections: ``client.billing``."""
+
+    def __init__(self, runner: BlockingRunner[AsyncBilling]) -> None:
+        self._runner = runner
+
+    def __repr__(self) -> str:
+        return repr(self._runner.client).replace("<AsyncBilling", "<Billing", 1)
+
+    def get(self, billing_id: str) -> BillingDetails:
+        """The billing contact of ``billing_id`` (REST ``POST /billing/get``; a read,
+        repeated after a lost answer).
+
+        Example::
+
+            billing = client.billing.get(credit.billing_id)
+            billing.contact.company_vat
+        """
+        return self._runner.call(AsyncBilling.get, billing_id)
+
+    def set(
+        self,
+        billing_id: str,
+        *,
+        name: str | None = None,
+        email: str | None = None,
+        street: str | None = None,
+        city: str | None = None,
+        zip_code: str | None = None,
+        country: str | None = None,
+        company_id: str | None = None,
+        company_vat: str | None = None,
+        dry_run: bool = False,
+    ) -> None:
+        """Change the billing contact of ``billing_id``: the fields given, at least one
+        (REST ``POST /billing/set``). ``country`` is an ISO code (``"CZ"``);
+        ``dry_run=True`` only checks. Not repeated after a lost answer.
+
+        Example::
+
+            client.billing.set(credit.billing_id, email="invoicing@acme.example")
+        """
+        return self._runner.call(
+            AsyncBilling.set,
+            billing_id,
+            name=name,
+            email=email,
+            street=street,
+            city=city,
+            zip_code=zip_code,
+            country=country,
+            company_id=company_id,
+            company_vat=company_vat,
+            dry_run=dry_run,
+        )
+
+    def list_invoices(self, billing_id: str) -> list[Invoice]:
+        """The invoices issued to ``billing_id``, newest first, up to the 100 the API
+        gives (REST ``POST /billing/invoices/list``; a read).
+
+        Example::
+
+            invoices = client.billing.list_invoices(credit.billing_id)
+        """
+        return self._runner.call(AsyncBilling.list_invoices, billing_id)
+
+    def get_invoice_pdf(
+        self, billing_id: str, invoice_id: str, *, language: str | None = None
+    ) -> bytes:
+        """One invoice as a PDF file's bytes, rendered in ``language`` (``"cs"``,
+        ``"en"``) where given (REST ``POST /billing/invoices/pdf``; a read). The API
+        sends it in base64: this gives it decoded.
+
+        Example::
+
+            pdf = client.billing.get_invoice_pdf(credit.billing_id, invoice.invoice_id)
+            pathlib.Path("invoice.pdf").write_bytes(pdf)
+        """
+        return self._runner.call(
+            AsyncBilling.get_invoice_pdf, billing_id, invoice_id, language=language
+        )
+
+    def get_topup(self) -> TopUp:
+        """The bank details for topping up the credit by wire transfer, with the
+        variable symbol that matches the payment to the account (REST
+        ``GET /billing/topup``).
+
+        Example::
+
+            topup = client.billing.get_topup()
+            print(topup.iban, topup.variable_symbol)
+        """
+        return self._runner.call(AsyncBilling.get_topup)
 
 
 def _leave_open(original: Client) -> None:

@@ -18,7 +18,7 @@ from .._account import calling_code
 from .._async_client import AsyncClient
 from .._retry import RetryPolicy
 from .._sync_client import Client
-from . import _rest, _rest_keys
+from . import _rest, _rest_account, _rest_keys
 from ._answer import Answer, Request
 from ._asgi import FakeASGIApp
 from ._events import inbound_event, reply_event, status_event
@@ -31,7 +31,11 @@ from ._verify import VERIFY_PATHS, VerifyState, answer_verify
 
 __all__ = ["FakeSmsManager"]
 
-REST_ROUTES: dict[tuple[str, str], RestHandler] = {**_rest.ROUTES, **_rest_keys.ROUTES}
+REST_ROUTES: dict[tuple[str, str], RestHandler] = {
+    **_rest.ROUTES,
+    **_rest_account.ROUTES,
+    **_rest_keys.ROUTES,
+}
 """Every REST API v1 and WhatsApp Business operation the fake answers, by method and
 path: each area's module gives its own table."""
 
@@ -105,7 +109,7 @@ class FakeSmsManager:
         self.final_results: dict[str, str] = dict(final_results or {})
         self.faults = faults
         self.ledger: Ledger = Ledger(detail=ledger)
-        self.rest: RestState = RestState(credit_czk=credit_czk)
+        self.rest: RestState = RestState(credit_czk=credit_czk, clock=clock)
         """What the REST API v1 serves beyond the ledger (credit, latest statuses, keys)."""
         self.rest.keys.add_own(
             api_key, scope=key_scope, blocked=key_blocked, senders=senders or _rest.SENDERS
@@ -187,7 +191,7 @@ class FakeSmsManager:
                 )
                 return Answer(status, answer)
             if path.startswith(REST_PREFIX):
-                return self._answer_rest(method, path, query, headers, body)
+                return self._answer_rest(Request(method, path, query, headers, body))
             return answer_sending(
                 Request(method, path, query, headers, body),
                 self._sending,
@@ -197,28 +201,23 @@ class FakeSmsManager:
                 clock=self.clock,
             )
 
-    def _answer_rest(
-        self,
-        method: str,
-        path: str,
-        query: Mapping[str, str],
-        headers: Mapping[str, str],
-        body: bytes,
-    ) -> Answer:
+    def _answer_rest(self, request: Request) -> Answer:
         """The REST API v1: reads from the ledger, outside the fault plan (which numbers
         the sending calls)."""
-        key = headers.get("x-api-key") or ""
-        me = method == "GET" and path == f"{REST_PREFIX}apikey/me"
+        key = request.headers.get("x-api-key") or ""
+        me = request.method == "GET" and request.path == f"{REST_PREFIX}apikey/me"
         if not (self.rest.keys.usable(key) or (me and key in self.rest.keys.keys)):
             # The fake's choice: the REST reference documents no answer to a wrong key;
             # a blocked key reads only /apikey/me (which shows it blocked).
             return Answer(401, {"message": "Unauthorized"})
         try:
-            data = json.loads(body) if body else None
+            data = json.loads(request.body) if request.body else None
         except ValueError:
             return Answer(400, {"message": "Invalid JSON in request data"})
-        rest_path = path[len(REST_PREFIX) - 1 :]
-        call = RestCall(method, rest_path, query, data, self.ledger.sent, self.rest, key=key)
+        rest_path = request.path[len(REST_PREFIX) - 1 :]
+        call = RestCall(
+            request.method, rest_path, request.query, data, self.ledger.sent, self.rest, key=key
+        )
         status, answer = answer_rest(call, REST_ROUTES)
         return Answer(status, answer)
 

@@ -10,12 +10,14 @@ filter is normalized the same way before matching.
 from __future__ import annotations
 
 import datetime as dt
+import time
 import zoneinfo
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import attrs
 
+from ._account_book import BILLING_ID, AccountBook
 from ._events import DEFAULT_SENDER, RESULT_INFO, _parts, channel_of
 from ._ledger import SentRecipient
 from ._rest_keys import KeyState
@@ -55,8 +57,10 @@ class RestState:
     """What the REST API knows beyond the ledger: when each recipient was accepted,
     the latest status its reports gave, and the account's credit."""
 
-    def __init__(self, credit_czk: str = "1000") -> None:
+    def __init__(self, credit_czk: str = "1000", clock: Callable[[], float] = time.time) -> None:
         self.credit_czk = credit_czk
+        self.account = AccountBook(clock)
+        """The paid services ordered, the low-credit alert and the billing contact."""
         self.accepted_at: dict[str, float] = {}
         self.latest: dict[str, str] = {}
         """The latest reported result of each message id."""
@@ -135,7 +139,7 @@ def _credit(call: RestCall) -> RestAnswer:
         "priceLevels": {},
         "credit_czk": call.state.credit_czk,
         "credit_eur": "0",
-        "billing_id": "1",
+        "billing_id": BILLING_ID,
         "vat": "1",
         "currency": "czk",
         "tz": TIME_ZONE,
