@@ -32,6 +32,8 @@ SUB_APIS = {
     "AsyncVerify": ("Verify", ROOT / "smsmngr" / "verify.py", "verify"),
     "AsyncStatus": ("Status", ROOT / "smsmngr" / "_rest_status.py", "status"),
     "AsyncAccount": ("Account", ROOT / "smsmngr" / "_rest_account.py", "account"),
+    "AsyncContactList": ("ContactList", ROOT / "smsmngr" / "lists.py", "optout"),
+    "AsyncInbox": ("Inbox", ROOT / "smsmngr" / "inbox.py", "inbox"),
 }
 
 # Applied in order to every docstring: async wording becomes its blocking twin.

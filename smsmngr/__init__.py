@@ -23,7 +23,7 @@ from ._rest_account import AsyncAccount
 from ._rest_status import AsyncStatus
 from ._retry import RetryEvent, RetryPolicy
 from ._stacks import fastest_http_stack
-from ._sync_client import Account, Client, Status, Verify
+from ._sync_client import Account, Client, ContactList, Inbox, Status, Verify
 from ._version import __version__
 from .bulk import BatchOutcome, BulkResult, OutcomeStatus, RecipientOutcome, ReconcileResult
 from .errors import (
@@ -37,8 +37,10 @@ from .errors import (
     InsufficientCreditError,
     InvalidApiKeyError,
     InvalidCodeError,
+    InvalidNumbersError,
     InvalidPhoneError,
     JournalError,
+    ListNotFoundError,
     MissingApiKeyError,
     MissingFieldError,
     NotFoundError,
@@ -60,6 +62,8 @@ from .errors import (
     VerifyInternalError,
     WebhookError,
 )
+from .inbox import AsyncInbox, InboxMessage
+from .lists import AddedNumbers, AsyncContactList, ListEntry, RemovedNumbers
 from .models import (
     AcceptedItem,
     Callback,
@@ -112,9 +116,12 @@ __all__ = [
     "APIError",
     "AcceptedItem",
     "Account",
+    "AddedNumbers",
     "AlreadyCancelledError",
     "AsyncAccount",
     "AsyncClient",
+    "AsyncContactList",
+    "AsyncInbox",
     "AsyncStatus",
     "AsyncVerify",
     "AuthenticationError",
@@ -125,18 +132,24 @@ __all__ = [
     "Callback",
     "Client",
     "ConfigurationError",
+    "ContactList",
     "Credit",
     "DailyStats",
     "DeliveryUncertainError",
     "DeliveryWindow",
     "FlowStep",
     "Gateway",
+    "Inbox",
+    "InboxMessage",
     "InsufficientCreditError",
     "InvalidApiKeyError",
     "InvalidCodeError",
+    "InvalidNumbersError",
     "InvalidPhoneError",
     "JournalError",
     "Keep",
+    "ListEntry",
+    "ListNotFoundError",
     "Message",
     "MessageRow",
     "MessageStatus",
@@ -159,6 +172,7 @@ __all__ = [
     "ReconcileResult",
     "RefusedError",
     "RejectedItem",
+    "RemovedNumbers",
     "RequestStats",
     "ResponseFormatError",
     "RetryEvent",

@@ -55,8 +55,10 @@ __all__ = [
     "InsufficientCreditError",
     "InvalidApiKeyError",
     "InvalidCodeError",
+    "InvalidNumbersError",
     "InvalidPhoneError",
     "JournalError",
+    "ListNotFoundError",
     "MissingApiKeyError",
     "MissingFieldError",
     "NotFoundError",
@@ -180,6 +182,21 @@ class PermissionDeniedError(APIError):
 
 class NotFoundError(APIError):
     """404: the endpoint does not exist at this base URL."""
+
+
+class ListNotFoundError(NotFoundError):
+    """404 "Optout not found" / "Blacklist not found" to a removal: the list has no
+    numbers stored yet, so there was nothing to remove."""
+
+
+class InvalidNumbersError(BadRequestError):
+    """400 "No valid phone numbers": the platform read none of the numbers sent as a
+    phone number; ``invalid`` lists those it named."""
+
+    @property
+    def invalid(self) -> tuple[str, ...]:
+        listed = self.body.get("invalid") if isinstance(self.body, Mapping) else None
+        return tuple(str(item) for item in listed) if isinstance(listed, list) else ()
 
 
 class RateLimitError(APIError):
