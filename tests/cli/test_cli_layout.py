@@ -8,7 +8,17 @@ from types import ModuleType
 
 import pytest
 
-from smsmngr.cli import _app, _bulk, _journal, _mock, _segments, _send, _verify, _webhook
+from smsmngr.cli import (
+    _app,
+    _bulk,
+    _journal,
+    _lists,
+    _mock,
+    _segments,
+    _send,
+    _verify,
+    _webhook,
+)
 
 CLI = Path(_app.__file__).parent
 
@@ -19,6 +29,15 @@ GROUPS: dict[ModuleType, list[str]] = {
     _webhook: ["webhook parse"],
     _journal: ["journal show", "journal reconcile", "journal reports"],
     _verify: ["verify start", "verify check"],
+    _lists: [
+        "optout list",
+        "optout add",
+        "optout remove",
+        "blacklist list",
+        "blacklist add",
+        "blacklist remove",
+        "inbox",
+    ],
     _mock: ["mock", "demo"],
 }
 
