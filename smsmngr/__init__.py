@@ -1,5 +1,6 @@
 """smsmngr: an async-first SDK for SmsManager: the JSON API v2 (SMS, Viber, WhatsApp,
-RCS), the REST API v1's reads (statuses, statistics, credit, prices) and the Verify API.
+RCS), the REST API v1 (statuses, statistics, credit, prices, contact lists, inbox) and
+the Verify API.
 
 >>> from smsmngr import Message
 >>> Message("Hi", to=["420777123456"]).body

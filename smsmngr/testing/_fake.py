@@ -57,8 +57,9 @@ class FakeSmsManager:
     keeps a ``ledger`` of every call and every accepted recipient. ``faults`` injects
     failures (``FaultKind.NOT_ACCEPTED`` and ``LEFT_OUT`` answer 200 without accepting);
     ``ledger="counts"`` keeps counters only, for very large runs. It serves the REST
-    API v1's reads too (message status, statistics, ``credit_czk``, prices), from the
-    ledger and the delivery reports it generated, under ``/v1/``, and the Verify API
+    API v1 too (message status, statistics, ``credit_czk``, prices, from the ledger and
+    the delivery reports it generated; the opt-out and block lists, which its reports
+    honour; the inbox of its ``reply()`` and ``inbound()``), under ``/v1/``, and the Verify API
     with its limits (``verification_secret`` adds proofs; ``code_sent_to(number)`` gives
     the code a user would have received).
 
