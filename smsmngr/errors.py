@@ -12,9 +12,11 @@
     ├── WebhookError               a webhook body that cannot be read at all
     └── APIError                   the API answered with an error
         ├── BadRequestError        400
+        │   └── InvalidNumbersError         no number sent was read as a phone number
         ├── AuthenticationError    401, or the 400 the sending API answers for a bad key
         ├── PermissionDeniedError  403
         ├── NotFoundError          404
+        │   └── ListNotFoundError           a contact list with nothing to remove
         ├── RateLimitError         429: wait, then try again
         ├── ServerError            5xx (also a DeliveryUncertainError)
         ├── ResponseFormatError    a 2xx body that cannot be read (also a DeliveryUncertainError)
