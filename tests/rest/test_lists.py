@@ -22,6 +22,7 @@ from smsmngr import (
     InvalidNumbersError,
     ListEntry,
     ListNotFoundError,
+    PermissionDeniedError,
     RefusedError,
     RemovedNumbers,
     ResponseFormatError,
@@ -234,6 +235,17 @@ async def test_an_expired_download_url_is_replaced_once(
     rest.get(urls[0]).respond(403, text="<Error><Code>AccessDenied</Code></Error>")
     rest.get(urls[1]).respond(200, content=b"420777123456\n")
     assert [e.phone_number for e in await client.optout.list()] == ["420777123456"]
+
+
+async def test_a_download_refused_twice_is_raised(
+    rest: respx.MockRouter, client: AsyncClient
+) -> None:
+    url = f"{STORAGE}/list.csv?X-Amz-Signature=s"
+    route = lists_route(rest, "GET", "/optout").respond(200, json={"success": True, "url": url})
+    rest.get(url).respond(403, text="<Error><Code>AccessDenied</Code></Error>")
+    with pytest.raises(PermissionDeniedError):
+        await client.optout.list()
+    assert route.call_count == 2
 
 
 async def test_a_download_url_in_plain_http_is_not_followed(
