@@ -33,6 +33,8 @@ SUB_APIS = {
     "AsyncStatus": ("Status", ROOT / "smsmngr" / "_rest_status.py", "status"),
     "AsyncAccount": ("Account", ROOT / "smsmngr" / "_rest_account.py", "account"),
     "AsyncBilling": ("Billing", ROOT / "smsmngr" / "billing.py", "billing"),
+    "AsyncContactList": ("ContactList", ROOT / "smsmngr" / "lists.py", "optout"),
+    "AsyncInbox": ("Inbox", ROOT / "smsmngr" / "inbox.py", "inbox"),
 }
 
 # Applied in order to every docstring: async wording becomes its blocking twin.

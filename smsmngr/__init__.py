@@ -1,5 +1,6 @@
 """smsmngr: an async-first SDK for SmsManager: the JSON API v2 (SMS, Viber, WhatsApp,
-RCS), the REST API v1's reads (statuses, statistics, credit, prices) and the Verify API.
+RCS), the REST API v1 (statuses, statistics, credit, prices, contact lists, inbox) and
+the Verify API.
 
 >>> from smsmngr import Message
 >>> Message("Hi", to=["420777123456"]).body
@@ -23,7 +24,7 @@ from ._rest_account import AsyncAccount
 from ._rest_status import AsyncStatus
 from ._retry import RetryEvent, RetryPolicy
 from ._stacks import fastest_http_stack
-from ._sync_client import Account, Billing, Client, Status, Verify
+from ._sync_client import Account, Billing, Client, ContactList, Inbox, Status, Verify
 from ._version import __version__
 from .billing import AsyncBilling, BillingContact, BillingDetails, Invoice, TopUp
 from .bulk import BatchOutcome, BulkResult, OutcomeStatus, RecipientOutcome, ReconcileResult
@@ -46,8 +47,10 @@ from .errors import (
     InsufficientCreditError,
     InvalidApiKeyError,
     InvalidCodeError,
+    InvalidNumbersError,
     InvalidPhoneError,
     JournalError,
+    ListNotFoundError,
     MissingApiKeyError,
     MissingFieldError,
     NotFoundError,
@@ -69,6 +72,8 @@ from .errors import (
     VerifyInternalError,
     WebhookError,
 )
+from .inbox import AsyncInbox, InboxMessage
+from .lists import AddedNumbers, AsyncContactList, ListEntry, RemovedNumbers
 from .models import (
     AcceptedItem,
     Callback,
@@ -121,10 +126,13 @@ __all__ = [
     "APIError",
     "AcceptedItem",
     "Account",
+    "AddedNumbers",
     "AlreadyCancelledError",
     "AsyncAccount",
     "AsyncBilling",
     "AsyncClient",
+    "AsyncContactList",
+    "AsyncInbox",
     "AsyncStatus",
     "AsyncVerify",
     "AuthenticationError",
@@ -138,6 +146,7 @@ __all__ = [
     "Callback",
     "Client",
     "ConfigurationError",
+    "ContactList",
     "Credit",
     "CreditAlert",
     "DailyStats",
@@ -145,13 +154,18 @@ __all__ = [
     "DeliveryWindow",
     "FlowStep",
     "Gateway",
+    "Inbox",
+    "InboxMessage",
     "InsufficientCreditError",
     "InvalidApiKeyError",
     "InvalidCodeError",
+    "InvalidNumbersError",
     "InvalidPhoneError",
     "Invoice",
     "JournalError",
     "Keep",
+    "ListEntry",
+    "ListNotFoundError",
     "Message",
     "MessageRow",
     "MessageStatus",
@@ -174,6 +188,7 @@ __all__ = [
     "ReconcileResult",
     "RefusedError",
     "RejectedItem",
+    "RemovedNumbers",
     "RequestStats",
     "ResponseFormatError",
     "RetryEvent",

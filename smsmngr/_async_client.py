@@ -1,8 +1,7 @@
 """``AsyncClient``: every endpoint of the API, thin on top of the transport.
 
-This file is the source of the blocking ``Client``: ``scripts/generate_sync.py`` writes
-``_sync_client.py`` from it. Docstring examples are written so that dropping ``await``
-and ``async`` gives the blocking form.
+This file is the source of the blocking ``Client`` (``scripts/generate_sync.py`` writes
+it): docstring examples are written so that dropping ``await`` and ``async`` gives it.
 """
 
 from __future__ import annotations
@@ -43,6 +42,8 @@ from .bulk._journal import Account, Journal
 from .bulk._outcomes import BatchOutcome, BulkResult
 from .bulk._reconcile import Platform, ReconcileResult, reconcile_journal
 from .errors import CarriesBulkResult, SmsManagerError, ValidationError
+from .inbox import AsyncInbox
+from .lists import AsyncContactList
 from .models import Gateway, Message, SendResult, SimpleSendResult
 from .phone import PhoneNormalizer, international_normalizer, normalizer_for_region
 from .status import MessageRow
@@ -57,8 +58,8 @@ class AsyncClient:
     """An asynchronous client for SmsManager's sending, REST and Verify APIs, for asyncio or trio.
 
     It sends through the JSON API v2 (SMS, Viber, WhatsApp, RCS; one message, a batch or
-    a campaign), reads statuses, statistics, credit and prices from the REST API v1, and
-    checks phone numbers with the Verify API (``client.verify``).
+    a campaign), reads statuses, statistics, credit and prices and keeps contact lists
+    through the REST API v1, and checks phone numbers with the Verify API.
 
     ``api_key`` defaults to ``$SMSMANAGER_API_KEY`` and ``base_url`` to
     ``$SMSMANAGER_BASE_URL``; ``rest_base_url``, the REST API's (status, statistics,
@@ -76,12 +77,11 @@ class AsyncClient:
     extra) reads national numbers as that country's. ``account_country`` (``"CZ"``; the
     platform's neighbours need no extra, other countries the phone extra) is the country
     the account is registered in, whose calling code the platform gives national
-    numbers: ``reconcile()`` looks them up in that form too.
-    ``http_stack`` picks the HTTP
-    library: ``"httpx"`` (the default), ``"httpx2"`` (``smsmngr[httpx2]``) or
-    ``"aiohttp"`` (``smsmngr[aiohttp]``, asyncio only, the fastest). Or pass
-    ``http_client``, your own ``httpx.AsyncClient`` or ``httpx2.AsyncClient`` (proxies,
-    HTTP/2, tracing, tests); it is left open on close.
+    numbers: ``reconcile()`` looks them up in that form too. ``http_stack`` picks the
+    HTTP library: ``"httpx"`` (the default), ``"httpx2"`` (``smsmngr[httpx2]``) or
+    ``"aiohttp"`` (``smsmngr[aiohttp]``, asyncio only, the fastest). Or pass ``http_client``,
+    your own ``httpx.AsyncClient`` or ``httpx2.AsyncClient`` (proxies, HTTP/2, tracing,
+    tests); it is left open on close.
 
     Example::
 
@@ -212,6 +212,21 @@ class AsyncClient:
             invoices = await client.billing.list_invoices(credit.billing_id)
         """
         return AsyncBilling(self._transport, self._normalize)
+
+    @property
+    def optout(self) -> AsyncContactList:
+        """The opt-out list (promotional messages): ``await client.optout.add([number])``."""
+        return AsyncContactList(self._transport, self._normalize, "optout")
+
+    @property
+    def blacklist(self) -> AsyncContactList:
+        """The block list (every message): ``await client.blacklist.add([number])``."""
+        return AsyncContactList(self._transport, self._normalize, "blacklist")
+
+    @property
+    def inbox(self) -> AsyncInbox:
+        """The messages received: ``await client.inbox.get_messages("2026-07-30")``."""
+        return AsyncInbox(self._transport, self._normalize)
 
     async def send(self, message: Message, *, priority: bool = False) -> SendResult:
         """Send one message to up to 10 recipients (``POST /message``).

@@ -8,7 +8,18 @@ from types import ModuleType
 
 import pytest
 
-from smsmngr.cli import _app, _billing, _bulk, _journal, _mock, _segments, _send, _verify, _webhook
+from smsmngr.cli import (
+    _app,
+    _billing,
+    _bulk,
+    _journal,
+    _lists,
+    _mock,
+    _segments,
+    _send,
+    _verify,
+    _webhook,
+)
 
 CLI = Path(_app.__file__).parent
 
@@ -20,6 +31,15 @@ GROUPS: dict[ModuleType, list[str]] = {
     _journal: ["journal show", "journal reconcile", "journal reports"],
     _verify: ["verify start", "verify check"],
     _billing: ["billing invoices", "billing pdf"],
+    _lists: [
+        "optout list",
+        "optout add",
+        "optout remove",
+        "blacklist list",
+        "blacklist add",
+        "blacklist remove",
+        "inbox",
+    ],
     _mock: ["mock", "demo"],
 }
 
