@@ -26,35 +26,30 @@ from typing import Any, Literal, TypeVar
 import httpx
 
 from ._account import calling_code
+from ._areas import ApiAreas
 from ._calls import post_messages, registered_senders
 from ._config import DEFAULT_TIMEOUT, KEEP, Keep
-from ._rest_account import AsyncAccount
-from ._rest_status import AsyncStatus
 from ._retry import DEFAULT_RETRY, RetryEvent, RetryPolicy
 from ._send_answers import parse_send_result, parse_simple_result
 from ._send_checks import check_simple, checked_batch, checked_numbers
 from ._stacks import HttpStackName
 from ._transport import Transport
 from ._wire import encode_json, message_to_wire, simple_message_fields
-from .billing import AsyncBilling
 from .bulk._campaign import Campaign, Tally
 from .bulk._journal import Account, Journal
 from .bulk._outcomes import BatchOutcome, BulkResult
 from .bulk._reconcile import Platform, ReconcileResult, reconcile_journal
 from .errors import CarriesBulkResult, SmsManagerError, ValidationError
-from .inbox import AsyncInbox
-from .lists import AsyncContactList
 from .models import Gateway, Message, SendResult, SimpleSendResult
-from .phone import PhoneNormalizer, international_normalizer, normalizer_for_region
+from .phone import PhoneNormalizer, normalizer_for_region
 from .status import MessageRow
-from .verify import AsyncVerify
 
 __all__ = ["AsyncClient"]
 
 _Client = TypeVar("_Client", bound="AsyncClient")
 
 
-class AsyncClient:
+class AsyncClient(ApiAreas):
     """An asynchronous client for SmsManager's sending, REST and Verify APIs, for asyncio or trio.
 
     It sends through the JSON API v2 (SMS, Viber, WhatsApp, RCS; one message, a batch or
@@ -168,65 +163,6 @@ class AsyncClient:
             timeout=timeout, retry=retry, headers=headers, on_retry=on_retry
         )
         return clone
-
-    @property
-    def verify(self) -> AsyncVerify:
-        """The Verify API (one-time codes by SMS) on this client's key and connections.
-
-        Example::
-
-            started = await client.verify.start("420777123456")
-            result = await client.verify.check(started.token, "123456")
-        """
-        return AsyncVerify(self._transport, international_normalizer(self._region))
-
-    @property
-    def status(self) -> AsyncStatus:
-        """The REST API's status reads: a message's status, the rows sent on a day, and
-        statistics per send request and per day.
-
-        Example::
-
-            status = await client.status.get_message_status(message_id)
-        """
-        return AsyncStatus(self._transport, self._normalize)
-
-    @property
-    def account(self) -> AsyncAccount:
-        """The REST API's credit area: the balance, the price list, paid services and
-        the low-credit alert.
-
-        Example::
-
-            credit = await client.account.get_credit()
-        """
-        return AsyncAccount(self._transport, self._normalize)
-
-    @property
-    def billing(self) -> AsyncBilling:
-        """The REST API's billing area: the billing contact, invoices and their PDFs,
-        and the bank details for a top-up.
-
-        Example::
-
-            invoices = await client.billing.list_invoices(credit.billing_id)
-        """
-        return AsyncBilling(self._transport, self._normalize)
-
-    @property
-    def optout(self) -> AsyncContactList:
-        """The opt-out list (promotional messages): ``await client.optout.add([number])``."""
-        return AsyncContactList(self._transport, self._normalize, "optout")
-
-    @property
-    def blacklist(self) -> AsyncContactList:
-        """The block list (every message): ``await client.blacklist.add([number])``."""
-        return AsyncContactList(self._transport, self._normalize, "blacklist")
-
-    @property
-    def inbox(self) -> AsyncInbox:
-        """The messages received: ``await client.inbox.get_messages("2026-07-30")``."""
-        return AsyncInbox(self._transport, self._normalize)
 
     async def send(self, message: Message, *, priority: bool = False) -> SendResult:
         """Send one message to up to 10 recipients (``POST /message``).

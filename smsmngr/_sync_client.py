@@ -167,65 +167,6 @@ class Client:
             on_retry=on_retry,
         )
 
-    @property
-    def verify(self) -> Verify:
-        """The Verify API (one-time codes by SMS) on this client's key and connections.
-
-        Example::
-
-            started = client.verify.start("420777123456")
-            result = client.verify.check(started.token, "123456")
-        """
-        return Verify(self._runner.sharing(self._runner.client.verify))
-
-    @property
-    def status(self) -> Status:
-        """The REST API's status reads: a message's status, the rows sent on a day, and
-        statistics per send request and per day.
-
-        Example::
-
-            status = client.status.get_message_status(message_id)
-        """
-        return Status(self._runner.sharing(self._runner.client.status))
-
-    @property
-    def account(self) -> Account:
-        """The REST API's credit area: the balance, the price list, paid services and
-        the low-credit alert.
-
-        Example::
-
-            credit = client.account.get_credit()
-        """
-        return Account(self._runner.sharing(self._runner.client.account))
-
-    @property
-    def billing(self) -> Billing:
-        """The REST API's billing area: the billing contact, invoices and their PDFs,
-        and the bank details for a top-up.
-
-        Example::
-
-            invoices = client.billing.list_invoices(credit.billing_id)
-        """
-        return Billing(self._runner.sharing(self._runner.client.billing))
-
-    @property
-    def optout(self) -> ContactList:
-        """The opt-out list (promotional messages): ``client.optout.add([number])``."""
-        return ContactList(self._runner.sharing(self._runner.client.optout))
-
-    @property
-    def blacklist(self) -> ContactList:
-        """The block list (every message): ``client.blacklist.add([number])``."""
-        return ContactList(self._runner.sharing(self._runner.client.blacklist))
-
-    @property
-    def inbox(self) -> Inbox:
-        """The messages received: ``client.inbox.get_messages("2026-07-30")``."""
-        return Inbox(self._runner.sharing(self._runner.client.inbox))
-
     def send(self, message: Message, *, priority: bool = False) -> SendResult:
         """Send one message to up to 10 recipients (``POST /message``).
 
@@ -414,6 +355,65 @@ class Client:
             not_accepted_retries=not_accepted_retries,
             key_rotated=key_rotated,
         )
+
+    @property
+    def verify(self) -> Verify:
+        """The Verify API (one-time codes by SMS) on this client's key and connections.
+
+        Example::
+
+            started = client.verify.start("420777123456")
+            result = client.verify.check(started.token, "123456")
+        """
+        return Verify(self._runner.sharing(self._runner.client.verify))
+
+    @property
+    def status(self) -> Status:
+        """The REST API's status reads: a message's status, the rows sent on a day, and
+        statistics per send request and per day.
+
+        Example::
+
+            status = client.status.get_message_status(message_id)
+        """
+        return Status(self._runner.sharing(self._runner.client.status))
+
+    @property
+    def account(self) -> Account:
+        """The REST API's credit area: the balance, the price list, paid services and
+        the low-credit alert.
+
+        Example::
+
+            credit = client.account.get_credit()
+        """
+        return Account(self._runner.sharing(self._runner.client.account))
+
+    @property
+    def billing(self) -> Billing:
+        """The REST API's billing area: the billing contact, invoices and their PDFs,
+        and the bank details for a top-up.
+
+        Example::
+
+            invoices = client.billing.list_invoices(credit.billing_id)
+        """
+        return Billing(self._runner.sharing(self._runner.client.billing))
+
+    @property
+    def optout(self) -> ContactList:
+        """The opt-out list (promotional messages): ``client.optout.add([number])``."""
+        return ContactList(self._runner.sharing(self._runner.client.optout))
+
+    @property
+    def blacklist(self) -> ContactList:
+        """The block list (every message): ``client.blacklist.add([number])``."""
+        return ContactList(self._runner.sharing(self._runner.client.blacklist))
+
+    @property
+    def inbox(self) -> Inbox:
+        """The messages received: ``client.inbox.get_messages("2026-07-30")``."""
+        return Inbox(self._runner.sharing(self._runner.client.inbox))
 
 
 class Verify:
