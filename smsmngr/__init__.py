@@ -1,5 +1,6 @@
 """smsmngr: an async-first SDK for SmsManager: the JSON API v2 (SMS, Viber, WhatsApp,
-RCS), the REST API v1's reads (statuses, statistics, credit, prices) and the Verify API.
+RCS), the REST API v1 (statuses, statistics, credit, prices, contact lists, inbox) and
+the Verify API.
 
 >>> from smsmngr import Message
 >>> Message("Hi", to=["420777123456"]).body
@@ -23,7 +24,17 @@ from ._rest_account import AsyncAccount
 from ._rest_status import AsyncStatus
 from ._retry import RetryEvent, RetryPolicy
 from ._stacks import fastest_http_stack
-from ._sync_client import Account, ApiKeys, Billing, Client, Integrations, Status, Verify
+from ._sync_client import (
+    Account,
+    ApiKeys,
+    Billing,
+    Client,
+    ContactList,
+    Inbox,
+    Integrations,
+    Status,
+    Verify,
+)
 from ._version import __version__
 from .api_keys import (
     ApiKey,
@@ -62,8 +73,10 @@ from .errors import (
     InsufficientCreditError,
     InvalidApiKeyError,
     InvalidCodeError,
+    InvalidNumbersError,
     InvalidPhoneError,
     JournalError,
+    ListNotFoundError,
     MissingApiKeyError,
     MissingFieldError,
     NotFoundError,
@@ -87,6 +100,7 @@ from .errors import (
     VerifyInternalError,
     WebhookError,
 )
+from .inbox import AsyncInbox, InboxMessage
 from .integrations import (
     AsyncIntegrations,
     ConnectorResult,
@@ -94,6 +108,7 @@ from .integrations import (
     ConnectorSender,
     PartnerSignup,
 )
+from .lists import AddedNumbers, AsyncContactList, ListEntry, RemovedNumbers
 from .models import (
     AcceptedItem,
     Callback,
@@ -146,6 +161,7 @@ __all__ = [
     "APIError",
     "AcceptedItem",
     "Account",
+    "AddedNumbers",
     "AlreadyCancelledError",
     "ApiKey",
     "ApiKeys",
@@ -153,6 +169,8 @@ __all__ = [
     "AsyncApiKeys",
     "AsyncBilling",
     "AsyncClient",
+    "AsyncContactList",
+    "AsyncInbox",
     "AsyncIntegrations",
     "AsyncStatus",
     "AsyncVerify",
@@ -171,6 +189,7 @@ __all__ = [
     "ConnectorResult",
     "ConnectorSegment",
     "ConnectorSender",
+    "ContactList",
     "CreatedKey",
     "Credit",
     "CreditAlert",
@@ -179,16 +198,21 @@ __all__ = [
     "DeliveryWindow",
     "FlowStep",
     "Gateway",
+    "Inbox",
+    "InboxMessage",
     "InsufficientCreditError",
     "Integrations",
     "InvalidApiKeyError",
     "InvalidCodeError",
+    "InvalidNumbersError",
     "InvalidPhoneError",
     "Invoice",
     "JournalError",
     "Keep",
     "KeyInfo",
     "KeySender",
+    "ListEntry",
+    "ListNotFoundError",
     "Masked",
     "Message",
     "MessageRow",
@@ -216,6 +240,7 @@ __all__ = [
     "ReconcileResult",
     "RefusedError",
     "RejectedItem",
+    "RemovedNumbers",
     "RequestStats",
     "ResponseFormatError",
     "RetryEvent",

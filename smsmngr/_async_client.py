@@ -1,8 +1,7 @@
 """``AsyncClient``: every endpoint of the API, thin on top of the transport.
 
-This file is the source of the blocking ``Client``: ``scripts/generate_sync.py`` writes
-``_sync_client.py`` from it. Docstring examples are written so that dropping ``await``
-and ``async`` gives the blocking form.
+This file is the source of the blocking ``Client`` (``scripts/generate_sync.py`` writes
+it): docstring examples are written so that dropping ``await`` and ``async`` gives it.
 """
 
 from __future__ import annotations
@@ -27,41 +26,37 @@ from typing import Any, Literal, TypeVar
 import httpx
 
 from ._account import calling_code
+from ._areas import ApiAreas
 from ._calls import post_messages
 from ._config import DEFAULT_TIMEOUT, KEEP, Keep
-from ._rest_account import AsyncAccount
-from ._rest_status import AsyncStatus
 from ._retry import DEFAULT_RETRY, RetryEvent, RetryPolicy
 from ._send_answers import parse_send_result, parse_simple_result
 from ._send_checks import check_simple, checked_batch, checked_numbers
 from ._stacks import HttpStackName
 from ._transport import Transport
 from ._wire import encode_json, message_to_wire, simple_message_fields
-from .api_keys import AsyncApiKeys, registered_senders
-from .billing import AsyncBilling
+from .api_keys import registered_senders
 from .bulk._campaign import Campaign, Tally
-from .bulk._journal import Journal, account_journal
+from .bulk._journal import Account, Journal
 from .bulk._outcomes import BatchOutcome, BulkResult
 from .bulk._preflight import preflight_of
 from .bulk._reconcile import Platform, ReconcileResult, reconcile_journal
 from .errors import CarriesBulkResult, SmsManagerError, ValidationError
-from .integrations import AsyncIntegrations
 from .models import Gateway, Message, SendResult, SimpleSendResult
-from .phone import PhoneNormalizer, international_normalizer, normalizer_for_region
+from .phone import PhoneNormalizer, normalizer_for_region
 from .status import MessageRow
-from .verify import AsyncVerify
 
 __all__ = ["AsyncClient"]
 
 _Client = TypeVar("_Client", bound="AsyncClient")
 
 
-class AsyncClient:
+class AsyncClient(ApiAreas):
     """An asynchronous client for SmsManager's sending, REST and Verify APIs, for asyncio or trio.
 
     It sends through the JSON API v2 (SMS, Viber, WhatsApp, RCS; one message, a batch or
-    a campaign), reads statuses, statistics, credit and prices from the REST API v1, and
-    checks phone numbers with the Verify API (``client.verify``).
+    a campaign), reads statuses, statistics, credit and prices and keeps contact lists
+    through the REST API v1, and checks phone numbers with the Verify API.
 
     ``api_key`` defaults to ``$SMSMANAGER_API_KEY`` and ``base_url`` to
     ``$SMSMANAGER_BASE_URL``; ``rest_base_url``, the REST API's (status, statistics,
@@ -79,12 +74,11 @@ class AsyncClient:
     extra) reads national numbers as that country's. ``account_country`` (``"CZ"``; the
     platform's neighbours need no extra, other countries the phone extra) is the country
     the account is registered in, whose calling code the platform gives national
-    numbers: ``reconcile()`` looks them up in that form too.
-    ``http_stack`` picks the HTTP
-    library: ``"httpx"`` (the default), ``"httpx2"`` (``smsmngr[httpx2]``) or
-    ``"aiohttp"`` (``smsmngr[aiohttp]``, asyncio only, the fastest). Or pass
-    ``http_client``, your own ``httpx.AsyncClient`` or ``httpx2.AsyncClient`` (proxies,
-    HTTP/2, tracing, tests); it is left open on close.
+    numbers: ``reconcile()`` looks them up in that form too. ``http_stack`` picks the
+    HTTP library: ``"httpx"`` (the default), ``"httpx2"`` (``smsmngr[httpx2]``) or
+    ``"aiohttp"`` (``smsmngr[aiohttp]``, asyncio only, the fastest). Or pass ``http_client``,
+    your own ``httpx.AsyncClient`` or ``httpx2.AsyncClient`` (proxies, HTTP/2, tracing,
+    tests); it is left open on close.
 
     Example::
 
@@ -171,45 +165,6 @@ class AsyncClient:
             timeout=timeout, retry=retry, headers=headers, on_retry=on_retry
         )
         return clone
-
-    @property
-    def verify(self) -> AsyncVerify:
-        """The Verify API (one-time codes by SMS) on this client's key and connections.
-
-        Example::
-
-            started = await client.verify.start("420777123456")
-            result = await client.verify.check(started.token, "123456")
-        """
-        return AsyncVerify(self._transport, international_normalizer(self._region))
-
-    @property
-    def status(self) -> AsyncStatus:
-        """The REST API's status reads (a message's status, the rows sent on a day,
-        statistics): ``await client.status.get_message_status(message_id)``."""
-        return AsyncStatus(self._transport, self._normalize)
-
-    @property
-    def account(self) -> AsyncAccount:
-        """The REST API's credit area (the balance, the price list, paid services, the
-        low-credit alert): ``await client.account.get_credit()``."""
-        return AsyncAccount(self._transport, self._normalize)
-
-    @property
-    def billing(self) -> AsyncBilling:
-        """The REST API's billing area (the billing contact, invoices and their PDFs, a
-        top-up's bank details): ``await client.billing.list_invoices(billing_id)``."""
-        return AsyncBilling(self._transport, self._normalize)
-
-    @property
-    def api_keys(self) -> AsyncApiKeys:
-        """The calling key's settings and child keys: ``await client.api_keys.me()``."""
-        return AsyncApiKeys(self._transport, self._normalize)
-
-    @property
-    def integrations(self) -> AsyncIntegrations:
-        """Partner signup, push devices, recipients, connectors (REST API v1)."""
-        return AsyncIntegrations(self._transport, self._normalize)
 
     async def send(self, message: Message, *, priority: bool = False) -> SendResult:
         """Send one message to up to 10 recipients (``POST /message``).
@@ -350,12 +305,17 @@ class AsyncClient:
         self, path: str | os.PathLike[str], *, key_rotated: bool, must_exist: bool = False
     ) -> Journal:
         """A journal of this client's account: its key and base URLs, or refused."""
-        return account_journal(
-            self._transport,
+        if not isinstance(key_rotated, bool):
+            raise ValidationError("key_rotated", f"must be True or False, got {key_rotated!r}")
+        transport = self._transport
+        account = Account(transport.key_fingerprint, transport.base_url, transport.rest_base_url)
+        return Journal(
             path,
             region=self._region,
-            key_rotated=key_rotated,
             must_exist=must_exist,
+            account=account,
+            key_rotated=key_rotated,
+            clock_offset=lambda: transport.clock_offset,
         )
 
     async def send_bulk(

@@ -35,9 +35,19 @@ from .errors import (
 )
 from .phone import PhoneNormalizer
 
-__all__ = ["Resource", "RestResource", "day", "nonempty", "refused_error", "segment"]
+__all__ = [
+    "Resource",
+    "RestResource",
+    "day",
+    "error_message",
+    "narrowed",
+    "nonempty",
+    "refused_error",
+    "segment",
+]
 
 _T = TypeVar("_T")
+_E = TypeVar("_E", bound=APIError)
 
 # The 500s the reference documents as a definite refusal (openapi/rest/restapi_v1.yaml,
 # /credit/order and /credit/cancel): nothing was done, so they are not "may have been
@@ -48,6 +58,9 @@ _REFUSALS: dict[str, type[RefusedError]] = {
     "invalid service id": RefusedError,
     "service not found": RefusedError,
     "no available sender for this service": RefusedError,
+    # /optout and /blacklist (POST, DELETE): the change was not queued or not made.
+    "enqueue failed": RefusedError,
+    "delete failed": RefusedError,
     # /partner/signup, /recipient/register: a failure reported, nothing registered.
     "failed to new partner registration": RefusedError,
     "failed to register recipient": RefusedError,
@@ -61,18 +74,36 @@ def refused_error(error: APIError) -> APIError:
     >>> refused_error(ServerError("500", status_code=500, body={"message": "Insufficient credit"}))
     InsufficientCreditError('500')
     """
-    body = error.body if isinstance(error.body, Mapping) else {}
-    message = body.get("message")
+    message = error_message(error.body)
     cls = _REFUSALS.get(message.strip().lower()) if isinstance(message, str) else None
     if cls is None or not isinstance(error, ServerError):
         return error
+    return narrowed(error, cls, str(error).replace(" (the messages may have been sent)", ""))
+
+
+def narrowed(error: APIError, cls: type[_E], message: str | None = None) -> _E:
+    """``error`` as the more precise ``cls`` (with ``message``), the same answer kept."""
     return cls(
-        str(error).replace(" (the messages may have been sent)", ""),
+        str(error) if message is None else message,
         status_code=error.status_code,
         body=error.body,
         request_id=error.request_id,
         headers=error.headers,
     )
+
+
+def error_message(body: object) -> str | None:
+    """The ``message`` of an error body, at its top or in its one nested object (the
+    lists' DELETE answers ``{"optout": {"message": ...}}``).
+
+    >>> error_message({"message": "Missing 'to'"}), error_message({"optout": {"message": "x"}})
+    ("Missing 'to'", 'x')
+    """
+    if not isinstance(body, Mapping):
+        return None
+    nested = [value for value in body.values() if isinstance(value, Mapping)]
+    found = body.get("message", nested[0].get("message") if len(nested) == 1 else None)
+    return found if isinstance(found, str) else None
 
 
 class Resource:

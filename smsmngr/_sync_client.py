@@ -27,12 +27,24 @@ from .billing import AsyncBilling, BillingDetails, Invoice, TopUp
 from .bulk._outcomes import BatchOutcome, BulkResult
 from .bulk._reconcile import ReconcileResult
 from .credit import CreditAlert, ServiceCancellation, ServiceCatalog, ServiceOrder
+from .inbox import AsyncInbox, InboxMessage
 from .integrations import AsyncIntegrations, ConnectorResult, PartnerSignup
+from .lists import AddedNumbers, AsyncContactList, ListEntry, RemovedNumbers
 from .models import Gateway, Message, SendResult, SimpleSendResult
 from .status import Credit, DailyStats, MessageRow, MessageStatus, PriceList, RequestStats
 from .verify import AsyncVerify, ProofCheck, Verification, VerificationSession
 
-__all__ = ["Account", "ApiKeys", "Billing", "Client", "Integrations", "Status", "Verify"]
+__all__ = [
+    "Account",
+    "ApiKeys",
+    "Billing",
+    "Client",
+    "ContactList",
+    "Inbox",
+    "Integrations",
+    "Status",
+    "Verify",
+]
 
 
 _Client = TypeVar("_Client", bound="Client")
@@ -42,8 +54,8 @@ class Client:
     """A blocking client for SmsManager's sending, REST and Verify APIs.
 
     It sends through the JSON API v2 (SMS, Viber, WhatsApp, RCS; one message, a batch or
-    a campaign), reads statuses, statistics, credit and prices from the REST API v1, and
-    checks phone numbers with the Verify API (``client.verify``).
+    a campaign), reads statuses, statistics, credit and prices and keeps contact lists
+    through the REST API v1, and checks phone numbers with the Verify API.
 
     ``api_key`` defaults to ``$SMSMANAGER_API_KEY`` and ``base_url`` to
     ``$SMSMANAGER_BASE_URL``; ``rest_base_url``, the REST API's (status, statistics,
@@ -61,12 +73,11 @@ class Client:
     extra) reads national numbers as that country's. ``account_country`` (``"CZ"``; the
     platform's neighbours need no extra, other countries the phone extra) is the country
     the account is registered in, whose calling code the platform gives national
-    numbers: ``reconcile()`` looks them up in that form too.
-    ``http_stack`` picks the HTTP
-    library: ``"httpx"`` (the default), ``"httpx2"`` (``smsmngr[httpx2]``) or
-    ``"aiohttp"`` (``smsmngr[aiohttp]``, asyncio only, the fastest). Or pass
-    ``http_client``, your own ``httpx.AsyncClient`` or ``httpx2.AsyncClient`` (proxies,
-    HTTP/2, tracing, tests); it is left open on close.
+    numbers: ``reconcile()`` looks them up in that form too. ``http_stack`` picks the
+    HTTP library: ``"httpx"`` (the default), ``"httpx2"`` (``smsmngr[httpx2]``) or
+    ``"aiohttp"`` (``smsmngr[aiohttp]``, asyncio only, the fastest). Or pass ``http_client``,
+    your own ``httpx.AsyncClient`` or ``httpx2.AsyncClient`` (proxies, HTTP/2, tracing,
+    tests); it is left open on close.
 
     Example::
 
@@ -167,48 +178,6 @@ class Client:
             headers=headers,
             on_retry=on_retry,
         )
-
-    @property
-    def verify(self) -> Verify:
-        """The Verify API (one-time codes by SMS) on this client's key and connections.
-
-        Example::
-
-            started = client.verify.start("420777123456")
-            result = client.verify.check(started.token, "123456")
-        """
-        return Verify(self._runner.sharing(self._runner.client.verify))
-
-    @property
-    def status(self) -> Status:
-        """The REST API's status reads (a message's status, the rows sent on a day,
-        statistics): ``client.status.get_message_status(message_id)``.
-        """
-        return Status(self._runner.sharing(self._runner.client.status))
-
-    @property
-    def account(self) -> Account:
-        """The REST API's credit area (the balance, the price list, paid services, the
-        low-credit alert): ``client.account.get_credit()``.
-        """
-        return Account(self._runner.sharing(self._runner.client.account))
-
-    @property
-    def billing(self) -> Billing:
-        """The REST API's billing area (the billing contact, invoices and their PDFs, a
-        top-up's bank details): ``client.billing.list_invoices(billing_id)``.
-        """
-        return Billing(self._runner.sharing(self._runner.client.billing))
-
-    @property
-    def api_keys(self) -> ApiKeys:
-        """The calling key's settings and child keys: ``client.api_keys.me()``."""
-        return ApiKeys(self._runner.sharing(self._runner.client.api_keys))
-
-    @property
-    def integrations(self) -> Integrations:
-        """Partner signup, push devices, recipients, connectors (REST API v1)."""
-        return Integrations(self._runner.sharing(self._runner.client.integrations))
 
     def send(self, message: Message, *, priority: bool = False) -> SendResult:
         """Send one message to up to 10 recipients (``POST /message``).
@@ -403,6 +372,77 @@ class Client:
             key_rotated=key_rotated,
             preflight=preflight,
         )
+
+    @property
+    def verify(self) -> Verify:
+        """The Verify API (one-time codes by SMS) on this client's key and connections.
+
+        Example::
+
+            started = client.verify.start("420777123456")
+            result = client.verify.check(started.token, "123456")
+        """
+        return Verify(self._runner.sharing(self._runner.client.verify))
+
+    @property
+    def status(self) -> Status:
+        """The REST API's status reads: a message's status, the rows sent on a day, and
+        statistics per send request and per day.
+
+        Example::
+
+            status = client.status.get_message_status(message_id)
+        """
+        return Status(self._runner.sharing(self._runner.client.status))
+
+    @property
+    def account(self) -> Account:
+        """The REST API's credit area: the balance, the price list, paid services and
+        the low-credit alert.
+
+        Example::
+
+            credit = client.account.get_credit()
+        """
+        return Account(self._runner.sharing(self._runner.client.account))
+
+    @property
+    def billing(self) -> Billing:
+        """The REST API's billing area: the billing contact, invoices and their PDFs,
+        and the bank details for a top-up.
+
+        Example::
+
+            invoices = client.billing.list_invoices(credit.billing_id)
+        """
+        return Billing(self._runner.sharing(self._runner.client.billing))
+
+    @property
+    def optout(self) -> ContactList:
+        """The opt-out list (promotional messages): ``client.optout.add([number])``."""
+        return ContactList(self._runner.sharing(self._runner.client.optout))
+
+    @property
+    def blacklist(self) -> ContactList:
+        """The block list (every message): ``client.blacklist.add([number])``."""
+        return ContactList(self._runner.sharing(self._runner.client.blacklist))
+
+    @property
+    def inbox(self) -> Inbox:
+        """The messages received: ``client.inbox.get_messages("2026-07-30")``."""
+        return Inbox(self._runner.sharing(self._runner.client.inbox))
+
+    @property
+    def api_keys(self) -> ApiKeys:
+        """The calling key's settings and child keys: ``client.api_keys.me()``."""
+        return ApiKeys(self._runner.sharing(self._runner.client.api_keys))
+
+    @property
+    def integrations(self) -> Integrations:
+        """Partner signup, push devices, recipients and connectors (REST API v1):
+        ``client.integrations.connect("klaviyo", "segments", app_user_id=...)``.
+        """
+        return Integrations(self._runner.sharing(self._runner.client.integrations))
 
 
 class Verify:
@@ -964,6 +1004,77 @@ class Billing:
             print(topup.iban, topup.variable_symbol)
         """
         return self._runner.call(AsyncBilling.get_topup)
+
+
+class ContactList:
+    """One of the account's contact lists: ``client.optout`` (the opt-out list, for
+    promotional messages) or ``client.blacklist`` (the block list, for every message).
+    Adding and removing are never repeated by the SDK after a lost answer; reading is.
+    """
+
+    def __init__(self, runner: BlockingRunner[AsyncContactList]) -> None:
+        self._runner = runner
+
+    def __repr__(self) -> str:
+        return repr(self._runner.client).replace("<AsyncContactList", "<ContactList", 1)
+
+    def list(self, *, subid: str | None = None) -> tuple[ListEntry, ...]:
+        """Every number on the list (REST ``GET /optout`` or ``/blacklist``, then the
+        file it points to, fetched without the API key); empty when the platform has
+        none stored (its 404 with ``success: true``).
+
+        Example::
+
+            for entry in client.optout.list():
+                print(entry.phone_number)
+        """
+        return self._runner.call(AsyncContactList.list, subid=subid)
+
+    def add(self, numbers: Iterable[str], *, subid: str | None = None) -> AddedNumbers:
+        """Add ``numbers`` to the list (REST ``POST``); each is checked and normalized
+        first (a bad one is a ``ValidationError`` naming it, before any request). The
+        platform queues them: the answer counts those it accepted.
+
+        Example::
+
+            added = client.optout.add(["420777123456", "+420 777 654 321"])
+            added.accepted, added.invalid
+        """
+        return self._runner.call(AsyncContactList.add, numbers, subid=subid)
+
+    def remove(
+        self, numbers: Iterable[str] | None = None, *, all: bool = False, subid: str | None = None
+    ) -> RemovedNumbers:
+        """Remove ``numbers`` from the list, or every number with ``all=True`` (REST
+        ``DELETE``). A list with no numbers stored raises ``ListNotFoundError``.
+
+        Example::
+
+            removed = client.optout.remove(["420777123456"])
+            client.blacklist.remove(all=True)
+        """
+        return self._runner.call(AsyncContactList.remove, numbers, all=all, subid=subid)
+
+
+class Inbox:
+    """The account's received messages on a client's key and connections: ``client.inbox``."""
+
+    def __init__(self, runner: BlockingRunner[AsyncInbox]) -> None:
+        self._runner = runner
+
+    def __repr__(self) -> str:
+        return repr(self._runner.client).replace("<AsyncInbox", "<Inbox", 1)
+
+    def get_messages(self, date: dt.date | str) -> list[InboxMessage]:
+        """The messages received on ``date`` (REST ``GET /inbox``), as the platform
+        lists them. A read: repeated after a lost answer.
+
+        Example::
+
+            for message in client.inbox.get_messages(dt.date.today()):
+                print(message.ts_received, message.sender, message.body)
+        """
+        return self._runner.call(AsyncInbox.get_messages, date)
 
 
 def _leave_open(original: Client) -> None:

@@ -280,6 +280,7 @@ class Transport:
         idempotent: bool = False,
         retry_429: bool | Callable[[Any], bool] = True,
         send_key: bool = True,
+        raw: bool = False,
     ) -> Reply:
         """Send a request and return the decoded 2xx answer, or raise a mapped error.
 
@@ -293,6 +294,7 @@ class Transport:
         repeating it sends nothing. ``retry_429=False`` raises a 429 at once (where it
         means "no more attempts", not "later"), and a function of the 429's body says
         whether this one is waited out; ``send_key=False`` sends no API key.
+        ``raw=True`` gives a 2xx answer's bytes as they came (a file, not JSON).
         """
         refused = self._refused_urls.get(base_url or self.base_url)
         if refused is not None:
@@ -344,7 +346,7 @@ class Transport:
                 self.retry, seen, attempt, idempotent=idempotent, retry_429=wait_429(outcome)
             )
             if isinstance(decision, GiveUp):
-                return self._last(outcome, seen, decision, where, url, attempt)
+                return self._last(outcome, seen, decision, where, url, attempt, raw)
             if decision.pause_all:
                 pacer.pause(decision.delay)
             attempt += 1
@@ -368,7 +370,13 @@ class Transport:
 
     @staticmethod
     def _last(
-        outcome: _Outcome, seen: Outcome, decision: GiveUp, where: str, url: str, attempt: int
+        outcome: _Outcome,
+        seen: Outcome,
+        decision: GiveUp,
+        where: str,
+        url: str,
+        attempt: int,
+        raw: bool,
     ) -> Reply:
         """The answer of the last attempt, or the error it ends in."""
         if isinstance(outcome, Unreached):
@@ -378,6 +386,8 @@ class Transport:
             )
         if isinstance(outcome, SmsManagerError):
             raise outcome
+        if decision is GiveUp.FINAL and raw and outcome.is_success:
+            return Reply(outcome.status_code, outcome.content, outcome.headers)
         if decision is GiveUp.FINAL:
             return read_reply(outcome, where)
         retry_after = seen.retry_after if isinstance(seen, Answered) else None

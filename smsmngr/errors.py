@@ -12,9 +12,11 @@
     ├── WebhookError               a webhook body that cannot be read at all
     └── APIError                   the API answered with an error
         ├── BadRequestError        400
+        │   └── InvalidNumbersError         no number sent was read as a phone number
         ├── AuthenticationError    401, or the 400 the sending API answers for a bad key
         ├── PermissionDeniedError  403
         ├── NotFoundError          404
+        │   └── ListNotFoundError           a contact list with nothing to remove
         ├── RateLimitError         429: wait, then try again
         ├── ServerError            5xx (also a DeliveryUncertainError)
         ├── ResponseFormatError    a 2xx body that cannot be read (also a DeliveryUncertainError)
@@ -55,8 +57,10 @@ __all__ = [
     "InsufficientCreditError",
     "InvalidApiKeyError",
     "InvalidCodeError",
+    "InvalidNumbersError",
     "InvalidPhoneError",
     "JournalError",
+    "ListNotFoundError",
     "MissingApiKeyError",
     "MissingFieldError",
     "NotFoundError",
@@ -182,6 +186,21 @@ class PermissionDeniedError(APIError):
 
 class NotFoundError(APIError):
     """404: the endpoint does not exist at this base URL."""
+
+
+class ListNotFoundError(NotFoundError):
+    """404 "Optout not found" / "Blacklist not found" to a removal: the list has no
+    numbers stored yet, so there was nothing to remove."""
+
+
+class InvalidNumbersError(BadRequestError):
+    """400 "No valid phone numbers": the platform read none of the numbers sent as a
+    phone number; ``invalid`` lists those it named."""
+
+    @property
+    def invalid(self) -> tuple[str, ...]:
+        listed = self.body.get("invalid") if isinstance(self.body, Mapping) else None
+        return tuple(str(item) for item in listed) if isinstance(listed, list) else ()
 
 
 class RateLimitError(APIError):

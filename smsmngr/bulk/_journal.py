@@ -32,15 +32,14 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
-from ..errors import JournalError, ValidationError
+from ..errors import JournalError
 from . import _reports
 from ._outcomes import OutcomeStatus, RecipientOutcome
 
 if TYPE_CHECKING:
-    from .._transport import Transport
     from ..webhooks import Event
 
-__all__ = ["Account", "Journal", "JournalError", "Unknown", "account_journal"]
+__all__ = ["Account", "Journal", "JournalError", "Unknown"]
 
 _FORMAT = "smsmngr-journal-5"
 _SENDING = "sending"
@@ -410,25 +409,3 @@ class Journal:
         """Accepted recipients by their latest report's result, and the result codes
         of failed deliveries (``_reports.DeliveryCounts``)."""
         return _reports.delivery_counts(self._db)
-
-
-def account_journal(
-    transport: Transport,
-    path: str | os.PathLike[str],
-    *,
-    region: str | None,
-    key_rotated: bool,
-    must_exist: bool = False,
-) -> Journal:
-    """A journal of the account ``transport`` calls: its key and base URLs, or refused."""
-    if not isinstance(key_rotated, bool):
-        raise ValidationError("key_rotated", f"must be True or False, got {key_rotated!r}")
-    account = Account(transport.key_fingerprint, transport.base_url, transport.rest_base_url)
-    return Journal(
-        path,
-        region=region,
-        must_exist=must_exist,
-        account=account,
-        key_rotated=key_rotated,
-        clock_offset=lambda: transport.clock_offset,
-    )

@@ -18,13 +18,15 @@ from .._account import calling_code
 from .._async_client import AsyncClient
 from .._retry import RetryPolicy
 from .._sync_client import Client
-from . import _rest, _rest_account, _rest_keys
+from . import _rest, _rest_account, _rest_keys, _rest_lists
 from ._answer import Answer, Request
 from ._asgi import FakeASGIApp
 from ._events import inbound_event, reply_event, status_event
 from ._faults import FaultKind, FaultPlan
 from ._ledger import Ledger, SentRecipient
-from ._rest import REST_PREFIX, RestCall, RestHandler, RestState, answer_rest
+from ._lists_state import list_refusal
+from ._rest import REST_PREFIX, TIME_ZONE, RestCall, RestHandler, RestState, answer_rest
+from ._rest_lists import DOWNLOAD_PREFIX, answer_download
 from ._rules import normalized_number
 from ._sending import SendingState, answer_sending
 from ._verify import VERIFY_PATHS, VerifyState, answer_verify
@@ -34,6 +36,7 @@ __all__ = ["FakeSmsManager"]
 REST_ROUTES: dict[tuple[str, str], RestHandler] = {
     **_rest.ROUTES,
     **_rest_account.ROUTES,
+    **_rest_lists.ROUTES,
     **_rest_keys.ROUTES,
 }
 """Every REST API v1 and WhatsApp Business operation the fake answers, by method and
@@ -59,8 +62,9 @@ class FakeSmsManager:
     keeps a ``ledger`` of every call and every accepted recipient. ``faults`` injects
     failures (``FaultKind.NOT_ACCEPTED`` and ``LEFT_OUT`` answer 200 without accepting);
     ``ledger="counts"`` keeps counters only, for very large runs. It serves the REST
-    API v1's reads too (message status, statistics, ``credit_czk``, prices), from the
-    ledger and the delivery reports it generated, under ``/v1/``, and the Verify API
+    API v1 too (message status, statistics, ``credit_czk``, prices, from the ledger and
+    the delivery reports it generated; the opt-out and block lists, which its reports
+    honour; the inbox of its ``reply()`` and ``inbound()``), under ``/v1/``, and the Verify API
     with its limits (``verification_secret`` adds proofs; ``code_sent_to(number)`` gives
     the code a user would have received).
 
@@ -122,6 +126,7 @@ class FakeSmsManager:
             accepted_at=self.rest.accepted_at,
             calling_code=calling_code(account_country) or "",
         )
+        self.rest.lists.bind(clock, self._sending.calling_code, TIME_ZONE)
         self._clock = itertools.count(_WEBHOOK_EPOCH)
         self._reported = 0
         self._lock = threading.Lock()
@@ -190,6 +195,8 @@ class FakeSmsManager:
                     method, path, headers, body, self.verify, self.api_key, self._code_sent
                 )
                 return Answer(status, answer)
+            if path.startswith(DOWNLOAD_PREFIX):
+                return answer_download(path, query, headers, self.rest.lists, self.api_key)
             if path.startswith(REST_PREFIX):
                 return self._answer_rest(Request(method, path, query, headers, body))
             return answer_sending(
@@ -216,7 +223,13 @@ class FakeSmsManager:
             return Answer(400, {"message": "Invalid JSON in request data"})
         rest_path = request.path[len(REST_PREFIX) - 1 :]
         call = RestCall(
-            request.method, rest_path, request.query, data, self.ledger.sent, self.rest, key=key
+            request.method,
+            rest_path,
+            request.query,
+            data,
+            self.ledger.sent,
+            self.rest,
+            headers=request.headers,
         )
         status, answer = answer_rest(call, REST_ROUTES)
         return Answer(status, answer)
@@ -237,14 +250,14 @@ class FakeSmsManager:
                 return session.code
         raise LookupError(f"no code was sent to {phone_number}")
 
-    def _phase_two_result(self, phone_number: str) -> tuple[str, str] | None:
+    def _phase_two_result(self, sent: SentRecipient) -> tuple[str, str] | None:
         """The ``rejected`` report of a message refused after acceptance, if it is."""
-        number = normalized_number(phone_number)
+        number = normalized_number(sent.phone_number)
         if number is None:
             return ("rejected", "[302] Invalid phone number format")
         if number in self.refused_numbers:
             return ("rejected", "[307] Insufficient credit")
-        return None
+        return list_refusal(self.rest.lists, sent)
 
     # -- webhooks ---------------------------------------------------------------------
 
@@ -261,7 +274,7 @@ class FakeSmsManager:
             for sent in pending:
                 if normalized_number(sent.phone_number) == TEST_NUMBER:
                     continue
-                refused = self._phase_two_result(sent.phone_number)
+                refused = self._phase_two_result(sent)
                 if refused is not None:
                     result, info = refused
                     events.append(
@@ -277,14 +290,19 @@ class FakeSmsManager:
             return events
 
     def reply(self, sent: SentRecipient, body: str) -> dict[str, Any]:
-        """The event of ``sent``'s recipient replying ``body``."""
-        return reply_event(sent, body, timestamp=next(self._clock))
+        """The event of ``sent``'s recipient replying ``body`` (kept in the inbox)."""
+        event = reply_event(sent, body, timestamp=next(self._clock))
+        self.rest.lists.received(event)
+        return event
 
     def inbound(
         self, sender: str, recipient: str, body: str, *, gateway: str = "sms"
     ) -> dict[str, Any]:
-        """The event of a message arriving at ``recipient`` that answers nothing."""
-        return inbound_event(sender, recipient, body, gateway=gateway, timestamp=next(self._clock))
+        """The event of a message arriving at ``recipient`` that answers nothing (kept
+        in the inbox)."""
+        event = inbound_event(sender, recipient, body, gateway=gateway, timestamp=next(self._clock))
+        self.rest.lists.received(event)
+        return event
 
     def webhook_requests(self) -> list[tuple[str | None, list[dict[str, Any]]]]:
         """Pending delivery reports grouped as the platform POSTs them: one JSON array per
@@ -354,4 +372,6 @@ def _response(request: httpx.Request, answer: Answer) -> httpx.Response:
         raise httpx.RemoteProtocolError(
             "Server disconnected without sending a response (injected fault)", request=request
         )
+    if isinstance(answer.body, bytes):  # a file (a contact list), not JSON
+        return httpx.Response(answer.status, content=answer.body, headers=answer.headers)
     return httpx.Response(answer.status, json=answer.body, headers=answer.headers)

@@ -20,6 +20,7 @@ import attrs
 from ._account_book import BILLING_ID, AccountBook
 from ._events import DEFAULT_SENDER, RESULT_INFO, _parts, channel_of
 from ._ledger import SentRecipient
+from ._lists_state import ListsState
 from ._rest_keys import KeyState
 from ._rules import normalized_tag, stored_tag
 
@@ -64,11 +65,15 @@ class RestState:
         self.accepted_at: dict[str, float] = {}
         self.latest: dict[str, str] = {}
         """The latest reported result of each message id."""
+        self.info: dict[str, str] = {}
+        """The latest reported ``result_info`` of each message id."""
+        self.lists = ListsState()
         self.keys = KeyState()
 
     def reported(self, events: Iterable[Mapping[str, Any]]) -> None:
         for event in events:
             self.latest[event["message_id"]] = event["result"]
+            self.info[event["message_id"]] = event["result_info"]
 
 
 def _iso(timestamp: float | None) -> str | None:
@@ -86,8 +91,8 @@ def _missing(message: str) -> RestAnswer:
 class RestCall:
     """One REST API request as the fake's handlers see it: ``path`` after ``/v1``,
     ``body`` the decoded JSON body (``None`` without one), ``params`` the path's
-    parameters (``{connector}``), ``sent`` the ledger's recipients, ``key`` the
-    calling key."""
+    parameters (``{connector}``), ``sent`` the ledger's recipients, ``headers`` the
+    request's (``host`` among them)."""
 
     method: str
     path: str
@@ -96,8 +101,7 @@ class RestCall:
     sent: list[SentRecipient]
     state: RestState
     params: Mapping[str, str] = attrs.field(factory=dict)
-    key: str = ""
-    """The calling API key."""
+    headers: Mapping[str, str] = attrs.field(factory=dict)
 
 
 RestHandler = Callable[[RestCall], RestAnswer]
@@ -156,7 +160,7 @@ def _status(sent: SentRecipient, state: RestState) -> tuple[str | None, str | No
     result = state.latest.get(sent.message_id)
     if result is None or result == "sending":
         return None, None, None
-    info = RESULT_INFO.get(result, result)
+    info = state.info.get(sent.message_id) or RESULT_INFO.get(result, result)
     if result in ("delivered", "seen"):
         return "200", "201" if result == "delivered" else "202", info
     if result in ("sent", "undelivered"):

@@ -41,7 +41,7 @@ class RestCall(Protocol):
     """What these handlers read of ``_rest.RestCall`` (which imports this module)."""
 
     @property
-    def key(self) -> str: ...
+    def headers(self) -> Mapping[str, str]: ...
     @property
     def body(self) -> Any: ...
     @property
@@ -132,8 +132,13 @@ def _refused(message: str, status: int = 400) -> RestAnswer:
     return status, {"message": message}
 
 
+def _key(call: RestCall) -> str:
+    """The calling key (the fake answers only keys it knows)."""
+    return call.headers.get("x-api-key") or ""
+
+
 def _caller(call: RestCall) -> KeyRecord:
-    return call.state.keys.keys[call.key]
+    return call.state.keys.keys[_key(call)]
 
 
 def _body(call: RestCall) -> Mapping[str, Any]:
@@ -209,7 +214,7 @@ def _update(call: RestCall) -> RestAnswer:
 
 
 def _list(call: RestCall) -> RestAnswer:
-    children = [r.key for r in call.state.keys.keys.values() if r.parent == call.key]
+    children = [r.key for r in call.state.keys.keys.values() if r.parent == _key(call)]
     return 200, {"success": True, "list": children}
 
 
@@ -221,10 +226,10 @@ def _change(call: RestCall) -> RestAnswer:
     scope, disable = body.get("scope"), body.get("disable")
     if scope is None and disable is None:
         return _refused("Missing 'scope' or 'disable' in request data")
-    if target == call.key:
+    if target == _key(call):
         return _refused("Parent apikey cannot change itself", 403)
     record = state.keys.get(target)
-    if record is None or record.parent != call.key:
+    if record is None or record.parent != _key(call):
         return _refused("Target apikey does not belong to this parent", 403)
     if scope is not None and scope not in SCOPES:
         return _refused("Invalid scope value")
@@ -249,9 +254,9 @@ def _device(call: RestCall) -> RestAnswer:
     if not isinstance(device, str) or not device or not isinstance(token, str) or not token:
         return _refused("Missing 'id' or 'token' in request data")
     owner = state.devices.get(device)
-    if owner is not None and owner[0] != call.key:
+    if owner is not None and owner[0] != _key(call):
         return _refused("Device is owned by another apikey", 403)
-    state.devices[device] = (call.key, token)
+    state.devices[device] = (_key(call), token)
     return 200, {"success": True}
 
 

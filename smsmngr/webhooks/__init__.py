@@ -12,15 +12,20 @@ from ..errors import WebhookError
 from . import _events
 from ._events import *  # noqa: F403  (every event type: _events.__all__)
 from ._json import from_json, read_events, to_json
+from ._optout import DEFAULT_OPT_OUT_KEYWORDS, is_opt_out, opt_out_number, opt_out_numbers
 from ._parse import parse
 from ._receivers import asgi_receiver, wsgi_receiver
 from ._tracker import DeliveryTracker
 
 __all__ = [
+    "DEFAULT_OPT_OUT_KEYWORDS",
     "DeliveryTracker",
     "WebhookError",
     "asgi_receiver",
     "from_json",
+    "is_opt_out",
+    "opt_out_number",
+    "opt_out_numbers",
     "parse",
     "read_events",
     "to_json",

@@ -14,6 +14,7 @@ from smsmngr.cli import (
     _billing,
     _bulk,
     _journal,
+    _lists,
     _mock,
     _segments,
     _send,
@@ -32,6 +33,15 @@ GROUPS: dict[ModuleType, list[str]] = {
     _account: ["account"],
     _verify: ["verify start", "verify check"],
     _billing: ["billing invoices", "billing pdf"],
+    _lists: [
+        "optout list",
+        "optout add",
+        "optout remove",
+        "blacklist list",
+        "blacklist add",
+        "blacklist remove",
+        "inbox",
+    ],
     _mock: ["mock", "demo"],
 }
 
