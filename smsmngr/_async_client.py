@@ -438,6 +438,8 @@ class AsyncClient(ApiAreas):
         preflight: bool,
     ) -> Iterator[Campaign]:
         """A campaign, with its journal (if any) open for as long as it runs."""
+        if not isinstance(preflight, bool):
+            raise ValidationError("preflight", f"must be True or False, got {preflight!r}")
         opened = None
         if journal is not None:
             opened = self._journal(journal, key_rotated=key_rotated)

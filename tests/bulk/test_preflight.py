@@ -20,6 +20,7 @@ from smsmngr import (
     PreflightProblem,
     PreflightWarning,
     Sms,
+    ValidationError,
     Viber,
     WhatsAppText,
 )
@@ -155,4 +156,13 @@ def test_the_blocking_client_checks_too() -> None:
     fake = FakeSmsManager(senders=SENDERS)
     with fake.client() as client, pytest.raises(PreflightError, match="'X' is not registered"):
         client.send_bulk(Message("Hi", to=numbers(2), sender="X"), preflight=True)
+    assert sent_calls(fake) == 0
+
+
+async def test_preflight_must_be_true_or_false() -> None:
+    fake = FakeSmsManager()
+    async with fake.async_client() as client:
+        with pytest.raises(ValidationError) as caught:
+            await client.send_bulk(Message("Hi", to=numbers(1)), preflight="yes")  # type: ignore[arg-type]
+    assert caught.value.field == "preflight"
     assert sent_calls(fake) == 0

@@ -30,6 +30,7 @@ from smsmngr import (
     SmsManagerError,
     ValidationError,
 )
+from smsmngr.api_keys import registered_senders
 
 from ..support import API_KEY, DATA, REST_BASE_URL
 
@@ -346,3 +347,16 @@ def test_a_masked_value_is_equal_by_value_and_hashable() -> None:
     assert ApiKey("a") == ApiKey("a") != ApiKey("b")
     assert len({ApiKey("a"), ApiKey("a"), Masked("a")}) == 1
     assert ApiKey("a") != "a"
+
+
+async def test_reconcile_reads_the_senders_through_me_or_says_why_it_cannot(
+    rest: respx.MockRouter, client: AsyncClient
+) -> None:
+    (op,) = [op for op in OPERATIONS if op["path"] == "/apikey/me"]
+    route = rest.get("/apikey/me")
+    route.respond(200, json=op["responses"][0]["example"])
+    assert await registered_senders(client.api_keys) == {"sms": frozenset({"Mojefirma"})}
+    route.respond(401, json={"message": "Unauthorized"})
+    reason = await registered_senders(client.api_keys)
+    assert isinstance(reason, str)
+    assert reason.startswith("the key's registered senders cannot be read (GET /apikey/me: ")
