@@ -32,6 +32,7 @@ SUB_APIS = {
     "AsyncVerify": ("Verify", ROOT / "smsmngr" / "verify.py", "verify"),
     "AsyncStatus": ("Status", ROOT / "smsmngr" / "_rest_status.py", "status"),
     "AsyncAccount": ("Account", ROOT / "smsmngr" / "_rest_account.py", "account"),
+    "AsyncWhatsApp": ("WhatsApp", ROOT / "smsmngr" / "_whatsapp.py", "whatsapp"),
 }
 
 # Applied in order to every docstring: async wording becomes its blocking twin.

@@ -23,7 +23,7 @@ from ._rest_account import AsyncAccount
 from ._rest_status import AsyncStatus
 from ._retry import RetryEvent, RetryPolicy
 from ._stacks import fastest_http_stack
-from ._sync_client import Account, Client, Status, Verify
+from ._sync_client import Account, Client, Status, Verify, WhatsApp
 from ._version import __version__
 from .bulk import BatchOutcome, BulkResult, OutcomeStatus, RecipientOutcome, ReconcileResult
 from .errors import (
@@ -59,6 +59,7 @@ from .errors import (
     VerifyError,
     VerifyInternalError,
     WebhookError,
+    WhatsAppError,
 )
 from .models import (
     AcceptedItem,
@@ -97,6 +98,27 @@ from .status import (
     RequestStats,
 )
 from .verify import AsyncVerify, ProofCheck, Verification, VerificationSession
+from .whatsapp import (
+    AsyncWhatsApp,
+    ConversationAnalytics,
+    ConversationDataPoint,
+    MessageAnalytics,
+    MessageDataPoint,
+    MessageTemplate,
+    PhoneNumberCheck,
+    TemplateAnalytics,
+    TemplateButtonClicks,
+    TemplateComponent,
+    TemplateCreated,
+    TemplateDataPoint,
+    TemplateStats,
+    TemplateTestResult,
+    WhatsAppAccount,
+    WhatsAppOutcome,
+    WhatsAppPhoneNumber,
+    WhatsAppRegistration,
+    WhatsAppSignup,
+)
 
 # A library logs, the application decides where to: nothing shows unless it says so
 # (or sets SMSMANAGER_LOG=debug|info for a quick look).
@@ -117,6 +139,7 @@ __all__ = [
     "AsyncClient",
     "AsyncStatus",
     "AsyncVerify",
+    "AsyncWhatsApp",
     "AuthenticationError",
     "BadRequestError",
     "BatchOutcome",
@@ -125,6 +148,8 @@ __all__ = [
     "Callback",
     "Client",
     "ConfigurationError",
+    "ConversationAnalytics",
+    "ConversationDataPoint",
     "Credit",
     "DailyStats",
     "DeliveryUncertainError",
@@ -138,13 +163,17 @@ __all__ = [
     "JournalError",
     "Keep",
     "Message",
+    "MessageAnalytics",
+    "MessageDataPoint",
     "MessageRow",
     "MessageStatus",
+    "MessageTemplate",
     "MissingApiKeyError",
     "MissingFieldError",
     "NotFoundError",
     "OutcomeStatus",
     "PermissionDeniedError",
+    "PhoneNumberCheck",
     "PhoneRateLimitError",
     "Price",
     "PriceList",
@@ -173,6 +202,13 @@ __all__ = [
     "SmsManagerError",
     "SmsType",
     "Status",
+    "TemplateAnalytics",
+    "TemplateButtonClicks",
+    "TemplateComponent",
+    "TemplateCreated",
+    "TemplateDataPoint",
+    "TemplateStats",
+    "TemplateTestResult",
     "TenantRateLimitError",
     "TooManyAttemptsError",
     "TransportError",
@@ -187,8 +223,15 @@ __all__ = [
     "ViberButton",
     "WebhookError",
     "Weekday",
+    "WhatsApp",
+    "WhatsAppAccount",
     "WhatsAppButton",
+    "WhatsAppError",
     "WhatsAppMedia",
+    "WhatsAppOutcome",
+    "WhatsAppPhoneNumber",
+    "WhatsAppRegistration",
+    "WhatsAppSignup",
     "WhatsAppTemplate",
     "WhatsAppText",
     "__version__",

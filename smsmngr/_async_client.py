@@ -36,6 +36,7 @@ from ._send_answers import parse_send_result, parse_simple_result
 from ._send_checks import check_simple, checked_batch, checked_numbers
 from ._stacks import HttpStackName
 from ._transport import Transport
+from ._whatsapp import AsyncWhatsApp
 from ._wire import encode_json, message_to_wire, simple_message_fields
 from .bulk._campaign import Campaign, Tally
 from .bulk._journal import Account, Journal
@@ -199,6 +200,18 @@ class AsyncClient:
             credit = await client.account.get_credit()
         """
         return AsyncAccount(self._transport, self._normalize)
+
+    @property
+    def whatsapp(self) -> AsyncWhatsApp:
+        """The WhatsApp Business API: signup, phone numbers, accounts, message templates
+        and analytics of a WABA.
+
+        Example::
+
+            async for template in client.whatsapp.iter_templates(waba_id):
+                print(template.name, template.language, template.status)
+        """
+        return AsyncWhatsApp(self._transport, self._normalize)
 
     async def send(self, message: Message, *, priority: bool = False) -> SendResult:
         """Send one message to up to 10 recipients (``POST /message``).

@@ -46,6 +46,8 @@ _REFUSALS: dict[str, type[RefusedError]] = {
     "invalid service id": RefusedError,
     "service not found": RefusedError,
     "no available sender for this service": RefusedError,
+    # openapi/waba_rest: /whatsapp/signup's 500 says the signup was not started.
+    "failed to whatsapp registration": RefusedError,
 }
 
 
