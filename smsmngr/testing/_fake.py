@@ -18,7 +18,7 @@ from .._account import calling_code
 from .._async_client import AsyncClient
 from .._retry import RetryPolicy
 from .._sync_client import Client
-from . import _rest
+from . import _rest, _rest_whatsapp
 from ._answer import Answer, Request
 from ._asgi import FakeASGIApp
 from ._events import inbound_event, reply_event, status_event
@@ -31,7 +31,7 @@ from ._verify import VERIFY_PATHS, VerifyState, answer_verify
 
 __all__ = ["FakeSmsManager"]
 
-REST_ROUTES: dict[tuple[str, str], RestHandler] = {**_rest.ROUTES}
+REST_ROUTES: dict[tuple[str, str], RestHandler] = {**_rest.ROUTES, **_rest_whatsapp.ROUTES}
 """Every REST API v1 and WhatsApp Business operation the fake answers, by method and
 path: each area's module gives its own table."""
 
@@ -108,6 +108,7 @@ class FakeSmsManager:
             accepted_at=self.rest.accepted_at,
             calling_code=calling_code(account_country) or "",
         )
+        self.rest.whatsapp.record, self.rest.whatsapp.clock = self._template_tested, clock
         self._clock = itertools.count(_WEBHOOK_EPOCH)
         self._reported = 0
         self._lock = threading.Lock()
@@ -204,6 +205,13 @@ class FakeSmsManager:
         message_id = self._sending.new_id()
         recipient = (phone_number, message_id, self._sending.new_id())
         self._sending.sent(recipient, "/v1/validations", 0, message, self.clock)
+
+    def _template_tested(self, phone_number: str, message: Mapping[str, Any]) -> str:
+        """A WhatsApp test template, sent as a message the ledger records; its id."""
+        message_id = self._sending.new_id()
+        recipient = (phone_number, message_id, self._sending.new_id())
+        self._sending.sent(recipient, "/v1/whatsapp/templates/test", 0, message, self.clock)
+        return message_id
 
     def code_sent_to(self, phone_number: str) -> str:
         """The last Verify API code sent to ``phone_number`` (what the user would type),
