@@ -343,5 +343,5 @@ parse_check = _parser(
     PhoneNumberCheck, {"available": "success", "reason": "message"}, available=flag, reason=text
 )
 parse_phone_numbers = items(parse_phone_number)
-parse_accounts = items(parse_account)
+parse_accounts = _optional_items(parse_account)  # none: "No whatsapp accounts found"
 parse_templates = items(parse_template)
