@@ -121,7 +121,8 @@ class AsyncWhatsApp(RestResource):
         Example: ``await client.whatsapp.register(signup.token, waba_id, code, country="cz")``.
         """
         if (phone_number_id is None) == (country is None):
-            raise ValidationError("phone_number_id", "give phone_number_id or country, one of them")
+            field = "phone_number_id" if country is None else "country"
+            raise ValidationError(field, "give phone_number_id or country, one of them")
         if logo is not None and not nonempty("logo", logo).startswith("data:image/"):
             raise ValidationError("logo", "must be a data:image/...;base64,... URL")
         body = {
