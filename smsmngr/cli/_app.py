@@ -25,7 +25,7 @@ from smsmngr import (
     __version__,
 )
 
-from . import _bulk, _journal, _mock, _segments, _send, _verify, _webhook
+from . import _bulk, _journal, _mock, _segments, _send, _verify, _webhook, _whatsapp
 from ._common import (
     EXIT_NOT_ALL_ACCEPTED,
     EXIT_USAGE,
@@ -46,6 +46,7 @@ _GROUPS: tuple[Callable[[Commands, Common], None], ...] = (
     _webhook.register,
     _journal.register,
     _verify.register,
+    _whatsapp.register,
     _mock.register,
 )
 _USAGE_ERRORS = (

@@ -8,7 +8,17 @@ from types import ModuleType
 
 import pytest
 
-from smsmngr.cli import _app, _bulk, _journal, _mock, _segments, _send, _verify, _webhook
+from smsmngr.cli import (
+    _app,
+    _bulk,
+    _journal,
+    _mock,
+    _segments,
+    _send,
+    _verify,
+    _webhook,
+    _whatsapp,
+)
 
 CLI = Path(_app.__file__).parent
 
@@ -19,6 +29,7 @@ GROUPS: dict[ModuleType, list[str]] = {
     _webhook: ["webhook parse"],
     _journal: ["journal show", "journal reconcile", "journal reports"],
     _verify: ["verify start", "verify check"],
+    _whatsapp: ["whatsapp templates"],
     _mock: ["mock", "demo"],
 }
 
