@@ -18,8 +18,8 @@ import attrs
 
 from ._events import DEFAULT_SENDER, RESULT_INFO, _parts, channel_of
 from ._ledger import SentRecipient
-from ._rest_whatsapp import WhatsAppState
 from ._rules import normalized_tag, stored_tag
+from ._whatsapp_state import WhatsAppState
 
 __all__ = [
     "REST_PREFIX",
