@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from typing import Any, Literal, TypeVar, overload
+from typing import Any, TypeVar
+
+import httpx
 
 from ._calls import request_object, unreadable_answer
 from ._reading import Unreadable
@@ -33,7 +35,7 @@ from .errors import (
 )
 from .phone import PhoneNormalizer
 
-__all__ = ["RestResource", "day", "nonempty", "refused_error"]
+__all__ = ["Resource", "RestResource", "day", "nonempty", "refused_error"]
 
 _T = TypeVar("_T")
 
@@ -72,39 +74,23 @@ def refused_error(error: APIError) -> APIError:
     )
 
 
-class RestResource:
-    """The base of a REST API v1 resource: the client's transport and number reading."""
+class Resource:
+    """The base of every API area's resource (``client.verify``, ``client.status``...):
+    the client's transport and its reading of phone numbers."""
 
     def __init__(self, transport: Transport, normalize: PhoneNormalizer) -> None:
         self._transport = transport
         self._normalize = normalize
 
+    def _base_url(self) -> str:
+        return self._transport.rest_base_url
+
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} base_url={self._transport.rest_base_url!r}>"
+        return f"<{type(self).__name__} base_url={self._base_url()!r}>"
 
-    @overload
-    async def _call(
-        self,
-        method: str,
-        path: str,
-        *,
-        repeat: bool,
-        query: Mapping[str, str] | None = ...,
-        body: Mapping[str, Any] | None = ...,
-        empty_on_404: Literal[False] = ...,
-    ) -> Reply: ...
 
-    @overload
-    async def _call(
-        self,
-        method: str,
-        path: str,
-        *,
-        repeat: bool,
-        query: Mapping[str, str] | None = ...,
-        body: Mapping[str, Any] | None = ...,
-        empty_on_404: Literal[True],
-    ) -> Reply | None: ...
+class RestResource(Resource):
+    """The base of a REST API v1 (and WhatsApp Business API) resource."""
 
     async def _call(
         self,
@@ -115,13 +101,13 @@ class RestResource:
         query: Mapping[str, str] | None = None,
         body: Mapping[str, Any] | None = None,
         empty_on_404: bool = False,
-    ) -> Reply | None:
+    ) -> Reply:
         """``method path`` on the REST API with ``query`` and a JSON ``body``.
 
         ``repeat`` says whether the operation may be sent again after a lost answer or
         a 5xx: true for reads (the WhatsApp Business API's reads are POSTs), never for
         what changes something. ``empty_on_404``: the reference answers an empty list
-        with 404 and ``success: true``, given back as ``None``.
+        with 404 and ``success: true``, given back as an answer with no fields (``{}``).
         """
         try:
             return await request_object(
@@ -135,7 +121,7 @@ class RestResource:
             )
         except NotFoundError as error:
             if empty_on_404 and isinstance(error.body, Mapping) and error.body.get("success"):
-                return None
+                return Reply(error.status_code, {}, httpx.Headers(error.headers))
             raise
         except ServerError as error:
             raise refused_error(error) from None

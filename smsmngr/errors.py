@@ -39,7 +39,7 @@ as ``result`` (``CarriesBulkResult``).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from .bulk import BulkResult
@@ -244,7 +244,12 @@ class VerifyError(APIError):
     ``"PHONE_RATE_LIMIT"``, ...) where the answer gave one, and ``attempts_remaining``
     how many code checks the session has left, where the API said."""
 
-    code: str | None = None
+    code: ClassVar[str | None] = None
+
+    def __init_subclass__(cls, *, code: str | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if code is not None:
+            cls.code = code
 
     @property
     def attempts_remaining(self) -> int | None:
@@ -253,16 +258,12 @@ class VerifyError(APIError):
         return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-class InvalidPhoneError(VerifyError, BadRequestError):
+class InvalidPhoneError(VerifyError, BadRequestError, code="INVALID_PHONE"):
     """400 ``INVALID_PHONE``: the number cannot be validated."""
 
-    code: str | None = "INVALID_PHONE"
 
-
-class MissingFieldError(VerifyError, BadRequestError):
+class MissingFieldError(VerifyError, BadRequestError, code="MISSING_FIELD"):
     """400 ``MISSING_FIELD``: a required field was not sent."""
-
-    code: str | None = "MISSING_FIELD"
 
 
 class SessionEndedError(VerifyError):
@@ -270,61 +271,43 @@ class SessionEndedError(VerifyError):
     attempts. Waiting will not help; start a new validation (``verify.start()``)."""
 
 
-class InvalidCodeError(VerifyError, BadRequestError):
+class InvalidCodeError(VerifyError, BadRequestError, code="INVALID_CODE"):
     """400 "Invalid code": the code does not match; ``attempts_remaining`` says how many
     checks are left (the code check was spent)."""
 
-    code: str | None = "INVALID_CODE"
 
-
-class SessionExpiredError(SessionEndedError, BadRequestError):
+class SessionExpiredError(SessionEndedError, BadRequestError, code="EXPIRED"):
     """400 "Validation expired": the session ended (about 10 minutes); start a new one."""
 
-    code: str | None = "EXPIRED"
 
-
-class MissingApiKeyError(VerifyError, AuthenticationError):
+class MissingApiKeyError(VerifyError, AuthenticationError, code="MISSING_API_KEY"):
     """401 ``MISSING_API_KEY``: no ``X-API-Key`` header."""
 
-    code: str | None = "MISSING_API_KEY"
 
-
-class InvalidApiKeyError(VerifyError, AuthenticationError):
+class InvalidApiKeyError(VerifyError, AuthenticationError, code="INVALID_API_KEY"):
     """401 ``INVALID_API_KEY``: the key is wrong or disabled."""
 
-    code: str | None = "INVALID_API_KEY"
 
-
-class SessionNotFoundError(VerifyError, NotFoundError):
+class SessionNotFoundError(VerifyError, NotFoundError, code="NOT_FOUND"):
     """404: no validation session with this token."""
 
-    code: str | None = "NOT_FOUND"
 
-
-class TenantRateLimitError(VerifyError, RateLimitError):
+class TenantRateLimitError(VerifyError, RateLimitError, code="TENANT_RATE_LIMIT"):
     """429 ``TENANT_RATE_LIMIT``: the account started too many validations; wait."""
 
-    code: str | None = "TENANT_RATE_LIMIT"
 
-
-class PhoneRateLimitError(VerifyError, RateLimitError):
+class PhoneRateLimitError(VerifyError, RateLimitError, code="PHONE_RATE_LIMIT"):
     """429 ``PHONE_RATE_LIMIT``: too many validations of this number; wait."""
 
-    code: str | None = "PHONE_RATE_LIMIT"
 
-
-class TooManyAttemptsError(SessionEndedError):
+class TooManyAttemptsError(SessionEndedError, code="TOO_MANY_ATTEMPTS"):
     """429 "Too many attempts": the session's code checks (6 by default) are spent.
     Though the status is 429, it is no ``RateLimitError``: waiting will not help;
     start a new validation."""
 
-    code: str | None = "TOO_MANY_ATTEMPTS"
 
-
-class VerifyInternalError(VerifyError, ServerError):
+class VerifyInternalError(VerifyError, ServerError, code="INTERNAL_ERROR"):
     """500 ``INTERNAL_ERROR``."""
-
-    code: str | None = "INTERNAL_ERROR"
 
 
 class BulkStoppedError(CarriesBulkResult, SmsManagerError):

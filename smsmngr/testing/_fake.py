@@ -168,7 +168,7 @@ class FakeSmsManager:
                 )
                 return Answer(status, answer)
             if path.startswith(REST_PREFIX):
-                return self._answer_rest(method, path, query, headers, body)
+                return self._answer_rest(Request(method, path, query, headers, body))
             return answer_sending(
                 Request(method, path, query, headers, body),
                 self._sending,
@@ -177,25 +177,18 @@ class FakeSmsManager:
                 clock=self.clock,
             )
 
-    def _answer_rest(
-        self,
-        method: str,
-        path: str,
-        query: Mapping[str, str],
-        headers: Mapping[str, str],
-        body: bytes,
-    ) -> Answer:
+    def _answer_rest(self, request: Request) -> Answer:
         """The REST API v1: reads from the ledger, outside the fault plan (which numbers
         the sending calls)."""
-        if headers.get("x-api-key") != self.api_key:
+        if request.headers.get("x-api-key") != self.api_key:
             # The fake's choice: the REST reference documents no answer to a wrong key.
             return Answer(401, {"message": "Unauthorized"})
         try:
-            data = json.loads(body) if body else None
+            data = json.loads(request.body) if request.body else None
         except ValueError:
             return Answer(400, {"message": "Invalid JSON in request data"})
-        rest_path = path[len(REST_PREFIX) - 1 :]
-        call = RestCall(method, rest_path, query, data, self.ledger.sent, self.rest)
+        rest_path = request.path[len(REST_PREFIX) - 1 :]
+        call = RestCall(request.method, rest_path, request.query, data, self.ledger.sent, self.rest)
         status, answer = answer_rest(call, REST_ROUTES)
         return Answer(status, answer)
 
