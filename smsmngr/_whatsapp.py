@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Callable, Iterable, Mapping
+from collections.abc import AsyncGenerator, Callable, Collection, Iterable, Mapping
 from typing import Any, Literal, TypeVar
 
 from . import _whatsapp_args as arg
@@ -46,16 +46,16 @@ class AsyncWhatsApp(RestResource):
         *,
         repeat: bool,
         field: str | None = None,
-        failure: bool = True,
+        answers: Collection[str] | None = (),
     ) -> _T:
-        """``POST path`` and ``read`` of the answer (of its ``field``); with ``failure``,
-        ``success: false`` raises ``WhatsAppError`` (but for ``/accounts/list``'s none)."""
+        """``POST path`` and ``read`` of the answer (of its ``field``); ``success: false``
+        raises ``WhatsAppError``, but with a message of ``answers`` (``None``: any)."""
         try:
             answer = await self._call("POST", path, body=arg.present(body), repeat=repeat)
         except (BadRequestError, AuthenticationError) as error:
             raise arg.whatsapp_error(error) from None
-        refused = answer.data.get("success") is False
-        if refused and failure and not arg.said(answer.data, arg.NO_ACCOUNTS):
+        refused = answer.data.get("success") is False and answers is not None
+        if refused and not any(arg.said(answer.data, message) for message in answers or ()):
             raise arg.refusal(answer, f"POST {path}")
         return self._read(answer, field, read, where=f"POST {path}")
 
@@ -166,7 +166,7 @@ class AsyncWhatsApp(RestResource):
         """
         body = {"phone_number": self._normalize(phone_number, field="phone_number")}
         return await self._post(
-            "/whatsapp/phone_numbers/check", body, typed.parse_check, repeat=True, failure=False
+            "/whatsapp/phone_numbers/check", body, typed.parse_check, repeat=True, answers=None
         )
 
     async def list_phone_numbers(
@@ -200,15 +200,9 @@ class AsyncWhatsApp(RestResource):
             for account in await client.whatsapp.list_accounts(client_id="client-42"):
                 print(account.waba_id, account.name)
         """
-        if token is not None and waba_id is None:
-            raise ValidationError("waba_id", "is required with token")
-        body = {
-            "client_id": arg.optional_text("client_id", client_id),
-            "waba_id": arg.optional_text("waba_id", waba_id),
-            "token": arg.optional_text("token", token),
-        }
-        path = "/whatsapp/accounts/list"
-        return await self._post(path, body, typed.parse_accounts, field="accounts", repeat=True)
+        path, body = "/whatsapp/accounts/list", arg.accounts_filter(client_id, waba_id, token)
+        read, none = typed.parse_accounts, (arg.NO_ACCOUNTS,)
+        return await self._post(path, body, read, field="accounts", repeat=True, answers=none)
 
     async def iter_templates(
         self, waba_id: str, *, token: str | None = None

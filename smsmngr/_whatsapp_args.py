@@ -31,6 +31,7 @@ __all__ = [
     "NO_ACCOUNTS",
     "NUMBER_MODES",
     "Moment",
+    "accounts_filter",
     "choice",
     "json_object",
     "moment",
@@ -76,6 +77,19 @@ def on_waba(waba_id: object, token: object) -> dict[str, Any]:
     return present(
         {"waba_id": nonempty("waba_id", waba_id), "token": optional_text("token", token)}
     )
+
+
+def accounts_filter(client_id: object, waba_id: object, token: object) -> dict[str, Any]:
+    """``/whatsapp/accounts/list``'s body: ``waba_id`` goes with ``token``, and only then.
+
+    >>> accounts_filter("client-42", None, None)
+    {'client_id': 'client-42'}
+    """
+    if (waba_id is None) != (token is None):
+        field = "waba_id" if waba_id is None else "token"
+        raise ValidationError(field, "waba_id and token go together (token authentication)")
+    fields = {"client_id": client_id, "waba_id": waba_id, "token": token}
+    return present({name: optional_text(name, value) for name, value in fields.items()})
 
 
 def present(fields: Mapping[str, Any]) -> dict[str, Any]:

@@ -185,6 +185,7 @@ def conversations(**arguments: Any) -> Any:
     [
         (lambda wa: wa.list_phone_numbers(""), "waba_id"),
         (lambda wa: wa.list_accounts(token="t"), "waba_id"),
+        (lambda wa: wa.list_accounts(waba_id=WABA), "token"),
         (lambda wa: wa.signup(number_mode="other"), "number_mode"),
         (lambda wa: wa.register("t", WABA, "c"), "phone_number_id"),
         (lambda wa: wa.register("t", WABA, "c", phone_number_id="1", country="cz"), "country"),

@@ -18,6 +18,7 @@ from smsmngr import (
     AsyncClient,
     AuthenticationError,
     BadRequestError,
+    DeliveryUncertainError,
     PhoneNumberCheck,
     RefusedError,
     ServerError,
@@ -216,7 +217,7 @@ async def test_a_lost_answer_is_asked_again_for_reads_only(operation: dict[str, 
 
     http = httpx.AsyncClient(transport=httpx.MockTransport(lost))
     async with AsyncClient(api_key=API_KEY, retry=NO_WAIT, http_client=http) as client:
-        with pytest.raises(Exception):  # noqa: B017, PT011 - which error is another test's
+        with pytest.raises(DeliveryUncertainError):
             await first_request(operation)(client)
     repeat = operation["path"] in READS
     assert len(calls) == (1 + NO_WAIT.max_retries if repeat else 1)
