@@ -24,7 +24,7 @@ from ._rest_account import AsyncAccount
 from ._rest_status import AsyncStatus
 from ._retry import RetryEvent, RetryPolicy
 from ._stacks import fastest_http_stack
-from ._sync_client import Account, Billing, Client, ContactList, Inbox, Status, Verify
+from ._sync_client import Account, Billing, Client, ContactList, Inbox, Status, Verify, WhatsApp
 from ._version import __version__
 from .billing import AsyncBilling, BillingContact, BillingDetails, Invoice, TopUp
 from .bulk import BatchOutcome, BulkResult, OutcomeStatus, RecipientOutcome, ReconcileResult
@@ -71,6 +71,7 @@ from .errors import (
     VerifyError,
     VerifyInternalError,
     WebhookError,
+    WhatsAppError,
 )
 from .inbox import AsyncInbox, InboxMessage
 from .lists import AddedNumbers, AsyncContactList, ListEntry, RemovedNumbers
@@ -111,6 +112,27 @@ from .status import (
     RequestStats,
 )
 from .verify import AsyncVerify, ProofCheck, Verification, VerificationSession
+from .whatsapp import (
+    AsyncWhatsApp,
+    ConversationAnalytics,
+    ConversationDataPoint,
+    MessageAnalytics,
+    MessageDataPoint,
+    MessageTemplate,
+    PhoneNumberCheck,
+    TemplateAnalytics,
+    TemplateButtonClicks,
+    TemplateComponent,
+    TemplateCreated,
+    TemplateDataPoint,
+    TemplateStats,
+    TemplateTestResult,
+    WhatsAppAccount,
+    WhatsAppOutcome,
+    WhatsAppPhoneNumber,
+    WhatsAppRegistration,
+    WhatsAppSignup,
+)
 
 # A library logs, the application decides where to: nothing shows unless it says so
 # (or sets SMSMANAGER_LOG=debug|info for a quick look).
@@ -135,6 +157,7 @@ __all__ = [
     "AsyncInbox",
     "AsyncStatus",
     "AsyncVerify",
+    "AsyncWhatsApp",
     "AuthenticationError",
     "BadRequestError",
     "BatchOutcome",
@@ -147,6 +170,8 @@ __all__ = [
     "Client",
     "ConfigurationError",
     "ContactList",
+    "ConversationAnalytics",
+    "ConversationDataPoint",
     "Credit",
     "CreditAlert",
     "DailyStats",
@@ -167,13 +192,17 @@ __all__ = [
     "ListEntry",
     "ListNotFoundError",
     "Message",
+    "MessageAnalytics",
+    "MessageDataPoint",
     "MessageRow",
     "MessageStatus",
+    "MessageTemplate",
     "MissingApiKeyError",
     "MissingFieldError",
     "NotFoundError",
     "OutcomeStatus",
     "PermissionDeniedError",
+    "PhoneNumberCheck",
     "PhoneRateLimitError",
     "Price",
     "PriceList",
@@ -208,6 +237,13 @@ __all__ = [
     "SmsManagerError",
     "SmsType",
     "Status",
+    "TemplateAnalytics",
+    "TemplateButtonClicks",
+    "TemplateComponent",
+    "TemplateCreated",
+    "TemplateDataPoint",
+    "TemplateStats",
+    "TemplateTestResult",
     "TenantRateLimitError",
     "TooManyAttemptsError",
     "TopUp",
@@ -223,8 +259,15 @@ __all__ = [
     "ViberButton",
     "WebhookError",
     "Weekday",
+    "WhatsApp",
+    "WhatsAppAccount",
     "WhatsAppButton",
+    "WhatsAppError",
     "WhatsAppMedia",
+    "WhatsAppOutcome",
+    "WhatsAppPhoneNumber",
+    "WhatsAppRegistration",
+    "WhatsAppSignup",
     "WhatsAppTemplate",
     "WhatsAppText",
     "__version__",

@@ -60,6 +60,8 @@ _REFUSALS: dict[str, type[RefusedError]] = {
     # /optout and /blacklist (POST, DELETE): the change was not queued or not made.
     "enqueue failed": RefusedError,
     "delete failed": RefusedError,
+    # openapi/waba_rest: /whatsapp/signup's 500 says the signup was not started.
+    "failed to whatsapp registration": RefusedError,
 }
 
 

@@ -23,6 +23,7 @@
         ├── RefusedError           a 500 the reference documents as a definite refusal
         │   ├── InsufficientCreditError     the credit does not cover the order
         │   └── AlreadyCancelledError       the service or schedule was cancelled before
+        ├── WhatsAppError          the WhatsApp Business API's refusal: 200, ``success: false``
         └── VerifyError            the Verify API's errors, one class per documented code
             ├── InvalidPhoneError, MissingFieldError, InvalidCodeError      (also BadRequestError)
             ├── MissingApiKeyError, InvalidApiKeyError                  (also AuthenticationError)
@@ -81,6 +82,7 @@ __all__ = [
     "VerifyError",
     "VerifyInternalError",
     "WebhookError",
+    "WhatsAppError",
 ]
 
 
@@ -243,6 +245,17 @@ class InsufficientCreditError(RefusedError):
 
 class AlreadyCancelledError(RefusedError):
     """What was to be cancelled already was (500 "Service already cancelled")."""
+
+
+class WhatsAppError(APIError):
+    """The WhatsApp Business API refused: it answers a business failure (an unknown
+    WABA, Meta's rejection) with 200 and ``success: false``; ``reason`` is its message
+    (``"Whatsapp account not found"``). Nothing was done."""
+
+    @property
+    def reason(self) -> str | None:
+        message = self.body.get("message") if isinstance(self.body, Mapping) else None
+        return message if isinstance(message, str) else None
 
 
 class VerifyError(APIError):

@@ -22,6 +22,7 @@ from ._events import DEFAULT_SENDER, RESULT_INFO, _parts, channel_of
 from ._ledger import SentRecipient
 from ._lists_state import ListsState
 from ._rules import normalized_tag, stored_tag
+from ._whatsapp_state import WhatsAppState
 
 __all__ = [
     "REST_PREFIX",
@@ -66,6 +67,7 @@ class RestState:
         self.info: dict[str, str] = {}
         """The latest reported ``result_info`` of each message id."""
         self.lists = ListsState()
+        self.whatsapp = WhatsAppState()
 
     def reported(self, events: Iterable[Mapping[str, Any]]) -> None:
         for event in events:

@@ -19,6 +19,7 @@ from smsmngr.cli import (
     _send,
     _verify,
     _webhook,
+    _whatsapp,
 )
 
 CLI = Path(_app.__file__).parent
@@ -40,6 +41,7 @@ GROUPS: dict[ModuleType, list[str]] = {
         "blacklist remove",
         "inbox",
     ],
+    _whatsapp: ["whatsapp templates"],
     _mock: ["mock", "demo"],
 }
 
