@@ -39,6 +39,7 @@ SUB_APIS = {
     "AsyncBilling": ("Billing", ROOT / "smsmngr" / "billing.py", "billing"),
     "AsyncContactList": ("ContactList", ROOT / "smsmngr" / "lists.py", "optout"),
     "AsyncInbox": ("Inbox", ROOT / "smsmngr" / "inbox.py", "inbox"),
+    "AsyncWhatsApp": ("WhatsApp", ROOT / "smsmngr" / "_whatsapp.py", "whatsapp"),
 }
 
 # Applied in order to every docstring: async wording becomes its blocking twin.

@@ -10,6 +10,7 @@ from __future__ import annotations
 from ._rest_account import AsyncAccount
 from ._rest_status import AsyncStatus
 from ._transport import Transport
+from ._whatsapp import AsyncWhatsApp
 from .api_keys import AsyncApiKeys
 from .billing import AsyncBilling
 from .inbox import AsyncInbox
@@ -86,6 +87,18 @@ class ApiAreas:
     def inbox(self) -> AsyncInbox:
         """The messages received: ``await client.inbox.get_messages("2026-07-30")``."""
         return AsyncInbox(self._transport, self._normalize)
+
+    @property
+    def whatsapp(self) -> AsyncWhatsApp:
+        """The WhatsApp Business API: signup, phone numbers, accounts, message templates
+        and analytics of a WABA.
+
+        Example::
+
+            async for template in client.whatsapp.iter_templates(waba_id):
+                print(template.name, template.language, template.status)
+        """
+        return AsyncWhatsApp(self._transport, self._normalize)
 
     @property
     def api_keys(self) -> AsyncApiKeys:

@@ -64,6 +64,8 @@ _REFUSALS: dict[str, type[RefusedError]] = {
     # /partner/signup, /recipient/register: a failure reported, nothing registered.
     "failed to new partner registration": RefusedError,
     "failed to register recipient": RefusedError,
+    # openapi/waba_rest: /whatsapp/signup's 500 says the signup was not started.
+    "failed to whatsapp registration": RefusedError,
 }
 
 

@@ -22,6 +22,23 @@ from ._rest_account import AsyncAccount
 from ._rest_status import AsyncStatus
 from ._retry import DEFAULT_RETRY, RetryEvent, RetryPolicy
 from ._stacks import HttpStackName
+from ._whatsapp import AsyncWhatsApp
+from ._whatsapp_args import Moment
+from ._whatsapp_types import (
+    ConversationAnalytics,
+    MessageAnalytics,
+    MessageTemplate,
+    PhoneNumberCheck,
+    TemplateAnalytics,
+    TemplateComponent,
+    TemplateCreated,
+    TemplateTestResult,
+    WhatsAppAccount,
+    WhatsAppOutcome,
+    WhatsAppPhoneNumber,
+    WhatsAppRegistration,
+    WhatsAppSignup,
+)
 from .api_keys import ApiKey, AsyncApiKeys, CallbackChange, CreatedKey, KeyInfo, Scope
 from .billing import AsyncBilling, BillingDetails, Invoice, TopUp
 from .bulk._outcomes import BatchOutcome, BulkResult
@@ -44,6 +61,7 @@ __all__ = [
     "Integrations",
     "Status",
     "Verify",
+    "WhatsApp",
 ]
 
 
@@ -431,6 +449,18 @@ class Client:
     def inbox(self) -> Inbox:
         """The messages received: ``client.inbox.get_messages("2026-07-30")``."""
         return Inbox(self._runner.sharing(self._runner.client.inbox))
+
+    @property
+    def whatsapp(self) -> WhatsApp:
+        """The WhatsApp Business API: signup, phone numbers, accounts, message templates
+        and analytics of a WABA.
+
+        Example::
+
+            for template in client.whatsapp.iter_templates(waba_id):
+                print(template.name, template.language, template.status)
+        """
+        return WhatsApp(self._runner.sharing(self._runner.client.whatsapp))
 
     @property
     def api_keys(self) -> ApiKeys:
@@ -1075,6 +1105,391 @@ class Inbox:
                 print(message.ts_received, message.sender, message.body)
         """
         return self._runner.call(AsyncInbox.get_messages, date)
+
+
+class WhatsApp:
+    """The WhatsApp Business API on a client's key and connections: ``client.whatsapp``.
+    ``token`` is a signup token from ``signup()``: the other way to authenticate.
+    """
+
+    def __init__(self, runner: BlockingRunner[AsyncWhatsApp]) -> None:
+        self._runner = runner
+
+    def __repr__(self) -> str:
+        return repr(self._runner.client).replace("<AsyncWhatsApp", "<WhatsApp", 1)
+
+    def signup(
+        self,
+        *,
+        partner_name: str | None = None,
+        partner_logo: str | None = None,
+        callback_url: str | None = None,
+        client_id: str | None = None,
+        finish_url: str | None = None,
+        business_name: str | None = None,
+        business_email: str | None = None,
+        business_website: str | None = None,
+        number_mode: Literal["manual", "preassign", "assigned"] | None = None,
+        country: str | None = None,
+    ) -> WhatsAppSignup:
+        """Start the embedded signup (``POST /whatsapp/signup``): a signup token (valid
+        1 hour) and the hosted URL to send the user to. ``number_mode``: ``manual`` (the
+        user's own number), ``preassign`` (one from the pool, in ``country``) or
+        ``assigned``; left out, a plain WABA-sharing signup. Never repeated.
+
+        Example::
+
+            signup = client.whatsapp.signup(business_name="Acme Store", number_mode="manual")
+            signup.redirect_url
+        """
+        return self._runner.call(
+            AsyncWhatsApp.signup,
+            partner_name=partner_name,
+            partner_logo=partner_logo,
+            callback_url=callback_url,
+            client_id=client_id,
+            finish_url=finish_url,
+            business_name=business_name,
+            business_email=business_email,
+            business_website=business_website,
+            number_mode=number_mode,
+            country=country,
+        )
+
+    def register(
+        self,
+        token: str,
+        waba_id: str,
+        code: str,
+        *,
+        phone_number_id: str | None = None,
+        country: str | None = None,
+        client_id: str | None = None,
+        description: str | None = None,
+        logo: str | None = None,
+        email: str | None = None,
+        website: str | None = None,
+    ) -> WhatsAppRegistration:
+        """Complete the signup (``POST /whatsapp/registration``) with Meta's OAuth
+        ``code``: connects the WABA and registers ``phone_number_id`` (a number from the
+        signup) or a new number of the pool in ``country``; ``description``, ``logo``
+        (a ``data:image/...;base64,`` URL), ``email`` and ``website`` set the business
+        profile. Never repeated.
+        Example: ``client.whatsapp.register(signup.token, waba_id, code, country="cz")``.
+        """
+        return self._runner.call(
+            AsyncWhatsApp.register,
+            token,
+            waba_id,
+            code,
+            phone_number_id=phone_number_id,
+            country=country,
+            client_id=client_id,
+            description=description,
+            logo=logo,
+            email=email,
+            website=website,
+        )
+
+    def verify_phone_number(self, phone_number: str, code: str) -> WhatsAppOutcome:
+        """Forward the verification ``code`` of a pre-assigned number to the e-mail given
+        at signup (``POST /whatsapp/phone_numbers/verify``). Never repeated.
+        Example: ``client.whatsapp.verify_phone_number("420226633283", "123456")``.
+        """
+        return self._runner.call(AsyncWhatsApp.verify_phone_number, phone_number, code)
+
+    def check_phone_number(self, phone_number: str) -> PhoneNumberCheck:
+        """Whether a pre-provisioned number exists and is verified
+        (``POST /whatsapp/phone_numbers/check``): a number that is not is an answer
+        (``available`` false, the platform's ``reason``), not an error. A read.
+
+        Example::
+
+            check = client.whatsapp.check_phone_number("420226633283")
+            check.available, check.reason
+        """
+        return self._runner.call(AsyncWhatsApp.check_phone_number, phone_number)
+
+    def list_phone_numbers(
+        self, waba_id: str, *, token: str | None = None
+    ) -> tuple[WhatsAppPhoneNumber, ...]:
+        """The phone numbers of a WABA (``POST /whatsapp/phone_numbers/list``). A read.
+
+        Example::
+
+            for number in client.whatsapp.list_phone_numbers("1234567890"):
+                print(number.phone_number_id, number.phone_number, number.status)
+        """
+        return self._runner.call(AsyncWhatsApp.list_phone_numbers, waba_id, token=token)
+
+    def list_accounts(
+        self, *, client_id: str | None = None, waba_id: str | None = None, token: str | None = None
+    ) -> tuple[WhatsAppAccount, ...]:
+        """The WhatsApp Business Accounts connected to the key, optionally only those of
+        ``client_id`` (``POST /whatsapp/accounts/list``); none is an empty tuple. With a
+        signup ``token`` instead of the key, ``waba_id`` is required. A read.
+
+        Example::
+
+            for account in client.whatsapp.list_accounts(client_id="client-42"):
+                print(account.waba_id, account.name)
+        """
+        return self._runner.call(
+            AsyncWhatsApp.list_accounts, client_id=client_id, waba_id=waba_id, token=token
+        )
+
+    def iter_templates(
+        self, waba_id: str, *, token: str | None = None
+    ) -> Generator[MessageTemplate, None, None]:
+        """Every message template of a WABA (``POST /whatsapp/templates/list``), Meta's
+        objects typed: the platform answers them all at once. A read.
+
+        Example::
+
+            for template in client.whatsapp.iter_templates("1234567890"):
+                print(template.name, template.language, template.status)
+        """
+        yield from self._runner.iterate(AsyncWhatsApp.iter_templates, waba_id, token=token)
+
+    def create_template(
+        self,
+        waba_id: str,
+        name: str,
+        *,
+        language: str,
+        category: Literal["MARKETING", "UTILITY", "AUTHENTICATION"],
+        components: Iterable[Mapping[str, Any] | TemplateComponent],
+        token: str | None = None,
+    ) -> TemplateCreated:
+        """Create a message template (``POST /whatsapp/templates/create``); Meta's
+        components, an image header as ``example.base64_image`` (a data URL, uploaded
+        for you). Never repeated.
+
+        Example::
+
+            created = client.whatsapp.create_template(
+                "1234567890", "order_update", language="cs", category="UTILITY",
+                components=[{"type": "BODY", "text": "Ahoj {{1}}", "example": {...}}],
+            )
+        """
+        return self._runner.call(
+            AsyncWhatsApp.create_template,
+            waba_id,
+            name,
+            language=language,
+            category=category,
+            components=components,
+            token=token,
+        )
+
+    def create_template_from_library(
+        self,
+        waba_id: str,
+        name: str,
+        *,
+        language: str,
+        library_template_name: str,
+        category: Literal["MARKETING", "UTILITY", "AUTHENTICATION"] | None = None,
+        button_inputs: Iterable[Mapping[str, Any]] | None = None,
+        body_inputs: Mapping[str, Any] | None = None,
+        token: str | None = None,
+    ) -> TemplateCreated:
+        """Create a template from one of Meta's Template Library
+        (``POST /whatsapp/templates/library/create``); ``category`` is ``UTILITY``
+        when left out. Never repeated.
+
+        Example::
+
+            created = client.whatsapp.create_template_from_library(
+                "1234567890", "delivery_update_1", language="en_US",
+                library_template_name="delivery_update",
+            )
+        """
+        return self._runner.call(
+            AsyncWhatsApp.create_template_from_library,
+            waba_id,
+            name,
+            language=language,
+            library_template_name=library_template_name,
+            category=category,
+            button_inputs=button_inputs,
+            body_inputs=body_inputs,
+            token=token,
+        )
+
+    def edit_template(
+        self,
+        waba_id: str,
+        template_id: str,
+        *,
+        category: Literal["MARKETING", "UTILITY", "AUTHENTICATION"] | None = None,
+        components: Iterable[Mapping[str, Any] | TemplateComponent] | None = None,
+        token: str | None = None,
+    ) -> WhatsAppOutcome:
+        """Edit a template by its Meta ``template_id`` (``POST /whatsapp/templates/edit``):
+        its ``category`` and/or ``components`` (each replaces the one of its type; the
+        others stay). Meta allows an approved template 10 edits in 30 days, one a day.
+        Never repeated.
+        Example: ``client.whatsapp.edit_template(waba_id, template_id, category="UTILITY")``.
+        """
+        return self._runner.call(
+            AsyncWhatsApp.edit_template,
+            waba_id,
+            template_id,
+            category=category,
+            components=components,
+            token=token,
+        )
+
+    def delete_template(
+        self, waba_id: str, template_name: str, *, token: str | None = None
+    ) -> WhatsAppOutcome:
+        """Delete a template by name, in every language (``POST /whatsapp/templates/delete``).
+        Never repeated.
+        Example: ``client.whatsapp.delete_template("1234567890", "autumn_sale")``.
+        """
+        return self._runner.call(AsyncWhatsApp.delete_template, waba_id, template_name, token=token)
+
+    def send_test_template(
+        self,
+        waba_id: str,
+        *,
+        sender: str,
+        phone_number: str,
+        name: str,
+        language: str,
+        components: Iterable[Mapping[str, Any] | TemplateComponent],
+        token: str | None = None,
+    ) -> TemplateTestResult:
+        """Send a live test of a template to ``phone_number`` from the number
+        ``sender`` (a phone number id) (``POST /whatsapp/templates/test``): the
+        ``HEADER`` and ``BODY`` example values are its parameters. Never repeated.
+
+        Example::
+
+            sent = client.whatsapp.send_test_template(
+                "1234567890", sender="109876543210987", phone_number="420777000000",
+                name=template.name, language=template.language, components=template.components,
+            )
+        """
+        return self._runner.call(
+            AsyncWhatsApp.send_test_template,
+            waba_id,
+            sender=sender,
+            phone_number=phone_number,
+            name=name,
+            language=language,
+            components=components,
+            token=token,
+        )
+
+    def get_message_analytics(
+        self,
+        waba_id: str,
+        *,
+        start: Moment | None = None,
+        end: Moment | None = None,
+        granularity: Literal["HALF_HOUR", "DAY", "MONTH"] | None = None,
+        phone_numbers: Iterable[str] | None = None,
+        country_codes: Iterable[str] | None = None,
+        token: str | None = None,
+    ) -> MessageAnalytics:
+        """Messages sent and delivered per period (``POST /whatsapp/analytics/messages``),
+        by default daily over the last 30 days. A read.
+
+        Example::
+
+            analytics = client.whatsapp.get_message_analytics("1234567890", granularity="DAY")
+            sum(point.delivered for point in analytics.data_points)
+        """
+        return self._runner.call(
+            AsyncWhatsApp.get_message_analytics,
+            waba_id,
+            start=start,
+            end=end,
+            granularity=granularity,
+            phone_numbers=phone_numbers,
+            country_codes=country_codes,
+            token=token,
+        )
+
+    def get_conversation_analytics(
+        self,
+        waba_id: str,
+        *,
+        start: Moment | None = None,
+        end: Moment | None = None,
+        granularity: Literal["HALF_HOUR", "DAILY", "MONTHLY"] | None = None,
+        phone_numbers: Iterable[str] | None = None,
+        country_codes: Iterable[str] | None = None,
+        metric_types: Iterable[str] | None = None,
+        categories: Iterable[str] | None = None,
+        types: Iterable[str] | None = None,
+        directions: Iterable[str] | None = None,
+        dimensions: Iterable[str] | None = None,
+        token: str | None = None,
+    ) -> ConversationAnalytics:
+        """Conversations and their cost per period (``POST /whatsapp/analytics/conversations``),
+        by default daily over the last 30 days, split by category and type; ``categories``,
+        ``types`` and ``directions`` filter. A read.
+
+        Example::
+
+            analytics = client.whatsapp.get_conversation_analytics(
+                "1234567890", categories=["MARKETING"]
+            )
+        """
+        return self._runner.call(
+            AsyncWhatsApp.get_conversation_analytics,
+            waba_id,
+            start=start,
+            end=end,
+            granularity=granularity,
+            phone_numbers=phone_numbers,
+            country_codes=country_codes,
+            metric_types=metric_types,
+            categories=categories,
+            types=types,
+            directions=directions,
+            dimensions=dimensions,
+            token=token,
+        )
+
+    def get_template_analytics(
+        self,
+        waba_id: str,
+        template_ids: Iterable[str],
+        *,
+        start: Moment | None = None,
+        end: Moment | None = None,
+        granularity: str | None = None,
+        metric_types: Iterable[str] | None = None,
+        token: str | None = None,
+    ) -> TemplateAnalytics:
+        """Sent, delivered, read and clicked per template and period
+        (``POST /whatsapp/analytics/templates``), once insights are enabled
+        (``enable_template_analytics``). A read.
+        Example: ``client.whatsapp.get_template_analytics(waba_id, ["9876543210"])``.
+        """
+        return self._runner.call(
+            AsyncWhatsApp.get_template_analytics,
+            waba_id,
+            template_ids,
+            start=start,
+            end=end,
+            granularity=granularity,
+            metric_types=metric_types,
+            token=token,
+        )
+
+    def enable_template_analytics(
+        self, waba_id: str, *, token: str | None = None
+    ) -> Mapping[str, Any]:
+        """Enable template insights on a WABA (``POST /whatsapp/analytics/templates/enable``);
+        Meta's ``result``, as given. Never repeated.
+        Example: ``client.whatsapp.enable_template_analytics("1234567890")``.
+        """
+        return self._runner.call(AsyncWhatsApp.enable_template_analytics, waba_id, token=token)
 
 
 def _leave_open(original: Client) -> None:

@@ -4,6 +4,7 @@
 
     SmsManagerError
     ├── ValidationError            bad input, raised before any network call (*)
+    │   └── PreflightError                  the key cannot send a campaign (preflight=True) (*)
     ├── ConfigurationError         no API key, an insecure base URL
     ├── TransportError             the request certainly never reached the API
     ├── DeliveryUncertainError     the API may have acted: do not blindly resend
@@ -23,6 +24,7 @@
         ├── RefusedError           a 500 the reference documents as a definite refusal
         │   ├── InsufficientCreditError     the credit does not cover the order
         │   └── AlreadyCancelledError       the service or schedule was cancelled before
+        ├── WhatsAppError          the WhatsApp Business API's refusal: 200, ``success: false``
         └── VerifyError            the Verify API's errors, one class per documented code
             ├── InvalidPhoneError, MissingFieldError, InvalidCodeError      (also BadRequestError)
             ├── MissingApiKeyError, InvalidApiKeyError                  (also AuthenticationError)
@@ -83,6 +85,7 @@ __all__ = [
     "VerifyError",
     "VerifyInternalError",
     "WebhookError",
+    "WhatsAppError",
 ]
 
 
@@ -245,6 +248,17 @@ class InsufficientCreditError(RefusedError):
 
 class AlreadyCancelledError(RefusedError):
     """What was to be cancelled already was (500 "Service already cancelled")."""
+
+
+class WhatsAppError(APIError):
+    """The WhatsApp Business API refused: it answers a business failure (an unknown
+    WABA, Meta's rejection) with 200 and ``success: false``; ``reason`` is its message
+    (``"Whatsapp account not found"``). Nothing was done."""
+
+    @property
+    def reason(self) -> str | None:
+        message = self.body.get("message") if isinstance(self.body, Mapping) else None
+        return message if isinstance(message, str) else None
 
 
 class VerifyError(APIError):

@@ -36,6 +36,7 @@ from . import (
     _send,
     _verify,
     _webhook,
+    _whatsapp,
 )
 from ._common import (
     EXIT_NOT_ALL_ACCEPTED,
@@ -60,6 +61,7 @@ _GROUPS: tuple[Callable[[Commands, Common], None], ...] = (
     _verify.register,
     _billing.register,
     _lists.register,
+    _whatsapp.register,
     _mock.register,
 )
 _USAGE_ERRORS = (

@@ -18,7 +18,7 @@ from .._account import calling_code
 from .._async_client import AsyncClient
 from .._retry import RetryPolicy
 from .._sync_client import Client
-from . import _rest, _rest_account, _rest_keys, _rest_lists
+from . import _rest, _rest_account, _rest_keys, _rest_lists, _rest_whatsapp
 from ._answer import Answer, Request
 from ._asgi import FakeASGIApp
 from ._events import inbound_event, reply_event, status_event
@@ -38,6 +38,7 @@ REST_ROUTES: dict[tuple[str, str], RestHandler] = {
     **_rest_account.ROUTES,
     **_rest_lists.ROUTES,
     **_rest_keys.ROUTES,
+    **_rest_whatsapp.ROUTES,
 }
 """Every REST API v1 and WhatsApp Business operation the fake answers, by method and
 path: each area's module gives its own table."""
@@ -127,6 +128,7 @@ class FakeSmsManager:
             calling_code=calling_code(account_country) or "",
         )
         self.rest.lists.bind(clock, self._sending.calling_code, TIME_ZONE)
+        self.rest.whatsapp.record, self.rest.whatsapp.clock = self._template_tested, clock
         self._clock = itertools.count(_WEBHOOK_EPOCH)
         self._reported = 0
         self._lock = threading.Lock()
@@ -240,6 +242,13 @@ class FakeSmsManager:
         message_id = self._sending.new_id()
         recipient = (phone_number, message_id, self._sending.new_id())
         self._sending.sent(recipient, "/v1/validations", 0, message, self.clock)
+
+    def _template_tested(self, phone_number: str, message: Mapping[str, Any]) -> str:
+        """A WhatsApp test template, sent as a message the ledger records; its id."""
+        message_id = self._sending.new_id()
+        recipient = (phone_number, message_id, self._sending.new_id())
+        self._sending.sent(recipient, "/v1/whatsapp/templates/test", 0, message, self.clock)
+        return message_id
 
     def code_sent_to(self, phone_number: str) -> str:
         """The last Verify API code sent to ``phone_number`` (what the user would type),

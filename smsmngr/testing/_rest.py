@@ -23,6 +23,7 @@ from ._ledger import SentRecipient
 from ._lists_state import ListsState
 from ._rest_keys import KeyState
 from ._rules import normalized_tag, stored_tag
+from ._whatsapp_state import WhatsAppState
 
 __all__ = [
     "REST_PREFIX",
@@ -69,6 +70,7 @@ class RestState:
         """The latest reported ``result_info`` of each message id."""
         self.lists = ListsState()
         self.keys = KeyState()
+        self.whatsapp = WhatsAppState()
 
     def reported(self, events: Iterable[Mapping[str, Any]]) -> None:
         for event in events:

@@ -20,6 +20,7 @@ from smsmngr.cli import (
     _send,
     _verify,
     _webhook,
+    _whatsapp,
 )
 
 CLI = Path(_app.__file__).parent
@@ -42,6 +43,7 @@ GROUPS: dict[ModuleType, list[str]] = {
         "blacklist remove",
         "inbox",
     ],
+    _whatsapp: ["whatsapp templates"],
     _mock: ["mock", "demo"],
 }
 
