@@ -9,6 +9,7 @@ the Verify API.
 
 import logging
 
+from . import whatsapp
 from ._async_client import AsyncClient
 from ._config import (
     DEFAULT_BASE_URL,
@@ -112,27 +113,7 @@ from .status import (
     RequestStats,
 )
 from .verify import AsyncVerify, ProofCheck, Verification, VerificationSession
-from .whatsapp import (
-    AsyncWhatsApp,
-    ConversationAnalytics,
-    ConversationDataPoint,
-    MessageAnalytics,
-    MessageDataPoint,
-    MessageTemplate,
-    PhoneNumberCheck,
-    TemplateAnalytics,
-    TemplateButtonClicks,
-    TemplateComponent,
-    TemplateCreated,
-    TemplateDataPoint,
-    TemplateStats,
-    TemplateTestResult,
-    WhatsAppAccount,
-    WhatsAppOutcome,
-    WhatsAppPhoneNumber,
-    WhatsAppRegistration,
-    WhatsAppSignup,
-)
+from .whatsapp import *  # noqa: F403  (the WhatsApp Business API's types: whatsapp.__all__)
 
 # A library logs, the application decides where to: nothing shows unless it says so
 # (or sets SMSMANAGER_LOG=debug|info for a quick look).
@@ -157,7 +138,6 @@ __all__ = [
     "AsyncInbox",
     "AsyncStatus",
     "AsyncVerify",
-    "AsyncWhatsApp",
     "AuthenticationError",
     "BadRequestError",
     "BatchOutcome",
@@ -170,8 +150,6 @@ __all__ = [
     "Client",
     "ConfigurationError",
     "ContactList",
-    "ConversationAnalytics",
-    "ConversationDataPoint",
     "Credit",
     "CreditAlert",
     "DailyStats",
@@ -192,17 +170,13 @@ __all__ = [
     "ListEntry",
     "ListNotFoundError",
     "Message",
-    "MessageAnalytics",
-    "MessageDataPoint",
     "MessageRow",
     "MessageStatus",
-    "MessageTemplate",
     "MissingApiKeyError",
     "MissingFieldError",
     "NotFoundError",
     "OutcomeStatus",
     "PermissionDeniedError",
-    "PhoneNumberCheck",
     "PhoneRateLimitError",
     "Price",
     "PriceList",
@@ -237,13 +211,6 @@ __all__ = [
     "SmsManagerError",
     "SmsType",
     "Status",
-    "TemplateAnalytics",
-    "TemplateButtonClicks",
-    "TemplateComponent",
-    "TemplateCreated",
-    "TemplateDataPoint",
-    "TemplateStats",
-    "TemplateTestResult",
     "TenantRateLimitError",
     "TooManyAttemptsError",
     "TopUp",
@@ -260,19 +227,15 @@ __all__ = [
     "WebhookError",
     "Weekday",
     "WhatsApp",
-    "WhatsAppAccount",
     "WhatsAppButton",
     "WhatsAppError",
     "WhatsAppMedia",
-    "WhatsAppOutcome",
-    "WhatsAppPhoneNumber",
-    "WhatsAppRegistration",
-    "WhatsAppSignup",
     "WhatsAppTemplate",
     "WhatsAppText",
     "__version__",
     "fastest_http_stack",
     "normalize_phone_number",
 ]
+__all__ += whatsapp.__all__
 
 present_here(globals())
