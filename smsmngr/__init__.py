@@ -9,6 +9,7 @@ the Verify API.
 
 import logging
 
+from . import whatsapp
 from ._async_client import AsyncClient
 from ._config import (
     DEFAULT_BASE_URL,
@@ -148,27 +149,7 @@ from .status import (
     RequestStats,
 )
 from .verify import AsyncVerify, ProofCheck, Verification, VerificationSession
-from .whatsapp import (
-    AsyncWhatsApp,
-    ConversationAnalytics,
-    ConversationDataPoint,
-    MessageAnalytics,
-    MessageDataPoint,
-    MessageTemplate,
-    PhoneNumberCheck,
-    TemplateAnalytics,
-    TemplateButtonClicks,
-    TemplateComponent,
-    TemplateCreated,
-    TemplateDataPoint,
-    TemplateStats,
-    TemplateTestResult,
-    WhatsAppAccount,
-    WhatsAppOutcome,
-    WhatsAppPhoneNumber,
-    WhatsAppRegistration,
-    WhatsAppSignup,
-)
+from .whatsapp import *  # noqa: F403  (the WhatsApp Business API's types: whatsapp.__all__)
 
 # A library logs, the application decides where to: nothing shows unless it says so
 # (or sets SMSMANAGER_LOG=debug|info for a quick look).
@@ -197,7 +178,6 @@ __all__ = [
     "AsyncIntegrations",
     "AsyncStatus",
     "AsyncVerify",
-    "AsyncWhatsApp",
     "AuthenticationError",
     "BadRequestError",
     "BatchOutcome",
@@ -214,8 +194,6 @@ __all__ = [
     "ConnectorSegment",
     "ConnectorSender",
     "ContactList",
-    "ConversationAnalytics",
-    "ConversationDataPoint",
     "CreatedKey",
     "Credit",
     "CreditAlert",
@@ -241,18 +219,14 @@ __all__ = [
     "ListNotFoundError",
     "Masked",
     "Message",
-    "MessageAnalytics",
-    "MessageDataPoint",
     "MessageRow",
     "MessageStatus",
-    "MessageTemplate",
     "MissingApiKeyError",
     "MissingFieldError",
     "NotFoundError",
     "OutcomeStatus",
     "PartnerSignup",
     "PermissionDeniedError",
-    "PhoneNumberCheck",
     "PhoneRateLimitError",
     "PreflightError",
     "PreflightProblem",
@@ -290,13 +264,6 @@ __all__ = [
     "SmsManagerError",
     "SmsType",
     "Status",
-    "TemplateAnalytics",
-    "TemplateButtonClicks",
-    "TemplateComponent",
-    "TemplateCreated",
-    "TemplateDataPoint",
-    "TemplateStats",
-    "TemplateTestResult",
     "TenantRateLimitError",
     "TooManyAttemptsError",
     "TopUp",
@@ -313,19 +280,15 @@ __all__ = [
     "WebhookError",
     "Weekday",
     "WhatsApp",
-    "WhatsAppAccount",
     "WhatsAppButton",
     "WhatsAppError",
     "WhatsAppMedia",
-    "WhatsAppOutcome",
-    "WhatsAppPhoneNumber",
-    "WhatsAppRegistration",
-    "WhatsAppSignup",
     "WhatsAppTemplate",
     "WhatsAppText",
     "__version__",
     "fastest_http_stack",
     "normalize_phone_number",
 ]
+__all__ += whatsapp.__all__
 
 present_here(globals())

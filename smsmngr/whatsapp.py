@@ -16,48 +16,9 @@ Example::
 
 from __future__ import annotations
 
+from . import _whatsapp_types
 from ._whatsapp import AsyncWhatsApp
-from ._whatsapp_types import (
-    ConversationAnalytics,
-    ConversationDataPoint,
-    MessageAnalytics,
-    MessageDataPoint,
-    MessageTemplate,
-    PhoneNumberCheck,
-    TemplateAnalytics,
-    TemplateButtonClicks,
-    TemplateComponent,
-    TemplateCreated,
-    TemplateDataPoint,
-    TemplateStats,
-    TemplateTestResult,
-    WhatsAppAccount,
-    WhatsAppOutcome,
-    WhatsAppPhoneNumber,
-    WhatsAppRegistration,
-    WhatsAppSignup,
-)
-from .errors import WhatsAppError
+from ._whatsapp_types import *  # noqa: F403  (every answer type: _whatsapp_types.__all__)
 
-__all__ = [
-    "AsyncWhatsApp",
-    "ConversationAnalytics",
-    "ConversationDataPoint",
-    "MessageAnalytics",
-    "MessageDataPoint",
-    "MessageTemplate",
-    "PhoneNumberCheck",
-    "TemplateAnalytics",
-    "TemplateButtonClicks",
-    "TemplateComponent",
-    "TemplateCreated",
-    "TemplateDataPoint",
-    "TemplateStats",
-    "TemplateTestResult",
-    "WhatsAppAccount",
-    "WhatsAppError",
-    "WhatsAppOutcome",
-    "WhatsAppPhoneNumber",
-    "WhatsAppRegistration",
-    "WhatsAppSignup",
-]
+__all__ = ["AsyncWhatsApp"]
+__all__ += _whatsapp_types.__all__
