@@ -280,6 +280,10 @@ class Transport:
         idempotent: bool = False,
         retry_429: bool | Callable[[Any], bool] = True,
         send_key: bool = True,
+        content: Any = None,
+        headers: Mapping[str, str] | None = None,
+        where: str | None = None,
+        read: Callable[[httpx.Response, str], Reply] = read_reply,
     ) -> Reply:
         """Send a request and return the decoded 2xx answer, or raise a mapped error.
 
@@ -293,24 +297,27 @@ class Transport:
         repeating it sends nothing. ``retry_429=False`` raises a 429 at once (where it
         means "no more attempts", not "later"), and a function of the 429's body says
         whether this one is waited out; ``send_key=False`` sends no API key.
+        ``content`` is any other body (a re-iterable stream, sent with the ``headers``
+        given), ``where`` names the request in errors (``"METHOD path"`` by default),
+        and ``read`` turns a 2xx answer into a ``Reply``.
         """
         refused = self._refused_urls.get(base_url or self.base_url)
         if refused is not None:
             raise ConfigurationError(refused)
         client = self._connection.for_this_loop()
         pacer = pacer if pacer is not None else self._pacers[base_url or self.base_url]
-        headers = self._headers
+        sent_headers = {**self._headers, **(headers or {})}
         if json_content is not None:
-            headers = {**headers, "content-type": "application/json"}
+            sent_headers["content-type"] = "application/json"
         url = (base_url or self.base_url) + path
         build = functools.partial(
             client.build_request,
             method,
             url,
-            content=json_content,
+            content=json_content if json_content is not None else content,
             data=form,
             params=query,
-            headers=headers,
+            headers=sent_headers,
             timeout=self._stack_timeout,
         )
         send = functools.partial(
@@ -318,7 +325,7 @@ class Transport:
             # The key is added by httpx, so no frame of ours holds it in a local.
             auth=(self._query_auth if key_in_query else self._header_auth) if send_key else None,
         )
-        where = f"{method} {path}"
+        where = where or f"{method} {path}"
 
         def wait_429(outcome: _Outcome) -> bool:
             if not callable(retry_429):
@@ -344,7 +351,7 @@ class Transport:
                 self.retry, seen, attempt, idempotent=idempotent, retry_429=wait_429(outcome)
             )
             if isinstance(decision, GiveUp):
-                return self._last(outcome, seen, decision, where, url, attempt)
+                return self._last(outcome, seen, decision, where, url, attempt, read)
             if decision.pause_all:
                 pacer.pause(decision.delay)
             attempt += 1
@@ -368,7 +375,13 @@ class Transport:
 
     @staticmethod
     def _last(
-        outcome: _Outcome, seen: Outcome, decision: GiveUp, where: str, url: str, attempt: int
+        outcome: _Outcome,
+        seen: Outcome,
+        decision: GiveUp,
+        where: str,
+        url: str,
+        attempt: int,
+        read: Callable[[httpx.Response, str], Reply],
     ) -> Reply:
         """The answer of the last attempt, or the error it ends in."""
         if isinstance(outcome, Unreached):
@@ -379,7 +392,7 @@ class Transport:
         if isinstance(outcome, SmsManagerError):
             raise outcome
         if decision is GiveUp.FINAL:
-            return read_reply(outcome, where)
+            return read(outcome, where)
         retry_after = seen.retry_after if isinstance(seen, Answered) else None
         raise error_for(outcome, where, retry_after=retry_after)
 
