@@ -25,7 +25,7 @@ from .bulk._outcomes import BatchOutcome, BulkResult
 from .bulk._reconcile import ReconcileResult
 from .models import Gateway, Message, SendResult, SimpleSendResult
 from .status import Credit, DailyStats, MessageRow, MessageStatus, PriceList, RequestStats
-from .upload import ScheduleCancelled, UploadResult, cancel_scheduled, upload_bulk
+from .upload import ScheduleCancelled, UploadResult
 from .verify import AsyncVerify, ProofCheck, Verification, VerificationSession
 
 __all__ = ["Account", "Client", "Status", "Verify"]

@@ -18,20 +18,21 @@ from .._account import calling_code
 from .._async_client import AsyncClient
 from .._retry import RetryPolicy
 from .._sync_client import Client
-from . import _rest
+from . import _rest, _rest_messaging
 from ._answer import Answer, Request
 from ._asgi import FakeASGIApp
 from ._events import inbound_event, reply_event, status_event
 from ._faults import FaultKind, FaultPlan
 from ._ledger import Ledger, SentRecipient
 from ._rest import REST_PREFIX, RestCall, RestHandler, RestState, answer_rest
+from ._rest_messaging import answer_upload
 from ._rules import normalized_number
 from ._sending import SendingState, answer_sending
 from ._verify import VERIFY_PATHS, VerifyState, answer_verify
 
 __all__ = ["FakeSmsManager"]
 
-REST_ROUTES: dict[tuple[str, str], RestHandler] = {**_rest.ROUTES}
+REST_ROUTES: dict[tuple[str, str], RestHandler] = {**_rest.ROUTES, **_rest_messaging.ROUTES}
 """Every REST API v1 and WhatsApp Business operation the fake answers, by method and
 path: each area's module gives its own table."""
 
@@ -108,6 +109,7 @@ class FakeSmsManager:
             accepted_at=self.rest.accepted_at,
             calling_code=calling_code(account_country) or "",
         )
+        self.rest.messaging.bind(self._sending, clock, api_key)
         self._clock = itertools.count(_WEBHOOK_EPOCH)
         self._reported = 0
         self._lock = threading.Lock()
@@ -145,6 +147,11 @@ class FakeSmsManager:
         """This fake as an ASGI application, to serve on loopback (``uvicorn``)."""
         return FakeASGIApp(self)
 
+    @property
+    def upload_app(self) -> FakeASGIApp:
+        """The storage host of its upload URLs as an ASGI application (a second port)."""
+        return FakeASGIApp(self, storage=True)
+
     # -- the API ----------------------------------------------------------------------
 
     def handle(
@@ -161,6 +168,7 @@ class FakeSmsManager:
         for REST, ``/v1/validations`` and ``/v1/verify-proof`` for Verify, anything
         else for sending) decides which one answers a path it does not know."""
         with self._lock:
+            self.rest.messaging.run_due()
             if path.startswith(VERIFY_PATHS):
                 status, answer = answer_verify(
                     method, path, headers, body, self.verify, self.api_key, self._code_sent
@@ -175,6 +183,34 @@ class FakeSmsManager:
                 faults=self.faults,
                 clock=self.clock,
             )
+
+    def handle_upload(
+        self,
+        method: str,
+        path: str,
+        query: Mapping[str, str],
+        headers: Mapping[str, str],
+        body: bytes,
+    ) -> Answer:
+        """Answer one request to the storage host of the presigned upload URLs."""
+        with self._lock:
+            return answer_upload(self.rest.messaging, method, path, query, headers, body)
+
+    @property
+    def upload_base_url(self) -> str:
+        """Where the presigned upload URLs point: a host of their own in-process, the
+        second port when served (``serve()`` and ``smsmngr mock`` set it)."""
+        return self.rest.messaging.upload_base
+
+    @upload_base_url.setter
+    def upload_base_url(self, url: str) -> None:
+        self.rest.messaging.upload_base = url
+
+    def process_scheduled(self) -> None:
+        """Process the scheduled uploads whose time has come on the fake's clock (every
+        request and ``delivery_reports()`` do it first on their own)."""
+        with self._lock:
+            self.rest.messaging.run_due()
 
     def _answer_rest(
         self,
@@ -232,11 +268,14 @@ class FakeSmsManager:
         invalid or in ``refused_numbers`` gets one ``rejected`` report instead (phase 2),
         and the test number 420777777777 gets none."""
         with self._lock:
+            self.rest.messaging.run_due()
             pending = self.ledger.sent[self._reported :]
             self._reported = len(self.ledger.sent)
             events = []
             for sent in pending:
                 if normalized_number(sent.phone_number) == TEST_NUMBER:
+                    continue
+                if sent.message_id in self.rest.messaging.cancelled:
                     continue
                 refused = self._phase_two_result(sent.phone_number)
                 if refused is not None:
@@ -295,7 +334,9 @@ class FakeTransport(httpx.AsyncBaseTransport, httpx.BaseTransport):
         self._fake = fake
 
     def _answer(self, request: httpx.Request) -> Answer:
-        answer = self._fake.handle(
+        storage = httpx.URL(self._fake.upload_base_url)
+        on_storage = (request.url.host, request.url.port) == (storage.host, storage.port)
+        answer = (self._fake.handle_upload if on_storage else self._fake.handle)(
             request.method,
             request.url.path,
             dict(request.url.params),

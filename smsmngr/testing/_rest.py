@@ -18,6 +18,7 @@ import attrs
 
 from ._events import DEFAULT_SENDER, RESULT_INFO, _parts, channel_of
 from ._ledger import SentRecipient
+from ._rest_messaging import MessagingState
 from ._rules import normalized_tag, stored_tag
 
 __all__ = [
@@ -58,6 +59,7 @@ class RestState:
         self.accepted_at: dict[str, float] = {}
         self.latest: dict[str, str] = {}
         """The latest reported result of each message id."""
+        self.messaging = MessagingState()
 
     def reported(self, events: Iterable[Mapping[str, Any]]) -> None:
         for event in events:
