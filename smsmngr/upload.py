@@ -30,7 +30,7 @@ from ._config import is_loopback
 from ._pacer import Pacer
 from ._reading import nonempty_text, read_object, readers_for
 from ._rest import RestResource, nonempty
-from ._status_errors import Reply
+from ._status_errors import Reply, error_for
 from ._transport import Transport
 from ._wire import format_datetime
 from .bulk._campaign import BulkInput
@@ -131,7 +131,8 @@ class _Messaging(RestResource):
 
 def _any_answer(response: httpx.Response, where: str) -> Reply:
     """The storage's 2xx answer, whatever its body (S3 answers an empty one)."""
-    del where
+    if not response.is_success:
+        raise error_for(response, where)
     return Reply(response.status_code, response.text, response.headers)
 
 

@@ -200,6 +200,12 @@ def _storage_error(status: int, code: str, message: str) -> Answer:
     return Answer(status, {"Code": code, "Message": message})
 
 
+def _carries(key: str, values: tuple[str, ...]) -> bool:
+    """Whether the key is among ``values`` (or inside one, for a key long enough not to
+    be found by chance, as ``"k"`` would be in ``keep-alive``)."""
+    return bool(key) and any(v == key or (len(key) >= 8 and key in v) for v in values)
+
+
 def answer_upload(
     state: MessagingState,
     method: str,
@@ -209,7 +215,7 @@ def answer_upload(
     body: bytes,
 ) -> Answer:
     """The storage host's answer to one request (a PUT of an upload file)."""
-    if state.api_key and any(state.api_key in v for v in (*headers.values(), *query.values())):
+    if "x-api-key" in headers or _carries(state.api_key, (*headers.values(), *query.values())):
         return _storage_error(403, "AccessDenied", "The API key was sent to the storage host")
     upload = (
         state.uploads.get(path.removeprefix(UPLOAD_PATH)) if path.startswith(UPLOAD_PATH) else None
