@@ -31,6 +31,7 @@ CONTENT_TYPES = {"jsonl": "application/jsonl", "gz": "application/gzip"}
 _IN_MEMORY_BYTES = 8 * 1024 * 1024  # past this, the file spills to disk
 _READ_BYTES = 256 * 1024
 _WRITE_BYTES = 256 * 1024  # lines are gathered into writes this large
+_PROGRESS_EVERY = 10_000  # recipients
 
 
 @attrs.define(eq=False)
@@ -131,7 +132,15 @@ async def write_upload(
         lines = _Lines(out)
         packer = Packer(normalize=normalize)
         refused: list[RecipientOutcome] = []
-        read = 0
+        told = 0
+
+        def tell(at_least: int) -> None:
+            nonlocal told
+            read = lines.recipients + len(refused)
+            if on_progress is not None and read - told >= at_least:
+                told = read
+                on_progress(read)
+
         async with aclosing(numbered(messages)) as indexed:
             async for index, message in indexed:
                 for item in packer.add(index, message):
@@ -139,16 +148,13 @@ async def write_upload(
                         lines.add(item)
                     elif isinstance(item, RecipientOutcome):
                         refused.append(item)
-                if on_progress is not None and lines.recipients + len(refused) - read >= 10_000:
-                    read = lines.recipients + len(refused)
-                    on_progress(read)
+                    tell(_PROGRESS_EVERY)
         for call in packer.finish():
             lines.add(call)
         lines.flush()
         if compress:
             out.close()  # writes the gzip trailer; the spooled file stays open
-        if on_progress is not None:
-            on_progress(lines.recipients + len(refused))
+        tell(1)
     except BaseException:
         file.close()
         raise
