@@ -290,7 +290,9 @@ class Journal:
         whose recipients were all certainly never processed (a wrong key, say) holds
         nothing of any account's: it takes the new key and URLs."""
         held_anything = self._db.execute(
-            "SELECT 1 FROM recipients WHERE status NOT IN (?, ?) LIMIT 1", tuple(_SEND_AGAIN)
+            "SELECT 1 FROM recipients WHERE status NOT IN (?, ?) "
+            "UNION ALL SELECT 1 FROM uploads WHERE outcome != 'failed' LIMIT 1",
+            tuple(_SEND_AGAIN),
         ).fetchone()
         if held_anything is None:
             self._db.execute(
