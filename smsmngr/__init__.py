@@ -25,6 +25,7 @@ from ._retry import RetryEvent, RetryPolicy
 from ._stacks import fastest_http_stack
 from ._sync_client import Account, Client, Status, Verify
 from ._version import __version__
+from .upload import ScheduleCancelled, UploadResult
 from .bulk import BatchOutcome, BulkResult, OutcomeStatus, RecipientOutcome, ReconcileResult
 from .errors import (
     AlreadyCancelledError,
@@ -168,6 +169,7 @@ __all__ = [
     "SessionEndedError",
     "SessionExpiredError",
     "SessionNotFoundError",
+    "ScheduleCancelled",
     "SimpleSendResult",
     "Sms",
     "SmsManagerError",
@@ -185,6 +187,7 @@ __all__ = [
     "VerifyInternalError",
     "Viber",
     "ViberButton",
+    "UploadResult",
     "WebhookError",
     "Weekday",
     "WhatsAppButton",

@@ -46,7 +46,7 @@ from .errors import (
 )
 from .phone import PhoneNormalizer
 
-__all__ = ["ScheduleCancelled", "UploadResult", "UploadUrl", "cancel_scheduled", "upload_bulk"]
+__all__ = ["ScheduleCancelled", "UploadResult"]
 
 URL_LIFETIME = 60.0
 """Seconds a presigned upload URL is valid (``POST /messaging/url``): the PUT starts
