@@ -25,7 +25,6 @@ from ._retry import RetryEvent, RetryPolicy
 from ._stacks import fastest_http_stack
 from ._sync_client import Account, Client, Status, Verify
 from ._version import __version__
-from .upload import ScheduleCancelled, UploadResult
 from .bulk import BatchOutcome, BulkResult, OutcomeStatus, RecipientOutcome, ReconcileResult
 from .errors import (
     AlreadyCancelledError,
@@ -97,6 +96,7 @@ from .status import (
     PriceList,
     RequestStats,
 )
+from .upload import ScheduleCancelled, UploadResult
 from .verify import AsyncVerify, ProofCheck, Verification, VerificationSession
 
 # A library logs, the application decides where to: nothing shows unless it says so
@@ -164,12 +164,12 @@ __all__ = [
     "ResponseFormatError",
     "RetryEvent",
     "RetryPolicy",
+    "ScheduleCancelled",
     "SendResult",
     "ServerError",
     "SessionEndedError",
     "SessionExpiredError",
     "SessionNotFoundError",
-    "ScheduleCancelled",
     "SimpleSendResult",
     "Sms",
     "SmsManagerError",
@@ -179,6 +179,7 @@ __all__ = [
     "TooManyAttemptsError",
     "TransportError",
     "TtlCondition",
+    "UploadResult",
     "ValidationError",
     "Verification",
     "VerificationSession",
@@ -187,7 +188,6 @@ __all__ = [
     "VerifyInternalError",
     "Viber",
     "ViberButton",
-    "UploadResult",
     "WebhookError",
     "Weekday",
     "WhatsAppButton",

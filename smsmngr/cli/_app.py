@@ -25,7 +25,7 @@ from smsmngr import (
     __version__,
 )
 
-from . import _bulk, _journal, _mock, _segments, _send, _verify, _webhook
+from . import _bulk, _journal, _mock, _segments, _send, _upload, _verify, _webhook
 from ._common import (
     EXIT_NOT_ALL_ACCEPTED,
     EXIT_USAGE,
@@ -42,6 +42,7 @@ __all__ = ["main", "parser"]
 _GROUPS: tuple[Callable[[Commands, Common], None], ...] = (
     _send.register,
     _bulk.register,
+    _upload.register,
     _segments.register,
     _webhook.register,
     _journal.register,

@@ -52,7 +52,7 @@ _RATE = checked_number(
 def register(commands: Commands, common: Common) -> None:
     """Add ``bulk``."""
     p = commands.add_parser("bulk", help="send to every recipient of a file", **common)
-    p.add_argument("file", help="CSV with a phone column, or one number a line")
+    p.add_argument("file", help="CSV with a phone column, JSON Lines of rows, or one number a line")
     p.add_argument("--body", required=True, help="the text; {column} takes a CSV column")
     p.add_argument("--sender", help="the sender name or number (default: the account's)")
     p.add_argument(
@@ -127,7 +127,7 @@ def _refuse_overwriting_inputs(args: argparse.Namespace) -> None:
 
 
 def _say_phone_column(recipients: RecipientsFile) -> None:
-    if recipients.is_csv:
+    if recipients.is_csv or recipients.is_jsonl:
         print(f"phone numbers from column {recipients.phone_column!r}", file=sys.stderr)
 
 

@@ -8,13 +8,24 @@ from types import ModuleType
 
 import pytest
 
-from smsmngr.cli import _app, _bulk, _journal, _mock, _segments, _send, _verify, _webhook
+from smsmngr.cli import (
+    _app,
+    _bulk,
+    _journal,
+    _mock,
+    _segments,
+    _send,
+    _upload,
+    _verify,
+    _webhook,
+)
 
 CLI = Path(_app.__file__).parent
 
 GROUPS: dict[ModuleType, list[str]] = {
     _send: ["send"],
     _bulk: ["bulk"],
+    _upload: ["upload", "schedule cancel"],
     _segments: ["segments"],
     _webhook: ["webhook parse"],
     _journal: ["journal show", "journal reconcile", "journal reports"],

@@ -42,6 +42,12 @@ def response(operation: dict[str, Any], status: int) -> list[Any]:
     return [r["example"] for r in operation["responses"] if r["status"] == status]
 
 
+async def call(client: AsyncClient, operation: dict[str, Any]) -> object:
+    if operation is URL_OP:
+        return await client.upload_bulk(Message("Hi", to=numbers(1)), bulk_id="b")
+    return await client.cancel_scheduled(bulk_id="b")
+
+
 @pytest.fixture
 def router() -> Iterator[respx.MockRouter]:
     with respx.mock(assert_all_called=False) as mock:
@@ -142,10 +148,7 @@ async def test_documented_errors_are_definite_and_not_repeated(
         put, _ = put_route(router)
         expected = BadRequestError if status == 400 else RefusedError
         with pytest.raises(expected) as raised:
-            if operation is URL_OP:
-                await client.upload_bulk(Message("Hi", to=numbers(1)), bulk_id="b")
-            else:
-                await client.cancel_scheduled(bulk_id="b")
+            await call(client, operation)
         assert not isinstance(raised.value, DeliveryUncertainError)
         assert body["message"] in str(raised.value)
         assert (route.call_count, put.call_count) == (1, 0)

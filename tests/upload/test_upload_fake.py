@@ -191,7 +191,8 @@ def test_served_uploads_go_to_a_second_port_over_loopback() -> None:
     with serve(fake) as base_url:
         host = base_url.removesuffix("/v2")
         storage = fake.upload_base_url
-        assert storage.startswith("http://127.0.0.1:") and storage != host
+        assert storage.startswith("http://127.0.0.1:")
+        assert storage != host
         with fake.client(api_host=host, http_client=None) as client:
             result = client.upload_bulk(Message("Hi", to=numbers(12)), bulk_id="b")
     assert result.recipients == len(fake.ledger.sent) == 12
