@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import io
 import json
 import secrets
 import zlib
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import attrs
 
@@ -112,20 +113,19 @@ class MessagingState:
 def _messages(upload: Upload) -> Iterator[dict[str, Any] | None]:
     """Each line's Message object (``None`` for a line that is not JSON); an unreadable
     gzip file gives one ``None``."""
-    body = upload.body or b""
+    body: IO[bytes] = io.BytesIO(upload.body or b"")
     if upload.filetype == "gz":
-        try:
-            body = gzip.decompress(body)
-        except (OSError, EOFError, zlib.error):
-            yield None
-            return
-    for line in body.splitlines():
-        if not line.strip():
-            continue
-        try:
-            yield json.loads(line)
-        except ValueError:
-            yield None
+        body = gzip.GzipFile(fileobj=body)  # read as it goes: a large file is not held twice
+    try:
+        for line in body:
+            if not line.strip():
+                continue
+            try:
+                yield json.loads(line)
+            except ValueError:
+                yield None
+    except (OSError, EOFError, zlib.error):  # not gzip, or cut short
+        yield None
 
 
 def _bad(message: str) -> RestAnswer:
