@@ -37,7 +37,7 @@ from ._common import (
     command_line_spelling,
 )
 from ._display import Progress, print_summary, print_table
-from ._recipients import PHONE_COLUMNS, RecipientsFile, read_recipients
+from ._recipients import PHONE_COLUMNS, RecipientsFile, recipients_of
 
 __all__ = ["register"]
 
@@ -84,13 +84,7 @@ def register(commands: Commands, common: Common) -> None:
 def bulk(args: argparse.Namespace) -> int:
     _refuse_overwriting_inputs(args)
     try:
-        recipients = read_recipients(
-            args.file,
-            args.body,
-            sender=args.sender,
-            phone_column=args.phone_column,
-            encoding=args.encoding,
-        )
+        recipients = recipients_of(args)
         if args.dry_run:
             return dry_run(recipients, args)
         total = recipients.count()  # reads the whole file once: its errors come out here

@@ -8,10 +8,11 @@ import json
 import string
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from smsmngr import Message, ValidationError
 
-__all__ = ["RecipientsError", "RecipientsFile", "read_recipients"]
+__all__ = ["RecipientsError", "RecipientsFile", "read_recipients", "recipients_of"]
 
 PHONE_COLUMNS = ("phone", "phone_number", "number", "mobile", "msisdn", "to", "tel")
 MAX_FIELD_BYTES = 1024 * 1024  # a message body is at most 1000 characters anyway
@@ -156,6 +157,18 @@ def _find_phone_column(columns: list[str], path: Path) -> str:
     raise RecipientsError(
         f"{path}: no phone column among {columns}: name one "
         f"{' or '.join(PHONE_COLUMNS[:3])}, or pass --phone-column"
+    )
+
+
+def recipients_of(args: Any) -> RecipientsFile:
+    """The recipients file a command's ``file``, ``--body``, ``--sender``,
+    ``--phone-column`` and ``--encoding`` name (``bulk`` and ``upload``)."""
+    return read_recipients(
+        args.file,
+        args.body,
+        sender=args.sender,
+        phone_column=args.phone_column,
+        encoding=args.encoding,
     )
 
 

@@ -18,7 +18,7 @@ from ._common import (
     client_from,
 )
 from ._display import Progress
-from ._recipients import PHONE_COLUMNS, read_recipients
+from ._recipients import PHONE_COLUMNS, recipients_of
 
 __all__ = ["register"]
 
@@ -78,13 +78,7 @@ def _aware_time(text: str) -> dt.datetime:
 
 def upload(args: argparse.Namespace) -> int:
     try:
-        recipients = read_recipients(
-            args.file,
-            args.body,
-            sender=args.sender,
-            phone_column=args.phone_column,
-            encoding=args.encoding,
-        )
+        recipients = recipients_of(args)
         total = recipients.count()  # reads the whole file once: its errors come out here
     except (OSError, ValueError, LookupError) as error:
         raise UsageError(str(error)) from None

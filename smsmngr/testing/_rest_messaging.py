@@ -18,8 +18,8 @@ import io
 import json
 import secrets
 import zlib
-from collections.abc import Callable, Iterator, Mapping
-from typing import IO, TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -113,9 +113,9 @@ class MessagingState:
 def _messages(upload: Upload) -> Iterator[dict[str, Any] | None]:
     """Each line's Message object (``None`` for a line that is not JSON); an unreadable
     gzip file gives one ``None``."""
-    body: IO[bytes] = io.BytesIO(upload.body or b"")
-    if upload.filetype == "gz":
-        body = gzip.GzipFile(fileobj=body)  # read as it goes: a large file is not held twice
+    raw = io.BytesIO(upload.body or b"")
+    # A gzip file is read as it goes: a large one is not held twice.
+    body: Iterable[bytes] = gzip.GzipFile(fileobj=raw) if upload.filetype == "gz" else raw
     try:
         for line in body:
             if not line.strip():
