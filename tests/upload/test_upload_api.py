@@ -320,3 +320,24 @@ async def test_the_schedule_is_sent_in_utc(router: respx.MockRouter, client: Asy
     result = await client.upload_bulk(Message("Hi", to=numbers(1)), bulk_id="b", at=at)
     assert json.loads(route.calls.last.request.content)["datetime"] == "2026-07-31T08:00:00Z"
     assert result.scheduled_at == at
+
+
+async def test_a_lost_answer_to_a_cancel_is_not_repeated(
+    router: respx.MockRouter, client: AsyncClient
+) -> None:
+    route = router.post(f"{REST_BASE_URL}/messaging/cancel")
+    route.side_effect = httpx.ReadError("reset")
+    with pytest.raises(DeliveryUncertainError):
+        await client.cancel_scheduled(bulk_id="b")
+    assert route.call_count == 1
+
+
+def test_the_blocking_client_uploads_and_cancels() -> None:
+    from smsmngr.testing import FakeSmsManager
+
+    fake = FakeSmsManager()
+    with fake.client() as client:
+        result = client.upload_bulk(Message("Hi", to=numbers(3)), bulk_id="b")
+        with pytest.raises(RefusedError):  # processed at once: nothing to cancel
+            client.cancel_scheduled(bulk_id="b")
+    assert result.recipients == len(fake.ledger.sent) == 3
