@@ -25,6 +25,7 @@ from typing import Any, Literal, TypeVar
 
 import httpx
 
+from . import upload as upload_api
 from ._account import calling_code
 from ._calls import post_messages, registered_senders
 from ._config import DEFAULT_TIMEOUT, KEEP, Keep
@@ -44,7 +45,7 @@ from .errors import CarriesBulkResult, SmsManagerError, ValidationError
 from .models import Gateway, Message, SendResult, SimpleSendResult
 from .phone import PhoneNormalizer, international_normalizer, normalizer_for_region
 from .status import MessageRow
-from .upload import ScheduleCancelled, UploadResult, cancel_scheduled, upload_bulk
+from .upload import ScheduleCancelled, UploadResult
 from .verify import AsyncVerify
 
 __all__ = ["AsyncClient"]
@@ -362,7 +363,7 @@ class AsyncClient:
             result = await client.upload_bulk(Message("Sale", to=numbers), bulk_id="sale-07")
             print(result.recipients, result.bytes_sent)
         """
-        return await upload_bulk(
+        return await upload_api.upload_bulk(
             self._transport,
             self._normalize,
             messages,
@@ -384,9 +385,7 @@ class AsyncClient:
 
             await client.cancel_scheduled(bulk_id="sale-07")
         """
-        return await cancel_scheduled(
-            self._transport, self._normalize, message_id=message_id, bulk_id=bulk_id
-        )
+        return await upload_api.cancel_scheduled(self._transport, message_id, bulk_id)
 
     def _journal_opener(
         self, path: str | os.PathLike[str] | None, key_rotated: bool

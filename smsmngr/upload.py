@@ -44,7 +44,7 @@ from .errors import (
     SmsManagerError,
     ValidationError,
 )
-from .phone import PhoneNormalizer
+from .phone import PhoneNormalizer, normalize_phone_number
 
 __all__ = ["ScheduleCancelled", "UploadResult"]
 
@@ -272,11 +272,7 @@ async def _send(
 
 
 async def cancel_scheduled(
-    transport: Transport,
-    normalize: PhoneNormalizer,
-    *,
-    message_id: str | None,
-    bulk_id: str | None,
+    transport: Transport, message_id: str | None, bulk_id: str | None
 ) -> ScheduleCancelled:
     """``client.cancel_scheduled``: see its docstring."""
     if (message_id is None) == (bulk_id is None):
@@ -286,4 +282,4 @@ async def cancel_scheduled(
         if message_id is not None
         else {"bulk_id": nonempty("bulk_id", bulk_id)}
     )
-    return await _Messaging(transport, normalize).cancel(body)
+    return await _Messaging(transport, normalize_phone_number).cancel(body)

@@ -19,7 +19,7 @@ import json
 import secrets
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 
@@ -27,8 +27,23 @@ from ._answer import Answer
 from ._rules import message_problem
 
 if TYPE_CHECKING:
-    from ._rest import RestAnswer, RestCall, RestHandler
+    from ._ledger import SentRecipient
     from ._sending import SendingState
+
+RestAnswer = tuple[int, Any]
+
+
+class RestCall(Protocol):
+    """What a handler reads of ``_rest.RestCall`` (named by shape: ``_rest`` imports this
+    module for ``MessagingState``)."""
+
+    @property
+    def body(self) -> Any: ...
+    @property
+    def sent(self) -> list[SentRecipient]: ...
+    @property
+    def state(self) -> Any: ...
+
 
 __all__ = ["ROUTES", "UPLOAD_PATH", "MessagingState", "Upload", "answer_upload"]
 
@@ -245,7 +260,7 @@ def answer_upload(
     return Answer(200, None)
 
 
-ROUTES: dict[tuple[str, str], RestHandler] = {
+ROUTES: dict[tuple[str, str], Callable[[RestCall], RestAnswer]] = {
     ("POST", "/messaging/url"): _url,
     ("POST", "/messaging/cancel"): _cancel,
 }
