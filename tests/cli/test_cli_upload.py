@@ -148,3 +148,33 @@ def test_cancel_takes_one_id(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["schedule", "cancel", "--bulk-id", "b", "--message-id", "m"])
     assert "not allowed with" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_upload_and_cancel_work_against_smsmngr_mock(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from .test_cli import _free_port, _mock, _wait_until_listening
+
+    port = _free_port()
+    server = _mock(port)
+    assert server.stdout is not None
+    try:
+        banner = ""
+        while not banner.endswith("stop with Ctrl-C\n"):
+            line = server.stdout.readline()
+            assert line, f"the mock ended before its banner: {banner!r}"
+            banner += line
+        assert "storage host, http://127.0.0.1:" in banner
+        _wait_until_listening(port)
+        options = ["--api-host", f"http://127.0.0.1:{port}", "--api-key", "test-api-key"]
+        path = people(tmp_path, ["420777000001,Jana", "420777000002,Petr"])
+        command = ["upload", str(path), "--bulk-id", "b", "--body", "Hi {name}", *options]
+        assert main([*command, "--at", "2099-01-01T08:00:00Z"]) == 0
+        assert "2 recipients" in capsys.readouterr().out
+        assert main(["schedule", "cancel", "--bulk-id", "b", *options]) == 0
+        assert main(["upload", str(path), "--bulk-id", "now", "--body", "Hi", *options]) == 0
+    finally:
+        server.terminate()
+        server.wait(10)
+        server.stdout.close()
