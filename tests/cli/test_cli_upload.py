@@ -154,17 +154,13 @@ def test_cancel_takes_one_id(capsys: pytest.CaptureFixture[str]) -> None:
 def test_upload_and_cancel_work_against_smsmngr_mock(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from .test_cli import _free_port, _mock, _wait_until_listening
+    from .test_cli import _free_port, _mock, _wait_until_listening, read_banner
 
     port = _free_port()
     server = _mock(port)
     assert server.stdout is not None
     try:
-        banner = ""
-        while not banner.endswith("stop with Ctrl-C\n"):
-            line = server.stdout.readline()
-            assert line, f"the mock ended before its banner: {banner!r}"
-            banner += line
+        banner = read_banner(server)
         assert "storage host, http://127.0.0.1:" in banner
         _wait_until_listening(port)
         options = ["--api-host", f"http://127.0.0.1:{port}", "--api-key", "test-api-key"]
