@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import yaml
+import yaml  # type: ignore[import-untyped]  # a developer tool: PyYAML is not a dependency
 
 ROOT = Path(__file__).resolve().parent.parent
 APIS = {

@@ -25,6 +25,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "smsmngr" / "_async_client.py"
+AREAS = ROOT / "smsmngr" / "_areas.py"
+"""``AsyncClient``'s base, ``ApiAreas``: its properties are the client's own."""
 TARGET = ROOT / "smsmngr" / "_sync_client.py"
 # Groups of methods the async client hands out as a property (``client.verify``): each
 # async class gets a blocking twin, and the property returns it on the same loop thread.
@@ -32,6 +34,10 @@ SUB_APIS = {
     "AsyncVerify": ("Verify", ROOT / "smsmngr" / "verify.py", "verify"),
     "AsyncStatus": ("Status", ROOT / "smsmngr" / "_rest_status.py", "status"),
     "AsyncAccount": ("Account", ROOT / "smsmngr" / "_rest_account.py", "account"),
+    "AsyncBilling": ("Billing", ROOT / "smsmngr" / "billing.py", "billing"),
+    "AsyncContactList": ("ContactList", ROOT / "smsmngr" / "lists.py", "optout"),
+    "AsyncInbox": ("Inbox", ROOT / "smsmngr" / "inbox.py", "inbox"),
+    "AsyncWhatsApp": ("WhatsApp", ROOT / "smsmngr" / "_whatsapp.py", "whatsapp"),
 }
 
 # Applied in order to every docstring: async wording becomes its blocking twin.
@@ -254,9 +260,15 @@ def generate(*, format_with_ruff: bool = True) -> str:
         for node in module.body
         if isinstance(node, ast.ClassDef) and node.name == "AsyncClient"
     )
+    areas_module = ast.parse(AREAS.read_text())
+    areas = next(
+        node
+        for node in areas_module.body
+        if isinstance(node, ast.ClassDef) and node.name == "ApiAreas"
+    )
     body = [CLASS_PRELUDE.rstrip("\n")]
     body += docstring_lines(async_client, " " * 4)
-    for node in async_client.body:
+    for node in [*async_client.body, *areas.body]:
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
         if node.name in HANDLED_BY_SPECIAL or (
@@ -276,7 +288,7 @@ def generate(*, format_with_ruff: bool = True) -> str:
     code = re.sub(r'"""[\s\S]*?"""', "", text)  # names in docstrings need no import
     used = code + "\nGenerator TracebackType TypeVar Callable"
     names = ["Client", *(blocking for blocking, *_ in SUB_APIS.values())]
-    imports = used_imports(module, used, names)
+    imports = used_imports(module, used, names) + used_imports(areas_module, used, names)
     for _, _, path, sub_module in sub_modules:
         imports += used_imports(sub_module, used, names)
         own = [

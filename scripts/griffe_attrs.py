@@ -36,13 +36,12 @@ def _init(cls: griffe.Class, runtime: type) -> griffe.Function:
     for field in attrs.fields(runtime):
         if not field.init:
             continue
-        written = cls.all_members.get(field.name)
-        annotation = written.annotation if isinstance(written, griffe.Attribute) else None
+        annotation = _written_annotation(cls, field.name)
         kind = griffe.ParameterKind.keyword_only if field.kw_only else None
         parameters.append(
             griffe.Parameter(
                 field.alias or field.name,
-                annotation=annotation or field.type,
+                annotation=annotation or _text(field.type),
                 kind=kind or griffe.ParameterKind.positional_or_keyword,
                 default=default_text(field.default),
             )
@@ -55,6 +54,22 @@ def _init(cls: griffe.Class, runtime: type) -> griffe.Function:
         parameters=griffe.Parameters(*parameters),
         returns="None",
     )
+
+
+def _written_annotation(cls: griffe.Class, name: str) -> Any:
+    """The annotation of field ``name`` as its class, or a base class, writes it."""
+    for owner in (cls, *cls.mro()):
+        written = owner.members.get(name)
+        if isinstance(written, griffe.Attribute):
+            return written.annotation
+    return None
+
+
+def _text(annotation: Any) -> str | None:
+    """A runtime annotation (``attrs.resolve_types`` replaces the written ones) as text."""
+    if annotation is None or isinstance(annotation, str):
+        return annotation
+    return annotation.__name__ if isinstance(annotation, type) else str(annotation)
 
 
 def default_text(default: Any) -> str | None:

@@ -1,5 +1,6 @@
 """smsmngr: an async-first SDK for SmsManager: the JSON API v2 (SMS, Viber, WhatsApp,
-RCS), the REST API v1's reads (statuses, statistics, credit, prices) and the Verify API.
+RCS), the REST API v1 (statuses, statistics, credit, prices, contact lists, inbox) and
+the Verify API.
 
 >>> from smsmngr import Message
 >>> Message("Hi", to=["420777123456"]).body
@@ -8,6 +9,7 @@ RCS), the REST API v1's reads (statuses, statistics, credit, prices) and the Ver
 
 import logging
 
+from . import whatsapp
 from ._async_client import AsyncClient
 from ._config import (
     DEFAULT_BASE_URL,
@@ -23,9 +25,18 @@ from ._rest_account import AsyncAccount
 from ._rest_status import AsyncStatus
 from ._retry import RetryEvent, RetryPolicy
 from ._stacks import fastest_http_stack
-from ._sync_client import Account, Client, Status, Verify
+from ._sync_client import Account, Billing, Client, ContactList, Inbox, Status, Verify, WhatsApp
 from ._version import __version__
+from .billing import AsyncBilling, BillingContact, BillingDetails, Invoice, TopUp
 from .bulk import BatchOutcome, BulkResult, OutcomeStatus, RecipientOutcome, ReconcileResult
+from .credit import (
+    CreditAlert,
+    Service,
+    ServiceCancellation,
+    ServiceCatalog,
+    ServiceOrder,
+    ServicePrice,
+)
 from .errors import (
     AlreadyCancelledError,
     APIError,
@@ -37,8 +48,10 @@ from .errors import (
     InsufficientCreditError,
     InvalidApiKeyError,
     InvalidCodeError,
+    InvalidNumbersError,
     InvalidPhoneError,
     JournalError,
+    ListNotFoundError,
     MissingApiKeyError,
     MissingFieldError,
     NotFoundError,
@@ -59,7 +72,10 @@ from .errors import (
     VerifyError,
     VerifyInternalError,
     WebhookError,
+    WhatsAppError,
 )
+from .inbox import AsyncInbox, InboxMessage
+from .lists import AddedNumbers, AsyncContactList, ListEntry, RemovedNumbers
 from .models import (
     AcceptedItem,
     Callback,
@@ -98,6 +114,7 @@ from .status import (
 )
 from .upload import ScheduleCancelled, UploadResult
 from .verify import AsyncVerify, ProofCheck, Verification, VerificationSession
+from .whatsapp import *  # noqa: F403  (the WhatsApp Business API's types: whatsapp.__all__)
 
 # A library logs, the application decides where to: nothing shows unless it says so
 # (or sets SMSMANAGER_LOG=debug|info for a quick look).
@@ -113,31 +130,46 @@ __all__ = [
     "APIError",
     "AcceptedItem",
     "Account",
+    "AddedNumbers",
     "AlreadyCancelledError",
     "AsyncAccount",
+    "AsyncBilling",
     "AsyncClient",
+    "AsyncContactList",
+    "AsyncInbox",
     "AsyncStatus",
     "AsyncVerify",
     "AuthenticationError",
     "BadRequestError",
     "BatchOutcome",
+    "Billing",
+    "BillingContact",
+    "BillingDetails",
     "BulkResult",
     "BulkStoppedError",
     "Callback",
     "Client",
     "ConfigurationError",
+    "ContactList",
     "Credit",
+    "CreditAlert",
     "DailyStats",
     "DeliveryUncertainError",
     "DeliveryWindow",
     "FlowStep",
     "Gateway",
+    "Inbox",
+    "InboxMessage",
     "InsufficientCreditError",
     "InvalidApiKeyError",
     "InvalidCodeError",
+    "InvalidNumbersError",
     "InvalidPhoneError",
+    "Invoice",
     "JournalError",
     "Keep",
+    "ListEntry",
+    "ListNotFoundError",
     "Message",
     "MessageRow",
     "MessageStatus",
@@ -160,6 +192,7 @@ __all__ = [
     "ReconcileResult",
     "RefusedError",
     "RejectedItem",
+    "RemovedNumbers",
     "RequestStats",
     "ResponseFormatError",
     "RetryEvent",
@@ -167,6 +200,11 @@ __all__ = [
     "ScheduleCancelled",
     "SendResult",
     "ServerError",
+    "Service",
+    "ServiceCancellation",
+    "ServiceCatalog",
+    "ServiceOrder",
+    "ServicePrice",
     "SessionEndedError",
     "SessionExpiredError",
     "SessionNotFoundError",
@@ -177,6 +215,7 @@ __all__ = [
     "Status",
     "TenantRateLimitError",
     "TooManyAttemptsError",
+    "TopUp",
     "TransportError",
     "TtlCondition",
     "UploadResult",
@@ -190,7 +229,9 @@ __all__ = [
     "ViberButton",
     "WebhookError",
     "Weekday",
+    "WhatsApp",
     "WhatsAppButton",
+    "WhatsAppError",
     "WhatsAppMedia",
     "WhatsAppTemplate",
     "WhatsAppText",
@@ -198,5 +239,6 @@ __all__ = [
     "fastest_http_stack",
     "normalize_phone_number",
 ]
+__all__ += whatsapp.__all__
 
 present_here(globals())

@@ -1,8 +1,7 @@
 """``AsyncClient``: every endpoint of the API, thin on top of the transport.
 
-This file is the source of the blocking ``Client``: ``scripts/generate_sync.py`` writes
-``_sync_client.py`` from it. Docstring examples are written so that dropping ``await``
-and ``async`` gives the blocking form.
+This file is the source of the blocking ``Client`` (``scripts/generate_sync.py`` writes
+it): docstring examples are written so that dropping ``await`` and ``async`` gives it.
 """
 
 from __future__ import annotations
@@ -27,10 +26,9 @@ import httpx
 
 from . import upload as upload_api
 from ._account import calling_code
+from ._areas import ApiAreas
 from ._calls import post_messages, registered_senders
 from ._config import DEFAULT_TIMEOUT, KEEP, Keep
-from ._rest_account import AsyncAccount
-from ._rest_status import AsyncStatus
 from ._retry import DEFAULT_RETRY, RetryEvent, RetryPolicy
 from ._send_answers import parse_send_result, parse_simple_result
 from ._send_checks import check_simple, checked_batch, checked_numbers
@@ -43,22 +41,21 @@ from .bulk._outcomes import BatchOutcome, BulkResult
 from .bulk._reconcile import Platform, ReconcileResult, reconcile_journal
 from .errors import CarriesBulkResult, SmsManagerError, ValidationError
 from .models import Gateway, Message, SendResult, SimpleSendResult
-from .phone import PhoneNormalizer, international_normalizer, normalizer_for_region
+from .phone import PhoneNormalizer, normalizer_for_region
 from .status import MessageRow
 from .upload import ScheduleCancelled, UploadResult
-from .verify import AsyncVerify
 
 __all__ = ["AsyncClient"]
 
 _Client = TypeVar("_Client", bound="AsyncClient")
 
 
-class AsyncClient:
+class AsyncClient(ApiAreas):
     """An asynchronous client for SmsManager's sending, REST and Verify APIs, for asyncio or trio.
 
     It sends through the JSON API v2 (SMS, Viber, WhatsApp, RCS; one message, a batch or
-    a campaign), reads statuses, statistics, credit and prices from the REST API v1, and
-    checks phone numbers with the Verify API (``client.verify``).
+    a campaign), reads statuses, statistics, credit and prices and keeps contact lists
+    through the REST API v1, and checks phone numbers with the Verify API.
 
     ``api_key`` defaults to ``$SMSMANAGER_API_KEY`` and ``base_url`` to
     ``$SMSMANAGER_BASE_URL``; ``rest_base_url``, the REST API's (status, statistics,
@@ -76,12 +73,11 @@ class AsyncClient:
     extra) reads national numbers as that country's. ``account_country`` (``"CZ"``; the
     platform's neighbours need no extra, other countries the phone extra) is the country
     the account is registered in, whose calling code the platform gives national
-    numbers: ``reconcile()`` looks them up in that form too.
-    ``http_stack`` picks the HTTP
-    library: ``"httpx"`` (the default), ``"httpx2"`` (``smsmngr[httpx2]``) or
-    ``"aiohttp"`` (``smsmngr[aiohttp]``, asyncio only, the fastest). Or pass
-    ``http_client``, your own ``httpx.AsyncClient`` or ``httpx2.AsyncClient`` (proxies,
-    HTTP/2, tracing, tests); it is left open on close.
+    numbers: ``reconcile()`` looks them up in that form too. ``http_stack`` picks the
+    HTTP library: ``"httpx"`` (the default), ``"httpx2"`` (``smsmngr[httpx2]``) or
+    ``"aiohttp"`` (``smsmngr[aiohttp]``, asyncio only, the fastest). Or pass ``http_client``,
+    your own ``httpx.AsyncClient`` or ``httpx2.AsyncClient`` (proxies, HTTP/2, tracing,
+    tests); it is left open on close.
 
     Example::
 
@@ -168,38 +164,6 @@ class AsyncClient:
             timeout=timeout, retry=retry, headers=headers, on_retry=on_retry
         )
         return clone
-
-    @property
-    def verify(self) -> AsyncVerify:
-        """The Verify API (one-time codes by SMS) on this client's key and connections.
-
-        Example::
-
-            started = await client.verify.start("420777123456")
-            result = await client.verify.check(started.token, "123456")
-        """
-        return AsyncVerify(self._transport, international_normalizer(self._region))
-
-    @property
-    def status(self) -> AsyncStatus:
-        """The REST API's status reads: a message's status, the rows sent on a day, and
-        statistics per send request and per day.
-
-        Example::
-
-            status = await client.status.get_message_status(message_id)
-        """
-        return AsyncStatus(self._transport, self._normalize)
-
-    @property
-    def account(self) -> AsyncAccount:
-        """The REST API's account reads: the credit balance and the price list.
-
-        Example::
-
-            credit = await client.account.get_credit()
-        """
-        return AsyncAccount(self._transport, self._normalize)
 
     async def send(self, message: Message, *, priority: bool = False) -> SendResult:
         """Send one message to up to 10 recipients (``POST /message``).

@@ -36,6 +36,7 @@ __all__ = [
     "field",
     "flag",
     "index",
+    "iso_date",
     "iso_timestamp",
     "items",
     "mapping",
@@ -142,6 +143,18 @@ def iso_timestamp(value: Any) -> dt.datetime | None:
         return None
     moment = _iso(value)
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+
+
+def iso_date(value: Any) -> dt.date | None:
+    """A date (``YYYY-MM-DD``); ``None`` when absent or empty."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise _must_be("a date (YYYY-MM-DD)", value)
 
 
 def offset_timestamp(value: Any) -> dt.datetime | None:
@@ -279,6 +292,7 @@ _BY_TYPE: dict[Any, Reader] = {
     bool: flag,
     bool | None: optional(flag),
     dt.datetime | None: iso_timestamp,
+    dt.date | None: iso_date,
     decimal.Decimal | None: amount,
     Mapping[str, Any]: mapping,
 }

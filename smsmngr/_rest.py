@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from typing import Any, Literal, TypeVar, overload
+from typing import Any, TypeVar
+
+import httpx
 
 from ._calls import request_object, unreadable_answer
 from ._reading import Unreadable
@@ -33,9 +35,18 @@ from .errors import (
 )
 from .phone import PhoneNormalizer
 
-__all__ = ["RestResource", "day", "nonempty", "refused_error"]
+__all__ = [
+    "Resource",
+    "RestResource",
+    "day",
+    "error_message",
+    "narrowed",
+    "nonempty",
+    "refused_error",
+]
 
 _T = TypeVar("_T")
+_E = TypeVar("_E", bound=APIError)
 
 # The 500s the reference documents as a definite refusal (openapi/rest/restapi_v1.yaml,
 # /credit/order, /credit/cancel and /messaging/*): nothing was done, so they are not
@@ -49,6 +60,11 @@ _REFUSALS: dict[str, type[RefusedError]] = {
     # /messaging/url and /messaging/cancel: no URL was made, no schedule was cancelled.
     "failed to generate upload url": RefusedError,
     "failed to cancel schedule": RefusedError,
+    # /optout and /blacklist (POST, DELETE): the change was not queued or not made.
+    "enqueue failed": RefusedError,
+    "delete failed": RefusedError,
+    # openapi/waba_rest: /whatsapp/signup's 500 says the signup was not started.
+    "failed to whatsapp registration": RefusedError,
 }
 
 
@@ -59,13 +75,17 @@ def refused_error(error: APIError) -> APIError:
     >>> refused_error(ServerError("500", status_code=500, body={"message": "Insufficient credit"}))
     InsufficientCreditError('500')
     """
-    body = error.body if isinstance(error.body, Mapping) else {}
-    message = body.get("message")
+    message = error_message(error.body)
     cls = _REFUSALS.get(message.strip().lower()) if isinstance(message, str) else None
     if cls is None or not isinstance(error, ServerError):
         return error
+    return narrowed(error, cls, str(error).replace(" (the messages may have been sent)", ""))
+
+
+def narrowed(error: APIError, cls: type[_E], message: str | None = None) -> _E:
+    """``error`` as the more precise ``cls`` (with ``message``), the same answer kept."""
     return cls(
-        str(error).replace(" (the messages may have been sent)", ""),
+        str(error) if message is None else message,
         status_code=error.status_code,
         body=error.body,
         request_id=error.request_id,
@@ -73,39 +93,37 @@ def refused_error(error: APIError) -> APIError:
     )
 
 
-class RestResource:
-    """The base of a REST API v1 resource: the client's transport and number reading."""
+def error_message(body: object) -> str | None:
+    """The ``message`` of an error body, at its top or in its one nested object (the
+    lists' DELETE answers ``{"optout": {"message": ...}}``).
+
+    >>> error_message({"message": "Missing 'to'"}), error_message({"optout": {"message": "x"}})
+    ("Missing 'to'", 'x')
+    """
+    if not isinstance(body, Mapping):
+        return None
+    nested = [value for value in body.values() if isinstance(value, Mapping)]
+    found = body.get("message", nested[0].get("message") if len(nested) == 1 else None)
+    return found if isinstance(found, str) else None
+
+
+class Resource:
+    """The base of every API area's resource (``client.verify``, ``client.status``...):
+    the client's transport and its reading of phone numbers."""
 
     def __init__(self, transport: Transport, normalize: PhoneNormalizer) -> None:
         self._transport = transport
         self._normalize = normalize
 
+    def _base_url(self) -> str:
+        return self._transport.rest_base_url
+
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} base_url={self._transport.rest_base_url!r}>"
+        return f"<{type(self).__name__} base_url={self._base_url()!r}>"
 
-    @overload
-    async def _call(
-        self,
-        method: str,
-        path: str,
-        *,
-        repeat: bool,
-        query: Mapping[str, str] | None = ...,
-        body: Mapping[str, Any] | None = ...,
-        empty_on_404: Literal[False] = ...,
-    ) -> Reply: ...
 
-    @overload
-    async def _call(
-        self,
-        method: str,
-        path: str,
-        *,
-        repeat: bool,
-        query: Mapping[str, str] | None = ...,
-        body: Mapping[str, Any] | None = ...,
-        empty_on_404: Literal[True],
-    ) -> Reply | None: ...
+class RestResource(Resource):
+    """The base of a REST API v1 (and WhatsApp Business API) resource."""
 
     async def _call(
         self,
@@ -116,13 +134,13 @@ class RestResource:
         query: Mapping[str, str] | None = None,
         body: Mapping[str, Any] | None = None,
         empty_on_404: bool = False,
-    ) -> Reply | None:
+    ) -> Reply:
         """``method path`` on the REST API with ``query`` and a JSON ``body``.
 
         ``repeat`` says whether the operation may be sent again after a lost answer or
         a 5xx: true for reads (the WhatsApp Business API's reads are POSTs), never for
         what changes something. ``empty_on_404``: the reference answers an empty list
-        with 404 and ``success: true``, given back as ``None``.
+        with 404 and ``success: true``, given back as an answer with no fields (``{}``).
         """
         try:
             return await request_object(
@@ -136,7 +154,7 @@ class RestResource:
             )
         except NotFoundError as error:
             if empty_on_404 and isinstance(error.body, Mapping) and error.body.get("success"):
-                return None
+                return Reply(error.status_code, {}, httpx.Headers(error.headers))
             raise
         except ServerError as error:
             raise refused_error(error) from None

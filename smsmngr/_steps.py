@@ -40,11 +40,17 @@ class Gateway(str, enum.Enum):
     """SMS gateways. Unknown gateway names are passed through as plain strings."""
 
     HIGH = "high"
+    """The default, high-quality routing."""
     LOWCOST = "lowcost"
+    """Low-cost routing."""
     DIRECT = "direct"
+    """From a dedicated virtual number."""
     CUSTOM = "custom"
+    """Through SIM hosting."""
     SIMHOST = "simhost"
+    """Through SIM hosting (the alternative to ``custom``)."""
     GSM = "gsm"
+    """Through your own GSM gateway."""
     TEST = "test"
     """The paid test gateway: nothing is delivered, but real webhooks are generated."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import decimal
 import functools
 import os
 import weakref
@@ -21,14 +22,35 @@ from ._rest_account import AsyncAccount
 from ._rest_status import AsyncStatus
 from ._retry import DEFAULT_RETRY, RetryEvent, RetryPolicy
 from ._stacks import HttpStackName
+from ._whatsapp import AsyncWhatsApp
+from ._whatsapp_args import Moment
+from ._whatsapp_types import (
+    ConversationAnalytics,
+    MessageAnalytics,
+    MessageTemplate,
+    PhoneNumberCheck,
+    TemplateAnalytics,
+    TemplateComponent,
+    TemplateCreated,
+    TemplateTestResult,
+    WhatsAppAccount,
+    WhatsAppOutcome,
+    WhatsAppPhoneNumber,
+    WhatsAppRegistration,
+    WhatsAppSignup,
+)
+from .billing import AsyncBilling, BillingDetails, Invoice, TopUp
 from .bulk._outcomes import BatchOutcome, BulkResult
 from .bulk._reconcile import ReconcileResult
+from .credit import CreditAlert, ServiceCancellation, ServiceCatalog, ServiceOrder
+from .inbox import AsyncInbox, InboxMessage
+from .lists import AddedNumbers, AsyncContactList, ListEntry, RemovedNumbers
 from .models import Gateway, Message, SendResult, SimpleSendResult
 from .status import Credit, DailyStats, MessageRow, MessageStatus, PriceList, RequestStats
 from .upload import ScheduleCancelled, UploadResult
 from .verify import AsyncVerify, ProofCheck, Verification, VerificationSession
 
-__all__ = ["Account", "Client", "Status", "Verify"]
+__all__ = ["Account", "Billing", "Client", "ContactList", "Inbox", "Status", "Verify", "WhatsApp"]
 
 
 _Client = TypeVar("_Client", bound="Client")
@@ -38,8 +60,8 @@ class Client:
     """A blocking client for SmsManager's sending, REST and Verify APIs.
 
     It sends through the JSON API v2 (SMS, Viber, WhatsApp, RCS; one message, a batch or
-    a campaign), reads statuses, statistics, credit and prices from the REST API v1, and
-    checks phone numbers with the Verify API (``client.verify``).
+    a campaign), reads statuses, statistics, credit and prices and keeps contact lists
+    through the REST API v1, and checks phone numbers with the Verify API.
 
     ``api_key`` defaults to ``$SMSMANAGER_API_KEY`` and ``base_url`` to
     ``$SMSMANAGER_BASE_URL``; ``rest_base_url``, the REST API's (status, statistics,
@@ -57,12 +79,11 @@ class Client:
     extra) reads national numbers as that country's. ``account_country`` (``"CZ"``; the
     platform's neighbours need no extra, other countries the phone extra) is the country
     the account is registered in, whose calling code the platform gives national
-    numbers: ``reconcile()`` looks them up in that form too.
-    ``http_stack`` picks the HTTP
-    library: ``"httpx"`` (the default), ``"httpx2"`` (``smsmngr[httpx2]``) or
-    ``"aiohttp"`` (``smsmngr[aiohttp]``, asyncio only, the fastest). Or pass
-    ``http_client``, your own ``httpx.AsyncClient`` or ``httpx2.AsyncClient`` (proxies,
-    HTTP/2, tracing, tests); it is left open on close.
+    numbers: ``reconcile()`` looks them up in that form too. ``http_stack`` picks the
+    HTTP library: ``"httpx"`` (the default), ``"httpx2"`` (``smsmngr[httpx2]``) or
+    ``"aiohttp"`` (``smsmngr[aiohttp]``, asyncio only, the fastest). Or pass ``http_client``,
+    your own ``httpx.AsyncClient`` or ``httpx2.AsyncClient`` (proxies, HTTP/2, tracing,
+    tests); it is left open on close.
 
     Example::
 
@@ -163,38 +184,6 @@ class Client:
             headers=headers,
             on_retry=on_retry,
         )
-
-    @property
-    def verify(self) -> Verify:
-        """The Verify API (one-time codes by SMS) on this client's key and connections.
-
-        Example::
-
-            started = client.verify.start("420777123456")
-            result = client.verify.check(started.token, "123456")
-        """
-        return Verify(self._runner.sharing(self._runner.client.verify))
-
-    @property
-    def status(self) -> Status:
-        """The REST API's status reads: a message's status, the rows sent on a day, and
-        statistics per send request and per day.
-
-        Example::
-
-            status = client.status.get_message_status(message_id)
-        """
-        return Status(self._runner.sharing(self._runner.client.status))
-
-    @property
-    def account(self) -> Account:
-        """The REST API's account reads: the credit balance and the price list.
-
-        Example::
-
-            credit = client.account.get_credit()
-        """
-        return Account(self._runner.sharing(self._runner.client.account))
 
     def send(self, message: Message, *, priority: bool = False) -> SendResult:
         """Send one message to up to 10 recipients (``POST /message``).
@@ -438,6 +427,77 @@ class Client:
             key_rotated=key_rotated,
         )
 
+    @property
+    def verify(self) -> Verify:
+        """The Verify API (one-time codes by SMS) on this client's key and connections.
+
+        Example::
+
+            started = client.verify.start("420777123456")
+            result = client.verify.check(started.token, "123456")
+        """
+        return Verify(self._runner.sharing(self._runner.client.verify))
+
+    @property
+    def status(self) -> Status:
+        """The REST API's status reads: a message's status, the rows sent on a day, and
+        statistics per send request and per day.
+
+        Example::
+
+            status = client.status.get_message_status(message_id)
+        """
+        return Status(self._runner.sharing(self._runner.client.status))
+
+    @property
+    def account(self) -> Account:
+        """The REST API's credit area: the balance, the price list, paid services and
+        the low-credit alert.
+
+        Example::
+
+            credit = client.account.get_credit()
+        """
+        return Account(self._runner.sharing(self._runner.client.account))
+
+    @property
+    def billing(self) -> Billing:
+        """The REST API's billing area: the billing contact, invoices and their PDFs,
+        and the bank details for a top-up.
+
+        Example::
+
+            invoices = client.billing.list_invoices(credit.billing_id)
+        """
+        return Billing(self._runner.sharing(self._runner.client.billing))
+
+    @property
+    def optout(self) -> ContactList:
+        """The opt-out list (promotional messages): ``client.optout.add([number])``."""
+        return ContactList(self._runner.sharing(self._runner.client.optout))
+
+    @property
+    def blacklist(self) -> ContactList:
+        """The block list (every message): ``client.blacklist.add([number])``."""
+        return ContactList(self._runner.sharing(self._runner.client.blacklist))
+
+    @property
+    def inbox(self) -> Inbox:
+        """The messages received: ``client.inbox.get_messages("2026-07-30")``."""
+        return Inbox(self._runner.sharing(self._runner.client.inbox))
+
+    @property
+    def whatsapp(self) -> WhatsApp:
+        """The WhatsApp Business API: signup, phone numbers, accounts, message templates
+        and analytics of a WABA.
+
+        Example::
+
+            for template in client.whatsapp.iter_templates(waba_id):
+                print(template.name, template.language, template.status)
+        """
+        return WhatsApp(self._runner.sharing(self._runner.client.whatsapp))
+
 
 class Verify:
     """The Verify API on a client's key and connections: ``client.verify``."""
@@ -581,7 +641,7 @@ class Status:
 
 
 class Account:
-    """The REST API's account reads on a client's key and connections: ``client.account``."""
+    """The REST API's credit area on a client's key and connections: ``client.account``."""
 
     def __init__(self, runner: BlockingRunner[AsyncAccount]) -> None:
         self._runner = runner
@@ -608,6 +668,634 @@ class Account:
             prices.price_for("420777123456").price_czk
         """
         return self._runner.call(AsyncAccount.get_prices)
+
+    def get_services(self) -> ServiceCatalog:
+        """The catalog of paid services (senders, numbers...) by the service id that
+        ``order_service`` takes (REST ``GET /credit/services``).
+
+        Example::
+
+            catalog = client.account.get_services()
+            catalog.services["sender_sms_420_alnum"].prices["czk"].total_fee
+        """
+        return self._runner.call(AsyncAccount.get_services)
+
+    def get_credit_alert(self) -> CreditAlert | None:
+        """The low-credit e-mail alert (REST ``GET /credit/notify``); ``None`` if it
+        was never set.
+
+        Example::
+
+            alert = client.account.get_credit_alert()
+        """
+        return self._runner.call(AsyncAccount.get_credit_alert)
+
+    def set_credit_alert(
+        self, email: str, threshold: decimal.Decimal | int | float | str, *, enabled: bool = True
+    ) -> None:
+        """Mail ``email`` when the credit falls below ``threshold`` (REST
+        ``POST /credit/notify``); ``enabled=False`` turns the alert off. Not repeated
+        after a lost answer (it changes a setting).
+
+        Example::
+
+            client.account.set_credit_alert("ops@acme.example", 100)
+        """
+        return self._runner.call(AsyncAccount.set_credit_alert, email, threshold, enabled=enabled)
+
+    def order_service(
+        self,
+        service_id: str,
+        *,
+        period: str = "month",
+        subject: str | None = None,
+        payload: Mapping[str, Any] | None = None,
+        dry_run: bool = False,
+    ) -> ServiceOrder:
+        """Order a paid service of the catalog; its fee (``setup + monthly * months``)
+        is taken from the credit (REST ``POST /credit/order``).
+
+        ``subject`` names what the service is for (a sender text, a number) where the
+        service's ``subject`` is ``defined``. ``dry_run=True`` only checks the order
+        (credit, availability) and gives its fee. A refusal raises a ``RefusedError``
+        (``InsufficientCreditError`` for "Insufficient credit"). Never repeated after
+        a lost answer, a dry run neither (its refusals are 500s too).
+
+        Example::
+
+            order = client.account.order_service("sender_sms_420_alnum", subject="Shop")
+        """
+        return self._runner.call(
+            AsyncAccount.order_service,
+            service_id,
+            period=period,
+            subject=subject,
+            payload=payload,
+            dry_run=dry_run,
+        )
+
+    def cancel_service(self, service_id: str, subject: str) -> ServiceCancellation:
+        """Cancel an ordered service at the end of its paid period (REST
+        ``POST /credit/cancel``): no charge, no refund. "Service not found" raises a
+        ``RefusedError``, "Service already cancelled" an ``AlreadyCancelledError``.
+
+        Example::
+
+            cancelled = client.account.cancel_service("sender_sms_420_alnum", "Shop")
+            cancelled.active_until
+        """
+        return self._runner.call(AsyncAccount.cancel_service, service_id, subject)
+
+
+class Billing:
+    """The REST API's billing area on a client's key and connections: ``client.billing``."""
+
+    def __init__(self, runner: BlockingRunner[AsyncBilling]) -> None:
+        self._runner = runner
+
+    def __repr__(self) -> str:
+        return repr(self._runner.client).replace("<AsyncBilling", "<Billing", 1)
+
+    def get(self, billing_id: str) -> BillingDetails:
+        """The billing contact of ``billing_id`` (REST ``POST /billing/get``; a read,
+        repeated after a lost answer).
+
+        Example::
+
+            billing = client.billing.get(credit.billing_id)
+            billing.contact.company_vat
+        """
+        return self._runner.call(AsyncBilling.get, billing_id)
+
+    def set(
+        self,
+        billing_id: str,
+        *,
+        name: str | None = None,
+        email: str | None = None,
+        street: str | None = None,
+        city: str | None = None,
+        zip_code: str | None = None,
+        country: str | None = None,
+        company_id: str | None = None,
+        company_vat: str | None = None,
+        dry_run: bool = False,
+    ) -> None:
+        """Change the billing contact of ``billing_id``: the fields given, at least one
+        (REST ``POST /billing/set``). ``country`` is an ISO code (``"CZ"``);
+        ``dry_run=True`` only checks. Not repeated after a lost answer.
+
+        Example::
+
+            client.billing.set(credit.billing_id, email="invoicing@acme.example")
+        """
+        return self._runner.call(
+            AsyncBilling.set,
+            billing_id,
+            name=name,
+            email=email,
+            street=street,
+            city=city,
+            zip_code=zip_code,
+            country=country,
+            company_id=company_id,
+            company_vat=company_vat,
+            dry_run=dry_run,
+        )
+
+    def list_invoices(self, billing_id: str) -> list[Invoice]:
+        """The invoices issued to ``billing_id``, newest first, up to the 100 the API
+        gives (REST ``POST /billing/invoices/list``; a read).
+
+        Example::
+
+            invoices = client.billing.list_invoices(credit.billing_id)
+        """
+        return self._runner.call(AsyncBilling.list_invoices, billing_id)
+
+    def get_invoice_pdf(
+        self, billing_id: str, invoice_id: str, *, language: str | None = None
+    ) -> bytes:
+        """One invoice as a PDF file's bytes, rendered in ``language`` (``"cs"``,
+        ``"en"``) where given (REST ``POST /billing/invoices/pdf``; a read). The API
+        sends it in base64: this gives it decoded.
+
+        Example::
+
+            pdf = client.billing.get_invoice_pdf(credit.billing_id, invoice.invoice_id)
+            pathlib.Path("invoice.pdf").write_bytes(pdf)
+        """
+        return self._runner.call(
+            AsyncBilling.get_invoice_pdf, billing_id, invoice_id, language=language
+        )
+
+    def get_topup(self) -> TopUp:
+        """The bank details for topping up the credit by wire transfer, with the
+        variable symbol that matches the payment to the account (REST
+        ``GET /billing/topup``).
+
+        Example::
+
+            topup = client.billing.get_topup()
+            print(topup.iban, topup.variable_symbol)
+        """
+        return self._runner.call(AsyncBilling.get_topup)
+
+
+class ContactList:
+    """One of the account's contact lists: ``client.optout`` (the opt-out list, for
+    promotional messages) or ``client.blacklist`` (the block list, for every message).
+    Adding and removing are never repeated by the SDK after a lost answer; reading is.
+    """
+
+    def __init__(self, runner: BlockingRunner[AsyncContactList]) -> None:
+        self._runner = runner
+
+    def __repr__(self) -> str:
+        return repr(self._runner.client).replace("<AsyncContactList", "<ContactList", 1)
+
+    def list(self, *, subid: str | None = None) -> tuple[ListEntry, ...]:
+        """Every number on the list (REST ``GET /optout`` or ``/blacklist``, then the
+        file it points to, fetched without the API key); empty when the platform has
+        none stored (its 404 with ``success: true``).
+
+        Example::
+
+            for entry in client.optout.list():
+                print(entry.phone_number)
+        """
+        return self._runner.call(AsyncContactList.list, subid=subid)
+
+    def add(self, numbers: Iterable[str], *, subid: str | None = None) -> AddedNumbers:
+        """Add ``numbers`` to the list (REST ``POST``); each is checked and normalized
+        first (a bad one is a ``ValidationError`` naming it, before any request). The
+        platform queues them: the answer counts those it accepted.
+
+        Example::
+
+            added = client.optout.add(["420777123456", "+420 777 654 321"])
+            added.accepted, added.invalid
+        """
+        return self._runner.call(AsyncContactList.add, numbers, subid=subid)
+
+    def remove(
+        self, numbers: Iterable[str] | None = None, *, all: bool = False, subid: str | None = None
+    ) -> RemovedNumbers:
+        """Remove ``numbers`` from the list, or every number with ``all=True`` (REST
+        ``DELETE``). A list with no numbers stored raises ``ListNotFoundError``.
+
+        Example::
+
+            removed = client.optout.remove(["420777123456"])
+            client.blacklist.remove(all=True)
+        """
+        return self._runner.call(AsyncContactList.remove, numbers, all=all, subid=subid)
+
+
+class Inbox:
+    """The account's received messages on a client's key and connections: ``client.inbox``."""
+
+    def __init__(self, runner: BlockingRunner[AsyncInbox]) -> None:
+        self._runner = runner
+
+    def __repr__(self) -> str:
+        return repr(self._runner.client).replace("<AsyncInbox", "<Inbox", 1)
+
+    def get_messages(self, date: dt.date | str) -> list[InboxMessage]:
+        """The messages received on ``date`` (REST ``GET /inbox``), as the platform
+        lists them. A read: repeated after a lost answer.
+
+        Example::
+
+            for message in client.inbox.get_messages(dt.date.today()):
+                print(message.ts_received, message.sender, message.body)
+        """
+        return self._runner.call(AsyncInbox.get_messages, date)
+
+
+class WhatsApp:
+    """The WhatsApp Business API on a client's key and connections: ``client.whatsapp``.
+    ``token`` is a signup token from ``signup()``: the other way to authenticate.
+    """
+
+    def __init__(self, runner: BlockingRunner[AsyncWhatsApp]) -> None:
+        self._runner = runner
+
+    def __repr__(self) -> str:
+        return repr(self._runner.client).replace("<AsyncWhatsApp", "<WhatsApp", 1)
+
+    def signup(
+        self,
+        *,
+        partner_name: str | None = None,
+        partner_logo: str | None = None,
+        callback_url: str | None = None,
+        client_id: str | None = None,
+        finish_url: str | None = None,
+        business_name: str | None = None,
+        business_email: str | None = None,
+        business_website: str | None = None,
+        number_mode: Literal["manual", "preassign", "assigned"] | None = None,
+        country: str | None = None,
+    ) -> WhatsAppSignup:
+        """Start the embedded signup (``POST /whatsapp/signup``): a signup token (valid
+        1 hour) and the hosted URL to send the user to. ``number_mode``: ``manual`` (the
+        user's own number), ``preassign`` (one from the pool, in ``country``) or
+        ``assigned``; left out, a plain WABA-sharing signup. Never repeated.
+
+        Example::
+
+            signup = client.whatsapp.signup(business_name="Acme Store", number_mode="manual")
+            signup.redirect_url
+        """
+        return self._runner.call(
+            AsyncWhatsApp.signup,
+            partner_name=partner_name,
+            partner_logo=partner_logo,
+            callback_url=callback_url,
+            client_id=client_id,
+            finish_url=finish_url,
+            business_name=business_name,
+            business_email=business_email,
+            business_website=business_website,
+            number_mode=number_mode,
+            country=country,
+        )
+
+    def register(
+        self,
+        token: str,
+        waba_id: str,
+        code: str,
+        *,
+        phone_number_id: str | None = None,
+        country: str | None = None,
+        client_id: str | None = None,
+        description: str | None = None,
+        logo: str | None = None,
+        email: str | None = None,
+        website: str | None = None,
+    ) -> WhatsAppRegistration:
+        """Complete the signup (``POST /whatsapp/registration``) with Meta's OAuth
+        ``code``: connects the WABA and registers ``phone_number_id`` (a number from the
+        signup) or a new number of the pool in ``country``; ``description``, ``logo``
+        (a ``data:image/...;base64,`` URL), ``email`` and ``website`` set the business
+        profile. Never repeated.
+        Example: ``client.whatsapp.register(signup.token, waba_id, code, country="cz")``.
+        """
+        return self._runner.call(
+            AsyncWhatsApp.register,
+            token,
+            waba_id,
+            code,
+            phone_number_id=phone_number_id,
+            country=country,
+            client_id=client_id,
+            description=description,
+            logo=logo,
+            email=email,
+            website=website,
+        )
+
+    def verify_phone_number(self, phone_number: str, code: str) -> WhatsAppOutcome:
+        """Forward the verification ``code`` of a pre-assigned number to the e-mail given
+        at signup (``POST /whatsapp/phone_numbers/verify``). Never repeated.
+        Example: ``client.whatsapp.verify_phone_number("420226633283", "123456")``.
+        """
+        return self._runner.call(AsyncWhatsApp.verify_phone_number, phone_number, code)
+
+    def check_phone_number(self, phone_number: str) -> PhoneNumberCheck:
+        """Whether a pre-provisioned number exists and is verified
+        (``POST /whatsapp/phone_numbers/check``): a number that is not is an answer
+        (``available`` false, the platform's ``reason``), not an error. A read.
+
+        Example::
+
+            check = client.whatsapp.check_phone_number("420226633283")
+            check.available, check.reason
+        """
+        return self._runner.call(AsyncWhatsApp.check_phone_number, phone_number)
+
+    def list_phone_numbers(
+        self, waba_id: str, *, token: str | None = None
+    ) -> tuple[WhatsAppPhoneNumber, ...]:
+        """The phone numbers of a WABA (``POST /whatsapp/phone_numbers/list``). A read.
+
+        Example::
+
+            for number in client.whatsapp.list_phone_numbers("1234567890"):
+                print(number.phone_number_id, number.phone_number, number.status)
+        """
+        return self._runner.call(AsyncWhatsApp.list_phone_numbers, waba_id, token=token)
+
+    def list_accounts(
+        self, *, client_id: str | None = None, waba_id: str | None = None, token: str | None = None
+    ) -> tuple[WhatsAppAccount, ...]:
+        """The WhatsApp Business Accounts connected to the key, optionally only those of
+        ``client_id`` (``POST /whatsapp/accounts/list``); none is an empty tuple. With a
+        signup ``token`` instead of the key, ``waba_id`` is required. A read.
+
+        Example::
+
+            for account in client.whatsapp.list_accounts(client_id="client-42"):
+                print(account.waba_id, account.name)
+        """
+        return self._runner.call(
+            AsyncWhatsApp.list_accounts, client_id=client_id, waba_id=waba_id, token=token
+        )
+
+    def iter_templates(
+        self, waba_id: str, *, token: str | None = None
+    ) -> Generator[MessageTemplate, None, None]:
+        """Every message template of a WABA (``POST /whatsapp/templates/list``), Meta's
+        objects typed: the platform answers them all at once. A read.
+
+        Example::
+
+            for template in client.whatsapp.iter_templates("1234567890"):
+                print(template.name, template.language, template.status)
+        """
+        yield from self._runner.iterate(AsyncWhatsApp.iter_templates, waba_id, token=token)
+
+    def create_template(
+        self,
+        waba_id: str,
+        name: str,
+        *,
+        language: str,
+        category: Literal["MARKETING", "UTILITY", "AUTHENTICATION"],
+        components: Iterable[Mapping[str, Any] | TemplateComponent],
+        token: str | None = None,
+    ) -> TemplateCreated:
+        """Create a message template (``POST /whatsapp/templates/create``); Meta's
+        components, an image header as ``example.base64_image`` (a data URL, uploaded
+        for you). Never repeated.
+
+        Example::
+
+            created = client.whatsapp.create_template(
+                "1234567890", "order_update", language="cs", category="UTILITY",
+                components=[{"type": "BODY", "text": "Ahoj {{1}}", "example": {...}}],
+            )
+        """
+        return self._runner.call(
+            AsyncWhatsApp.create_template,
+            waba_id,
+            name,
+            language=language,
+            category=category,
+            components=components,
+            token=token,
+        )
+
+    def create_template_from_library(
+        self,
+        waba_id: str,
+        name: str,
+        *,
+        language: str,
+        library_template_name: str,
+        category: Literal["MARKETING", "UTILITY", "AUTHENTICATION"] | None = None,
+        button_inputs: Iterable[Mapping[str, Any]] | None = None,
+        body_inputs: Mapping[str, Any] | None = None,
+        token: str | None = None,
+    ) -> TemplateCreated:
+        """Create a template from one of Meta's Template Library
+        (``POST /whatsapp/templates/library/create``); ``category`` is ``UTILITY``
+        when left out. Never repeated.
+
+        Example::
+
+            created = client.whatsapp.create_template_from_library(
+                "1234567890", "delivery_update_1", language="en_US",
+                library_template_name="delivery_update",
+            )
+        """
+        return self._runner.call(
+            AsyncWhatsApp.create_template_from_library,
+            waba_id,
+            name,
+            language=language,
+            library_template_name=library_template_name,
+            category=category,
+            button_inputs=button_inputs,
+            body_inputs=body_inputs,
+            token=token,
+        )
+
+    def edit_template(
+        self,
+        waba_id: str,
+        template_id: str,
+        *,
+        category: Literal["MARKETING", "UTILITY", "AUTHENTICATION"] | None = None,
+        components: Iterable[Mapping[str, Any] | TemplateComponent] | None = None,
+        token: str | None = None,
+    ) -> WhatsAppOutcome:
+        """Edit a template by its Meta ``template_id`` (``POST /whatsapp/templates/edit``):
+        its ``category`` and/or ``components`` (each replaces the one of its type; the
+        others stay). Meta allows an approved template 10 edits in 30 days, one a day.
+        Never repeated.
+        Example: ``client.whatsapp.edit_template(waba_id, template_id, category="UTILITY")``.
+        """
+        return self._runner.call(
+            AsyncWhatsApp.edit_template,
+            waba_id,
+            template_id,
+            category=category,
+            components=components,
+            token=token,
+        )
+
+    def delete_template(
+        self, waba_id: str, template_name: str, *, token: str | None = None
+    ) -> WhatsAppOutcome:
+        """Delete a template by name, in every language (``POST /whatsapp/templates/delete``).
+        Never repeated.
+        Example: ``client.whatsapp.delete_template("1234567890", "autumn_sale")``.
+        """
+        return self._runner.call(AsyncWhatsApp.delete_template, waba_id, template_name, token=token)
+
+    def send_test_template(
+        self,
+        waba_id: str,
+        *,
+        sender: str,
+        phone_number: str,
+        name: str,
+        language: str,
+        components: Iterable[Mapping[str, Any] | TemplateComponent],
+        token: str | None = None,
+    ) -> TemplateTestResult:
+        """Send a live test of a template to ``phone_number`` from the number
+        ``sender`` (a phone number id) (``POST /whatsapp/templates/test``): the
+        ``HEADER`` and ``BODY`` example values are its parameters. Never repeated.
+
+        Example::
+
+            sent = client.whatsapp.send_test_template(
+                "1234567890", sender="109876543210987", phone_number="420777000000",
+                name=template.name, language=template.language, components=template.components,
+            )
+        """
+        return self._runner.call(
+            AsyncWhatsApp.send_test_template,
+            waba_id,
+            sender=sender,
+            phone_number=phone_number,
+            name=name,
+            language=language,
+            components=components,
+            token=token,
+        )
+
+    def get_message_analytics(
+        self,
+        waba_id: str,
+        *,
+        start: Moment | None = None,
+        end: Moment | None = None,
+        granularity: Literal["HALF_HOUR", "DAY", "MONTH"] | None = None,
+        phone_numbers: Iterable[str] | None = None,
+        country_codes: Iterable[str] | None = None,
+        token: str | None = None,
+    ) -> MessageAnalytics:
+        """Messages sent and delivered per period (``POST /whatsapp/analytics/messages``),
+        by default daily over the last 30 days. A read.
+
+        Example::
+
+            analytics = client.whatsapp.get_message_analytics("1234567890", granularity="DAY")
+            sum(point.delivered for point in analytics.data_points)
+        """
+        return self._runner.call(
+            AsyncWhatsApp.get_message_analytics,
+            waba_id,
+            start=start,
+            end=end,
+            granularity=granularity,
+            phone_numbers=phone_numbers,
+            country_codes=country_codes,
+            token=token,
+        )
+
+    def get_conversation_analytics(
+        self,
+        waba_id: str,
+        *,
+        start: Moment | None = None,
+        end: Moment | None = None,
+        granularity: Literal["HALF_HOUR", "DAILY", "MONTHLY"] | None = None,
+        phone_numbers: Iterable[str] | None = None,
+        country_codes: Iterable[str] | None = None,
+        metric_types: Iterable[str] | None = None,
+        categories: Iterable[str] | None = None,
+        types: Iterable[str] | None = None,
+        directions: Iterable[str] | None = None,
+        dimensions: Iterable[str] | None = None,
+        token: str | None = None,
+    ) -> ConversationAnalytics:
+        """Conversations and their cost per period (``POST /whatsapp/analytics/conversations``),
+        by default daily over the last 30 days, split by category and type; ``categories``,
+        ``types`` and ``directions`` filter. A read.
+
+        Example::
+
+            analytics = client.whatsapp.get_conversation_analytics(
+                "1234567890", categories=["MARKETING"]
+            )
+        """
+        return self._runner.call(
+            AsyncWhatsApp.get_conversation_analytics,
+            waba_id,
+            start=start,
+            end=end,
+            granularity=granularity,
+            phone_numbers=phone_numbers,
+            country_codes=country_codes,
+            metric_types=metric_types,
+            categories=categories,
+            types=types,
+            directions=directions,
+            dimensions=dimensions,
+            token=token,
+        )
+
+    def get_template_analytics(
+        self,
+        waba_id: str,
+        template_ids: Iterable[str],
+        *,
+        start: Moment | None = None,
+        end: Moment | None = None,
+        granularity: str | None = None,
+        metric_types: Iterable[str] | None = None,
+        token: str | None = None,
+    ) -> TemplateAnalytics:
+        """Sent, delivered, read and clicked per template and period
+        (``POST /whatsapp/analytics/templates``), once insights are enabled
+        (``enable_template_analytics``). A read.
+        Example: ``client.whatsapp.get_template_analytics(waba_id, ["9876543210"])``.
+        """
+        return self._runner.call(
+            AsyncWhatsApp.get_template_analytics,
+            waba_id,
+            template_ids,
+            start=start,
+            end=end,
+            granularity=granularity,
+            metric_types=metric_types,
+            token=token,
+        )
+
+    def enable_template_analytics(
+        self, waba_id: str, *, token: str | None = None
+    ) -> Mapping[str, Any]:
+        """Enable template insights on a WABA (``POST /whatsapp/analytics/templates/enable``);
+        Meta's ``result``, as given. Never repeated.
+        Example: ``client.whatsapp.enable_template_analytics("1234567890")``.
+        """
+        return self._runner.call(AsyncWhatsApp.enable_template_analytics, waba_id, token=token)
 
 
 def _leave_open(original: Client) -> None:

@@ -280,10 +280,10 @@ class Transport:
         idempotent: bool = False,
         retry_429: bool | Callable[[Any], bool] = True,
         send_key: bool = True,
+        raw: bool = False,
         content: Any = None,
         headers: Mapping[str, str] | None = None,
         where: str | None = None,
-        read: Callable[[httpx.Response, str], Reply] = read_reply,
     ) -> Reply:
         """Send a request and return the decoded 2xx answer, or raise a mapped error.
 
@@ -297,9 +297,9 @@ class Transport:
         repeating it sends nothing. ``retry_429=False`` raises a 429 at once (where it
         means "no more attempts", not "later"), and a function of the 429's body says
         whether this one is waited out; ``send_key=False`` sends no API key.
+        ``raw=True`` gives a 2xx answer's bytes as they came (a file, not JSON).
         ``content`` is any other body (a re-iterable stream, sent with the ``headers``
-        given), ``where`` names the request in errors (``"METHOD path"`` by default),
-        and ``read`` turns a 2xx answer into a ``Reply``.
+        given), and ``where`` names the request in errors (``"METHOD path"`` by default).
         """
         refused = self._refused_urls.get(base_url or self.base_url)
         if refused is not None:
@@ -351,7 +351,7 @@ class Transport:
                 self.retry, seen, attempt, idempotent=idempotent, retry_429=wait_429(outcome)
             )
             if isinstance(decision, GiveUp):
-                return self._last(outcome, seen, decision, where, url, attempt, read)
+                return self._last(outcome, seen, decision, where, url, attempt, raw)
             if decision.pause_all:
                 pacer.pause(decision.delay)
             attempt += 1
@@ -381,7 +381,7 @@ class Transport:
         where: str,
         url: str,
         attempt: int,
-        read: Callable[[httpx.Response, str], Reply],
+        raw: bool,
     ) -> Reply:
         """The answer of the last attempt, or the error it ends in."""
         if isinstance(outcome, Unreached):
@@ -391,8 +391,10 @@ class Transport:
             )
         if isinstance(outcome, SmsManagerError):
             raise outcome
+        if decision is GiveUp.FINAL and raw and outcome.is_success:
+            return Reply(outcome.status_code, outcome.content, outcome.headers)
         if decision is GiveUp.FINAL:
-            return read(outcome, where)
+            return read_reply(outcome, where)
         retry_after = seen.retry_after if isinstance(seen, Answered) else None
         raise error_for(outcome, where, retry_after=retry_after)
 

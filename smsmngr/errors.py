@@ -12,15 +12,18 @@
     ├── WebhookError               a webhook body that cannot be read at all
     └── APIError                   the API answered with an error
         ├── BadRequestError        400
+        │   └── InvalidNumbersError         no number sent was read as a phone number
         ├── AuthenticationError    401, or the 400 the sending API answers for a bad key
         ├── PermissionDeniedError  403
         ├── NotFoundError          404
+        │   └── ListNotFoundError           a contact list with nothing to remove
         ├── RateLimitError         429: wait, then try again
         ├── ServerError            5xx (also a DeliveryUncertainError)
         ├── ResponseFormatError    a 2xx body that cannot be read (also a DeliveryUncertainError)
         ├── RefusedError           a 500 the reference documents as a definite refusal
         │   ├── InsufficientCreditError     the credit does not cover the order
         │   └── AlreadyCancelledError       the service or schedule was cancelled before
+        ├── WhatsAppError          the WhatsApp Business API's refusal: 200, ``success: false``
         └── VerifyError            the Verify API's errors, one class per documented code
             ├── InvalidPhoneError, MissingFieldError, InvalidCodeError      (also BadRequestError)
             ├── MissingApiKeyError, InvalidApiKeyError                  (also AuthenticationError)
@@ -38,7 +41,7 @@ as ``result`` (``CarriesBulkResult``).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from .bulk import BulkResult
@@ -55,8 +58,10 @@ __all__ = [
     "InsufficientCreditError",
     "InvalidApiKeyError",
     "InvalidCodeError",
+    "InvalidNumbersError",
     "InvalidPhoneError",
     "JournalError",
+    "ListNotFoundError",
     "MissingApiKeyError",
     "MissingFieldError",
     "NotFoundError",
@@ -77,6 +82,7 @@ __all__ = [
     "VerifyError",
     "VerifyInternalError",
     "WebhookError",
+    "WhatsAppError",
 ]
 
 
@@ -182,6 +188,21 @@ class NotFoundError(APIError):
     """404: the endpoint does not exist at this base URL."""
 
 
+class ListNotFoundError(NotFoundError):
+    """404 "Optout not found" / "Blacklist not found" to a removal: the list has no
+    numbers stored yet, so there was nothing to remove."""
+
+
+class InvalidNumbersError(BadRequestError):
+    """400 "No valid phone numbers": the platform read none of the numbers sent as a
+    phone number; ``invalid`` lists those it named."""
+
+    @property
+    def invalid(self) -> tuple[str, ...]:
+        listed = self.body.get("invalid") if isinstance(self.body, Mapping) else None
+        return tuple(str(item) for item in listed) if isinstance(listed, list) else ()
+
+
 class RateLimitError(APIError):
     """429: too many requests; ``retry_after`` is the server's wait in seconds, if it said."""
 
@@ -226,12 +247,28 @@ class AlreadyCancelledError(RefusedError):
     """What was to be cancelled already was (500 "Service already cancelled")."""
 
 
+class WhatsAppError(APIError):
+    """The WhatsApp Business API refused: it answers a business failure (an unknown
+    WABA, Meta's rejection) with 200 and ``success: false``; ``reason`` is its message
+    (``"Whatsapp account not found"``). Nothing was done."""
+
+    @property
+    def reason(self) -> str | None:
+        message = self.body.get("message") if isinstance(self.body, Mapping) else None
+        return message if isinstance(message, str) else None
+
+
 class VerifyError(APIError):
     """An error of the Verify API. ``code`` is its documented error code (``"INVALID_PHONE"``,
     ``"PHONE_RATE_LIMIT"``, ...) where the answer gave one, and ``attempts_remaining``
     how many code checks the session has left, where the API said."""
 
-    code: str | None = None
+    code: ClassVar[str | None] = None
+
+    def __init_subclass__(cls, *, code: str | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if code is not None:
+            cls.code = code
 
     @property
     def attempts_remaining(self) -> int | None:
@@ -240,16 +277,12 @@ class VerifyError(APIError):
         return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-class InvalidPhoneError(VerifyError, BadRequestError):
+class InvalidPhoneError(VerifyError, BadRequestError, code="INVALID_PHONE"):
     """400 ``INVALID_PHONE``: the number cannot be validated."""
 
-    code: str | None = "INVALID_PHONE"
 
-
-class MissingFieldError(VerifyError, BadRequestError):
+class MissingFieldError(VerifyError, BadRequestError, code="MISSING_FIELD"):
     """400 ``MISSING_FIELD``: a required field was not sent."""
-
-    code: str | None = "MISSING_FIELD"
 
 
 class SessionEndedError(VerifyError):
@@ -257,61 +290,43 @@ class SessionEndedError(VerifyError):
     attempts. Waiting will not help; start a new validation (``verify.start()``)."""
 
 
-class InvalidCodeError(VerifyError, BadRequestError):
+class InvalidCodeError(VerifyError, BadRequestError, code="INVALID_CODE"):
     """400 "Invalid code": the code does not match; ``attempts_remaining`` says how many
     checks are left (the code check was spent)."""
 
-    code: str | None = "INVALID_CODE"
 
-
-class SessionExpiredError(SessionEndedError, BadRequestError):
+class SessionExpiredError(SessionEndedError, BadRequestError, code="EXPIRED"):
     """400 "Validation expired": the session ended (about 10 minutes); start a new one."""
 
-    code: str | None = "EXPIRED"
 
-
-class MissingApiKeyError(VerifyError, AuthenticationError):
+class MissingApiKeyError(VerifyError, AuthenticationError, code="MISSING_API_KEY"):
     """401 ``MISSING_API_KEY``: no ``X-API-Key`` header."""
 
-    code: str | None = "MISSING_API_KEY"
 
-
-class InvalidApiKeyError(VerifyError, AuthenticationError):
+class InvalidApiKeyError(VerifyError, AuthenticationError, code="INVALID_API_KEY"):
     """401 ``INVALID_API_KEY``: the key is wrong or disabled."""
 
-    code: str | None = "INVALID_API_KEY"
 
-
-class SessionNotFoundError(VerifyError, NotFoundError):
+class SessionNotFoundError(VerifyError, NotFoundError, code="NOT_FOUND"):
     """404: no validation session with this token."""
 
-    code: str | None = "NOT_FOUND"
 
-
-class TenantRateLimitError(VerifyError, RateLimitError):
+class TenantRateLimitError(VerifyError, RateLimitError, code="TENANT_RATE_LIMIT"):
     """429 ``TENANT_RATE_LIMIT``: the account started too many validations; wait."""
 
-    code: str | None = "TENANT_RATE_LIMIT"
 
-
-class PhoneRateLimitError(VerifyError, RateLimitError):
+class PhoneRateLimitError(VerifyError, RateLimitError, code="PHONE_RATE_LIMIT"):
     """429 ``PHONE_RATE_LIMIT``: too many validations of this number; wait."""
 
-    code: str | None = "PHONE_RATE_LIMIT"
 
-
-class TooManyAttemptsError(SessionEndedError):
+class TooManyAttemptsError(SessionEndedError, code="TOO_MANY_ATTEMPTS"):
     """429 "Too many attempts": the session's code checks (6 by default) are spent.
     Though the status is 429, it is no ``RateLimitError``: waiting will not help;
     start a new validation."""
 
-    code: str | None = "TOO_MANY_ATTEMPTS"
 
-
-class VerifyInternalError(VerifyError, ServerError):
+class VerifyInternalError(VerifyError, ServerError, code="INTERNAL_ERROR"):
     """500 ``INTERNAL_ERROR``."""
-
-    code: str | None = "INTERNAL_ERROR"
 
 
 class BulkStoppedError(CarriesBulkResult, SmsManagerError):

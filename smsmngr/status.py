@@ -61,6 +61,7 @@ class MessageStatus:
     to: Mapping[str, Any] = attrs.field(factory=dict)
     request_id: str | None = None
     ts_created: dt.datetime | None = None
+    """When the platform accepted it."""
     ts_sent: dt.datetime | None = None
     ts_delivered: dt.datetime | None = None
     ts_seen: dt.datetime | None = None
@@ -100,14 +101,18 @@ class MessageRow:
     """The channel it went by."""
     sender: str | None = None
     message_parts: int = 0
+    """How many parts (SMS segments) it took."""
     ts_sent: dt.datetime | None = None
     ts_delivered: dt.datetime | None = None
     ts_updated: dt.datetime | None = None
+    """When its status last changed."""
     ts_clicked: dt.datetime | None = None
     ts_seen: dt.datetime | None = None
     ts_replied: dt.datetime | None = None
     ts_optout: dt.datetime | None = None
+    """When the recipient opted out, if they did."""
     sent: int = 0
+    """1 once sent; ``delivered`` to ``nondelivered`` are flags (0 or 1) alike."""
     delivered: int = 0
     seen: int = 0
     clicked: int = 0
@@ -127,28 +132,35 @@ def parse_message_row(data: Any) -> MessageRow:
     return read_object(MessageRow, data, _ROW_READERS)
 
 
-@attrs.frozen
-class RequestStats:
+@attrs.frozen(kw_only=True)
+class _SendCounts:
+    """What ``GET /request`` and ``GET /requests`` both count."""
+
+    count_delivered: int = 0
+    count_nondelivered: int = 0
+    count_sent: int = 0
+    count_notsent: int = 0
+    """Recipients the platform did not send to."""
+    count_replied: int = 0
+    count_optout: int = 0
+    msg_sent: int = 0
+    first_ts_sent: dt.datetime | None = None
+    last_ts_sent: dt.datetime | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen(kw_only=True)
+class RequestStats(_SendCounts):
     """The statistics of one send request on one date (``GET /request``).
 
     ``count_seen`` and ``count_clicked`` are ``None``: the endpoint does not return
     them (``GET /requests`` does, by day), and an unknown count is not zero.
     """
 
-    count_delivered: int = 0
     count_seen: int | None = None
     count_clicked: int | None = None
-    count_nondelivered: int = 0
-    count_sent: int = 0
-    count_notsent: int = 0
-    count_replied: int = 0
-    count_optout: int = 0
-    msg_sent: int = 0
     price_czk: decimal.Decimal | None = None
     price_eur: decimal.Decimal | None = None
-    first_ts_sent: dt.datetime | None = None
-    last_ts_sent: dt.datetime | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 _REQUEST_READERS = readers_for(RequestStats)
@@ -159,26 +171,16 @@ def parse_request_stats(data: Any) -> RequestStats:
     return read_object(RequestStats, data, _REQUEST_READERS)
 
 
-@attrs.frozen
-class DailyStats:
+@attrs.frozen(kw_only=True)
+class DailyStats(_SendCounts):
     """One date's statistics (``GET /requests``), with the tags found that day."""
 
     date: dt.date
     tags: tuple[str, ...] = ()
-    count_delivered: int = 0
     count_seen: int = 0
     count_clicked: int = 0
-    count_nondelivered: int = 0
-    count_sent: int = 0
-    count_notsent: int = 0
-    count_replied: int = 0
-    count_optout: int = 0
-    msg_sent: int = 0
-    first_ts_sent: dt.datetime | None = None
-    last_ts_sent: dt.datetime | None = None
     msg_mccmnc: Mapping[str, int] = attrs.field(factory=dict)
     """Messages per mobile network (MCC and MNC)."""
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 def _date(value: Any) -> dt.date:

@@ -30,7 +30,6 @@ from ._config import is_loopback
 from ._pacer import Pacer
 from ._reading import nonempty_text, read_object, readers_for
 from ._rest import RestResource, nonempty
-from ._status_errors import Reply, error_for
 from ._transport import Transport
 from ._wire import format_datetime
 from .bulk._campaign import BulkInput
@@ -129,13 +128,6 @@ class _Messaging(RestResource):
         return self._read(answer, None, parse_cancelled, where="POST /messaging/cancel")
 
 
-def _any_answer(response: httpx.Response, where: str) -> Reply:
-    """The storage's 2xx answer, whatever its body (S3 answers an empty one)."""
-    if not response.is_success:
-        raise error_for(response, where)
-    return Reply(response.status_code, response.text, response.headers)
-
-
 def _expired(error: PermissionDeniedError) -> bool:
     """S3's 403 for a presigned URL past its time: ``AccessDenied``, "Request has expired"."""
     return "expired" in str(error.body).lower()
@@ -167,7 +159,7 @@ async def _put(
                 pacer=pacer,
                 retry_429=False,
                 where="PUT <the presigned upload URL>",
-                read=_any_answer,
+                raw=True,  # the storage's 2xx has no JSON body (S3 answers an empty one)
             )
             return
         except PermissionDeniedError as error:

@@ -32,7 +32,8 @@ from ._reading import (
     read_object,
     text,
 )
-from ._transport import Reply, Transport
+from ._rest import Resource
+from ._transport import Reply
 from ._wire import encode_json
 from .errors import (
     APIError,
@@ -51,7 +52,6 @@ from .errors import (
     VerifyError,
     VerifyInternalError,
 )
-from .phone import PhoneNormalizer
 
 __all__ = ["AsyncVerify", "ProofCheck", "Verification", "VerificationSession"]
 
@@ -84,6 +84,7 @@ class Verification:
     token: str | None = None
     code: str | None = None
     timestamp: str | None = None
+    """As the API gave it: the proof covers that exact text."""
     proof: str | None = None
     verified_at: dt.datetime | None = None
     extra: Mapping[str, Any] = attrs.field(factory=dict)
@@ -107,15 +108,11 @@ def _waited_out(body: Any) -> bool:
     return not (isinstance(body, Mapping) and body.get("error") == PhoneRateLimitError.code)
 
 
-class AsyncVerify:
+class AsyncVerify(Resource):
     """The Verify API on a client's key and connections: ``client.verify``."""
 
-    def __init__(self, transport: Transport, normalize: PhoneNormalizer) -> None:
-        self._transport = transport
-        self._normalize = normalize
-
-    def __repr__(self) -> str:
-        return f"<AsyncVerify base_url={self._transport.verify_base_url!r}>"
+    def _base_url(self) -> str:
+        return self._transport.verify_base_url
 
     async def start(
         self,

@@ -25,7 +25,19 @@ from smsmngr import (
     __version__,
 )
 
-from . import _bulk, _journal, _mock, _segments, _send, _upload, _verify, _webhook
+from . import (
+    _billing,
+    _bulk,
+    _journal,
+    _lists,
+    _mock,
+    _segments,
+    _send,
+    _upload,
+    _verify,
+    _webhook,
+    _whatsapp,
+)
 from ._common import (
     EXIT_NOT_ALL_ACCEPTED,
     EXIT_USAGE,
@@ -47,6 +59,9 @@ _GROUPS: tuple[Callable[[Commands, Common], None], ...] = (
     _webhook.register,
     _journal.register,
     _verify.register,
+    _billing.register,
+    _lists.register,
+    _whatsapp.register,
     _mock.register,
 )
 _USAGE_ERRORS = (

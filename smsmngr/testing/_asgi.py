@@ -89,11 +89,13 @@ class FakeASGIApp:
 async def _send_json(
     send: Any, status: int, body: Any, headers: Mapping[str, str] | None = None
 ) -> None:
-    content = json.dumps(body).encode()
+    raw = isinstance(body, bytes)  # a file (a contact list), not JSON
+    content = body if raw else json.dumps(body).encode()
+    given = {k.lower(): v for k, v in (headers or {}).items()}
     response_headers = [
-        (b"content-type", b"application/json"),
+        (b"content-type", given.pop("content-type", "application/json").encode()),
         (b"content-length", str(len(content)).encode()),
     ]
-    response_headers += [(k.encode(), v.encode()) for k, v in (headers or {}).items()]
+    response_headers += [(k.encode(), v.encode()) for k, v in given.items()]
     await send({"type": "http.response.start", "status": status, "headers": response_headers})
     await send({"type": "http.response.body", "body": content})

@@ -18,13 +18,15 @@ from .._account import calling_code
 from .._async_client import AsyncClient
 from .._retry import RetryPolicy
 from .._sync_client import Client
-from . import _rest, _rest_messaging
+from . import _rest, _rest_account, _rest_lists, _rest_messaging, _rest_whatsapp
 from ._answer import Answer, Request
 from ._asgi import FakeASGIApp
 from ._events import inbound_event, reply_event, status_event
 from ._faults import FaultKind, FaultPlan
 from ._ledger import Ledger, SentRecipient
-from ._rest import REST_PREFIX, RestCall, RestHandler, RestState, answer_rest
+from ._lists_state import list_refusal
+from ._rest import REST_PREFIX, TIME_ZONE, RestCall, RestHandler, RestState, answer_rest
+from ._rest_lists import DOWNLOAD_PREFIX, answer_download
 from ._rest_messaging import answer_upload
 from ._rules import normalized_number
 from ._sending import SendingState, answer_sending
@@ -32,7 +34,13 @@ from ._verify import VERIFY_PATHS, VerifyState, answer_verify
 
 __all__ = ["FakeSmsManager"]
 
-REST_ROUTES: dict[tuple[str, str], RestHandler] = {**_rest.ROUTES, **_rest_messaging.ROUTES}
+REST_ROUTES: dict[tuple[str, str], RestHandler] = {
+    **_rest.ROUTES,
+    **_rest_account.ROUTES,
+    **_rest_lists.ROUTES,
+    **_rest_messaging.ROUTES,
+    **_rest_whatsapp.ROUTES,
+}
 """Every REST API v1 and WhatsApp Business operation the fake answers, by method and
 path: each area's module gives its own table."""
 
@@ -56,8 +64,9 @@ class FakeSmsManager:
     keeps a ``ledger`` of every call and every accepted recipient. ``faults`` injects
     failures (``FaultKind.NOT_ACCEPTED`` and ``LEFT_OUT`` answer 200 without accepting);
     ``ledger="counts"`` keeps counters only, for very large runs. It serves the REST
-    API v1's reads too (message status, statistics, ``credit_czk``, prices), from the
-    ledger and the delivery reports it generated, under ``/v1/``, and the Verify API
+    API v1 too (message status, statistics, ``credit_czk``, prices, from the ledger and
+    the delivery reports it generated; the opt-out and block lists, which its reports
+    honour; the inbox of its ``reply()`` and ``inbound()``), under ``/v1/``, and the Verify API
     with its limits (``verification_secret`` adds proofs; ``code_sent_to(number)`` gives
     the code a user would have received).
 
@@ -99,7 +108,7 @@ class FakeSmsManager:
         self.final_results: dict[str, str] = dict(final_results or {})
         self.faults = faults
         self.ledger: Ledger = Ledger(detail=ledger)
-        self.rest: RestState = RestState(credit_czk=credit_czk)
+        self.rest: RestState = RestState(credit_czk=credit_czk, clock=clock)
         """What the REST API v1 serves beyond the ledger (credit, latest statuses)."""
         self.verify: VerifyState = VerifyState(seed=seed, secret=verification_secret, clock=clock)
         """The Verify API's sessions (``clock`` tells its time, for expiry)."""
@@ -110,6 +119,8 @@ class FakeSmsManager:
             calling_code=calling_code(account_country) or "",
         )
         self.rest.messaging.bind(self._sending, clock, api_key)
+        self.rest.lists.bind(clock, self._sending.calling_code, TIME_ZONE)
+        self.rest.whatsapp.record, self.rest.whatsapp.clock = self._template_tested, clock
         self._clock = itertools.count(_WEBHOOK_EPOCH)
         self._reported = 0
         self._lock = threading.Lock()
@@ -174,8 +185,10 @@ class FakeSmsManager:
                     method, path, headers, body, self.verify, self.api_key, self._code_sent
                 )
                 return Answer(status, answer)
+            if path.startswith(DOWNLOAD_PREFIX):
+                return answer_download(path, query, headers, self.rest.lists, self.api_key)
             if path.startswith(REST_PREFIX):
-                return self._answer_rest(method, path, query, headers, body)
+                return self._answer_rest(Request(method, path, query, headers, body))
             return answer_sending(
                 Request(method, path, query, headers, body),
                 self._sending,
@@ -212,25 +225,26 @@ class FakeSmsManager:
         with self._lock:
             self.rest.messaging.run_due()
 
-    def _answer_rest(
-        self,
-        method: str,
-        path: str,
-        query: Mapping[str, str],
-        headers: Mapping[str, str],
-        body: bytes,
-    ) -> Answer:
+    def _answer_rest(self, request: Request) -> Answer:
         """The REST API v1: reads from the ledger, outside the fault plan (which numbers
         the sending calls)."""
-        if headers.get("x-api-key") != self.api_key:
+        if request.headers.get("x-api-key") != self.api_key:
             # The fake's choice: the REST reference documents no answer to a wrong key.
             return Answer(401, {"message": "Unauthorized"})
         try:
-            data = json.loads(body) if body else None
+            data = json.loads(request.body) if request.body else None
         except ValueError:
             return Answer(400, {"message": "Invalid JSON in request data"})
-        rest_path = path[len(REST_PREFIX) - 1 :]
-        call = RestCall(method, rest_path, query, data, self.ledger.sent, self.rest)
+        rest_path = request.path[len(REST_PREFIX) - 1 :]
+        call = RestCall(
+            request.method,
+            rest_path,
+            request.query,
+            data,
+            self.ledger.sent,
+            self.rest,
+            headers=request.headers,
+        )
         status, answer = answer_rest(call, REST_ROUTES)
         return Answer(status, answer)
 
@@ -241,6 +255,13 @@ class FakeSmsManager:
         recipient = (phone_number, message_id, self._sending.new_id())
         self._sending.sent(recipient, "/v1/validations", 0, message, self.clock)
 
+    def _template_tested(self, phone_number: str, message: Mapping[str, Any]) -> str:
+        """A WhatsApp test template, sent as a message the ledger records; its id."""
+        message_id = self._sending.new_id()
+        recipient = (phone_number, message_id, self._sending.new_id())
+        self._sending.sent(recipient, "/v1/whatsapp/templates/test", 0, message, self.clock)
+        return message_id
+
     def code_sent_to(self, phone_number: str) -> str:
         """The last Verify API code sent to ``phone_number`` (what the user would type),
         in any form ``verify.start`` accepted: ``code_sent_to("+420 777 123 456")``."""
@@ -250,14 +271,14 @@ class FakeSmsManager:
                 return session.code
         raise LookupError(f"no code was sent to {phone_number}")
 
-    def _phase_two_result(self, phone_number: str) -> tuple[str, str] | None:
+    def _phase_two_result(self, sent: SentRecipient) -> tuple[str, str] | None:
         """The ``rejected`` report of a message refused after acceptance, if it is."""
-        number = normalized_number(phone_number)
+        number = normalized_number(sent.phone_number)
         if number is None:
             return ("rejected", "[302] Invalid phone number format")
         if number in self.refused_numbers:
             return ("rejected", "[307] Insufficient credit")
-        return None
+        return list_refusal(self.rest.lists, sent)
 
     # -- webhooks ---------------------------------------------------------------------
 
@@ -277,7 +298,7 @@ class FakeSmsManager:
                     continue
                 if sent.message_id in self.rest.messaging.cancelled:
                     continue
-                refused = self._phase_two_result(sent.phone_number)
+                refused = self._phase_two_result(sent)
                 if refused is not None:
                     result, info = refused
                     events.append(
@@ -293,14 +314,19 @@ class FakeSmsManager:
             return events
 
     def reply(self, sent: SentRecipient, body: str) -> dict[str, Any]:
-        """The event of ``sent``'s recipient replying ``body``."""
-        return reply_event(sent, body, timestamp=next(self._clock))
+        """The event of ``sent``'s recipient replying ``body`` (kept in the inbox)."""
+        event = reply_event(sent, body, timestamp=next(self._clock))
+        self.rest.lists.received(event)
+        return event
 
     def inbound(
         self, sender: str, recipient: str, body: str, *, gateway: str = "sms"
     ) -> dict[str, Any]:
-        """The event of a message arriving at ``recipient`` that answers nothing."""
-        return inbound_event(sender, recipient, body, gateway=gateway, timestamp=next(self._clock))
+        """The event of a message arriving at ``recipient`` that answers nothing (kept
+        in the inbox)."""
+        event = inbound_event(sender, recipient, body, gateway=gateway, timestamp=next(self._clock))
+        self.rest.lists.received(event)
+        return event
 
     def webhook_requests(self) -> list[tuple[str | None, list[dict[str, Any]]]]:
         """Pending delivery reports grouped as the platform POSTs them: one JSON array per
@@ -370,4 +396,6 @@ def _response(request: httpx.Request, answer: Answer) -> httpx.Response:
         raise httpx.RemoteProtocolError(
             "Server disconnected without sending a response (injected fault)", request=request
         )
+    if isinstance(answer.body, bytes):  # a file (a contact list), not JSON
+        return httpx.Response(answer.status, content=answer.body, headers=answer.headers)
     return httpx.Response(answer.status, json=answer.body, headers=answer.headers)

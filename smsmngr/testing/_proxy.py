@@ -16,7 +16,6 @@ import socket
 import struct
 import threading
 from collections.abc import Mapping
-from types import TracebackType
 from typing import Any
 
 import attrs
@@ -131,12 +130,7 @@ class FaultProxy:
             raise RuntimeError("the proxy did not start")
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self._loop.call_soon_threadsafe(self._stop.set)
         self._thread.join(10)
 

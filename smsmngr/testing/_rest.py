@@ -10,16 +10,20 @@ filter is normalized the same way before matching.
 from __future__ import annotations
 
 import datetime as dt
+import time
 import zoneinfo
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import attrs
 
+from ._account_book import BILLING_ID, AccountBook
 from ._events import DEFAULT_SENDER, RESULT_INFO, _parts, channel_of
 from ._ledger import SentRecipient
+from ._lists_state import ListsState
 from ._rest_messaging import MessagingState
 from ._rules import normalized_tag, stored_tag
+from ._whatsapp_state import WhatsAppState
 
 __all__ = [
     "REST_PREFIX",
@@ -54,16 +58,23 @@ class RestState:
     """What the REST API knows beyond the ledger: when each recipient was accepted,
     the latest status its reports gave, and the account's credit."""
 
-    def __init__(self, credit_czk: str = "1000") -> None:
+    def __init__(self, credit_czk: str = "1000", clock: Callable[[], float] = time.time) -> None:
         self.credit_czk = credit_czk
+        self.account = AccountBook(clock)
+        """The paid services ordered, the low-credit alert and the billing contact."""
         self.accepted_at: dict[str, float] = {}
         self.latest: dict[str, str] = {}
         """The latest reported result of each message id."""
+        self.info: dict[str, str] = {}
+        """The latest reported ``result_info`` of each message id."""
+        self.lists = ListsState()
+        self.whatsapp = WhatsAppState()
         self.messaging = MessagingState()
 
     def reported(self, events: Iterable[Mapping[str, Any]]) -> None:
         for event in events:
             self.latest[event["message_id"]] = event["result"]
+            self.info[event["message_id"]] = event["result_info"]
 
 
 def _iso(timestamp: float | None) -> str | None:
@@ -81,7 +92,8 @@ def _missing(message: str) -> RestAnswer:
 class RestCall:
     """One REST API request as the fake's handlers see it: ``path`` after ``/v1``,
     ``body`` the decoded JSON body (``None`` without one), ``params`` the path's
-    parameters (``{connector}``), ``sent`` the ledger's recipients."""
+    parameters (``{connector}``), ``sent`` the ledger's recipients, ``headers`` the
+    request's (``host`` among them)."""
 
     method: str
     path: str
@@ -90,6 +102,7 @@ class RestCall:
     sent: list[SentRecipient]
     state: RestState
     params: Mapping[str, str] = attrs.field(factory=dict)
+    headers: Mapping[str, str] = attrs.field(factory=dict)
 
 
 RestHandler = Callable[[RestCall], RestAnswer]
@@ -131,7 +144,7 @@ def _credit(call: RestCall) -> RestAnswer:
         "priceLevels": {},
         "credit_czk": call.state.credit_czk,
         "credit_eur": "0",
-        "billing_id": "1",
+        "billing_id": BILLING_ID,
         "vat": "1",
         "currency": "czk",
         "tz": TIME_ZONE,
@@ -153,7 +166,7 @@ def _status(sent: SentRecipient, state: RestState) -> tuple[str | None, str | No
     result = state.latest.get(sent.message_id)
     if result is None or result == "sending":
         return None, None, None
-    info = RESULT_INFO.get(result, result)
+    info = state.info.get(sent.message_id) or RESULT_INFO.get(result, result)
     if result in ("delivered", "seen"):
         return "200", "201" if result == "delivered" else "202", info
     if result in ("sent", "undelivered"):

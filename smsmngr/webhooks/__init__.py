@@ -9,40 +9,29 @@
 
 from .._public import present_here
 from ..errors import WebhookError
-from ._events import (
-    ChannelStats,
-    DeliveryReport,
-    Event,
-    IncomingMessage,
-    IncomingReply,
-    InvalidEvent,
-    ResultInfo,
-    UnknownEvent,
-    split_message_id,
-)
+from . import _events
+from ._events import *  # noqa: F403  (every event type: _events.__all__)
 from ._json import from_json, read_events, to_json
+from ._optout import DEFAULT_OPT_OUT_KEYWORDS, is_opt_out, opt_out_number, opt_out_numbers
 from ._parse import parse
 from ._receivers import asgi_receiver, wsgi_receiver
 from ._tracker import DeliveryTracker
 
 __all__ = [
-    "ChannelStats",
-    "DeliveryReport",
+    "DEFAULT_OPT_OUT_KEYWORDS",
     "DeliveryTracker",
-    "Event",
-    "IncomingMessage",
-    "IncomingReply",
-    "InvalidEvent",
-    "ResultInfo",
-    "UnknownEvent",
     "WebhookError",
     "asgi_receiver",
     "from_json",
+    "is_opt_out",
+    "opt_out_number",
+    "opt_out_numbers",
     "parse",
     "read_events",
-    "split_message_id",
     "to_json",
     "wsgi_receiver",
 ]
+
+__all__ += _events.__all__
 
 present_here(globals())

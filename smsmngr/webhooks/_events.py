@@ -139,8 +139,10 @@ class IncomingReply:
     message_id: str
     sender: str
     recipient: str | None = None
+    """The account's number or sender the reply went to."""
     body: str | None = None
     request_id: str | None = None
+    """The send request of the message replied to."""
     gateway: str | None = None
     timestamp: dt.datetime | None = None
     payload: Mapping[str, Any] | None = None
@@ -153,6 +155,7 @@ class IncomingMessage:
 
     sender: str
     recipient: str | None = None
+    """The account's number it was sent to."""
     body: str | None = None
     gateway: str | None = None
     timestamp: dt.datetime | None = None

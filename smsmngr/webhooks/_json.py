@@ -21,15 +21,7 @@ import attrs
 
 from .._reading import Unreadable, field, mapping, offset_timestamp, optional, required, text
 from ..errors import WebhookError
-from ._events import (
-    DeliveryReport,
-    Event,
-    IncomingMessage,
-    IncomingReply,
-    InvalidEvent,
-    ResultInfo,
-    UnknownEvent,
-)
+from . import _events as events
 from ._parse import _event, incoming_fields, read_stats, reply_fields, report_fields
 
 __all__ = ["from_json", "read_events", "to_json"]
@@ -42,7 +34,7 @@ _TOKEN = 16
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 
 
-def to_json(event: Event) -> dict[str, Any]:
+def to_json(event: events.Event) -> dict[str, Any]:
     """``event`` as JSON-ready data, in the form ``from_json`` reads back.
 
     >>> from smsmngr.webhooks import parse
@@ -70,7 +62,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def from_json(data: Any) -> Event:
+def from_json(data: Any) -> events.Event:
     """The event ``to_json`` wrote, or the event of one raw webhook item.
 
     Like ``parse``, it never raises for one item: what cannot be read is an
@@ -84,13 +76,13 @@ def from_json(data: Any) -> Event:
         return _event(data)
     reader = _READERS.get(data["event"])
     if reader is None:
-        return InvalidEvent(data, f"unknown event kind {data['event']!r}")
+        return events.InvalidEvent(data, f"unknown event kind {data['event']!r}")
     try:
         return reader(data)
     except Unreadable as error:
-        return InvalidEvent(data, str(error))
+        return events.InvalidEvent(data, str(error))
     except (ValueError, TypeError, OverflowError) as error:
-        return InvalidEvent(data, f"unreadable: {type(error).__name__}")
+        return events.InvalidEvent(data, f"unreadable: {type(error).__name__}")
 
 
 _object = optional(mapping)
@@ -100,39 +92,39 @@ def _extra(data: Mapping[str, Any]) -> dict[str, Any]:
     return dict(field(data, "extra", mapping))
 
 
-def _report(data: Mapping[str, Any]) -> DeliveryReport:
+def _report(data: Mapping[str, Any]) -> events.DeliveryReport:
     info = field(data, "result_info", _object)
     raw = field(data, "stats", _object)
     stats = None
     if raw is not None:
         fields = {key: value for key, value in raw.items() if key not in ("channel", "extra")}
         stats = read_stats(field(raw, "channel", required(text)), {**_extra(raw), **fields})
-    return DeliveryReport(
+    return events.DeliveryReport(
         **report_fields(data, offset_timestamp),
         phone_number=field(data, "phone_number", text),
-        result_info=ResultInfo.parse(field(info, "raw", required(text))) if info else None,
+        result_info=events.ResultInfo.parse(field(info, "raw", required(text))) if info else None,
         stats=stats,
         extra=_extra(data),
     )
 
 
-def _reply(data: Mapping[str, Any]) -> IncomingReply:
-    return IncomingReply(**reply_fields(data, offset_timestamp), extra=_extra(data))
+def _reply(data: Mapping[str, Any]) -> events.IncomingReply:
+    return events.IncomingReply(**reply_fields(data, offset_timestamp), extra=_extra(data))
 
 
-def _incoming(data: Mapping[str, Any]) -> IncomingMessage:
-    return IncomingMessage(**incoming_fields(data, offset_timestamp), extra=_extra(data))
+def _incoming(data: Mapping[str, Any]) -> events.IncomingMessage:
+    return events.IncomingMessage(**incoming_fields(data, offset_timestamp), extra=_extra(data))
 
 
-def _unknown(data: Mapping[str, Any]) -> UnknownEvent:
-    return UnknownEvent(field(data, "raw", required(_object)))
+def _unknown(data: Mapping[str, Any]) -> events.UnknownEvent:
+    return events.UnknownEvent(field(data, "raw", required(_object)))
 
 
-def _invalid(data: Mapping[str, Any]) -> InvalidEvent:
-    return InvalidEvent(data.get("raw"), field(data, "reason", text) or "")
+def _invalid(data: Mapping[str, Any]) -> events.InvalidEvent:
+    return events.InvalidEvent(data.get("raw"), field(data, "reason", text) or "")
 
 
-_READERS: dict[str, Callable[[Mapping[str, Any]], Event]] = {
+_READERS: dict[str, Callable[[Mapping[str, Any]], events.Event]] = {
     "DeliveryReport": _report,
     "IncomingReply": _reply,
     "IncomingMessage": _incoming,
@@ -141,7 +133,7 @@ _READERS: dict[str, Callable[[Mapping[str, Any]], Event]] = {
 }
 
 
-def read_events(source: IO[bytes]) -> Iterator[Event]:
+def read_events(source: IO[bytes]) -> Iterator[events.Event]:
     """The events of a file or stream, read as it goes, whatever its size.
 
     It holds JSON values one after another: webhook bodies (an array or one object, as

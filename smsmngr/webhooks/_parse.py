@@ -20,16 +20,7 @@ from .._reading import (
     text,
 )
 from ..errors import WebhookError
-from ._events import (
-    ChannelStats,
-    DeliveryReport,
-    Event,
-    IncomingMessage,
-    IncomingReply,
-    InvalidEvent,
-    ResultInfo,
-    UnknownEvent,
-)
+from . import _events as events
 
 __all__ = ["DEFAULT_MAX_BYTES", "parse"]
 
@@ -45,7 +36,7 @@ _REPLY_FIELDS = {
 }  # fmt: skip
 
 
-def parse(body: bytes | str | Any, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Event]:
+def parse(body: bytes | str | Any, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[events.Event]:
     """The events of one webhook body, in order.
 
     ``body`` is the raw bytes or text of the POST, or JSON already decoded; an array or
@@ -74,9 +65,11 @@ def parse(body: bytes | str | Any, *, max_bytes: int = DEFAULT_MAX_BYTES) -> lis
     return [_event(item) for item in items]
 
 
-def _event(item: Any) -> Event:
+def _event(item: Any) -> events.Event:
     if not isinstance(item, Mapping):
-        return InvalidEvent(item, f"an event must be a JSON object, got {type(item).__name__}")
+        return events.InvalidEvent(
+            item, f"an event must be a JSON object, got {type(item).__name__}"
+        )
     try:
         kind = item.get("type")
         if kind is None:  # each schema's default: outgoing reports carry a result
@@ -86,11 +79,11 @@ def _event(item: Any) -> Event:
         if kind == "incoming":
             return _reply(item) if "message_id" in item else _incoming(item)
     except Unreadable as error:
-        return InvalidEvent(item, str(error))
+        return events.InvalidEvent(item, str(error))
     except (ValueError, TypeError, OverflowError, RecursionError) as error:
         # Whatever else one item holds, it must not cost the rest of the batch.
-        return InvalidEvent(item, f"unreadable: {type(error).__name__}")
-    return UnknownEvent(item)
+        return events.InvalidEvent(item, f"unreadable: {type(error).__name__}")
+    return events.UnknownEvent(item)
 
 
 _text = required(text)
@@ -136,7 +129,7 @@ def _extra(item: Mapping[str, Any], known: Collection[str]) -> dict[str, Any]:
     return {key: value for key, value in item.items() if key not in known}
 
 
-def _delivery_report(item: Mapping[str, Any]) -> DeliveryReport:
+def _delivery_report(item: Mapping[str, Any]) -> events.DeliveryReport:
     to = field(item, "to", _payload)
     info = field(item, "result_info", text)
     stats = None
@@ -145,10 +138,10 @@ def _delivery_report(item: Mapping[str, Any]) -> DeliveryReport:
         if raw is not None:
             stats = read_stats(key, raw)
             break
-    return DeliveryReport(
+    return events.DeliveryReport(
         **report_fields(item, epoch_timestamp),
         phone_number=field(to, "phone_number", text) if to is not None else None,
-        result_info=ResultInfo.parse(info) if info is not None else None,
+        result_info=events.ResultInfo.parse(info) if info is not None else None,
         stats=stats,
         extra=_extra(item, _REPORT_FIELDS),
     )
@@ -188,19 +181,21 @@ _STATS_READERS: dict[str, Reader] = {
 }
 
 
-def read_stats(channel: str, raw: Mapping[str, Any]) -> ChannelStats:
+def read_stats(channel: str, raw: Mapping[str, Any]) -> events.ChannelStats:
     """The ``ChannelStats`` of ``channel`` from its object ``raw``."""
     try:
-        return read_object(ChannelStats, raw, _STATS_READERS, channel=channel)
+        return read_object(events.ChannelStats, raw, _STATS_READERS, channel=channel)
     except Unreadable as error:
         raise error.within(channel) from None
 
 
-def _reply(item: Mapping[str, Any]) -> IncomingReply:
-    return IncomingReply(**reply_fields(item, epoch_timestamp), extra=_extra(item, _REPLY_FIELDS))
+def _reply(item: Mapping[str, Any]) -> events.IncomingReply:
+    return events.IncomingReply(
+        **reply_fields(item, epoch_timestamp), extra=_extra(item, _REPLY_FIELDS)
+    )
 
 
-def _incoming(item: Mapping[str, Any]) -> IncomingMessage:
-    return IncomingMessage(
+def _incoming(item: Mapping[str, Any]) -> events.IncomingMessage:
+    return events.IncomingMessage(
         **incoming_fields(item, epoch_timestamp), extra=_extra(item, _REPLY_FIELDS)
     )

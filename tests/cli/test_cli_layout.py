@@ -10,14 +10,17 @@ import pytest
 
 from smsmngr.cli import (
     _app,
+    _billing,
     _bulk,
     _journal,
+    _lists,
     _mock,
     _segments,
     _send,
     _upload,
     _verify,
     _webhook,
+    _whatsapp,
 )
 
 CLI = Path(_app.__file__).parent
@@ -30,6 +33,17 @@ GROUPS: dict[ModuleType, list[str]] = {
     _webhook: ["webhook parse"],
     _journal: ["journal show", "journal reconcile", "journal reports"],
     _verify: ["verify start", "verify check"],
+    _billing: ["billing invoices", "billing pdf"],
+    _lists: [
+        "optout list",
+        "optout add",
+        "optout remove",
+        "blacklist list",
+        "blacklist add",
+        "blacklist remove",
+        "inbox",
+    ],
+    _whatsapp: ["whatsapp templates"],
     _mock: ["mock", "demo"],
 }
 

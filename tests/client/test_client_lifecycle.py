@@ -179,7 +179,7 @@ def test_a_loop_thread_that_fails_to_start_raises_in_the_caller(
     def no_loop(*args: object, **kwargs: object) -> None:
         raise RuntimeError("no event loop here")
 
-    monkeypatch.setattr(smsmngr._blocking.anyio, "run", no_loop)
+    monkeypatch.setattr(smsmngr._blocking.asyncio, "new_event_loop", no_loop)
     outcome: list[BaseException] = []
 
     def call() -> None:

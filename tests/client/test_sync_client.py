@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import json
 import os
@@ -16,7 +17,6 @@ import anyio
 import httpx
 import pytest
 import respx
-from anyio.from_thread import BlockingPortal
 
 from smsmngr import (
     AsyncClient,
@@ -27,6 +27,7 @@ from smsmngr import (
     Message,
     ValidationError,
 )
+from smsmngr._blocking import _Loop
 from smsmngr.testing import FakeSmsManager
 
 from ..support import API_KEY, BASE_URL, NO_WAIT, accepted
@@ -34,28 +35,31 @@ from ..support import API_KEY, BASE_URL, NO_WAIT, accepted
 MESSAGE = Message("Hi", to=["420777123456"])
 
 
-def test_send_send_batch_and_send_simple_work_blocking(
-    api: respx.MockRouter, sync_client: Client
-) -> None:
-    api.post("/message").respond(200, json=accepted("m"))
-    api.post("/message/priority").respond(200, json=accepted("p"))
-    batch_route = api.post("/messages").respond(200, json=accepted("b0", "b1"))
-    api.post("/simple/message").respond(
-        200, json={"request_id": "r", "message_id": "s", "accepted": True}
-    )
-    api.get("/simple/message").respond(
-        200, json={"request_id": "r", "message_id": "g", "accepted": True}
-    )
-
-    assert sync_client.send(MESSAGE).recipient_message_ids() == ["m"]
-    assert sync_client.send(MESSAGE, priority=True).recipient_message_ids() == ["p"]
-    batch = sync_client.send_batch([MESSAGE, Message("Yo", to=["420777000001", "420777000002"])])
-    assert batch.recipient_message_ids() == ["b0-0", "b1-0", "b1-1"]
-    assert len(json.loads(batch_route.calls.last.request.content)) == 2
-    assert sync_client.send_simple("420777123456", "Hi", sender="Shop").message_id == "s"
-    assert (
-        sync_client.send_simple("420777123456", "Hi", sender="Shop", method="GET").message_id == "g"
-    )
+def test_send_send_batch_and_send_simple_work_blocking() -> None:
+    fake = FakeSmsManager()
+    with fake.client() as client:
+        assert len(client.send(MESSAGE).recipient_message_ids()) == 1
+        assert len(client.send(MESSAGE, priority=True).recipient_message_ids()) == 1
+        two = Message("Yo", to=["420777000001", "420777000002"])
+        batch = client.send_batch([MESSAGE, two])
+        simple = client.send_simple("420777123456", "Hi", sender="Shop")
+        got = client.send_simple("420777123456", "Hi", sender="Shop", method="GET")
+    by_id = {sent.message_id: sent for sent in fake.ledger.sent}
+    ids = batch.recipient_message_ids()
+    assert [by_id[i].phone_number for i in ids if i] == [
+        "420777123456",
+        "420777000001",
+        "420777000002",
+    ]
+    assert {by_id[i].endpoint for i in ids if i} == {"/messages"}
+    assert by_id[simple.message_id].endpoint == by_id[got.message_id].endpoint
+    assert [call.endpoint for call in fake.ledger.calls] == [
+        "/message",
+        "/message/priority",
+        "/messages",
+        "/simple/message",
+        "/simple/message",
+    ]
 
 
 def test_errors_surface_with_their_async_types(api: respx.MockRouter, sync_client: Client) -> None:
@@ -76,10 +80,9 @@ def test_configuration_errors_are_raised_by_the_constructor() -> None:
         Client(api_key=API_KEY, base_url="http://example.com/v2")
 
 
-def test_the_loop_thread_starts_lazily_and_stops_on_close(api: respx.MockRouter) -> None:
-    api.post("/message").respond(200, json=accepted("m"))
+def test_the_loop_thread_starts_lazily_and_stops_on_close() -> None:
     before = threading.active_count()
-    client = Client(api_key=API_KEY, retry=NO_WAIT)
+    client = FakeSmsManager().client()
     assert threading.active_count() == before
     client.send(MESSAGE)
     assert threading.active_count() == before + 1
@@ -164,14 +167,14 @@ def test_ctrl_c_cancels_the_call_on_the_loop() -> None:
 
 
 @pytest.mark.parametrize("task_runs_first", [True, False])
-def test_an_interrupt_inside_start_task_soon_still_stops_the_call(
+def test_an_interrupt_inside_spawning_the_call_still_stops_it(
     monkeypatch: pytest.MonkeyPatch, task_runs_first: bool
 ) -> None:
     started, cancelled = threading.Event(), threading.Event()
-    original = BlockingPortal.start_task_soon
+    original = _Loop.spawn
 
-    def interrupted(self: BlockingPortal, *args: Any, **kwargs: Any) -> Any:
-        monkeypatch.setattr(BlockingPortal, "start_task_soon", original)
+    def interrupted(self: _Loop, *args: Any, **kwargs: Any) -> Any:
+        monkeypatch.setattr(_Loop, "spawn", original)
         original(self, *args, **kwargs)
         if task_runs_first:
             assert started.wait(5)
@@ -179,7 +182,7 @@ def test_an_interrupt_inside_start_task_soon_still_stops_the_call(
 
     http_client = _hanging_transport(started, cancelled, interrupt=False)
     with Client(api_key=API_KEY, http_client=http_client) as client:
-        monkeypatch.setattr(BlockingPortal, "start_task_soon", interrupted)
+        monkeypatch.setattr(_Loop, "spawn", interrupted)
         with pytest.raises(KeyboardInterrupt):
             client.send(MESSAGE)
         # Either it was cancelled and unwound, or it never started and never will.
@@ -220,7 +223,8 @@ def test_a_loop_thread_that_fails_to_start_is_an_error_not_a_hang(
     def broken_run(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("no event loop today")
 
-    monkeypatch.setattr(anyio, "run", broken_run)
+    # Fails inside the loop thread, after it started: the caller hears it.
+    monkeypatch.setattr(asyncio, "set_event_loop", broken_run)
     client = Client(api_key=API_KEY)
     with pytest.raises(RuntimeError, match="no event loop today"):
         client.send(MESSAGE)

@@ -123,3 +123,24 @@ async def test_the_login_example_answers_a_body_it_cannot_read_with_a_400(
     assert answer.status_code == 400
     assert "error" in answer.json()
     assert fake.ledger.calls == []
+
+
+async def test_the_opt_out_example_adds_who_replied_stop(monkeypatch: pytest.MonkeyPatch) -> None:
+    from smsmngr.testing import FakeSmsManager
+
+    monkeypatch.setenv("SMSMANAGER_API_KEY", "unused-here")
+    module = importlib.reload(importlib.import_module("examples.optout_receiver"))
+    fake = FakeSmsManager()
+    events = [
+        {"type": "incoming", "message_id": "m-1", "sender": "420777123456", "body": " Stop "},
+        {"type": "incoming", "sender": "420777654321", "recipient": "Shop", "body": "UNSUBSCRIBE"},
+        {"type": "incoming", "sender": "420777000001", "recipient": "Shop", "body": "Stop it?"},
+    ]
+    async with fake.async_client() as client:
+        app = module.opt_out_app(client, token="t0k")
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://app") as http:
+            ok = await http.post("/smsmngr/webhook?token=t0k", content=json.dumps(events))
+        listed = [entry.phone_number for entry in await client.optout.list()]
+    assert ok.status_code == 200
+    assert listed == ["420777123456", "420777654321"]
