@@ -148,6 +148,7 @@ from .status import (
     PriceList,
     RequestStats,
 )
+from .upload import ScheduleCancelled, UploadResult
 from .verify import AsyncVerify, ProofCheck, Verification, VerificationSession
 from .whatsapp import *  # noqa: F403  (the WhatsApp Business API's types: whatsapp.__all__)
 
@@ -249,6 +250,7 @@ __all__ = [
     "ResponseFormatError",
     "RetryEvent",
     "RetryPolicy",
+    "ScheduleCancelled",
     "SendResult",
     "ServerError",
     "Service",
@@ -269,6 +271,7 @@ __all__ = [
     "TopUp",
     "TransportError",
     "TtlCondition",
+    "UploadResult",
     "ValidationError",
     "Verification",
     "VerificationSession",

@@ -14,17 +14,18 @@ from collections.abc import (
     AsyncGenerator,
     AsyncIterable,
     AsyncIterator,
+    Awaitable,
     Callable,
     Iterable,
-    Iterator,
     Mapping,
 )
-from contextlib import aclosing, contextmanager
+from contextlib import aclosing
 from types import TracebackType
 from typing import Any, Literal, TypeVar
 
 import httpx
 
+from . import upload as upload_api
 from ._account import calling_code
 from ._areas import ApiAreas
 from ._calls import post_messages
@@ -36,8 +37,8 @@ from ._stacks import HttpStackName
 from ._transport import Transport
 from ._wire import encode_json, message_to_wire, simple_message_fields
 from .api_keys import registered_senders
-from .bulk._campaign import Campaign, Tally
-from .bulk._journal import Account, Journal
+from .bulk._campaign import BulkInput, Tally, opened_campaign
+from .bulk._journal import Journal, journal_of
 from .bulk._outcomes import BatchOutcome, BulkResult
 from .bulk._preflight import preflight_of
 from .bulk._reconcile import Platform, ReconcileResult, reconcile_journal
@@ -45,6 +46,7 @@ from .errors import CarriesBulkResult, SmsManagerError, ValidationError
 from .models import Gateway, Message, SendResult, SimpleSendResult
 from .phone import PhoneNormalizer, normalizer_for_region
 from .status import MessageRow
+from .upload import ScheduleCancelled, UploadResult
 
 __all__ = ["AsyncClient"]
 
@@ -283,7 +285,7 @@ class AsyncClient(ApiAreas):
         """
         if not isinstance(grace, dt.timedelta) or grace < dt.timedelta(0):
             raise ValidationError("grace", f"must be a timedelta of 0 or more, got {grace!r}")
-        opened = self._journal(journal, key_rotated=key_rotated, must_exist=True)
+        opened = journal_of(self._transport, journal, self._region, key_rotated, must_exist=True)
         try:
             credit = await self.account.get_credit()  # the account's time zone, and its clock
             platform = Platform(
@@ -301,22 +303,72 @@ class AsyncClient(ApiAreas):
     def _platform_rows(self, day: str, number: str, tag: str | None) -> AsyncIterator[MessageRow]:
         return self.status.iter_messages(day, tag=tag, phone_number=number)
 
-    def _journal(
-        self, path: str | os.PathLike[str], *, key_rotated: bool, must_exist: bool = False
-    ) -> Journal:
-        """A journal of this client's account: its key and base URLs, or refused."""
-        if not isinstance(key_rotated, bool):
-            raise ValidationError("key_rotated", f"must be True or False, got {key_rotated!r}")
-        transport = self._transport
-        account = Account(transport.key_fingerprint, transport.base_url, transport.rest_base_url)
-        return Journal(
-            path,
-            region=self._region,
-            must_exist=must_exist,
-            account=account,
-            key_rotated=key_rotated,
-            clock_offset=lambda: transport.clock_offset,
+    async def upload_bulk(
+        self,
+        messages: Message | Iterable[Message] | AsyncIterable[Message],
+        *,
+        bulk_id: str,
+        at: dt.datetime | None = None,
+        compress: bool = True,
+        journal: str | os.PathLike[str] | None = None,
+        force: bool = False,
+        key_rotated: bool = False,
+        on_progress: Callable[[int], object] | None = None,
+    ) -> UploadResult:
+        """Send a very large campaign as one file (REST ``POST /messaging/url``, then a
+        ``PUT`` of the file without the API key), at once or at ``at`` (aware datetime).
+
+        It takes and checks what ``send_bulk()`` does, and writes the whole file (JSONL,
+        gzipped unless ``compress=False``) before anything goes out; invalid numbers are
+        left out and listed in ``result.refused``. A lost answer to the ``PUT`` raises
+        ``DeliveryUncertainError``, never repeated. ``journal=path`` records the upload;
+        a bulk id it holds as (maybe) uploaded is refused unless ``force=True``.
+        ``on_progress(recipients)`` follows the writing (see ``smsmngr.upload``).
+
+        Example::
+
+            result = await client.upload_bulk(Message("Sale", to=numbers), bulk_id="sale-07")
+            print(result.recipients, result.bytes_sent)
+        """
+        return await upload_api.upload_bulk(
+            self._transport,
+            self._normalize,
+            messages,
+            bulk_id=bulk_id,
+            at=at,
+            compress=compress,
+            journal=self._journal_opener(journal, key_rotated),
+            force=force,
+            on_progress=on_progress,
         )
+
+    async def cancel_scheduled(
+        self, *, message_id: str | None = None, bulk_id: str | None = None
+    ) -> ScheduleCancelled:
+        """Cancel a scheduled message (``message_id``) or bulk upload (``bulk_id``):
+        exactly one of them (REST ``POST /messaging/cancel``).
+
+        Example::
+
+            await client.cancel_scheduled(bulk_id="sale-07")
+        """
+        return await upload_api.cancel_scheduled(self._transport, message_id, bulk_id)
+
+    def _preflight(
+        self, preflight: bool, journal: str | os.PathLike[str] | None
+    ) -> Callable[[BulkInput], Awaitable[BulkInput]] | None:
+        """What checks the key before a campaign's first call, if ``preflight``."""
+        if not isinstance(preflight, bool):
+            raise ValidationError("preflight", f"must be True or False, got {preflight!r}")
+        return preflight_of(self.api_keys.me, journal) if preflight else None
+
+    def _journal_opener(
+        self, path: str | os.PathLike[str] | None, key_rotated: bool
+    ) -> Callable[[], Journal] | None:
+        """What opens the journal at ``path`` (``None``: none), of this client's account."""
+        if path is None:
+            return None
+        return functools.partial(journal_of, self._transport, path, self._region, key_rotated)
 
     async def send_bulk(
         self,
@@ -365,15 +417,16 @@ class AsyncClient(ApiAreas):
             print(result.accepted, result.rejected, result.failed, result.unknown)
         """
         tally = Tally(collect_outcomes=collect_outcomes)
-        with self._campaign(
-            concurrency,
-            max_requests_per_second,
-            journal,
-            resend_unknown,
-            on_progress,
-            not_accepted_retries,
-            key_rotated,
-            preflight,
+        with opened_campaign(
+            self._transport,
+            self._journal_opener(journal, key_rotated),
+            normalize=self._normalize,
+            concurrency=concurrency,
+            max_requests_per_second=max_requests_per_second,
+            resend_unknown=resend_unknown,
+            on_progress=on_progress,
+            not_accepted_retries=not_accepted_retries,
+            preflight=self._preflight(preflight, journal),
         ) as campaign:
             try:
                 async with aclosing(campaign.run(messages)) as batches:
@@ -411,50 +464,17 @@ class AsyncClient(ApiAreas):
                 async for batch in batches:
                     store(batch.outcomes)
         """
-        with self._campaign(
-            concurrency,
-            max_requests_per_second,
-            journal,
-            resend_unknown,
-            on_progress,
-            not_accepted_retries,
-            key_rotated,
-            preflight,
+        with opened_campaign(
+            self._transport,
+            self._journal_opener(journal, key_rotated),
+            normalize=self._normalize,
+            concurrency=concurrency,
+            max_requests_per_second=max_requests_per_second,
+            resend_unknown=resend_unknown,
+            on_progress=on_progress,
+            not_accepted_retries=not_accepted_retries,
+            preflight=self._preflight(preflight, journal),
         ) as campaign:
             async with aclosing(campaign.run(messages)) as batches:
                 async for batch in batches:
                     yield batch
-
-    @contextmanager
-    def _campaign(
-        self,
-        concurrency: int,
-        max_requests_per_second: float | None,
-        journal: str | os.PathLike[str] | None,
-        resend_unknown: bool,
-        on_progress: Callable[[int, int | None], object] | None,
-        not_accepted_retries: int,
-        key_rotated: bool,
-        preflight: bool,
-    ) -> Iterator[Campaign]:
-        """A campaign, with its journal (if any) open for as long as it runs."""
-        if not isinstance(preflight, bool):
-            raise ValidationError("preflight", f"must be True or False, got {preflight!r}")
-        opened = None
-        if journal is not None:
-            opened = self._journal(journal, key_rotated=key_rotated)
-        try:
-            yield Campaign(
-                self._transport,
-                normalize=self._normalize,
-                concurrency=concurrency,
-                max_requests_per_second=max_requests_per_second,
-                journal=opened,
-                resend_unknown=resend_unknown,
-                on_progress=on_progress,
-                not_accepted_retries=not_accepted_retries,
-                preflight=preflight_of(self.api_keys.me, journal) if preflight else None,
-            )
-        finally:
-            if opened is not None:
-                opened.close()

@@ -24,6 +24,7 @@ __all__ = [
     "MIN_TTL",
     "aware_datetime",
     "body",
+    "check_aware",
     "clock",
     "extra",
     "extra_field",
@@ -314,9 +315,12 @@ def clock(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None
 
 
 def aware_datetime(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is None:
-        return
-    name = field_name(instance, attribute)
+    if value is not None:
+        check_aware(field_name(instance, attribute), value)
+
+
+def check_aware(name: str, value: Any) -> None:
+    """Refuse anything but a timezone-aware datetime that UTC can write."""
     if not isinstance(value, dt.datetime):
         raise ValidationError(name, f"must be a datetime, got {type(value).__name__}")
     if value.utcoffset() is None:

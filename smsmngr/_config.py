@@ -31,6 +31,7 @@ __all__ = [
     "checked_headers",
     "checked_timeout",
     "deadline",
+    "is_loopback",
     "resolve_api_key",
     "resolve_base_urls",
     "user_agent",
@@ -188,7 +189,7 @@ def _checked_url(url: str, name: str) -> str:
         parsed = httpx.URL(url)
     except httpx.InvalidURL as error:
         raise ConfigurationError(f"{name} is not a valid URL: {error}") from None
-    if parsed.scheme == "http" and not _is_loopback(parsed.host):
+    if parsed.scheme == "http" and not is_loopback(parsed.host):
         raise ConfigurationError(
             f"{name} must use https (plain http would expose the API key), got {url!r}; "
             "http is allowed only for loopback hosts"
@@ -198,7 +199,7 @@ def _checked_url(url: str, name: str) -> str:
     return url.rstrip("/")
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
     try:

@@ -50,14 +50,17 @@ _T = TypeVar("_T")
 _E = TypeVar("_E", bound=APIError)
 
 # The 500s the reference documents as a definite refusal (openapi/rest/restapi_v1.yaml,
-# /credit/order and /credit/cancel): nothing was done, so they are not "may have been
-# processed". Every other 5xx keeps that meaning.
+# /credit/order, /credit/cancel and /messaging/*): nothing was done, so they are not
+# "may have been processed". Every other 5xx keeps that meaning.
 _REFUSALS: dict[str, type[RefusedError]] = {
     "insufficient credit": InsufficientCreditError,
     "service already cancelled": AlreadyCancelledError,
     "invalid service id": RefusedError,
     "service not found": RefusedError,
     "no available sender for this service": RefusedError,
+    # /messaging/url and /messaging/cancel: no URL was made, no schedule was cancelled.
+    "failed to generate upload url": RefusedError,
+    "failed to cancel schedule": RefusedError,
     # /optout and /blacklist (POST, DELETE): the change was not queued or not made.
     "enqueue failed": RefusedError,
     "delete failed": RefusedError,

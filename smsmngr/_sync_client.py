@@ -49,6 +49,7 @@ from .integrations import AsyncIntegrations, ConnectorResult, PartnerSignup
 from .lists import AddedNumbers, AsyncContactList, ListEntry, RemovedNumbers
 from .models import Gateway, Message, SendResult, SimpleSendResult
 from .status import Credit, DailyStats, MessageRow, MessageStatus, PriceList, RequestStats
+from .upload import ScheduleCancelled, UploadResult
 from .verify import AsyncVerify, ProofCheck, Verification, VerificationSession
 
 __all__ = [
@@ -292,6 +293,59 @@ class Client:
         """
         return self._runner.call(
             AsyncClient.reconcile, journal, grace=grace, key_rotated=key_rotated
+        )
+
+    def upload_bulk(
+        self,
+        messages: Message | Iterable[Message] | AsyncIterable[Message],
+        *,
+        bulk_id: str,
+        at: dt.datetime | None = None,
+        compress: bool = True,
+        journal: str | os.PathLike[str] | None = None,
+        force: bool = False,
+        key_rotated: bool = False,
+        on_progress: Callable[[int], object] | None = None,
+    ) -> UploadResult:
+        """Send a very large campaign as one file (REST ``POST /messaging/url``, then a
+        ``PUT`` of the file without the API key), at once or at ``at`` (aware datetime).
+
+        It takes and checks what ``send_bulk()`` does, and writes the whole file (JSONL,
+        gzipped unless ``compress=False``) before anything goes out; invalid numbers are
+        left out and listed in ``result.refused``. A lost answer to the ``PUT`` raises
+        ``DeliveryUncertainError``, never repeated. ``journal=path`` records the upload;
+        a bulk id it holds as (maybe) uploaded is refused unless ``force=True``.
+        ``on_progress(recipients)`` follows the writing (see ``smsmngr.upload``).
+
+        Example::
+
+            result = client.upload_bulk(Message("Sale", to=numbers), bulk_id="sale-07")
+            print(result.recipients, result.bytes_sent)
+        """
+        return self._runner.call(
+            AsyncClient.upload_bulk,
+            messages,
+            bulk_id=bulk_id,
+            at=at,
+            compress=compress,
+            journal=journal,
+            force=force,
+            key_rotated=key_rotated,
+            on_progress=on_progress,
+        )
+
+    def cancel_scheduled(
+        self, *, message_id: str | None = None, bulk_id: str | None = None
+    ) -> ScheduleCancelled:
+        """Cancel a scheduled message (``message_id``) or bulk upload (``bulk_id``):
+        exactly one of them (REST ``POST /messaging/cancel``).
+
+        Example::
+
+            client.cancel_scheduled(bulk_id="sale-07")
+        """
+        return self._runner.call(
+            AsyncClient.cancel_scheduled, message_id=message_id, bulk_id=bulk_id
         )
 
     def send_bulk(

@@ -281,6 +281,9 @@ class Transport:
         retry_429: bool | Callable[[Any], bool] = True,
         send_key: bool = True,
         raw: bool = False,
+        content: Any = None,
+        headers: Mapping[str, str] | None = None,
+        where: str | None = None,
     ) -> Reply:
         """Send a request and return the decoded 2xx answer, or raise a mapped error.
 
@@ -295,24 +298,26 @@ class Transport:
         means "no more attempts", not "later"), and a function of the 429's body says
         whether this one is waited out; ``send_key=False`` sends no API key.
         ``raw=True`` gives a 2xx answer's bytes as they came (a file, not JSON).
+        ``content`` is any other body (a re-iterable stream, sent with the ``headers``
+        given), and ``where`` names the request in errors (``"METHOD path"`` by default).
         """
         refused = self._refused_urls.get(base_url or self.base_url)
         if refused is not None:
             raise ConfigurationError(refused)
         client = self._connection.for_this_loop()
         pacer = pacer if pacer is not None else self._pacers[base_url or self.base_url]
-        headers = self._headers
+        sent_headers = {**self._headers, **(headers or {})}
         if json_content is not None:
-            headers = {**headers, "content-type": "application/json"}
+            sent_headers["content-type"] = "application/json"
         url = (base_url or self.base_url) + path
         build = functools.partial(
             client.build_request,
             method,
             url,
-            content=json_content,
+            content=json_content if json_content is not None else content,
             data=form,
             params=query,
-            headers=headers,
+            headers=sent_headers,
             timeout=self._stack_timeout,
         )
         send = functools.partial(
@@ -320,7 +325,7 @@ class Transport:
             # The key is added by httpx, so no frame of ours holds it in a local.
             auth=(self._query_auth if key_in_query else self._header_auth) if send_key else None,
         )
-        where = f"{method} {path}"
+        where = where or f"{method} {path}"
 
         def wait_429(outcome: _Outcome) -> bool:
             if not callable(retry_429):

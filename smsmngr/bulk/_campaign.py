@@ -18,7 +18,7 @@ from collections.abc import (
     Iterator,
     Sequence,
 )
-from contextlib import aclosing
+from contextlib import aclosing, contextmanager
 from typing import Any
 
 import anyio
@@ -53,7 +53,7 @@ from ._outcomes import (
 )
 from ._packing import Call, FromJournal, Lookup, Packer
 
-__all__ = ["BulkInput", "Campaign", "Tally"]
+__all__ = ["BulkInput", "Campaign", "Tally", "numbered", "opened_campaign"]
 
 BulkInput = Message | Iterable[Message] | AsyncIterable[Message]
 ProgressCallback = Callable[[int, "int | None"], object]
@@ -187,9 +187,9 @@ class Campaign:
                 await batches.send(BatchOutcome(tuple(settled[source]), source=source))
                 settled[source] = []
 
-        async with calls, batches, aclosing(_numbered(messages)) as numbered:
+        async with calls, batches, aclosing(numbered(messages)) as indexed:
             try:
-                async for index, message in numbered:
+                async for index, message in indexed:
                     if self.stop_reason is not None or self._stop_error is not None:
                         break
                     for item in packer.add(index, message):
@@ -423,7 +423,21 @@ def _given(call: Call) -> Iterator[tuple[Key, str]]:
             yield (number, content, occurrence), given
 
 
-async def _numbered(messages: BulkInput) -> AsyncGenerator[tuple[int, Message], None]:
+@contextmanager
+def opened_campaign(
+    transport: Transport, journal: Callable[[], Journal] | None, **options: Any
+) -> Iterator[Campaign]:
+    """A ``Campaign`` with its journal (``journal()`` opens it) open while it runs."""
+    opened = journal() if journal is not None else None
+    try:
+        yield Campaign(transport, journal=opened, **options)
+    finally:
+        if opened is not None:
+            opened.close()
+
+
+async def numbered(messages: BulkInput) -> AsyncGenerator[tuple[int, Message], None]:
+    """Each message of a bulk input with its index (one ``Message`` is the only one)."""
     if isinstance(messages, Message):
         yield 0, messages
     elif isinstance(messages, AsyncIterable):

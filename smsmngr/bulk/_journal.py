@@ -32,16 +32,17 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
-from ..errors import JournalError
+from ..errors import JournalError, ValidationError
 from . import _reports
 from ._outcomes import OutcomeStatus, RecipientOutcome
 
 if TYPE_CHECKING:
+    from .._transport import Transport
     from ..webhooks import Event
 
-__all__ = ["Account", "Journal", "JournalError", "Unknown"]
+__all__ = ["Account", "Journal", "JournalError", "Unknown", "journal_of"]
 
-_FORMAT = "smsmngr-journal-5"
+_FORMAT = "smsmngr-journal-6"
 _SENDING = "sending"
 # Certainly never processed: a resume sends these again.
 _SEND_AGAIN = {OutcomeStatus.FAILED.value, OutcomeStatus.REJECTED.value}
@@ -66,6 +67,14 @@ _SCHEMA = (
         fields TEXT NOT NULL
     ) WITHOUT ROWID""",
     _reports.SCHEMA,
+    # Bulk uploads (upload_bulk): one row per bulk id, so that none goes twice by accident.
+    """CREATE TABLE IF NOT EXISTS uploads (
+        bulk_id TEXT PRIMARY KEY,
+        sha256 TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        recipients INTEGER NOT NULL,
+        at REAL NOT NULL
+    ) WITHOUT ROWID""",
     "CREATE INDEX IF NOT EXISTS by_message_id ON recipients (message_id)",
 )
 # How many times this run has met each (number, content): a recipient's occurrence.
@@ -141,6 +150,28 @@ def _as_journal_error(method: _F) -> _F:
             raise _explain(self.path, error) from None
 
     return cast(_F, wrapper)
+
+
+def journal_of(
+    transport: Transport,
+    path: str | os.PathLike[str],
+    region: str | None,
+    key_rotated: bool,
+    must_exist: bool = False,
+) -> Journal:
+    """The journal at ``path`` of ``transport``'s account (its key and base URLs), or
+    ``JournalError`` if it belongs to another."""
+    if not isinstance(key_rotated, bool):
+        raise ValidationError("key_rotated", f"must be True or False, got {key_rotated!r}")
+    account = Account(transport.key_fingerprint, transport.base_url, transport.rest_base_url)
+    return Journal(
+        path,
+        region=region,
+        must_exist=must_exist,
+        account=account,
+        key_rotated=key_rotated,
+        clock_offset=lambda: transport.clock_offset,
+    )
 
 
 def _connect(path: str) -> sqlite3.Connection:
@@ -259,7 +290,9 @@ class Journal:
         whose recipients were all certainly never processed (a wrong key, say) holds
         nothing of any account's: it takes the new key and URLs."""
         held_anything = self._db.execute(
-            "SELECT 1 FROM recipients WHERE status NOT IN (?, ?) LIMIT 1", tuple(_SEND_AGAIN)
+            "SELECT 1 FROM recipients WHERE status NOT IN (?, ?) "
+            "UNION ALL SELECT 1 FROM uploads WHERE outcome != 'failed' LIMIT 1",
+            tuple(_SEND_AGAIN),
         ).fetchone()
         if held_anything is None:
             self._db.execute(
@@ -359,6 +392,25 @@ class Journal:
                     for key, o in outcomes
                 ],
             )
+
+    # -- bulk uploads ---------------------------------------------------------------------
+
+    @_as_journal_error
+    def upload_of(self, bulk_id: str) -> tuple[str, str, int, float] | None:
+        """The ``(sha256, outcome, recipients, at)`` recorded for ``bulk_id``, if any."""
+        row = self._db.execute(
+            "SELECT sha256, outcome, recipients, at FROM uploads WHERE bulk_id = ?", (bulk_id,)
+        ).fetchone()
+        return None if row is None else (row[0], row[1], row[2], row[3])
+
+    @_as_journal_error
+    def record_upload(self, bulk_id: str, sha256: str, outcome: str, recipients: int) -> None:
+        """Record ``bulk_id``'s file (its digest) and its outcome (``uploading`` right
+        before the PUT, then ``uploaded``, ``uncertain`` or ``failed``)."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO uploads VALUES (?, ?, ?, ?, ?)",
+            (bulk_id, sha256, outcome, recipients, time.time()),
+        )
 
     # -- after a campaign: reconciling and delivery reports -----------------------------
 

@@ -34,6 +34,7 @@ from . import (
     _mock,
     _segments,
     _send,
+    _upload,
     _verify,
     _webhook,
     _whatsapp,
@@ -54,6 +55,7 @@ __all__ = ["main", "parser"]
 _GROUPS: tuple[Callable[[Commands, Common], None], ...] = (
     _send.register,
     _bulk.register,
+    _upload.register,
     _segments.register,
     _webhook.register,
     _journal.register,

@@ -37,7 +37,7 @@ from ._common import (
     command_line_spelling,
 )
 from ._display import Progress, print_summary, print_table
-from ._recipients import PHONE_COLUMNS, RecipientsFile, read_recipients
+from ._recipients import PHONE_COLUMNS, RecipientsFile, recipients_of
 
 __all__ = ["register"]
 
@@ -52,7 +52,7 @@ _RATE = checked_number(
 def register(commands: Commands, common: Common) -> None:
     """Add ``bulk``."""
     p = commands.add_parser("bulk", help="send to every recipient of a file", **common)
-    p.add_argument("file", help="CSV with a phone column, or one number a line")
+    p.add_argument("file", help="CSV with a phone column, JSON Lines of rows, or one number a line")
     p.add_argument("--body", required=True, help="the text; {column} takes a CSV column")
     p.add_argument("--sender", help="the sender name or number (default: the account's)")
     p.add_argument(
@@ -84,13 +84,7 @@ def register(commands: Commands, common: Common) -> None:
 def bulk(args: argparse.Namespace) -> int:
     _refuse_overwriting_inputs(args)
     try:
-        recipients = read_recipients(
-            args.file,
-            args.body,
-            sender=args.sender,
-            phone_column=args.phone_column,
-            encoding=args.encoding,
-        )
+        recipients = recipients_of(args)
         if args.dry_run:
             return dry_run(recipients, args)
         total = recipients.count()  # reads the whole file once: its errors come out here
@@ -127,7 +121,7 @@ def _refuse_overwriting_inputs(args: argparse.Namespace) -> None:
 
 
 def _say_phone_column(recipients: RecipientsFile) -> None:
-    if recipients.is_csv:
+    if recipients.is_csv or recipients.is_jsonl:
         print(f"phone numbers from column {recipients.phone_column!r}", file=sys.stderr)
 
 

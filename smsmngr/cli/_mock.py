@@ -59,7 +59,7 @@ def mock(args: argparse.Namespace) -> int:
             "serving needs uvicorn: install the fake extra "
             '(in a checkout: python -m pip install ".[fake]")'
         ) from None
-    from smsmngr.testing import FakeSmsManager
+    from smsmngr.testing import FakeSmsManager, serve
 
     _refuse_a_port_in_use(args.port)
     fake = FakeSmsManager(api_key=args.mock_key, ledger=args.ledger)
@@ -74,8 +74,11 @@ def mock(args: argparse.Namespace) -> int:
     print("Point the SDK and the command line at it, every API at once:")
     print(f"  export SMSMANAGER_API_HOST={host}")
     print(f"  export SMSMANAGER_API_KEY={shlex.quote(args.mock_key)}")
-    print("stop with Ctrl-C", flush=True)
-    uvicorn.run(fake.asgi_app, host="127.0.0.1", port=args.port, log_level="warning")
+    with serve(fake.upload_app) as storage:  # the host of its upload URLs: another port
+        fake.upload_base_url = storage
+        print(f"Bulk upload URLs point to its storage host, {storage}.")
+        print("stop with Ctrl-C", flush=True)
+        uvicorn.run(fake.asgi_app, host="127.0.0.1", port=args.port, log_level="warning")
     return EXIT_OK
 
 

@@ -29,6 +29,12 @@ class Served(Protocol):
     def handle(self) -> Callable[[str, str, Mapping[str, str], Mapping[str, str], bytes], Answer]:
         """``handle(method, path, query, headers, body)``."""
 
+    @property
+    def handle_upload(
+        self,
+    ) -> Callable[[str, str, Mapping[str, str], Mapping[str, str], bytes], Answer]:
+        """The same, for the storage host of the upload URLs."""
+
 
 class FakeASGIApp:
     """Serves a ``FakeSmsManager`` over ASGI: ``uvicorn.run(fake.asgi_app, port=8000)``.
@@ -39,8 +45,10 @@ class FakeASGIApp:
     (500). For real socket faults, put a proxy in front.
     """
 
-    def __init__(self, fake: Served) -> None:
+    def __init__(self, fake: Served, *, storage: bool = False) -> None:
         self.fake = fake
+        self.storage = storage
+        """Serves the storage host of the upload URLs (``fake.upload_app``) instead."""
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
@@ -56,12 +64,13 @@ class FakeASGIApp:
             chunks.append(event.get("body", b""))
             if not event.get("more_body"):
                 break
-        if scope["path"].endswith(LEDGER_PATH):
+        if scope["path"].endswith(LEDGER_PATH) and not self.storage:
             await _send_json(send, 200, self._ledger_counts())
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         query = dict(parse_qsl(scope["query_string"].decode("latin-1")))
-        answer = self.fake.handle(scope["method"], scope["path"], query, headers, b"".join(chunks))
+        handle = self.fake.handle_upload if self.storage else self.fake.handle
+        answer = handle(scope["method"], scope["path"], query, headers, b"".join(chunks))
         if answer.fault is not None and answer.fault.kind is FaultKind.SLOW:
             await anyio.sleep(answer.fault.delay)
         if answer.status is None:

@@ -18,7 +18,7 @@ from .._account import calling_code
 from .._async_client import AsyncClient
 from .._retry import RetryPolicy
 from .._sync_client import Client
-from . import _rest, _rest_account, _rest_keys, _rest_lists, _rest_whatsapp
+from . import _rest, _rest_account, _rest_keys, _rest_lists, _rest_messaging, _rest_whatsapp
 from ._answer import Answer, Request
 from ._asgi import FakeASGIApp
 from ._events import inbound_event, reply_event, status_event
@@ -27,6 +27,7 @@ from ._ledger import Ledger, SentRecipient
 from ._lists_state import list_refusal
 from ._rest import REST_PREFIX, TIME_ZONE, RestCall, RestHandler, RestState, answer_rest
 from ._rest_lists import DOWNLOAD_PREFIX, answer_download
+from ._rest_messaging import answer_upload
 from ._rules import normalized_number
 from ._sending import SendingState, answer_sending
 from ._verify import VERIFY_PATHS, VerifyState, answer_verify
@@ -38,6 +39,7 @@ REST_ROUTES: dict[tuple[str, str], RestHandler] = {
     **_rest_account.ROUTES,
     **_rest_lists.ROUTES,
     **_rest_keys.ROUTES,
+    **_rest_messaging.ROUTES,
     **_rest_whatsapp.ROUTES,
 }
 """Every REST API v1 and WhatsApp Business operation the fake answers, by method and
@@ -127,6 +129,7 @@ class FakeSmsManager:
             accepted_at=self.rest.accepted_at,
             calling_code=calling_code(account_country) or "",
         )
+        self.rest.messaging.bind(self._sending, clock, api_key)
         self.rest.lists.bind(clock, self._sending.calling_code, TIME_ZONE)
         self.rest.whatsapp.record, self.rest.whatsapp.clock = self._template_tested, clock
         self._clock = itertools.count(_WEBHOOK_EPOCH)
@@ -176,6 +179,11 @@ class FakeSmsManager:
         """This fake as an ASGI application, to serve on loopback (``uvicorn``)."""
         return FakeASGIApp(self)
 
+    @property
+    def upload_app(self) -> FakeASGIApp:
+        """The storage host of its upload URLs as an ASGI application (a second port)."""
+        return FakeASGIApp(self, storage=True)
+
     # -- the API ----------------------------------------------------------------------
 
     def handle(
@@ -192,6 +200,7 @@ class FakeSmsManager:
         for REST, ``/v1/validations`` and ``/v1/verify-proof`` for Verify, anything
         else for sending) decides which one answers a path it does not know."""
         with self._lock:
+            self.rest.messaging.run_due()
             if path.startswith(VERIFY_PATHS):
                 status, answer = answer_verify(
                     method, path, headers, body, self.verify, self.api_key, self._code_sent
@@ -209,6 +218,34 @@ class FakeSmsManager:
                 faults=self.faults,
                 clock=self.clock,
             )
+
+    def handle_upload(
+        self,
+        method: str,
+        path: str,
+        query: Mapping[str, str],
+        headers: Mapping[str, str],
+        body: bytes,
+    ) -> Answer:
+        """Answer one request to the storage host of the presigned upload URLs."""
+        with self._lock:
+            return answer_upload(self.rest.messaging, method, path, query, headers, body)
+
+    @property
+    def upload_base_url(self) -> str:
+        """Where the presigned upload URLs point: a host of their own in-process, the
+        second port when served (``serve()`` and ``smsmngr mock`` set it)."""
+        return self.rest.messaging.upload_base
+
+    @upload_base_url.setter
+    def upload_base_url(self, url: str) -> None:
+        self.rest.messaging.upload_base = url
+
+    def process_scheduled(self) -> None:
+        """Process the scheduled uploads whose time has come on the fake's clock (every
+        request and ``delivery_reports()`` do it first on their own)."""
+        with self._lock:
+            self.rest.messaging.run_due()
 
     def _answer_rest(self, request: Request) -> Answer:
         """The REST API v1: reads from the ledger, outside the fault plan (which numbers
@@ -277,11 +314,14 @@ class FakeSmsManager:
         invalid or in ``refused_numbers`` gets one ``rejected`` report instead (phase 2),
         and the test number 420777777777 gets none."""
         with self._lock:
+            self.rest.messaging.run_due()
             pending = self.ledger.sent[self._reported :]
             self._reported = len(self.ledger.sent)
             events = []
             for sent in pending:
                 if normalized_number(sent.phone_number) == TEST_NUMBER:
+                    continue
+                if sent.message_id in self.rest.messaging.cancelled:
                     continue
                 refused = self._phase_two_result(sent)
                 if refused is not None:
@@ -347,7 +387,9 @@ class FakeTransport(httpx.AsyncBaseTransport, httpx.BaseTransport):
         self._fake = fake
 
     def _answer(self, request: httpx.Request) -> Answer:
-        answer = self._fake.handle(
+        storage = httpx.URL(self._fake.upload_base_url)
+        on_storage = (request.url.host, request.url.port) == (storage.host, storage.port)
+        answer = (self._fake.handle_upload if on_storage else self._fake.handle)(
             request.method,
             request.url.path,
             dict(request.url.params),

@@ -22,6 +22,7 @@ from ._events import DEFAULT_SENDER, RESULT_INFO, _parts, channel_of
 from ._ledger import SentRecipient
 from ._lists_state import ListsState
 from ._rest_keys import KeyState
+from ._rest_messaging import MessagingState
 from ._rules import normalized_tag, stored_tag
 from ._whatsapp_state import WhatsAppState
 
@@ -71,6 +72,7 @@ class RestState:
         self.lists = ListsState()
         self.keys = KeyState()
         self.whatsapp = WhatsAppState()
+        self.messaging = MessagingState()
 
     def reported(self, events: Iterable[Mapping[str, Any]]) -> None:
         for event in events:

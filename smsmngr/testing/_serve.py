@@ -16,7 +16,8 @@ __all__ = ["serve"]
 @contextmanager
 def serve(app: FakeSmsManager | Any) -> Iterator[str]:
     """Serve ``app`` with uvicorn on a free 127.0.0.1 port, in a thread, and yield its
-    base URL: for a ``FakeSmsManager`` the API's (``.../v2``), else the root. Needs
+    base URL: for a ``FakeSmsManager`` the API's (``.../v2``), else the root. A fake's
+    upload URLs point to a second port, its storage host, served alongside. Needs
     uvicorn (the ``fake`` extra).
 
     Example::
@@ -24,16 +25,29 @@ def serve(app: FakeSmsManager | Any) -> Iterator[str]:
         with serve(FakeSmsManager()) as base_url:
             client = AsyncClient(api_key="test-api-key", base_url=base_url)
     """
+    if not isinstance(app, FakeSmsManager):
+        with _served(app, lifespan=False) as root:
+            yield root
+        return
+    given = app.upload_base_url
+    with _served(app.upload_app, lifespan=False) as storage, _served(app.asgi_app) as root:
+        app.upload_base_url = storage
+        try:
+            yield root + "/v2"
+        finally:
+            app.upload_base_url = given
+
+
+@contextmanager
+def _served(asgi_app: Any, *, lifespan: bool = True) -> Iterator[str]:
     import uvicorn
 
-    fake = isinstance(app, FakeSmsManager)
-    asgi_app: Any = app.asgi_app if fake else app
     config = uvicorn.Config(
         asgi_app,
         host="127.0.0.1",
         port=0,
         log_level="error",
-        lifespan="on" if fake else "off",
+        lifespan="on" if lifespan else "off",
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True, name="smsmngr-serve")
@@ -45,7 +59,7 @@ def serve(app: FakeSmsManager | Any) -> Iterator[str]:
         raise RuntimeError("the server did not start")
     port = server.servers[0].sockets[0].getsockname()[1]
     try:
-        yield f"http://127.0.0.1:{port}" + ("/v2" if fake else "")
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(10)

@@ -226,6 +226,17 @@ def _mock(port: int) -> subprocess.Popen[str]:
     )
 
 
+def read_banner(server: subprocess.Popen[str]) -> str:
+    """What ``smsmngr mock`` prints before it serves."""
+    assert server.stdout is not None
+    banner = ""
+    while not banner.endswith("stop with Ctrl-C\n"):
+        line = server.stdout.readline()
+        assert line, f"the mock ended before its banner: {banner!r}"
+        banner += line
+    return banner
+
+
 def _wait_until_listening(port: int) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -241,11 +252,7 @@ def test_mock_serves_every_api_and_prints_the_lines_to_export() -> None:
     server = _mock(port)
     assert server.stdout is not None
     try:
-        banner = ""
-        while not banner.endswith("stop with Ctrl-C\n"):
-            line = server.stdout.readline()
-            assert line, f"the mock ended before its banner: {banner!r}"
-            banner += line
+        banner = read_banner(server)
         assert "Verify API" in banner
         exports = dict(
             line.strip().removeprefix("export ").split("=", 1)

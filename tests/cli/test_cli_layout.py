@@ -18,6 +18,7 @@ from smsmngr.cli import (
     _mock,
     _segments,
     _send,
+    _upload,
     _verify,
     _webhook,
     _whatsapp,
@@ -28,6 +29,7 @@ CLI = Path(_app.__file__).parent
 GROUPS: dict[ModuleType, list[str]] = {
     _send: ["send"],
     _bulk: ["bulk"],
+    _upload: ["upload", "schedule cancel"],
     _segments: ["segments"],
     _webhook: ["webhook parse", "webhook set-url"],
     _journal: ["journal show", "journal reconcile", "journal reports"],

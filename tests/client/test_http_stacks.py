@@ -78,6 +78,18 @@ async def test_a_send_and_a_campaign_go_through(
     assert (bulk.accepted, bulk.calls) == (1_000, 10)
 
 
+async def test_a_bulk_upload_goes_through_with_its_length_and_no_key(
+    stack: str, fake: FakeSmsManager, base_url: str
+) -> None:
+    # The fake's storage port answers a chunked body 501 and a request with the key 403.
+    host = base_url.removesuffix("/v2")
+    async with client_for(stack, base_url, api_host=host) as client:
+        result = await client.upload_bulk(
+            Message("Sale", to=[f"4207{i:08d}" for i in range(3000)]), bulk_id="b"
+        )
+    assert result.recipients == len(fake.ledger.sent) == 3000
+
+
 async def test_a_refused_connection_is_retried_then_certainly_not_sent(stack: str) -> None:
     with socket.socket() as placeholder:  # a port that nothing listens on
         placeholder.bind(("127.0.0.1", 0))

@@ -60,3 +60,11 @@ def test_the_soak_harness_runs_at_a_small_size(tmp_path: Path) -> None:
     assert "| recipients processed twice | 0 |" in table
     assert "| recipients reported | 3,000 of 3,000 |" in table
     assert "| unknown = answers lost (reset, stalled, 500, 503) | True |" in table
+
+
+def test_the_upload_benchmark_runs_at_a_small_size(tmp_path: Path) -> None:
+    result = run_module("benchmarks.upload", "--quick", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    table = (tmp_path / "upload.md").read_text()
+    assert "| upload_bulk time / send_bulk time |" in table
+    assert "upload_bulk peak RSS, 10,000 / 2,000 (flat)" in table
