@@ -314,6 +314,7 @@ class AsyncClient(ApiAreas):
         force: bool = False,
         key_rotated: bool = False,
         on_progress: Callable[[int], object] | None = None,
+        preflight: bool = False,
     ) -> UploadResult:
         """Send a very large campaign as one file (REST ``POST /messaging/url``, then a
         ``PUT`` of the file without the API key), at once or at ``at`` (aware datetime).
@@ -323,7 +324,9 @@ class AsyncClient(ApiAreas):
         left out and listed in ``result.refused``. A lost answer to the ``PUT`` raises
         ``DeliveryUncertainError``, never repeated. ``journal=path`` records the upload;
         a bulk id it holds as (maybe) uploaded is refused unless ``force=True``.
-        ``on_progress(recipients)`` follows the writing (see ``smsmngr.upload``).
+        ``on_progress(recipients)`` follows the writing (see ``smsmngr.upload``);
+        ``preflight=True`` checks the key and every sender first, as ``send_bulk()`` does,
+        and nothing is uploaded when it finds a problem.
 
         Example::
 
@@ -340,6 +343,7 @@ class AsyncClient(ApiAreas):
             journal=self._journal_opener(journal, key_rotated),
             force=force,
             on_progress=on_progress,
+            preflight=self._preflight(preflight, None),
         )
 
     async def cancel_scheduled(

@@ -306,6 +306,7 @@ class Client:
         force: bool = False,
         key_rotated: bool = False,
         on_progress: Callable[[int], object] | None = None,
+        preflight: bool = False,
     ) -> UploadResult:
         """Send a very large campaign as one file (REST ``POST /messaging/url``, then a
         ``PUT`` of the file without the API key), at once or at ``at`` (aware datetime).
@@ -315,7 +316,9 @@ class Client:
         left out and listed in ``result.refused``. A lost answer to the ``PUT`` raises
         ``DeliveryUncertainError``, never repeated. ``journal=path`` records the upload;
         a bulk id it holds as (maybe) uploaded is refused unless ``force=True``.
-        ``on_progress(recipients)`` follows the writing (see ``smsmngr.upload``).
+        ``on_progress(recipients)`` follows the writing (see ``smsmngr.upload``);
+        ``preflight=True`` checks the key and every sender first, as ``send_bulk()`` does,
+        and nothing is uploaded when it finds a problem.
 
         Example::
 
@@ -332,6 +335,7 @@ class Client:
             force=force,
             key_rotated=key_rotated,
             on_progress=on_progress,
+            preflight=preflight,
         )
 
     def cancel_scheduled(

@@ -18,7 +18,7 @@ Example::
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import attrs
@@ -197,8 +197,10 @@ async def upload_bulk(
     journal: Callable[[], Journal] | None,
     force: bool,
     on_progress: Callable[[int], object] | None,
+    preflight: Callable[[BulkInput], Awaitable[BulkInput]] | None = None,
 ) -> UploadResult:
-    """``client.upload_bulk``: see its docstring. ``journal()`` opens the journal."""
+    """``client.upload_bulk``: see its docstring. ``journal()`` opens the journal;
+    ``preflight`` checks the key and the messages' senders as they are written."""
     nonempty("bulk_id", bulk_id)
     if at is not None:
         check_aware("at", at)
@@ -209,6 +211,8 @@ async def upload_bulk(
     try:
         if opened is not None:
             _check_journal(opened, bulk_id, force)
+        if preflight is not None:  # before the file is written, and so before it is sent
+            messages = await preflight(messages)
         upload = await write_upload(
             messages, compress=compress, normalize=normalize, on_progress=on_progress
         )

@@ -166,3 +166,32 @@ async def test_preflight_must_be_true_or_false() -> None:
             await client.send_bulk(Message("Hi", to=numbers(1)), preflight="yes")  # type: ignore[arg-type]
     assert caught.value.field == "preflight"
     assert sent_calls(fake) == 0
+
+
+async def test_an_upload_with_preflight_sends_nothing_for_an_unregistered_sender() -> None:
+    fake = FakeSmsManager(senders=SENDERS)
+    messages = [
+        Message("Hi", to=numbers(3), sender="Shop"),
+        Message("Hi", to=numbers(3), sender="Unknown"),
+    ]
+    async with fake.async_client() as client:
+        with pytest.raises(PreflightError) as caught:
+            await client.upload_bulk(messages, bulk_id="b", preflight=True)
+        assert [(p.channel, p.sender) for p in caught.value.problems] == [("sms", "Unknown")]
+        assert fake.ledger.sent == []
+        uploaded = await client.upload_bulk(messages[:1], bulk_id="b", preflight=True)
+    assert uploaded.recipients == 3
+    assert len(fake.ledger.sent) == 3
+
+
+async def test_an_upload_with_preflight_checks_each_message_of_an_iterator() -> None:
+    fake = FakeSmsManager(senders=SENDERS)
+
+    def messages() -> Iterator[Message]:
+        yield Message("Hi", to=numbers(3), sender="Shop")
+        yield Message("Hi", to=numbers(3), sender="Unknown")
+
+    async with fake.async_client() as client:
+        with pytest.raises(PreflightError):
+            await client.upload_bulk(messages(), bulk_id="b", preflight=True)
+    assert fake.ledger.sent == []
