@@ -26,14 +26,8 @@ class Served(Protocol):
     def ledger(self) -> Ledger: ...
 
     @property
-    def handle(self) -> Callable[[str, str, Mapping[str, str], Mapping[str, str], bytes], Answer]:
-        """``handle(method, path, query, headers, body)``."""
-
-    @property
-    def handle_upload(
-        self,
-    ) -> Callable[[str, str, Mapping[str, str], Mapping[str, str], bytes], Answer]:
-        """The same, for the storage host of the upload URLs."""
+    def handle(self) -> Callable[..., Answer]:
+        """``handle(method, path, query, headers, body, *, storage=False)``."""
 
 
 class FakeASGIApp:
@@ -69,8 +63,10 @@ class FakeASGIApp:
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         query = dict(parse_qsl(scope["query_string"].decode("latin-1")))
-        handle = self.fake.handle_upload if self.storage else self.fake.handle
-        answer = handle(scope["method"], scope["path"], query, headers, b"".join(chunks))
+        body = b"".join(chunks)
+        answer = self.fake.handle(
+            scope["method"], scope["path"], query, headers, body, storage=self.storage
+        )
         if answer.fault is not None and answer.fault.kind is FaultKind.SLOW:
             await anyio.sleep(answer.fault.delay)
         if answer.status is None:

@@ -193,13 +193,19 @@ class FakeSmsManager:
         query: Mapping[str, str],
         headers: Mapping[str, str],
         body: bytes,
+        *,
+        storage: bool = False,
     ) -> Answer:
         """Answer one request, applying the fault plan and recording it in the ledger.
 
         Each API answers its own operations by exact path; its mount point (``/v1/``
         for REST, ``/v1/validations`` and ``/v1/verify-proof`` for Verify, anything
-        else for sending) decides which one answers a path it does not know."""
+        else for sending) decides which one answers a path it does not know.
+        ``storage``: the request went to the storage host of the upload URLs."""
         with self._lock:
+            if storage:
+                request = Request(method, path, query, headers, body)
+                return answer_upload(self.rest.messaging, request)
             self.rest.messaging.run_due()
             if path.startswith(VERIFY_PATHS):
                 status, answer = answer_verify(
@@ -218,18 +224,6 @@ class FakeSmsManager:
                 faults=self.faults,
                 clock=self.clock,
             )
-
-    def handle_upload(
-        self,
-        method: str,
-        path: str,
-        query: Mapping[str, str],
-        headers: Mapping[str, str],
-        body: bytes,
-    ) -> Answer:
-        """Answer one request to the storage host of the presigned upload URLs."""
-        with self._lock:
-            return answer_upload(self.rest.messaging, method, path, query, headers, body)
 
     @property
     def upload_base_url(self) -> str:
@@ -389,12 +383,13 @@ class FakeTransport(httpx.AsyncBaseTransport, httpx.BaseTransport):
     def _answer(self, request: httpx.Request) -> Answer:
         storage = httpx.URL(self._fake.upload_base_url)
         on_storage = (request.url.host, request.url.port) == (storage.host, storage.port)
-        answer = (self._fake.handle_upload if on_storage else self._fake.handle)(
+        answer = self._fake.handle(
             request.method,
             request.url.path,
             dict(request.url.params),
             request.headers,
             request.content,
+            storage=on_storage,
         )
         # The platform's clock, as a client learns it (the Date of every answer).
         date = email.utils.formatdate(self._fake.clock(), usegmt=True)

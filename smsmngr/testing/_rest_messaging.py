@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 
-from ._answer import Answer
+from ._answer import Answer, Request
 from ._rules import message_problem
 
 if TYPE_CHECKING:
@@ -221,15 +221,10 @@ def _carries(key: str, values: tuple[str, ...]) -> bool:
     return bool(key) and any(v == key or (len(key) >= 8 and key in v) for v in values)
 
 
-def answer_upload(
-    state: MessagingState,
-    method: str,
-    path: str,
-    query: Mapping[str, str],
-    headers: Mapping[str, str],
-    body: bytes,
-) -> Answer:
+def answer_upload(state: MessagingState, request: Request) -> Answer:
     """The storage host's answer to one request (a PUT of an upload file)."""
+    method, path, query, headers = request.method, request.path, request.query, request.headers
+    body = request.body
     if "x-api-key" in headers or _carries(state.api_key, (*headers.values(), *query.values())):
         return _storage_error(403, "AccessDenied", "The API key was sent to the storage host")
     upload = (
