@@ -7,150 +7,23 @@ the Verify API.
 'Hi'
 """
 
-import logging
+from __future__ import annotations
 
-from . import whatsapp
-from ._async_client import AsyncClient
-from ._config import (
-    DEFAULT_BASE_URL,
-    DEFAULT_REST_BASE_URL,
-    DEFAULT_VERIFY_BASE_URL,
-    KEEP,
-    Keep,
-)
+import importlib
+import importlib.util
+import logging
+from typing import TYPE_CHECKING, Any
+
 from ._logs import configure_from_environment
-from ._public import present_here
 from ._redact import redact_sdk_loggers
-from ._rest_account import AsyncAccount
-from ._rest_status import AsyncStatus
-from ._retry import RetryEvent, RetryPolicy
-from ._stacks import fastest_http_stack
-from ._sync_client import (
-    Account,
-    ApiKeys,
-    Billing,
-    Client,
-    ContactList,
-    Inbox,
-    Integrations,
-    Status,
-    Verify,
-    WhatsApp,
-)
-from ._version import __version__
-from .api_keys import (
-    ApiKey,
-    AsyncApiKeys,
-    CallbackChange,
-    CreatedKey,
-    KeyInfo,
-    KeySender,
-    Masked,
-)
-from .billing import AsyncBilling, BillingContact, BillingDetails, Invoice, TopUp
-from .bulk import (
-    BatchOutcome,
-    BulkResult,
-    OutcomeStatus,
-    PreflightProblem,
-    RecipientOutcome,
-    ReconcileResult,
-)
-from .credit import (
-    CreditAlert,
-    Service,
-    ServiceCancellation,
-    ServiceCatalog,
-    ServiceOrder,
-    ServicePrice,
-)
-from .errors import (
-    AlreadyCancelledError,
-    APIError,
-    AuthenticationError,
-    BadRequestError,
-    BulkStoppedError,
-    ConfigurationError,
-    DeliveryUncertainError,
-    InsufficientCreditError,
-    InvalidApiKeyError,
-    InvalidCodeError,
-    InvalidNumbersError,
-    InvalidPhoneError,
-    JournalError,
-    ListNotFoundError,
-    MissingApiKeyError,
-    MissingFieldError,
-    NotFoundError,
-    PermissionDeniedError,
-    PhoneRateLimitError,
-    PreflightError,
-    PreflightWarning,
-    RateLimitError,
-    RefusedError,
-    ResponseFormatError,
-    ServerError,
-    SessionEndedError,
-    SessionExpiredError,
-    SessionNotFoundError,
-    SmsManagerError,
-    TenantRateLimitError,
-    TooManyAttemptsError,
-    TransportError,
-    ValidationError,
-    VerifyError,
-    VerifyInternalError,
-    WebhookError,
-    WhatsAppError,
-)
-from .inbox import AsyncInbox, InboxMessage
-from .integrations import (
-    AsyncIntegrations,
-    ConnectorResult,
-    ConnectorSegment,
-    ConnectorSender,
-    PartnerSignup,
-)
-from .lists import AddedNumbers, AsyncContactList, ListEntry, RemovedNumbers
-from .models import (
-    AcceptedItem,
-    Callback,
-    DeliveryWindow,
-    FlowStep,
-    Gateway,
-    Message,
-    Rcs,
-    RcsButton,
-    RcsCard,
-    Recipient,
-    Recipients,
-    RejectedItem,
-    SendResult,
-    SimpleSendResult,
-    Sms,
-    SmsType,
-    TtlCondition,
-    Viber,
-    ViberButton,
-    Weekday,
-    WhatsAppButton,
-    WhatsAppMedia,
-    WhatsAppTemplate,
-    WhatsAppText,
-)
-from .phone import normalize_phone_number
-from .status import (
-    Credit,
-    DailyStats,
-    MessageRow,
-    MessageStatus,
-    Price,
-    PriceList,
-    RequestStats,
-)
-from .upload import ScheduleCancelled, UploadResult
-from .verify import AsyncVerify, ProofCheck, Verification, VerificationSession
-from .whatsapp import *  # noqa: F403  (the WhatsApp Business API's types: whatsapp.__all__)
+from ._version import __version__ as __version__
+
+if TYPE_CHECKING:
+    from . import _exports
+    from ._exports import *  # noqa: F403
+
+    __all__: list[str] = []
+    __all__ += _exports.__all__
 
 # A library logs, the application decides where to: nothing shows unless it says so
 # (or sets SMSMANAGER_LOG=debug|info for a quick look).
@@ -158,140 +31,29 @@ logging.getLogger("smsmngr").addHandler(logging.NullHandler())
 redact_sdk_loggers()
 configure_from_environment()
 
-__all__ = [
-    "DEFAULT_BASE_URL",
-    "DEFAULT_REST_BASE_URL",
-    "DEFAULT_VERIFY_BASE_URL",
-    "KEEP",
-    "APIError",
-    "AcceptedItem",
-    "Account",
-    "AddedNumbers",
-    "AlreadyCancelledError",
-    "ApiKey",
-    "ApiKeys",
-    "AsyncAccount",
-    "AsyncApiKeys",
-    "AsyncBilling",
-    "AsyncClient",
-    "AsyncContactList",
-    "AsyncInbox",
-    "AsyncIntegrations",
-    "AsyncStatus",
-    "AsyncVerify",
-    "AuthenticationError",
-    "BadRequestError",
-    "BatchOutcome",
-    "Billing",
-    "BillingContact",
-    "BillingDetails",
-    "BulkResult",
-    "BulkStoppedError",
-    "Callback",
-    "CallbackChange",
-    "Client",
-    "ConfigurationError",
-    "ConnectorResult",
-    "ConnectorSegment",
-    "ConnectorSender",
-    "ContactList",
-    "CreatedKey",
-    "Credit",
-    "CreditAlert",
-    "DailyStats",
-    "DeliveryUncertainError",
-    "DeliveryWindow",
-    "FlowStep",
-    "Gateway",
-    "Inbox",
-    "InboxMessage",
-    "InsufficientCreditError",
-    "Integrations",
-    "InvalidApiKeyError",
-    "InvalidCodeError",
-    "InvalidNumbersError",
-    "InvalidPhoneError",
-    "Invoice",
-    "JournalError",
-    "Keep",
-    "KeyInfo",
-    "KeySender",
-    "ListEntry",
-    "ListNotFoundError",
-    "Masked",
-    "Message",
-    "MessageRow",
-    "MessageStatus",
-    "MissingApiKeyError",
-    "MissingFieldError",
-    "NotFoundError",
-    "OutcomeStatus",
-    "PartnerSignup",
-    "PermissionDeniedError",
-    "PhoneRateLimitError",
-    "PreflightError",
-    "PreflightProblem",
-    "PreflightWarning",
-    "Price",
-    "PriceList",
-    "ProofCheck",
-    "RateLimitError",
-    "Rcs",
-    "RcsButton",
-    "RcsCard",
-    "Recipient",
-    "RecipientOutcome",
-    "Recipients",
-    "ReconcileResult",
-    "RefusedError",
-    "RejectedItem",
-    "RemovedNumbers",
-    "RequestStats",
-    "ResponseFormatError",
-    "RetryEvent",
-    "RetryPolicy",
-    "ScheduleCancelled",
-    "SendResult",
-    "ServerError",
-    "Service",
-    "ServiceCancellation",
-    "ServiceCatalog",
-    "ServiceOrder",
-    "ServicePrice",
-    "SessionEndedError",
-    "SessionExpiredError",
-    "SessionNotFoundError",
-    "SimpleSendResult",
-    "Sms",
-    "SmsManagerError",
-    "SmsType",
-    "Status",
-    "TenantRateLimitError",
-    "TooManyAttemptsError",
-    "TopUp",
-    "TransportError",
-    "TtlCondition",
-    "UploadResult",
-    "ValidationError",
-    "Verification",
-    "VerificationSession",
-    "Verify",
-    "VerifyError",
-    "VerifyInternalError",
-    "Viber",
-    "ViberButton",
-    "WebhookError",
-    "Weekday",
-    "WhatsApp",
-    "WhatsAppButton",
-    "WhatsAppError",
-    "WhatsAppMedia",
-    "WhatsAppTemplate",
-    "WhatsAppText",
-    "__version__",
-    "fastest_http_stack",
-    "normalize_phone_number",
-]
-__all__ += whatsapp.__all__
 
-present_here(globals())
+def __getattr__(name: str) -> Any:
+    # Public names load with their modules on first use: ``import smsmngr`` stays cheap
+    # (the command line, a process that only configures logging), and the first name
+    # asked for brings the whole public surface, once.
+    if (name.startswith("_") and name != "__all__") or _is_submodule(name):
+        # ``from . import upload`` asks for the attribute before importing the module.
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    exports = importlib.import_module(f"{__name__}._exports")
+    if name == "__all__":
+        value: Any = list(exports.__all__)
+    elif name in exports.__all__:
+        value = getattr(exports, name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def _is_submodule(name: str) -> bool:
+    return importlib.util.find_spec(f"{__name__}.{name}") is not None
+
+
+def __dir__() -> list[str]:
+    exports = importlib.import_module(f"{__name__}._exports")
+    return sorted({*globals(), *exports.__all__})

@@ -34,8 +34,10 @@ class _Loop:
     (a task group and a second future per call, about twice the time)."""
 
     def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self._run, name="smsmngr-loop", daemon=True)
+        self.loop: asyncio.AbstractEventLoop = asyncio.new_event_loop()
+        self.thread: threading.Thread = threading.Thread(
+            target=self._run, name="smsmngr-loop", daemon=True
+        )
         self._tasks: set[asyncio.Task[Any]] = set()
         self._ready: Future[None] = Future()
         self.thread.start()

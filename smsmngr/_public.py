@@ -7,12 +7,13 @@ from typing import Any
 __all__ = ["present_here"]
 
 
-def present_here(namespace: dict[str, Any]) -> None:
+def present_here(namespace: dict[str, Any], *, package: str | None = None) -> None:
     """Give each class a package exports from a private module the package's name, as
     httpx and anyio do: a traceback then reads ``smsmngr.bulk.JournalError``, not
     ``smsmngr.bulk._journal.JournalError``. Call it at the end of the package's
-    ``__init__``; a class exported twice ends with the name of the last package."""
-    package = namespace["__name__"]
+    ``__init__`` (or of the module ``package`` loads its names from); a class exported
+    twice ends with the name of the last package."""
+    package = package or namespace["__name__"]
     for name in namespace["__all__"]:
         value = namespace[name]
         if isinstance(value, type) and any(

@@ -350,7 +350,7 @@ class PreflightError(ValidationError):
 
     def __init__(self, problems: Sequence[PreflightProblem]) -> None:
         super().__init__("preflight", "; ".join(problem.text for problem in problems))
-        self.problems = tuple(problems)
+        self.problems: tuple[PreflightProblem, ...] = tuple(problems)
 
 
 class PreflightWarning(UserWarning):

@@ -115,7 +115,7 @@ class AccountBook:
         """The low-credit alert as ``GET /credit/notify`` shows it; ``None``: never set."""
         self.orders: dict[tuple[str, str], Order] = {}
         """By service id and subject."""
-        self.pool = list(NUMBER_POOL)
+        self.pool: list[str] = list(NUMBER_POOL)
         """The numbers the ``assigned`` service has left to give."""
         self.billing: dict[str, Any] = {
             "name": "ACME s.r.o.",

@@ -31,8 +31,8 @@ class ListsState:
         self.inbox: list[tuple[float, dict[str, Any]]] = []
         """Each message received: when, and its ``GET /inbox`` item."""
         self.clock: Callable[[], float] = time.time
-        self.calling_code = ""
-        self.time_zone = "Europe/Prague"
+        self.calling_code: str = ""
+        self.time_zone: str = "Europe/Prague"
         self._tokens = itertools.count(1)
 
     def bind(self, clock: Callable[[], float], calling_code: str, time_zone: str) -> None:

@@ -62,17 +62,17 @@ class RestState:
 
     def __init__(self, credit_czk: str = "1000", clock: Callable[[], float] = time.time) -> None:
         self.credit_czk = credit_czk
-        self.account = AccountBook(clock)
+        self.account: AccountBook = AccountBook(clock)
         """The paid services ordered, the low-credit alert and the billing contact."""
         self.accepted_at: dict[str, float] = {}
         self.latest: dict[str, str] = {}
         """The latest reported result of each message id."""
         self.info: dict[str, str] = {}
         """The latest reported ``result_info`` of each message id."""
-        self.lists = ListsState()
-        self.keys = KeyState()
-        self.whatsapp = WhatsAppState()
-        self.messaging = MessagingState()
+        self.lists: ListsState = ListsState()
+        self.keys: KeyState = KeyState()
+        self.whatsapp: WhatsAppState = WhatsAppState()
+        self.messaging: MessagingState = MessagingState()
 
     def reported(self, events: Iterable[Mapping[str, Any]]) -> None:
         for event in events:

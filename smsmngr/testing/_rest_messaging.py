@@ -80,7 +80,7 @@ class MessagingState:
         self.uploads: dict[str, Upload] = {}
         self.cancelled: set[str] = set()
         """Ids of scheduled messages cancelled (``message_id``): they get no reports."""
-        self.api_key = ""
+        self.api_key: str = ""
         self.clock: Callable[[], float] = lambda: 0.0
         self._sending: SendingState | None = None
 

@@ -4,7 +4,10 @@ error tree errors.py draws is the real one, and Verify's names are not Validatio
 from __future__ import annotations
 
 import inspect
+import json
 import re
+import subprocess
+import sys
 import typing
 from collections.abc import Iterator
 
@@ -153,3 +156,30 @@ def test_the_field_names_errors_py_promises_are_the_ones_models_give() -> None:
     with pytest.raises(smsmngr.ValidationError) as flow:
         smsmngr.Message("Hi", to=THREE[:1], flow=[smsmngr.Sms(), smsmngr.Viber()])
     assert [to.value.field, flow.value.field] == promised
+
+
+def test_importing_the_package_loads_no_http_stack_and_no_api_area() -> None:
+    # What a command needs is loaded when it needs it: the first public name asked for.
+    code = (
+        "import json, sys, smsmngr\n"
+        "first = sorted(m for m in sys.modules if m.startswith(('smsmngr.', 'httpx')))\n"
+        "smsmngr.AsyncClient\n"
+        "print(json.dumps([first, 'httpx' in sys.modules, 'smsmngr._whatsapp' in sys.modules]))"
+    )
+    run = [sys.executable, "-c", code]
+    out = subprocess.run(run, capture_output=True, text=True, check=True, timeout=60).stdout
+    first, httpx_then, areas_then = json.loads(out)
+    assert [
+        m for m in first if m.startswith(("httpx", "smsmngr._async_client", "smsmngr.bulk"))
+    ] == []
+    assert (httpx_then, areas_then) == (True, True)
+
+
+def test_every_public_name_and_submodule_is_reachable_from_the_package() -> None:
+    import smsmngr
+    import smsmngr.upload
+
+    assert smsmngr.upload.UploadResult is smsmngr.UploadResult
+    assert set(smsmngr.__all__) <= set(dir(smsmngr))
+    with pytest.raises(AttributeError, match="no attribute 'nothing_here'"):
+        smsmngr.nothing_here  # noqa: B018
