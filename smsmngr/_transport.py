@@ -48,7 +48,7 @@ from ._retry import (
     parse_retry_after,
 )
 from ._stacks import HttpStack, HttpStackName, Verdict, stack_for, stack_of
-from ._status_errors import Reply, decode, error_for, read_reply
+from ._status_errors import Answer, Reply, decode, error_for, read_reply
 from .errors import (
     ConfigurationError,
     DeliveryUncertainError,
@@ -61,7 +61,7 @@ __all__ = ["Reply", "Transport"]
 
 logger = logging.getLogger("smsmngr")
 
-_Outcome = httpx.Response | Unreached | SmsManagerError
+_Outcome = Answer | Unreached | SmsManagerError
 """How one attempt ended: the answer, or what went wrong as a value (to raise unchained)."""
 
 
@@ -323,7 +323,7 @@ class Transport:
         def wait_429(outcome: _Outcome) -> bool:
             if not callable(retry_429):
                 return retry_429
-            if not isinstance(outcome, httpx.Response) or outcome.status_code != 429:
+            if isinstance(outcome, (Unreached, SmsManagerError)) or outcome.status_code != 429:
                 return False
             return retry_429(decode(outcome))
 
@@ -396,7 +396,7 @@ class Transport:
     async def _attempt(
         self,
         build: Callable[[], Any],
-        send: Callable[[Any], Awaitable[httpx.Response]],
+        send: Callable[[Any], Awaitable[Answer]],
         where: str,
         url: str,
     ) -> _Outcome:
@@ -409,13 +409,14 @@ class Transport:
         try:
             with anyio.fail_after(self._deadline):
                 return await send(request)
-        except TimeoutError:
-            return DeliveryUncertainError(
-                f"{where}: no whole answer within {self._deadline}s (the server answered "
-                "too slowly); the messages may have been sent"
-            )
         except Exception as error:
+            # The stack's verdict first: aiohttp's own timeouts are TimeoutErrors too.
             verdict = self._stack.verdict(error)
+            if verdict is None and isinstance(error, TimeoutError):
+                return DeliveryUncertainError(
+                    f"{where}: no whole answer within {self._deadline}s (the server "
+                    "answered too slowly); the messages may have been sent"
+                )
             if verdict is Verdict.RETRY:
                 return Unreached(self.describe(error))
             if verdict is Verdict.NOT_SENT:
