@@ -127,9 +127,7 @@ def format_error(
     )
 
 
-def error_for(
-    response: Answer, where: str, *, retry_after: float | None = None
-) -> APIError:
+def error_for(response: Answer, where: str, *, retry_after: float | None = None) -> APIError:
     status = response.status_code
     body = decode(response)
     headers = response.headers

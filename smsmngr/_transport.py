@@ -12,7 +12,9 @@ from __future__ import annotations
 import email.utils
 import functools
 import logging
+import math
 import os
+import sys
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -86,15 +88,22 @@ def clock_offset(date_header: str | None, received_at: float) -> float | None:
 class _PlatformClock:
     """The API's clock as its answers tell it; the local clock may be minutes off."""
 
-    __slots__ = ("offset",)
+    __slots__ = ("_date", "_server_time", "offset")
 
     def __init__(self) -> None:
         self.offset: float | None = None
+        self._date: str | None = None  # the last Date read, and the time it stands for:
+        self._server_time = 0.0  # it changes once a second, answers come far more often
 
     def observe(self, date_header: str | None) -> None:
-        offset = clock_offset(date_header, time.time())
+        received_at = time.time()
+        if date_header is not None and date_header == self._date:
+            self.offset = self._server_time - received_at
+            return
+        offset = clock_offset(date_header, received_at)
         if offset is not None:
             self.offset = offset
+            self._date, self._server_time = date_header, received_at + offset
 
 
 class _Connection:
@@ -127,7 +136,7 @@ class _Connection:
             )
         if self.stack.asyncio_only:
             _require_asyncio(self.stack.name)
-        pid, loop = os.getpid(), _event_loop_marker()
+        pid, loop = _forks, _event_loop_marker()
         if self.bound_to is None:
             self.bound_to = (pid, loop)
             return self.client
@@ -210,6 +219,7 @@ class Transport:
         self.retry = retry
         self._on_retry = on_retry
         self._headers = {**self._headers, **checked_headers(headers)}
+        self._json_headers = {**self._headers, "content-type": "application/json"}
 
     def with_options(
         self,
@@ -299,9 +309,7 @@ class Transport:
             raise ConfigurationError(refused)
         client = self._connection.for_this_loop()
         pacer = pacer if pacer is not None else self._pacers[base_url or self.base_url]
-        headers = self._headers
-        if json_content is not None:
-            headers = {**headers, "content-type": "application/json"}
+        headers = self._headers if json_content is None else self._json_headers
         url = (base_url or self.base_url) + path
         build = functools.partial(
             client.build_request,
@@ -363,8 +371,12 @@ class Transport:
             return Lost(type(outcome).__name__)
         self._clock.observe(outcome.headers.get("date"))
         logger.debug("%s answered %d (attempt %d)", where, outcome.status_code, attempt + 1)
-        retry_after = parse_retry_after(outcome.headers.get("retry-after"))
-        return Answered(outcome.status_code, outcome.reason_phrase, retry_after)
+        status = outcome.status_code
+        # Only a refusal's wait is ever read: a success's is not looked up.
+        retry_after = (
+            parse_retry_after(outcome.headers.get("retry-after")) if status >= 400 else None
+        )
+        return Answered(status, outcome.reason_phrase, retry_after)
 
     @staticmethod
     def _last(
@@ -407,8 +419,14 @@ class Transport:
             # Refused by the stack while building the request: nothing left.
             return TransportError(f"{where}: not sent, refused locally: {self.describe(error)}")
         try:
-            with anyio.fail_after(self._deadline):
+            # anyio.fail_after, without its two layers of context managers.
+            deadline = self._deadline
+            scope = anyio.CancelScope(
+                deadline=math.inf if deadline is None else anyio.current_time() + deadline
+            )
+            with scope:
                 return await send(request)
+            raise TimeoutError  # reached only when the deadline cancelled the send
         except Exception as error:
             # The stack's verdict first: aiohttp's own timeouts are TimeoutErrors too.
             verdict = self._stack.verdict(error)
@@ -445,6 +463,11 @@ def _host_of(url: str) -> str:
     return parsed.host if parsed.port is None else f"{parsed.host}:{parsed.port}"
 
 
+def _running_asyncio_loop() -> object | None:
+    asyncio = sys.modules.get("asyncio")  # not imported for trio users
+    return asyncio._get_running_loop() if asyncio is not None else None
+
+
 def _require_asyncio(stack: str) -> None:
     import asyncio  # here: importing the SDK does not import asyncio for trio users
 
@@ -459,9 +482,26 @@ def _require_asyncio(stack: str) -> None:
 
 _LOOP_MARKER: RunVar[object] = RunVar("smsmngr_event_loop")
 
+_forks = 0
+"""How many forks this process is from the one that imported the SDK: unlike
+``os.getpid()``, it cannot be fooled by a recycled pid, and costs nothing to read."""
+
+
+def _forked() -> None:
+    global _forks
+    _forks += 1
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows, which cannot fork
+    os.register_at_fork(after_in_child=_forked)
+
 
 def _event_loop_marker() -> object:
-    """An object unique to the running event loop (asyncio or trio)."""
+    """An object unique to the running event loop (asyncio or trio): on asyncio, the
+    loop itself (asyncio's own lookup, far cheaper than anyio's)."""
+    loop = _running_asyncio_loop()
+    if loop is not None:
+        return loop
     try:
         return _LOOP_MARKER.get()
     except LookupError:
