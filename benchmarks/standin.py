@@ -14,6 +14,7 @@ fake API's under uvicorn, whose own work muddies ratios measured against it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import sys
@@ -121,10 +122,8 @@ async def serve(port: int, key: str) -> None:
 
 def main() -> None:
     port, key = int(sys.argv[1]), sys.argv[2]
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(port, key))
-    except KeyboardInterrupt:
-        pass
 
 
 if __name__ == "__main__":
