@@ -5,7 +5,8 @@
 It answers ``POST /v2/messages`` and ``POST /v2/message`` as the API documents them
 (every message accepted, keyed by its index, one message id each) and refuses what the
 API refuses (a wrong key, a body that is not a JSON list of at most 10 messages of at
-most 10 recipients each). ``GET /v2/_calls`` gives the number of sending calls answered.
+most 10 recipients each). ``GET /v2/_calls`` gives the number of sending calls
+answered, and of connections opened.
 HTTP/1.1 with keep-alive and Content-Length framing only: what every benchmarked client
 sends. Its cost per call is a ``json.loads`` and a formatted answer, far below the
 fake API's under uvicorn, whose own work muddies ratios measured against it.
@@ -34,7 +35,7 @@ def answer_for(path: bytes, body: bytes, key: bytes, headers: dict[bytes, bytes]
     b'HTTP/1.1 200 OK'
     """
     if path == b"/v2/_calls":
-        return _response(200, b'{"calls":%d}' % _calls.count)
+        return _response(200, b'{"calls":%d,"connections":%d}' % (_calls.count, _calls.connections))
     if path not in (b"/v2/messages", b"/v2/message"):
         return _response(404, b'{"message":"Not Found"}')
     if headers.get(b"x-api-key") != key:
@@ -61,6 +62,7 @@ def answer_for(path: bytes, body: bytes, key: bytes, headers: dict[bytes, bytes]
 
 class _Calls:
     count = 0
+    connections = 0
 
 
 _calls = _Calls()
@@ -91,6 +93,7 @@ def _response(status: int, body: bytes) -> bytes:
 async def _connection(
     reader: asyncio.StreamReader, writer: asyncio.StreamWriter, key: bytes
 ) -> None:
+    _calls.connections += 1
     try:
         while True:
             head = await reader.readuntil(b"\r\n\r\n")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from ._stacks import Verdict
+from ._stacks import Verdict, ssl_context
 
 if TYPE_CHECKING:
     import aiohttp
@@ -110,7 +110,8 @@ class AiohttpClient:
         if self._session is None:
             import aiohttp
 
-            connector = aiohttp.TCPConnector(limit=0, limit_per_host=0, ssl=_ssl_context())
+            # The same certificate authorities as httpx's (certifi), on every stack.
+            connector = aiohttp.TCPConnector(limit=0, limit_per_host=0, ssl=ssl_context())
             session = aiohttp.ClientSession(
                 connector=connector, cookie_jar=aiohttp.DummyCookieJar(), trust_env=False
             )
@@ -168,11 +169,6 @@ class AiohttpClient:
         self.is_closed = True
         if self._session is not None:
             await self._session.close()
-
-
-def _ssl_context() -> Any:
-    # The same certificate authorities as httpx's (certifi), on every stack.
-    return httpx.create_ssl_context()
 
 
 def verdict(error: BaseException) -> Verdict | None:

@@ -10,7 +10,9 @@ timeouts, and which failures prove that a request never left.
 from __future__ import annotations
 
 import enum
+import functools
 import importlib
+import os
 import sys
 from collections.abc import Callable
 from types import ModuleType
@@ -91,14 +93,32 @@ def _unbounded_pool(module: ModuleType) -> Any:
     return module.Limits(max_connections=None, max_keepalive_connections=None)
 
 
+def ssl_context(module: ModuleType = httpx) -> Any:
+    """``module``'s (httpx's or httpx2's) verifying TLS context, made once per process
+    for the same ``SSL_CERT_FILE`` and ``SSL_CERT_DIR``: loading the certificate
+    authorities takes tens of milliseconds, which every client made would pay again."""
+    return _ssl_context_for(
+        module.__name__, os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")
+    )
+
+
+@functools.cache
+def _ssl_context_for(module: str, cert_file: str | None, cert_dir: str | None) -> Any:
+    return importlib.import_module(module).create_ssl_context()
+
+
 def _httpx_client(timeout: httpx.Timeout) -> Any:
-    return httpx.AsyncClient(timeout=timeout, limits=_unbounded_pool(httpx))
+    return httpx.AsyncClient(
+        timeout=timeout, limits=_unbounded_pool(httpx), verify=ssl_context(httpx)
+    )
 
 
 def _httpx2_client(timeout: httpx.Timeout) -> Any:
     httpx2 = importlib.import_module("httpx2")
     return httpx2.AsyncClient(
-        timeout=httpx2.Timeout(**timeout.as_dict()), limits=_unbounded_pool(httpx2)
+        timeout=httpx2.Timeout(**timeout.as_dict()),
+        limits=_unbounded_pool(httpx2),
+        verify=ssl_context(httpx2),
     )
 
 
