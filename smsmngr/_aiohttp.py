@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from ._config import deadline
 from ._stacks import Verdict, ssl_context
 
 if TYPE_CHECKING:
@@ -88,12 +89,17 @@ class AiohttpAnswer:
 
 def aiohttp_timeout(timeout: httpx.Timeout) -> aiohttp.ClientTimeout:
     """httpx's phases as aiohttp's: ``pool`` bounds the wait for a connection
-    (aiohttp's ``connect``), ``connect`` the connecting, ``read`` each read. aiohttp has
-    no write timeout; the transport's deadline for the whole attempt covers it."""
+    (aiohttp's ``connect``), ``connect`` the connecting, ``read`` each read, and the
+    transport's deadline for a whole attempt is aiohttp's ``total`` (its timer runs
+    until the answer is read: a trickling server cannot hold a call). aiohttp has no
+    write timeout; the deadline covers writing too."""
     import aiohttp
 
     return aiohttp.ClientTimeout(
-        total=None, connect=timeout.pool, sock_connect=timeout.connect, sock_read=timeout.read
+        total=deadline(timeout),
+        connect=timeout.pool,
+        sock_connect=timeout.connect,
+        sock_read=timeout.read,
     )
 
 

@@ -58,6 +58,9 @@ class HttpStack:
     """``httpx``, ``httpx2`` or ``aiohttp``: the library of the client and its errors."""
     make_client: Callable[[httpx.Timeout], Any]
     asyncio_only: bool = False
+    keeps_deadline: bool = False
+    """Whether the stack's own timeout object bounds a whole attempt (aiohttp's
+    ``total``), so that the transport needs no cancel scope of its own for it."""
 
     def timeout(self, timeout: httpx.Timeout) -> Any:
         """``timeout`` as this stack's own timeout object."""
@@ -139,7 +142,9 @@ def stack_for(name: HttpStackName) -> HttpStack:
             return HttpStack("httpx2", importlib.import_module("httpx2"), _httpx2_client)
         if name == "aiohttp":
             aiohttp = importlib.import_module("aiohttp")
-            return HttpStack("aiohttp", aiohttp, _aiohttp_client, asyncio_only=True)
+            return HttpStack(
+                "aiohttp", aiohttp, _aiohttp_client, asyncio_only=True, keeps_deadline=True
+            )
     except ImportError as error:
         raise ConfigurationError(
             f"http_stack={name!r} needs {error.name}: install the {_EXTRA[name]} extra "

@@ -419,6 +419,8 @@ class Transport:
             # Refused by the stack while building the request: nothing left.
             return TransportError(f"{where}: not sent, refused locally: {self.describe(error)}")
         try:
+            if self._stack.keeps_deadline:
+                return await send(request)
             # anyio.fail_after, without its two layers of context managers.
             deadline = self._deadline
             scope = anyio.CancelScope(
@@ -431,9 +433,10 @@ class Transport:
             # The stack's verdict first: aiohttp's own timeouts are TimeoutErrors too.
             verdict = self._stack.verdict(error)
             if verdict is None and isinstance(error, TimeoutError):
+                within = "" if self._deadline is None else f" within {self._deadline:g}s"
                 return DeliveryUncertainError(
-                    f"{where}: no whole answer within {self._deadline}s (the server "
-                    "answered too slowly); the messages may have been sent"
+                    f"{where}: no whole answer{within} (the server answered too slowly); "
+                    "the messages may have been sent"
                 )
             if verdict is Verdict.RETRY:
                 return Unreached(self.describe(error))

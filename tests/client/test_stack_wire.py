@@ -183,11 +183,40 @@ def test_httpxs_timeouts_become_aiohttps_phases() -> None:
 
     timeout = aiohttp_timeout(httpx.Timeout(5.0, connect=2.0, read=7.0, pool=3.0))
     assert (timeout.total, timeout.connect, timeout.sock_connect, timeout.sock_read) == (
-        None,
+        2.0 + 5.0 + 7.0,  # the whole attempt's deadline: connect + write + read
         3.0,
         2.0,
         7.0,
     )
+    assert aiohttp_timeout(httpx.Timeout(None)).total is None
+
+
+@pytest.mark.slow
+async def test_a_trickling_answer_cannot_hold_a_call_past_its_deadline(stack: str) -> None:
+    given_up = asyncio.Event()
+    trickled = asyncio.Event()
+
+    async def trickle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 200\r\n\r\n")
+        for _ in range(200):  # one byte each 0.1 s: no read waits long, the whole does
+            await asyncio.sleep(0.1)
+            if given_up.is_set():
+                break
+            writer.write(b" ")
+        writer.close()
+        trickled.set()
+
+    server = await asyncio.start_server(trickle, "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/v2"
+    try:
+        async with client_for(stack, url, timeout=0.3) as client:
+            with pytest.raises(DeliveryUncertainError, match=r"no whole answer within 0\.9s"):
+                await client.send(MESSAGE)
+        given_up.set()
+        await trickled.wait()  # within 0.1 s: the server would trickle on for 20 s
+    finally:
+        server.close()
 
 
 def test_the_tls_context_is_made_once_for_the_same_certificate_settings(
