@@ -3,17 +3,16 @@
     python -m benchmarks                 # full sizes; writes benchmarks/results/
     python -m benchmarks --quick --out /tmp/bench   # tiny sizes, to check the harness
 
-The API side is a plain asyncio stand-in of the API (benchmarks/standin.py) on loopback
-in another process,
-so client and server do not share an event loop. Timed figures alternate the two
-sides over several rounds and report medians.
+The API side is a plain asyncio stand-in of the API (``benchmarks/standin.py``) on
+loopback in another process, so client and server do not share an event loop and the
+server is never the bottleneck. Timed figures rotate their sides over several rounds
+and report medians.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import platform
 import shutil
@@ -22,59 +21,32 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import attrs
 import httpx
 
-from smsmngr import DEFAULT_BASE_URL, AsyncClient, Client, Message
+from smsmngr import AsyncClient, Client, Message
 from smsmngr._stacks import HttpStackName
 from smsmngr.bulk import minimum_calls
-from smsmngr.webhooks import parse
 
-API_KEY = "bench-key"
-BODY = "Summer sale: 20% off everything today only!"
-ROOT = Path(__file__).resolve().parent
-
-
-@attrs.frozen
-class Sizes:
-    bulk: int
-    batching: int
-    single_sends: int
-    memory: tuple[int, int]
-    webhook_events: int
-    rounds: int
-
-
-FULL = Sizes(
-    bulk=50_000,
-    batching=5_000,
-    single_sends=200,
-    memory=(100_000, 1_000_000),
-    webhook_events=20_000,
-    rounds=3,
+from ._shared import (
+    API_KEY,
+    BODY,
+    FULL,
+    QUICK,
+    ROOT,
+    Figure,
+    Sizes,
+    alternate,
+    numbers,
+    raw_bodies,
+    read_answer,
+    rotate,
+    timed,
 )
-QUICK = Sizes(
-    bulk=2_000, batching=300, single_sends=20, memory=(2_000, 10_000), webhook_events=500, rounds=1
-)
-
-
-@attrs.frozen
-class Figure:
-    name: str
-    sdk: str
-    baseline: str
-    ratio: float
-    goal: str
-    met: bool | None
-
-
-def numbers(count: int) -> list[str]:
-    return [f"4207{i:08d}" for i in range(count)]
-
+from .in_process import per_call_figure, transport_figure, webhook_figure
 
 # -- the server -------------------------------------------------------------------------
 
@@ -117,66 +89,12 @@ class Server:
 # -- measurements -----------------------------------------------------------------------
 
 
-def alternate(
-    rounds: int, first: Callable[[], float], second: Callable[[], float]
-) -> tuple[float, float]:
-    """Medians of ``first`` and ``second``, run in alternating order."""
-    a, b = rotate(rounds, [first, second])
-    return a, b
-
-
-def rotate(rounds: int, sides: list[Callable[[], float]]) -> list[float]:
-    """The median of each of ``sides``, all run once per round, each round starting
-    one further along, so that no side always runs first or after the same one."""
-    times: list[list[float]] = [[] for _ in sides]
-    for round_number in range(rounds):
-        for offset in range(len(sides)):
-            index = (round_number + offset) % len(sides)
-            times[index].append(sides[index]())
-    return [statistics.median(each) for each in times]
-
-
-def timed(coroutine: Callable[[], Awaitable[Any]]) -> Callable[[], float]:
-    def run() -> float:
-        async def measure() -> float:
-            started = time.perf_counter()
-            await coroutine()
-            return time.perf_counter() - started
-
-        return asyncio.run(measure())
-
-    return run
-
-
 async def sdk_bulk(
     base_url: str, message: Message, concurrency: int, stack: HttpStackName = "httpx"
 ) -> None:
     async with AsyncClient(api_key=API_KEY, base_url=base_url, http_stack=stack) as client:
         result = await client.send_bulk(message, concurrency=concurrency, collect_outcomes=False)
     assert result.accepted == len(message.to), result.counts
-
-
-def raw_bodies(count: int) -> list[bytes]:
-    """What a hand-written client would post: 100-recipient /messages bodies."""
-    to = numbers(count)
-    bodies = []
-    for start in range(0, count, 100):
-        call = to[start : start + 100]
-        messages = [
-            {"body": BODY, "to": [{"phone_number": n} for n in call[i : i + 10]]}
-            for i in range(0, len(call), 10)
-        ]
-        bodies.append(json.dumps(messages, separators=(",", ":")).encode())
-    return bodies
-
-
-def read_answer(status: int, content: bytes) -> int:
-    """What a hand-written client does with an answer, as the SDK does: parse it, and
-    count the messages accepted."""
-    assert status == 200, status
-    answer = json.loads(content)
-    assert isinstance(answer["request_id"], str)
-    return len([item["message_id"] for item in answer["accepted"]])
 
 
 async def raw_bulk(
@@ -291,77 +209,6 @@ def bulk_figures(server: Server, sizes: Sizes) -> list[Figure]:
     return figures
 
 
-_ANSWER = json.dumps(
-    {
-        "request_id": "r" * 36,
-        "accepted": [{"key": str(k), "message_id": f"id-{k:032d}"} for k in range(10)],
-        "rejected": [],
-    }
-).encode()
-
-
-def _answer_at_once(request: httpx.Request) -> httpx.Response:
-    return httpx.Response(200, content=_ANSWER, headers={"content-type": "application/json"})
-
-
-def per_call_figure(sizes: Sizes) -> Figure:
-    """The SDK's own CPU time per 100-recipient call, in-process (no network): send_bulk
-    through a transport that answers at once, less raw httpx posting pre-built bodies
-    through the same transport, against a naive json.dumps of the body plus a json.loads
-    of the answer."""
-    count = sizes.bulk // 2
-    message = Message(BODY, to=numbers(count))
-    bodies = raw_bodies(count)
-    calls = len(bodies)
-
-    async def sdk() -> None:
-        http = httpx.AsyncClient(transport=httpx.MockTransport(_answer_at_once))
-        async with AsyncClient(api_key=API_KEY, http_client=http) as client:
-            result = await client.send_bulk(message, concurrency=8, collect_outcomes=False)
-        await http.aclose()
-        assert result.accepted == count
-
-    async def raw() -> None:
-        queue = iter(bodies)
-        headers = {"x-api-key": API_KEY, "content-type": "application/json"}
-        transport = httpx.MockTransport(_answer_at_once)
-        async with httpx.AsyncClient(transport=transport, base_url=DEFAULT_BASE_URL) as http:
-
-            async def worker() -> None:
-                for body in queue:
-                    (await http.post("/messages", content=body, headers=headers)).json()
-
-            await asyncio.gather(*(worker() for _ in range(8)))
-
-    def naive() -> float:
-        to = numbers(count)
-        started = time.perf_counter()
-        for start in range(0, count, 100):
-            call = to[start : start + 100]
-            json.dumps(
-                [
-                    {"body": BODY, "to": [{"phone_number": n} for n in call[i : i + 10]]}
-                    for i in range(0, len(call), 10)
-                ]
-            )
-            json.loads(_ANSWER)
-        return time.perf_counter() - started
-
-    rounds = max(3, sizes.rounds)
-    sdk_time, raw_time = alternate(rounds, timed(sdk), timed(raw))
-    naive_time = statistics.median(naive() for _ in range(rounds))
-    own = (sdk_time - raw_time) / calls
-    plain = naive_time / calls
-    return Figure(
-        "SDK's own cost per 100-recipient call, in-process (SDK beyond httpx / naive JSON)",
-        f"{own * 1e6:.0f} µs",
-        f"{plain * 1e6:.0f} µs",
-        own / plain,
-        "<= 1.30",
-        own / plain <= 1.3,
-    )
-
-
 def sync_figures(server: Server, sizes: Sizes) -> list[Figure]:
     message = Message(BODY, to=numbers(sizes.bulk))
 
@@ -445,47 +292,6 @@ def memory_figure(server: Server, sizes: Sizes) -> Figure:
     )
 
 
-def webhook_figure(sizes: Sizes) -> Figure:
-    event = {
-        "request_id": "bc36f3d1-d284-463a-921b-a3560c154649",
-        "message_id": "e27ff0ac-87b5-4e1d-b644-5fc6029e2a11-3",
-        "gateway": "sms",
-        "timestamp": 1700000000,
-        "payload": {"order": 7},
-        "type": "outgoing",
-        "to": {"phone_number": "420777123456"},
-        "result": "delivered",
-        "result_info": "[0] Delivered",
-        "sms": {"sender": "Shop", "country": "230", "operator": "01", "price_czk": 0.9,
-                "price_eur": 0.036, "count": 1, "gateway": "high"},
-    }  # fmt: skip
-    body = json.dumps([event] * sizes.webhook_events).encode()
-
-    def typed() -> float:
-        started = time.perf_counter()
-        events = parse(body, max_bytes=len(body))
-        assert len(events) == sizes.webhook_events
-        return time.perf_counter() - started
-
-    def by_hand() -> float:
-        started = time.perf_counter()
-        for item in json.loads(body):
-            (item["message_id"], item["result"], item["result_info"], item["timestamp"])
-            (item["to"]["phone_number"], item["sms"]["price_eur"])
-        return time.perf_counter() - started
-
-    sdk, baseline = alternate(max(3, sizes.rounds), typed, by_hand)
-    count = sizes.webhook_events
-    return Figure(
-        "webhook parsing (events/s, parse / json.loads + dict access)",
-        f"{count / sdk:,.0f}/s",
-        f"{count / baseline:,.0f}/s",
-        baseline / sdk,
-        "(reported)",
-        None,
-    )
-
-
 def import_figure(sizes: Sizes) -> Figure:
     def import_time(module: str) -> Callable[[], float]:
         def run() -> float:
@@ -560,7 +366,7 @@ def chart(figures: list[Figure], path: Path) -> bool:
     return True
 
 
-GROUPS = ("bulk", "sync", "memory", "per-call", "webhooks", "import")
+GROUPS = ("bulk", "sync", "memory", "per-call", "transport", "webhooks", "import")
 
 
 def measure(sizes: Sizes, groups: tuple[str, ...] = GROUPS) -> Iterator[Figure]:
@@ -576,6 +382,8 @@ def measure(sizes: Sizes, groups: tuple[str, ...] = GROUPS) -> Iterator[Figure]:
         server.stop()
     if "per-call" in groups:
         yield per_call_figure(sizes)
+    if "transport" in groups:
+        yield transport_figure(sizes)
     if "webhooks" in groups:
         yield webhook_figure(sizes)
     if "import" in groups:
