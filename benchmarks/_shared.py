@@ -26,6 +26,8 @@ class Sizes:
     memory: tuple[int, int]
     webhook_events: int
     rounds: int
+    resume: int = 2_000
+    """Recipients of the journaled campaign that is run once, then resumed."""
 
 
 FULL = Sizes(
@@ -35,6 +37,7 @@ FULL = Sizes(
     memory=(100_000, 1_000_000),
     webhook_events=20_000,
     rounds=3,
+    resume=1_000_000,
 )
 QUICK = Sizes(
     bulk=2_000, batching=300, single_sends=20, memory=(2_000, 10_000), webhook_events=500, rounds=1
