@@ -370,8 +370,8 @@ def chart(figures: list[Figure], path: Path) -> bool:
 GROUPS = (
     "bulk",
     "sync",
-    "journal",
     "memory",
+    "journal",
     "per-call",
     "transport",
     "webhooks",
@@ -386,10 +386,10 @@ def measure(sizes: Sizes, groups: tuple[str, ...] = GROUPS) -> Iterator[Figure]:
             yield from bulk_figures(server, sizes)
         if "sync" in groups:
             yield from sync_figures(server, sizes)
-        if "journal" in groups:
-            yield from journal_figures(server.base_url, sizes)
         if "memory" in groups:
             yield memory_figure(server, sizes)
+        if "journal" in groups:
+            yield from journal_figures(server.base_url, sizes)
     finally:
         server.stop()
     if "per-call" in groups:
