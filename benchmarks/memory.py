@@ -8,6 +8,7 @@ from __future__ import annotations
 import resource
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 from smsmngr import Client, Message
 
@@ -21,8 +22,18 @@ def main() -> None:
     with Client(api_key=api_key, base_url=base_url) as client:
         result = client.send_bulk(messages(count), concurrency=8, collect_outcomes=False)
     assert result.accepted == count, result.counts
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    print(f"{peak_kib / 1024:.1f}")
+    print(f"{peak_kib() / 1024:.1f}")
+
+
+def peak_kib() -> int:
+    """This process's peak RSS. Linux's ``ru_maxrss`` survives exec, and so counts the
+    benchmark process that forked this one; ``VmHWM`` belongs to this program alone."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    line = next(line for line in status.splitlines() if line.startswith("VmHWM:"))
+    return int(line.split()[1])
 
 
 if __name__ == "__main__":

@@ -21,7 +21,8 @@ from pathlib import Path
 
 from smsmngr import Client, Message
 
-from .run import API_KEY, BODY, ROOT, Server
+from ._shared import API_KEY, BODY, ROOT
+from .run import Server
 
 FULL, QUICK = (100_000, 1_000_000), (2_000, 10_000)
 

@@ -54,7 +54,8 @@ class Secret:
 class ApiKeyAuth:
     """Adds the key to each request: in the ``x-api-key`` header, or, for the GET
     simple endpoint, as the ``apikey`` query parameter. A plain callable, which httpx
-    and httpx2 both take as ``auth``, so no frame of the SDK holds the key in a local."""
+    and httpx2 both take as ``auth`` (and ``sign`` for the aiohttp stack's requests), so
+    no frame of the SDK holds the key in a local."""
 
     def __init__(self, secret: Secret, *, in_query: bool) -> None:
         self._secret = secret
@@ -66,6 +67,14 @@ class ApiKeyAuth:
         else:
             request.headers["x-api-key"] = self._secret.reveal()
         return request
+
+    def sign(self, request: Any) -> None:
+        """Add the key to one of the SDK's own requests (the aiohttp stack's), whose
+        ``headers`` is a dict and ``params`` a mapping or ``None``."""
+        if self._in_query:
+            request.params = {**(request.params or {}), "apikey": self._secret.reveal()}
+        else:
+            request.headers["x-api-key"] = self._secret.reveal()
 
     def __repr__(self) -> str:
         return "<api key>"

@@ -28,11 +28,14 @@ class Pacer:
 
     async def wait_turn(self) -> None:
         """Wait until this request may go."""
+        if not self._interval and not self._paused_until:
+            return  # no cap, and no pause since the last one ended: nothing to wait for
         while True:
             now = anyio.current_time()
             start = max(now, self._paused_until, self._next_turn)
             if start <= now:
                 break
             await anyio.sleep(start - now)
+        self._paused_until = 0.0  # past by now: the next turn takes the fast path
         if self._interval:
             self._next_turn = max(now, self._next_turn) + self._interval

@@ -1,15 +1,18 @@
 """The HTTP stacks the transport runs on, and what each one's failures mean.
 
 ``httpx`` (the default dependency), ``httpx2`` (its maintained continuation, with the
-same API: ``smsmngr[httpx2]``) and ``aiohttp`` under httpx's API through httpx-aiohttp
-(``smsmngr[aiohttp]``; asyncio only). They share httpx's client API; what differs is
-how a client is made and which failures prove that a request never left.
+same API: ``smsmngr[httpx2]``) and ``aiohttp`` (``smsmngr[aiohttp]``; asyncio only),
+whose ``ClientSession`` the SDK drives directly (``_aiohttp``) behind the part of
+httpx's client API the transport uses. What differs is how a client is made, its
+timeouts, and which failures prove that a request never left.
 """
 
 from __future__ import annotations
 
 import enum
+import functools
 import importlib
+import os
 import sys
 from collections.abc import Callable
 from types import ModuleType
@@ -52,23 +55,29 @@ class HttpStack:
 
     name: HttpStackName
     module: ModuleType
-    """``httpx`` or ``httpx2``: the API of the client, its errors and its timeouts."""
+    """``httpx``, ``httpx2`` or ``aiohttp``: the library of the client and its errors."""
     make_client: Callable[[httpx.Timeout], Any]
     asyncio_only: bool = False
+    keeps_deadline: bool = False
+    """Whether the stack's own timeout object bounds a whole attempt (aiohttp's
+    ``total``), so that the transport needs no cancel scope of its own for it."""
 
     def timeout(self, timeout: httpx.Timeout) -> Any:
         """``timeout`` as this stack's own timeout object."""
         if self.module is httpx:
             return timeout
+        if self.name == "aiohttp":
+            from ._aiohttp import aiohttp_timeout
+
+            return aiohttp_timeout(timeout)
         return self.module.Timeout(**timeout.as_dict())
 
     def verdict(self, error: BaseException) -> Verdict | None:
         """What ``error`` from a request says; ``None`` if it is not this stack's."""
-        cause = error.__cause__
-        if cause is not None and type(cause).__module__.startswith("aiohttp"):
-            # httpx-aiohttp maps aiohttp's errors to httpx's loosely (a connection
-            # dropped after the request left becomes ConnectTimeout): judge the cause.
-            return _aiohttp_verdict(cause)
+        if self.name == "aiohttp":
+            from ._aiohttp import verdict
+
+            return verdict(error)
         m = self.module
         if isinstance(error, (m.ConnectError, m.ConnectTimeout, m.PoolTimeout)):
             return Verdict.RETRY
@@ -81,53 +90,45 @@ class HttpStack:
         return None
 
 
-def _aiohttp_verdict(cause: BaseException) -> Verdict:
-    import aiohttp
-
-    final = (aiohttp.ClientConnectorCertificateError, aiohttp.InvalidURL)
-    if isinstance(cause, final):
-        return Verdict.NOT_SENT
-    never_left: tuple[type[BaseException], ...] = (aiohttp.ClientConnectorError,)
-    connection_timeout = getattr(aiohttp, "ConnectionTimeoutError", None)  # aiohttp 3.10+
-    if connection_timeout is not None:
-        never_left += (connection_timeout,)  # waited for a connection, or to connect
-    if isinstance(cause, never_left):
-        return Verdict.RETRY
-    return Verdict.UNCERTAIN  # disconnected, reset or timed out once the request was out
-
-
 def _unbounded_pool(module: ModuleType) -> Any:
     # The pool never limits: the caller's concurrency (send_bulk's, or its own tasks')
     # is how many connections are open; every one of them is kept alive for reuse.
     return module.Limits(max_connections=None, max_keepalive_connections=None)
 
 
+def ssl_context(module: ModuleType = httpx) -> Any:
+    """``module``'s (httpx's or httpx2's) verifying TLS context, made once per process
+    for the same ``SSL_CERT_FILE`` and ``SSL_CERT_DIR``: loading the certificate
+    authorities takes tens of milliseconds, which every client made would pay again."""
+    return _ssl_context_for(
+        module.__name__, os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")
+    )
+
+
+@functools.cache
+def _ssl_context_for(module: str, cert_file: str | None, cert_dir: str | None) -> Any:
+    return importlib.import_module(module).create_ssl_context()
+
+
 def _httpx_client(timeout: httpx.Timeout) -> Any:
-    return httpx.AsyncClient(timeout=timeout, limits=_unbounded_pool(httpx))
+    return httpx.AsyncClient(
+        timeout=timeout, limits=_unbounded_pool(httpx), verify=ssl_context(httpx)
+    )
 
 
 def _httpx2_client(timeout: httpx.Timeout) -> Any:
     httpx2 = importlib.import_module("httpx2")
     return httpx2.AsyncClient(
-        timeout=httpx2.Timeout(**timeout.as_dict()), limits=_unbounded_pool(httpx2)
+        timeout=httpx2.Timeout(**timeout.as_dict()),
+        limits=_unbounded_pool(httpx2),
+        verify=ssl_context(httpx2),
     )
 
 
 def _aiohttp_client(timeout: httpx.Timeout) -> Any:
-    from httpx_aiohttp import AiohttpTransport
+    from ._aiohttp import AiohttpClient
 
-    class NoRetryAiohttpTransport(AiohttpTransport):
-        def get_client(self) -> Any:
-            session = super().get_client()
-            # aiohttp sends an idempotent request (GET) again by itself after a dropped
-            # connection, though it may have been processed: only the SDK may decide.
-            # Its one switch is private (aiohttp 3.11+); a test guards it.
-            session._retry_connection = False
-            return session
-
-    # aiohttp reads a limit of 0 as none (httpx-aiohttp passes max_connections on).
-    limits = httpx.Limits(max_connections=0, max_keepalive_connections=None)
-    return httpx.AsyncClient(timeout=timeout, transport=NoRetryAiohttpTransport(limits=limits))
+    return AiohttpClient()
 
 
 def stack_for(name: HttpStackName) -> HttpStack:
@@ -140,8 +141,10 @@ def stack_for(name: HttpStackName) -> HttpStack:
         if name == "httpx2":
             return HttpStack("httpx2", importlib.import_module("httpx2"), _httpx2_client)
         if name == "aiohttp":
-            importlib.import_module("httpx_aiohttp")
-            return HttpStack("aiohttp", httpx, _aiohttp_client, asyncio_only=True)
+            aiohttp = importlib.import_module("aiohttp")
+            return HttpStack(
+                "aiohttp", aiohttp, _aiohttp_client, asyncio_only=True, keeps_deadline=True
+            )
     except ImportError as error:
         raise ConfigurationError(
             f"http_stack={name!r} needs {error.name}: install the {_EXTRA[name]} extra "

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any, NamedTuple
-
-import httpx
+from typing import Any, NamedTuple, Protocol
 
 from .errors import (
     APIError,
@@ -23,6 +21,7 @@ from .errors import (
 
 __all__ = [
     "REQUEST_ID_HEADERS",
+    "Answer",
     "Reply",
     "error_for",
     "format_error",
@@ -38,10 +37,29 @@ _ERROR_BY_STATUS: dict[int, type[APIError]] = {
 }
 
 
+class Answer(Protocol):
+    """An HTTP answer, read whole, as every stack gives one (an httpx or httpx2
+    response, or the aiohttp stack's): headers whose lookups ignore case."""
+
+    @property
+    def status_code(self) -> int: ...
+    @property
+    def reason_phrase(self) -> str: ...
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+    @property
+    def is_success(self) -> bool: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def content(self) -> bytes: ...
+    def json(self) -> Any: ...
+
+
 class Reply(NamedTuple):
     status_code: int
     data: Any
-    headers: httpx.Headers
+    headers: Mapping[str, str]
 
 
 REQUEST_ID_HEADERS = ("x-request-id", "x-amzn-requestid")
@@ -66,7 +84,7 @@ def request_id_of(body: Any, headers: Mapping[str, str]) -> str | None:
     return None
 
 
-def _json(response: httpx.Response) -> Any:
+def _json(response: Answer) -> Any:
     """The answer's JSON; ``ValueError`` for anything unreadable (nesting too deep for
     the parser included)."""
     try:
@@ -75,7 +93,7 @@ def _json(response: httpx.Response) -> Any:
         raise ValueError("JSON nested too deeply") from None
 
 
-def decode(response: httpx.Response) -> Any:
+def decode(response: Answer) -> Any:
     """The answer's JSON, or its text when it is not JSON."""
     try:
         return _json(response)
@@ -83,7 +101,7 @@ def decode(response: httpx.Response) -> Any:
         return response.text
 
 
-def read_reply(response: httpx.Response, where: str) -> Reply:
+def read_reply(response: Answer, where: str) -> Reply:
     if not response.is_success:
         raise error_for(response, where)
     try:
@@ -111,9 +129,7 @@ def format_error(
     )
 
 
-def error_for(
-    response: httpx.Response, where: str, *, retry_after: float | None = None
-) -> APIError:
+def error_for(response: Answer, where: str, *, retry_after: float | None = None) -> APIError:
     status = response.status_code
     body = decode(response)
     headers = response.headers

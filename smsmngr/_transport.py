@@ -9,11 +9,11 @@ request left) raises ``DeliveryUncertainError``.
 
 from __future__ import annotations
 
-import email.utils
 import functools
 import logging
+import math
 import os
-import time
+import sys
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -22,6 +22,7 @@ import httpx
 from anyio.lowlevel import RunVar
 
 from ._auth import ApiKeyAuth
+from ._clock import PlatformClock
 from ._config import (
     DEFAULT_TIMEOUT,
     KEEP,
@@ -48,7 +49,7 @@ from ._retry import (
     parse_retry_after,
 )
 from ._stacks import HttpStack, HttpStackName, Verdict, stack_for, stack_of
-from ._status_errors import Reply, decode, error_for, read_reply
+from ._status_errors import Answer, Reply, decode, error_for, read_reply
 from .errors import (
     ConfigurationError,
     DeliveryUncertainError,
@@ -61,40 +62,8 @@ __all__ = ["Reply", "Transport"]
 
 logger = logging.getLogger("smsmngr")
 
-_Outcome = httpx.Response | Unreached | SmsManagerError
+_Outcome = Answer | Unreached | SmsManagerError
 """How one attempt ended: the answer, or what went wrong as a value (to raise unchained)."""
-
-
-def clock_offset(date_header: str | None, received_at: float) -> float | None:
-    """Seconds a server's clock is ahead of ours, from the ``Date`` header of an answer
-    received at ``received_at`` (local time), or ``None`` without a readable one.
-
-    >>> clock_offset("Wed, 21 Oct 2015 08:28:00 GMT", 1445412480.0)
-    3600.0
-    """
-    if not date_header:
-        return None
-    try:
-        when = email.utils.parsedate_to_datetime(date_header)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        return None
-    return when.timestamp() - received_at
-
-
-class _PlatformClock:
-    """The API's clock as its answers tell it; the local clock may be minutes off."""
-
-    __slots__ = ("offset",)
-
-    def __init__(self) -> None:
-        self.offset: float | None = None
-
-    def observe(self, date_header: str | None) -> None:
-        offset = clock_offset(date_header, time.time())
-        if offset is not None:
-            self.offset = offset
 
 
 class _Connection:
@@ -127,7 +96,7 @@ class _Connection:
             )
         if self.stack.asyncio_only:
             _require_asyncio(self.stack.name)
-        pid, loop = os.getpid(), _event_loop_marker()
+        pid, loop = _forks, _event_loop_marker()
         if self.bound_to is None:
             self.bound_to = (pid, loop)
             return self.client
@@ -189,7 +158,7 @@ class Transport:
         self._is_copy = False
         self._header_auth = ApiKeyAuth(self._api_key, in_query=False)
         self._query_auth = ApiKeyAuth(self._api_key, in_query=True)
-        self._clock = _PlatformClock()
+        self._clock = PlatformClock()
         self._headers = {"user-agent": user_agent(app_info), "accept": "application/json"}
         self._configure(timeout, retry, headers, on_retry)
 
@@ -210,6 +179,7 @@ class Transport:
         self.retry = retry
         self._on_retry = on_retry
         self._headers = {**self._headers, **checked_headers(headers)}
+        self._json_headers = {**self._headers, "content-type": "application/json"}
 
     def with_options(
         self,
@@ -306,9 +276,9 @@ class Transport:
             raise ConfigurationError(refused)
         client = self._connection.for_this_loop()
         pacer = pacer if pacer is not None else self._pacers[base_url or self.base_url]
-        sent_headers = {**self._headers, **(headers or {})}
-        if json_content is not None:
-            sent_headers["content-type"] = "application/json"
+        sent_headers = self._headers if json_content is None else self._json_headers
+        if headers:
+            sent_headers = {**sent_headers, **headers}
         url = (base_url or self.base_url) + path
         build = functools.partial(
             client.build_request,
@@ -330,7 +300,7 @@ class Transport:
         def wait_429(outcome: _Outcome) -> bool:
             if not callable(retry_429):
                 return retry_429
-            if not isinstance(outcome, httpx.Response) or outcome.status_code != 429:
+            if isinstance(outcome, (Unreached, SmsManagerError)) or outcome.status_code != 429:
                 return False
             return retry_429(decode(outcome))
 
@@ -370,8 +340,12 @@ class Transport:
             return Lost(type(outcome).__name__)
         self._clock.observe(outcome.headers.get("date"))
         logger.debug("%s answered %d (attempt %d)", where, outcome.status_code, attempt + 1)
-        retry_after = parse_retry_after(outcome.headers.get("retry-after"))
-        return Answered(outcome.status_code, outcome.reason_phrase, retry_after)
+        status = outcome.status_code
+        # Only a refusal's wait is ever read: a success's is not looked up.
+        retry_after = (
+            parse_retry_after(outcome.headers.get("retry-after")) if status >= 400 else None
+        )
+        return Answered(status, outcome.reason_phrase, retry_after)
 
     @staticmethod
     def _last(
@@ -411,7 +385,7 @@ class Transport:
     async def _attempt(
         self,
         build: Callable[[], Any],
-        send: Callable[[Any], Awaitable[httpx.Response]],
+        send: Callable[[Any], Awaitable[Answer]],
         where: str,
         url: str,
     ) -> _Outcome:
@@ -422,15 +396,25 @@ class Transport:
             # Refused by the stack while building the request: nothing left.
             return TransportError(f"{where}: not sent, refused locally: {self.describe(error)}")
         try:
-            with anyio.fail_after(self._deadline):
+            if self._stack.keeps_deadline:
                 return await send(request)
-        except TimeoutError:
-            return DeliveryUncertainError(
-                f"{where}: no whole answer within {self._deadline}s (the server answered "
-                "too slowly); the messages may have been sent"
+            # anyio.fail_after, without its two layers of context managers.
+            deadline = self._deadline
+            scope = anyio.CancelScope(
+                deadline=math.inf if deadline is None else anyio.current_time() + deadline
             )
+            with scope:
+                return await send(request)
+            raise TimeoutError  # reached only when the deadline cancelled the send
         except Exception as error:
+            # The stack's verdict first: aiohttp's own timeouts are TimeoutErrors too.
             verdict = self._stack.verdict(error)
+            if verdict is None and isinstance(error, TimeoutError):
+                within = "" if self._deadline is None else f" within {self._deadline:g}s"
+                return DeliveryUncertainError(
+                    f"{where}: no whole answer{within} (the server answered too slowly); "
+                    "the messages may have been sent"
+                )
             if verdict is Verdict.RETRY:
                 return Unreached(self.describe(error))
             if verdict is Verdict.NOT_SENT:
@@ -459,6 +443,11 @@ def _host_of(url: str) -> str:
     return parsed.host if parsed.port is None else f"{parsed.host}:{parsed.port}"
 
 
+def _running_asyncio_loop() -> object | None:
+    asyncio = sys.modules.get("asyncio")  # not imported for trio users
+    return asyncio._get_running_loop() if asyncio is not None else None
+
+
 def _require_asyncio(stack: str) -> None:
     import asyncio  # here: importing the SDK does not import asyncio for trio users
 
@@ -473,9 +462,26 @@ def _require_asyncio(stack: str) -> None:
 
 _LOOP_MARKER: RunVar[object] = RunVar("smsmngr_event_loop")
 
+_forks = 0
+"""How many forks this process is from the one that imported the SDK: unlike
+``os.getpid()``, it cannot be fooled by a recycled pid, and costs nothing to read."""
+
+
+def _forked() -> None:
+    global _forks
+    _forks += 1
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows, which cannot fork
+    os.register_at_fork(after_in_child=_forked)
+
 
 def _event_loop_marker() -> object:
-    """An object unique to the running event loop (asyncio or trio)."""
+    """An object unique to the running event loop (asyncio or trio): on asyncio, the
+    loop itself (asyncio's own lookup, far cheaper than anyio's)."""
+    loop = _running_asyncio_loop()
+    if loop is not None:
+        return loop
     try:
         return _LOOP_MARKER.get()
     except LookupError:

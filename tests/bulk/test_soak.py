@@ -1,4 +1,5 @@
-"""A 50,000-recipient campaign through real socket faults, through both clients.
+"""A 50,000-recipient campaign through real socket faults, through both clients (the
+async one on httpx and on aiohttp).
 
 The fake API is served on loopback behind a proxy that resets connections before and
 after the server processed a request and holds answers back, then resets them; the
@@ -16,6 +17,7 @@ import pytest
 
 from benchmarks import soak
 from smsmngr import AsyncClient, BulkResult, Client, Message, OutcomeStatus, RetryPolicy
+from smsmngr._stacks import HttpStackName
 from smsmngr.testing import FakeSmsManager, FaultKind, FaultProxy, SocketFault
 
 from ..support import numbers
@@ -66,12 +68,19 @@ def faulty_api() -> Iterator[tuple[FakeSmsManager, FaultProxy]]:
         yield api
 
 
-def test_soak_through_the_async_client(faulty_api: tuple[FakeSmsManager, FaultProxy]) -> None:
+@pytest.mark.parametrize("stack", ["httpx", "aiohttp"])
+def test_soak_through_the_async_client(
+    faulty_api: tuple[FakeSmsManager, FaultProxy], stack: HttpStackName
+) -> None:
     fake, proxy = faulty_api
 
     async def run() -> BulkResult:
         async with AsyncClient(
-            api_key=fake.api_key, base_url=proxy.url, timeout=TIMEOUT, retry=RETRY
+            api_key=fake.api_key,
+            base_url=proxy.url,
+            timeout=TIMEOUT,
+            retry=RETRY,
+            http_stack=stack,
         ) as client:
             return await client.send_bulk(campaign(), concurrency=8)
 

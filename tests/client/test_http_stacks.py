@@ -138,12 +138,8 @@ async def test_the_aiohttp_session_has_its_own_retry_switched_off() -> None:
     assert "_retry_connection" in aiohttp.ClientSession.ATTRS
     assert "self._retry_connection" in inspect.getsource(aiohttp.ClientSession._request)
     async with client_for("aiohttp", "http://127.0.0.1:1/v2") as client:
-        http_client = client._transport._connection.client
-        session = http_client._transport.get_client()
-        try:
-            assert session._retry_connection is False
-        finally:
-            await session.close()
+        session = client._transport._connection.client.session()
+        assert session._retry_connection is False
 
 
 @pytest.mark.slow
@@ -260,7 +256,7 @@ def test_an_unknown_stack_or_client_is_refused() -> None:
         AsyncClient(api_key="k", http_client=httpx.Client())
 
 
-@pytest.mark.parametrize(("stack", "module"), [("httpx2", "httpx2"), ("aiohttp", "httpx_aiohttp")])
+@pytest.mark.parametrize(("stack", "module"), [("httpx2", "httpx2"), ("aiohttp", "aiohttp")])
 def test_a_stack_not_installed_says_which_extra_to_install(
     stack: str, module: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

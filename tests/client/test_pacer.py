@@ -78,6 +78,23 @@ def test_a_pause_holds_back_every_later_turn(clock: VirtualClock) -> None:
     assert anyio.run(scenario) == [0.0, 2.5]
 
 
+def test_a_second_pause_after_one_has_passed_holds_turns_back_again(
+    clock: VirtualClock,
+) -> None:
+    pacer = Pacer()
+
+    async def scenario() -> list[float]:
+        pacer.pause(1.0)
+        await pacer.wait_turn()  # waits the first pause out
+        await pacer.wait_turn()  # nothing paused any more: at once
+        passed = clock.now
+        pacer.pause(2.0)
+        await pacer.wait_turn()
+        return [passed, clock.now]
+
+    assert anyio.run(scenario) == [1.0, 3.0]
+
+
 def test_without_a_cap_or_pause_turns_are_immediate(clock: VirtualClock) -> None:
     pacer = Pacer()
 

@@ -274,8 +274,8 @@ async def test_an_exception_the_sdk_does_not_know_reaches_no_campaign_text_with_
 async def test_aiohttps_connect_timeout_quoting_the_get_url_is_redacted_everywhere(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    # httpx-aiohttp raises httpx.ConnectTimeout(text) from aiohttp's
-    # ConnectionTimeoutError, whose text is the full URL: key, number and text included.
+    # A stack's connect timeout whose text is the full URL (aiohttp's
+    # ConnectionTimeoutError's is): key, number and text included.
     import aiohttp
 
     def handler(request: httpx.Request) -> httpx.Response:
