@@ -636,10 +636,16 @@ class Status:
         return self._runner.call(AsyncStatus.get_message_status, message_id)
 
     def iter_messages(
-        self, date: dt.date | str, *, tag: str | None = None, phone_number: str | None = None
+        self,
+        date: dt.date | str,
+        *,
+        tag: str | None = None,
+        phone_number: str | None = None,
+        subid: str | None = None,
     ) -> Generator[MessageRow, None, None]:
         """Every recipient's row sent on ``date`` (REST ``GET /messages``), page by page,
-        optionally only those with ``tag`` or to ``phone_number``.
+        optionally only those with ``tag`` or to ``phone_number``, of the sub-account
+        ``subid`` (the account's own by default).
 
         Example::
 
@@ -647,31 +653,34 @@ class Status:
                 print(row.phone_number, row.delivered, row.price_czk)
         """
         yield from self._runner.iterate(
-            AsyncStatus.iter_messages, date, tag=tag, phone_number=phone_number
+            AsyncStatus.iter_messages, date, tag=tag, phone_number=phone_number, subid=subid
         )
 
-    def get_request_stats(self, request_id: str, date: dt.date | str) -> RequestStats | None:
-        """The statistics of one send request on ``date`` (REST ``GET /request``), or
-        ``None`` when there are none.
+    def get_request_stats(
+        self, request_id: str, date: dt.date | str, *, subid: str | None = None
+    ) -> RequestStats | None:
+        """The statistics of one send request on ``date`` (REST ``GET /request``) of the
+        sub-account ``subid`` (the account's own by default), or ``None`` when there are
+        none.
 
         Example::
 
             stats = client.status.get_request_stats(result.request_id, dt.date.today())
         """
-        return self._runner.call(AsyncStatus.get_request_stats, request_id, date)
+        return self._runner.call(AsyncStatus.get_request_stats, request_id, date, subid=subid)
 
     def get_daily_stats(
-        self, dates: Iterable[dt.date | str], *, tag: str | None = None
+        self, dates: Iterable[dt.date | str], *, tag: str | None = None, subid: str | None = None
     ) -> list[DailyStats]:
-        """Sending statistics per date (REST ``GET /requests``); dates without any are
-        left out.
+        """Sending statistics per date (REST ``GET /requests``) of the sub-account
+        ``subid`` (the account's own by default); dates without any are left out.
 
         Example::
 
             for day in client.status.get_daily_stats(["2026-07-29", "2026-07-30"]):
                 print(day.date, day.count_delivered, day.tags)
         """
-        return self._runner.call(AsyncStatus.get_daily_stats, dates, tag=tag)
+        return self._runner.call(AsyncStatus.get_daily_stats, dates, tag=tag, subid=subid)
 
 
 class Account:
