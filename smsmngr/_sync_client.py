@@ -989,8 +989,9 @@ class Integrations:
         ``klaviyo`` with ``segments``, ``recipients`` (needs ``segment_id``), ``senders``
         or ``me``. ``app_user_id`` is the API's ``app_userid``. An answer of
         ``success: false`` (the integration is not authenticated) raises
-        ``RefusedError``; an unknown connector or action ``NotFoundError``. Not
-        repeated after a lost answer (the reference does not say it changes nothing).
+        ``RefusedError``; an unknown connector or action ``NotFoundError``. The four
+        documented actions only read (they list or return), so they are asked again
+        after a lost answer or a 5xx; any other action is not.
 
         Example::
 

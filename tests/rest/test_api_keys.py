@@ -104,7 +104,7 @@ CALLS: dict[str, Call] = {
     "/recipient/register": REQUESTS["/recipient/register", "New recipient"],
     "/connect/{connector}/{action}": REQUESTS["/connect/{connector}/{action}", "List segments"],
 }
-REPEATED = {"/apikey/me", "/apikey/list"}
+REPEATED = {"/apikey/me", "/apikey/list", "/connect/{connector}/{action}"}
 ERRORS = {
     400: BadRequestError,
     401: AuthenticationError,
@@ -286,6 +286,15 @@ async def test_only_reads_are_repeated_after_a_lost_answer(
     with pytest.raises(SmsManagerError):
         await CALLS[path](client)
     assert route.call_count == (3 if path in REPEATED else 1)
+
+
+async def test_a_connector_action_the_reference_does_not_list_is_not_repeated(
+    rest: respx.MockRouter, client: AsyncClient
+) -> None:
+    route = rest.post(f"{REST_BASE_URL}/connect/klaviyo/subscribe").respond(502, json={})
+    with pytest.raises(ServerError):
+        await client.integrations.connect("klaviyo", "subscribe", app_user_id="user-123")
+    assert route.call_count == 1  # it may change something: asked once
 
 
 async def test_a_malformed_answer_carrying_keys_never_quotes_them(
