@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from smsmngr import AsyncClient, Client, SmsManagerError
+from smsmngr import APIError, AsyncClient, Client, RefusedError, SmsManagerError
 
 from ..operation_calls import CALLS
 from ..support import API_KEY, DATA, NO_WAIT, ROOT
@@ -106,3 +106,40 @@ async def test_the_repeat_column_is_what_the_sdk_does(
     where = re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(path))
     assert all(r.method == method and re.search(f"{where}$", r.url.path) for r in sent)
     assert len(sent) == (1 + NO_WAIT.max_retries if repeat == "yes" else 1)
+
+
+REPEATED = {(method, path): repeat for method, path, _, _, repeat in coverage_rows()}
+ERROR_EXAMPLES = [
+    pytest.param(o, r, id=f"{o['method']} {o['path']} {r['status']}: {r['name']}")
+    for o in OPERATIONS
+    for r in o["responses"]
+    if r["status"] >= 400
+]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("operation", "response"), ERROR_EXAMPLES)
+async def test_every_documented_error_is_a_definite_sdk_error(
+    operation: dict[str, Any], response: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each documented error status and message raises an ``APIError`` carrying that
+    status; a documented 500 of an operation that changes something is a refusal, not
+    "may have been processed"; a 404 that says ``success: true`` (an empty list) raises
+    nothing."""
+    monkeypatch.setitem(sys.modules, "phonenumbers", None)
+    status, body = response["status"], response["example"]
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(status, json=body)
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(answer))
+    async with AsyncClient(api_key=API_KEY, retry=NO_WAIT, http_client=http) as client:
+        call = CALLS[operation["method"], operation["path"]]
+        if body.get("success") is True:
+            assert not await call(client)
+            return
+        with pytest.raises(APIError) as raised:
+            await call(client)
+    assert raised.value.status_code == status
+    if status >= 500 and REPEATED[operation["method"], operation["path"]] == "no":
+        assert isinstance(raised.value, RefusedError), raised.value  # nothing was done
