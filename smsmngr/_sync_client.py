@@ -505,7 +505,7 @@ class Client:
 
     @property
     def inbox(self) -> Inbox:
-        """The messages received: ``client.inbox.get_messages("2026-07-30")``."""
+        """The messages received: ``client.inbox.list("2026-07-30")``."""
         return Inbox(self._runner.sharing(self._runner.client.inbox))
 
     @property
@@ -1065,7 +1065,7 @@ class Billing:
             dry_run=dry_run,
         )
 
-    def list_invoices(self, billing_id: str) -> list[Invoice]:
+    def list_invoices(self, billing_id: str) -> tuple[Invoice, ...]:
         """The invoices issued to ``billing_id``, newest first, up to the 100 the API
         gives (REST ``POST /billing/invoices/list``; a read).
 
@@ -1163,16 +1163,16 @@ class Inbox:
     def __repr__(self) -> str:
         return repr(self._runner.client).replace("<AsyncInbox", "<Inbox", 1)
 
-    def get_messages(self, date: dt.date | str) -> list[InboxMessage]:
+    def list(self, date: dt.date | str) -> tuple[InboxMessage, ...]:
         """The messages received on ``date`` (REST ``GET /inbox``), as the platform
         lists them. A read: repeated after a lost answer.
 
         Example::
 
-            for message in client.inbox.get_messages(dt.date.today()):
+            for message in client.inbox.list(dt.date.today()):
                 print(message.ts_received, message.sender, message.body)
         """
-        return self._runner.call(AsyncInbox.get_messages, date)
+        return self._runner.call(AsyncInbox.list, date)
 
 
 class WhatsApp:

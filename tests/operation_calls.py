@@ -50,7 +50,7 @@ CALLS: dict[tuple[str, str], Call] = {
     ("GET", "/messages"): lambda c: _drain(c.status.iter_messages(DAY)),
     ("GET", "/request"): lambda c: c.status.get_request_stats("r1", DAY),
     ("GET", "/requests"): lambda c: c.status.get_daily_stats([DAY]),
-    ("GET", "/inbox"): lambda c: c.inbox.get_messages(DAY),
+    ("GET", "/inbox"): lambda c: c.inbox.list(DAY),
     ("GET", "/blacklist"): lambda c: c.blacklist.list(),
     ("POST", "/blacklist"): lambda c: c.blacklist.add(["420777123456"]),
     ("DELETE", "/blacklist"): lambda c: c.blacklist.remove(["420777123456"]),

@@ -131,7 +131,7 @@ def remove_numbers(args: argparse.Namespace) -> int:
 def inbox(args: argparse.Namespace) -> int:
     day = args.date or dt.date.today()
     with client_from(args) as client:
-        messages = client.inbox.get_messages(day)
+        messages = client.inbox.list(day)
     rows = [
         [
             m.ts_received.isoformat() if m.ts_received else "",

@@ -311,7 +311,7 @@ async def test_the_documented_inbox_is_read_whole(
     rest: respx.MockRouter, client: AsyncClient, path: str, response: dict[str, Any]
 ) -> None:
     route = lists_route(rest, "GET", path).respond(200, json=response["example"])
-    (message,) = await client.inbox.get_messages(dt.date(2026, 7, 30))
+    (message,) = await client.inbox.list(dt.date(2026, 7, 30))
     assert message == InboxMessage(
         sender="420777123456",
         recipient="Mojefirma",
@@ -330,7 +330,7 @@ async def test_the_documented_inbox_refusal_is_a_bad_request(
 ) -> None:
     route = lists_route(rest, "GET", path).respond(400, json=response["example"])
     with pytest.raises(BadRequestError, match="Missing 'date'"):
-        await client.inbox.get_messages("2026-07-30")
+        await client.inbox.list("2026-07-30")
     assert route.call_count == 1
 
 
@@ -340,7 +340,7 @@ async def test_the_inbox_is_a_read_asked_again_after_a_lost_answer(
     route = lists_route(rest, "GET", "/inbox").mock(
         side_effect=[httpx.ReadTimeout("lost"), httpx.Response(200, json=inbox_response(200))]
     )
-    assert len(await client.inbox.get_messages("2026-07-30")) == 1
+    assert len(await client.inbox.list("2026-07-30")) == 1
     assert route.call_count == 2
     with pytest.raises(ValidationError, match="date"):
-        await client.inbox.get_messages("30.7.2026")
+        await client.inbox.list("30.7.2026")
