@@ -106,7 +106,7 @@ class AsyncStatus(RestResource):
         *,
         tag: str | None = None,
         subid: str | None = None,
-    ) -> list[DailyStats]:
+    ) -> tuple[DailyStats, ...]:
         """Sending statistics per date (REST ``GET /requests``) of the sub-account
         ``subid`` (the account's own by default); dates without any are left out.
 
@@ -122,7 +122,7 @@ class AsyncStatus(RestResource):
         if tag is not None:
             query["tag"] = nonempty("tag", tag)
         answer = await self._call("GET", "/requests", query=query, repeat=True)
-        return list(self._read(answer, "requests", _daily, where="GET /requests"))
+        return self._read(answer, "requests", _daily, where="GET /requests")
 
 
 _rows = items(parse_message_row)

@@ -671,7 +671,7 @@ class Status:
 
     def get_daily_stats(
         self, dates: Iterable[dt.date | str], *, tag: str | None = None, subid: str | None = None
-    ) -> list[DailyStats]:
+    ) -> tuple[DailyStats, ...]:
         """Sending statistics per date (REST ``GET /requests``) of the sub-account
         ``subid`` (the account's own by default); dates without any are left out.
 

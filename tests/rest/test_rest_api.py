@@ -253,7 +253,7 @@ async def test_the_fake_finds_nothing_sent_for_another_sub_account() -> None:
         assert (len(own), other) == (1, [])
         assert await client.status.get_request_stats(sent.request_id, today, subid="default")
         assert await client.status.get_request_stats(sent.request_id, today, subid="x") is None
-        assert await client.status.get_daily_stats([today], subid="shop-2") == []
+        assert await client.status.get_daily_stats([today], subid="shop-2") == ()
 
 
 def test_the_rest_base_url_is_an_option_with_the_plain_http_rule(
