@@ -85,7 +85,7 @@ class ApiAreas:
 
     @property
     def inbox(self) -> AsyncInbox:
-        """The messages received: ``await client.inbox.get_messages("2026-07-30")``."""
+        """The messages received: ``await client.inbox.list("2026-07-30")``."""
         return AsyncInbox(self._transport, self._normalize)
 
     @property

@@ -44,6 +44,7 @@ __all__ = [
     "nonempty",
     "refused_error",
     "segment",
+    "sub_account",
 ]
 
 _T = TypeVar("_T")
@@ -184,6 +185,16 @@ def nonempty(field: str, value: object) -> str:
     if not isinstance(value, str) or not value:
         raise ValidationError(field, "must be a non-empty string")
     return value
+
+
+def sub_account(subid: str | None) -> dict[str, str]:
+    """The ``subid`` field for the sub-account ``subid``; none for the account's own
+    (the reference's default).
+
+    >>> sub_account("shop-2"), sub_account(None)
+    ({'subid': 'shop-2'}, {})
+    """
+    return {} if subid is None else {"subid": nonempty("subid", subid)}
 
 
 def day(field: str, value: object) -> str:

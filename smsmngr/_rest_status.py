@@ -15,7 +15,7 @@ from collections.abc import AsyncGenerator, Iterable
 from typing import NoReturn
 
 from ._reading import Unreadable, items, optional
-from ._rest import RestResource, day, nonempty
+from ._rest import RestResource, day, nonempty, sub_account
 from .errors import ValidationError
 from .status import (
     DailyStats,
@@ -55,16 +55,18 @@ class AsyncStatus(RestResource):
         *,
         tag: str | None = None,
         phone_number: str | None = None,
+        subid: str | None = None,
     ) -> AsyncGenerator[MessageRow, None]:
         """Every recipient's row sent on ``date`` (REST ``GET /messages``), page by page,
-        optionally only those with ``tag`` or to ``phone_number``.
+        optionally only those with ``tag`` or to ``phone_number``, of the sub-account
+        ``subid`` (the account's own by default).
 
         Example::
 
             async for row in client.status.iter_messages("2026-07-30", tag="summer-sale"):
                 print(row.phone_number, row.delivered, row.price_czk)
         """
-        query = {"date": day("date", date)}
+        query = {"date": day("date", date), **sub_account(subid)}
         if tag is not None:
             query["tag"] = nonempty("tag", tag)
         if phone_number is not None:
@@ -82,23 +84,31 @@ class AsyncStatus(RestResource):
             cursors.add(cursor)
             query["cursor"] = cursor
 
-    async def get_request_stats(self, request_id: str, date: dt.date | str) -> RequestStats | None:
-        """The statistics of one send request on ``date`` (REST ``GET /request``), or
-        ``None`` when there are none.
+    async def get_request_stats(
+        self, request_id: str, date: dt.date | str, *, subid: str | None = None
+    ) -> RequestStats | None:
+        """The statistics of one send request on ``date`` (REST ``GET /request``) of the
+        sub-account ``subid`` (the account's own by default), or ``None`` when there are
+        none.
 
         Example::
 
             stats = await client.status.get_request_stats(result.request_id, dt.date.today())
         """
         query = {"date": day("date", date), "id": nonempty("request_id", request_id)}
+        query.update(sub_account(subid))
         answer = await self._call("GET", "/request", query=query, repeat=True)
         return self._read(answer, "request", optional(parse_request_stats), where="GET /request")
 
     async def get_daily_stats(
-        self, dates: Iterable[dt.date | str], *, tag: str | None = None
-    ) -> list[DailyStats]:
-        """Sending statistics per date (REST ``GET /requests``); dates without any are
-        left out.
+        self,
+        dates: Iterable[dt.date | str],
+        *,
+        tag: str | None = None,
+        subid: str | None = None,
+    ) -> tuple[DailyStats, ...]:
+        """Sending statistics per date (REST ``GET /requests``) of the sub-account
+        ``subid`` (the account's own by default); dates without any are left out.
 
         Example::
 
@@ -108,11 +118,11 @@ class AsyncStatus(RestResource):
         days = [day("dates", date) for date in dates]
         if not days:
             raise ValidationError("dates", "at least one date is required")
-        query = {"dates": ",".join(days)}
+        query = {"dates": ",".join(days), **sub_account(subid)}
         if tag is not None:
             query["tag"] = nonempty("tag", tag)
         answer = await self._call("GET", "/requests", query=query, repeat=True)
-        return list(self._read(answer, "requests", _daily, where="GET /requests"))
+        return self._read(answer, "requests", _daily, where="GET /requests")
 
 
 _rows = items(parse_message_row)

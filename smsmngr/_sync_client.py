@@ -505,7 +505,7 @@ class Client:
 
     @property
     def inbox(self) -> Inbox:
-        """The messages received: ``client.inbox.get_messages("2026-07-30")``."""
+        """The messages received: ``client.inbox.list("2026-07-30")``."""
         return Inbox(self._runner.sharing(self._runner.client.inbox))
 
     @property
@@ -636,10 +636,16 @@ class Status:
         return self._runner.call(AsyncStatus.get_message_status, message_id)
 
     def iter_messages(
-        self, date: dt.date | str, *, tag: str | None = None, phone_number: str | None = None
+        self,
+        date: dt.date | str,
+        *,
+        tag: str | None = None,
+        phone_number: str | None = None,
+        subid: str | None = None,
     ) -> Generator[MessageRow, None, None]:
         """Every recipient's row sent on ``date`` (REST ``GET /messages``), page by page,
-        optionally only those with ``tag`` or to ``phone_number``.
+        optionally only those with ``tag`` or to ``phone_number``, of the sub-account
+        ``subid`` (the account's own by default).
 
         Example::
 
@@ -647,31 +653,34 @@ class Status:
                 print(row.phone_number, row.delivered, row.price_czk)
         """
         yield from self._runner.iterate(
-            AsyncStatus.iter_messages, date, tag=tag, phone_number=phone_number
+            AsyncStatus.iter_messages, date, tag=tag, phone_number=phone_number, subid=subid
         )
 
-    def get_request_stats(self, request_id: str, date: dt.date | str) -> RequestStats | None:
-        """The statistics of one send request on ``date`` (REST ``GET /request``), or
-        ``None`` when there are none.
+    def get_request_stats(
+        self, request_id: str, date: dt.date | str, *, subid: str | None = None
+    ) -> RequestStats | None:
+        """The statistics of one send request on ``date`` (REST ``GET /request``) of the
+        sub-account ``subid`` (the account's own by default), or ``None`` when there are
+        none.
 
         Example::
 
             stats = client.status.get_request_stats(result.request_id, dt.date.today())
         """
-        return self._runner.call(AsyncStatus.get_request_stats, request_id, date)
+        return self._runner.call(AsyncStatus.get_request_stats, request_id, date, subid=subid)
 
     def get_daily_stats(
-        self, dates: Iterable[dt.date | str], *, tag: str | None = None
-    ) -> list[DailyStats]:
-        """Sending statistics per date (REST ``GET /requests``); dates without any are
-        left out.
+        self, dates: Iterable[dt.date | str], *, tag: str | None = None, subid: str | None = None
+    ) -> tuple[DailyStats, ...]:
+        """Sending statistics per date (REST ``GET /requests``) of the sub-account
+        ``subid`` (the account's own by default); dates without any are left out.
 
         Example::
 
             for day in client.status.get_daily_stats(["2026-07-29", "2026-07-30"]):
                 print(day.date, day.count_delivered, day.tags)
         """
-        return self._runner.call(AsyncStatus.get_daily_stats, dates, tag=tag)
+        return self._runner.call(AsyncStatus.get_daily_stats, dates, tag=tag, subid=subid)
 
 
 class Account:
@@ -980,8 +989,9 @@ class Integrations:
         ``klaviyo`` with ``segments``, ``recipients`` (needs ``segment_id``), ``senders``
         or ``me``. ``app_user_id`` is the API's ``app_userid``. An answer of
         ``success: false`` (the integration is not authenticated) raises
-        ``RefusedError``; an unknown connector or action ``NotFoundError``. Not
-        repeated after a lost answer (the reference does not say it changes nothing).
+        ``RefusedError``; an unknown connector or action ``NotFoundError``. The four
+        documented actions only read (they list or return), so they are asked again
+        after a lost answer or a 5xx; any other action is not.
 
         Example::
 
@@ -1055,7 +1065,7 @@ class Billing:
             dry_run=dry_run,
         )
 
-    def list_invoices(self, billing_id: str) -> list[Invoice]:
+    def list_invoices(self, billing_id: str) -> tuple[Invoice, ...]:
         """The invoices issued to ``billing_id``, newest first, up to the 100 the API
         gives (REST ``POST /billing/invoices/list``; a read).
 
@@ -1153,16 +1163,16 @@ class Inbox:
     def __repr__(self) -> str:
         return repr(self._runner.client).replace("<AsyncInbox", "<Inbox", 1)
 
-    def get_messages(self, date: dt.date | str) -> list[InboxMessage]:
+    def list(self, date: dt.date | str) -> tuple[InboxMessage, ...]:
         """The messages received on ``date`` (REST ``GET /inbox``), as the platform
         lists them. A read: repeated after a lost answer.
 
         Example::
 
-            for message in client.inbox.get_messages(dt.date.today()):
+            for message in client.inbox.list(dt.date.today()):
                 print(message.ts_received, message.sender, message.body)
         """
-        return self._runner.call(AsyncInbox.get_messages, date)
+        return self._runner.call(AsyncInbox.list, date)
 
 
 class WhatsApp:

@@ -128,7 +128,7 @@ def optional_texts(
     field: str, values: object, allowed: Iterable[str] | None = None
 ) -> list[str] | None:
     """``texts`` for an optional argument."""
-    return None if values is None else texts(field, values, allowed)
+    return None if values is None else texts(field, values, allowed, a_filter=True)
 
 
 def json_object(field: str, value: object) -> dict[str, Any]:
@@ -227,20 +227,24 @@ def moment(field: str, value: object) -> int:
     raise ValidationError(field, f"must be an aware datetime or Unix seconds, got {value!r}")
 
 
-def _listed(field: str, values: object) -> list[Any]:
+def _listed(field: str, values: object, *, a_filter: bool = False) -> list[Any]:
     if isinstance(values, (str, bytes, Mapping)) or not isinstance(values, Iterable):
         raise ValidationError(field, f"must be a list, got {type(values).__name__}")
     listed = list(values)
     if not listed:
-        raise ValidationError(field, "must not be empty (leave it out for no filter)")
+        hint = " (leave it out for no filter)" if a_filter else ""
+        raise ValidationError(field, f"must not be empty{hint}")
     return listed
 
 
-def texts(field: str, values: object, allowed: Iterable[str] | None = None) -> list[str]:
-    """A non-empty list of non-empty strings (each one of ``allowed`` where given)."""
+def texts(
+    field: str, values: object, allowed: Iterable[str] | None = None, *, a_filter: bool = False
+) -> list[str]:
+    """A non-empty list of non-empty strings (each one of ``allowed`` where given);
+    ``a_filter`` says that leaving the argument out is the way to filter nothing."""
     choices = None if allowed is None else tuple(allowed)
     checked = []
-    for place, value in enumerate(_listed(field, values)):
+    for place, value in enumerate(_listed(field, values, a_filter=a_filter)):
         named = f"{field}[{place}]"
         checked.append(nonempty(named, value) if choices is None else one_of(named, value, choices))
     return checked
@@ -252,7 +256,7 @@ def numbers(field: str, values: object, normalize: PhoneNormalizer) -> list[str]
         return None
     return [
         normalize(value, field=f"{field}[{place}]")
-        for place, value in enumerate(_listed(field, values))
+        for place, value in enumerate(_listed(field, values, a_filter=True))
     ]
 
 

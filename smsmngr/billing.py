@@ -194,7 +194,7 @@ class AsyncBilling(RestResource):
             body["dryrun"] = True
         await self._call("POST", "/billing/set", body=body, repeat=False)
 
-    async def list_invoices(self, billing_id: str) -> list[Invoice]:
+    async def list_invoices(self, billing_id: str) -> tuple[Invoice, ...]:
         """The invoices issued to ``billing_id``, newest first, up to the 100 the API
         gives (REST ``POST /billing/invoices/list``; a read).
 
@@ -205,7 +205,7 @@ class AsyncBilling(RestResource):
         body = {"billing_id": nonempty("billing_id", billing_id)}
         answer = await self._call("POST", "/billing/invoices/list", body=body, repeat=True)
         where = "POST /billing/invoices/list"
-        return list(self._read(answer, "invoices", _invoices, where=where))
+        return self._read(answer, "invoices", _invoices, where=where)
 
     async def get_invoice_pdf(
         self, billing_id: str, invoice_id: str, *, language: str | None = None

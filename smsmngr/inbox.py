@@ -3,7 +3,7 @@ messages by day, for when no webhook caught them.
 
 Example::
 
-    for message in await client.inbox.get_messages("2026-07-30"):
+    for message in await client.inbox.list("2026-07-30"):
         print(message.sender, message.body)
 """
 
@@ -51,15 +51,15 @@ _messages = items(parse_inbox_message)
 class AsyncInbox(RestResource):
     """The account's received messages on a client's key and connections: ``client.inbox``."""
 
-    async def get_messages(self, date: dt.date | str) -> list[InboxMessage]:
+    async def list(self, date: dt.date | str) -> tuple[InboxMessage, ...]:
         """The messages received on ``date`` (REST ``GET /inbox``), as the platform
         lists them. A read: repeated after a lost answer.
 
         Example::
 
-            for message in await client.inbox.get_messages(dt.date.today()):
+            for message in await client.inbox.list(dt.date.today()):
                 print(message.ts_received, message.sender, message.body)
         """
         query = {"date": day("date", date)}
         answer = await self._call("GET", "/inbox", query=query, repeat=True)
-        return list(self._read(answer, "inbox", _messages, where="GET /inbox"))
+        return self._read(answer, "inbox", _messages, where="GET /inbox")

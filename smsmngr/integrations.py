@@ -29,6 +29,9 @@ __all__ = [
 ]
 
 _T = TypeVar("_T")
+# openapi/rest/restapi_v1.yaml, /connect/{connector}/{action}: each documented action
+# lists or returns something; none changes anything.
+_READING_ACTIONS = frozenset({"segments", "recipients", "senders", "me"})
 _SIGNUP_FIELDS = (
     "connector_name",
     "callback_url",
@@ -213,8 +216,9 @@ class AsyncIntegrations(RestResource):
         ``klaviyo`` with ``segments``, ``recipients`` (needs ``segment_id``), ``senders``
         or ``me``. ``app_user_id`` is the API's ``app_userid``. An answer of
         ``success: false`` (the integration is not authenticated) raises
-        ``RefusedError``; an unknown connector or action ``NotFoundError``. Not
-        repeated after a lost answer (the reference does not say it changes nothing).
+        ``RefusedError``; an unknown connector or action ``NotFoundError``. The four
+        documented actions only read (they list or return), so they are asked again
+        after a lost answer or a 5xx; any other action is not.
 
         Example::
 
@@ -229,7 +233,8 @@ class AsyncIntegrations(RestResource):
             body["segment_id"] = nonempty("segment_id", segment_id)
         elif action == "recipients":
             raise ValidationError("segment_id", "required by the recipients action")
-        answer = await self._call("POST", path, body=body, repeat=False)
+        repeat = action in _READING_ACTIONS
+        answer = await self._call("POST", path, body=body, repeat=repeat)
         if answer.data.get("success") is False:
             message = answer.data.get("message") or "the connector refused the action"
             raise RefusedError(

@@ -30,7 +30,7 @@ import httpx
 
 from ._pacer import Pacer
 from ._reading import Unreadable, items, read_object, readers_for, text
-from ._rest import RestResource, error_message, narrowed, nonempty
+from ._rest import RestResource, error_message, narrowed, sub_account
 from ._transport import Transport
 from .errors import (
     BadRequestError,
@@ -193,7 +193,7 @@ class AsyncContactList(RestResource):
             for entry in await client.optout.list():
                 print(entry.phone_number)
         """
-        query = {} if subid is None else {"subid": nonempty("subid", subid)}
+        query = sub_account(subid)
         where = f"GET {self._path}"
         for attempt in range(2):
             answer = await self._call(
@@ -230,9 +230,7 @@ class AsyncContactList(RestResource):
             added = await client.optout.add(["420777123456", "+420 777 654 321"])
             added.accepted, added.invalid
         """
-        body: dict[str, Any] = {"to": "\n".join(self._numbers(numbers))}
-        if subid is not None:
-            body["subid"] = nonempty("subid", subid)
+        body: dict[str, Any] = {"to": "\n".join(self._numbers(numbers)), **sub_account(subid)}
         try:
             answer = await self._call("POST", self._path, body=body, repeat=False)
         except BadRequestError as error:
@@ -262,9 +260,7 @@ class AsyncContactList(RestResource):
             raise ValidationError("numbers", "give the numbers to remove, or all=True (not both)")
         body: dict[str, Any] = (
             {"all": True} if numbers is None else {"to": "\n".join(self._numbers(numbers))}
-        )
-        if subid is not None:
-            body["subid"] = nonempty("subid", subid)
+        ) | sub_account(subid)
         try:
             answer = await self._call("DELETE", self._path, body=body, repeat=False)
         except NotFoundError as error:

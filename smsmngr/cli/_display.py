@@ -8,7 +8,7 @@ from typing import Any
 
 from smsmngr import OutcomeStatus
 
-__all__ = ["Progress", "print_summary", "print_table"]
+__all__ = ["Progress", "counted", "print_summary", "print_table"]
 
 
 def _rich_available() -> bool:
@@ -61,6 +61,11 @@ class Progress:
         task = self._bar.tasks[0]
         rate = f"{task.speed:,.0f}/s" if task.speed else ""
         self._bar.update(self._task, completed=done, rate=rate)
+
+
+def counted(count: int, noun: str) -> str:
+    """``count`` and ``noun``, plural but for one: ``counted(1, "number") == "1 number"``."""
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
 
 
 def print_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:

@@ -20,7 +20,7 @@ from ._common import (
     add_group,
     client_from,
 )
-from ._display import print_table
+from ._display import counted, print_table
 
 __all__ = ["register"]
 
@@ -103,7 +103,7 @@ def add_numbers(args: argparse.Namespace) -> int:
         raise UsageError("give the numbers to add (NUMBER... or --file)")
     with client_from(args) as client:
         added = _area(client, args.list_name).add(numbers, subid=args.subid)
-    print(f"{args.list_name}: {added.accepted} numbers accepted")
+    print(f"{args.list_name}: {counted(added.accepted, 'number')} accepted")
     for line in added.invalid:
         print(f"not a phone number, not added: {line}", file=sys.stderr)
     return EXIT_NOT_ALL_ACCEPTED if added.invalid else EXIT_OK
@@ -131,7 +131,7 @@ def remove_numbers(args: argparse.Namespace) -> int:
 def inbox(args: argparse.Namespace) -> int:
     day = args.date or dt.date.today()
     with client_from(args) as client:
-        messages = client.inbox.get_messages(day)
+        messages = client.inbox.list(day)
     rows = [
         [
             m.ts_received.isoformat() if m.ts_received else "",

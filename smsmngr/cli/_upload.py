@@ -17,7 +17,7 @@ from ._common import (
     add_group,
     client_from,
 )
-from ._display import Progress
+from ._display import Progress, counted
 from ._recipients import PHONE_COLUMNS, recipients_of
 
 __all__ = ["register"]
@@ -103,12 +103,14 @@ def upload(args: argparse.Namespace) -> int:
         print(f"{outcome.phone_number!r}: {outcome.error}; refused", file=sys.stderr)
     refused = len(result.refused) + len(recipients.refused_rows)
     kind = "JSON Lines" if args.no_compress else "gzipped JSON Lines"
-    print(f"uploaded bulk {result.bulk_id!r}: {result.recipients:,} recipients in")
-    print(f"  {result.messages:,} messages, {result.bytes_sent:,} bytes of {kind}")
+    print(f"uploaded bulk {result.bulk_id!r}: {counted(result.recipients, 'recipient')} in")
+    print(
+        f"  {counted(result.messages, 'message')}, {counted(result.bytes_sent, 'byte')} of {kind}"
+    )
     when = result.scheduled_at.isoformat() if result.scheduled_at else "now"
     print(f"processing: {when}")
     if refused:
-        print(f"{refused:,} recipients refused locally, not in the file")
+        print(f"{counted(refused, 'recipient')} refused locally, not in the file")
     return EXIT_NOT_ALL_ACCEPTED if refused else EXIT_OK
 
 

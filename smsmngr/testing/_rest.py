@@ -20,7 +20,7 @@ import attrs
 from ._account_book import BILLING_ID, AccountBook
 from ._events import DEFAULT_SENDER, RESULT_INFO, _parts, channel_of
 from ._ledger import SentRecipient
-from ._lists_state import ListsState
+from ._lists_state import DEFAULT_SUBID, ListsState
 from ._rest_keys import KeyState
 from ._rest_messaging import MessagingState
 from ._rules import normalized_tag, stored_tag
@@ -260,8 +260,14 @@ def _sender(message: Mapping[str, Any], state: RestState) -> str:
     return str(step.get("sender") or message.get("sender") or registered)
 
 
+def _sent_of(call: RestCall) -> list[SentRecipient]:
+    """What the key sent, as the sub-account ``subid`` reads it: the JSON API sends on
+    the account's own (``default``), so another sub-account has sent nothing."""
+    return call.sent if call.query.get("subid", DEFAULT_SUBID) == DEFAULT_SUBID else []
+
+
 def _messages(call: RestCall) -> RestAnswer:
-    query, sent, state = call.query, call.sent, call.state
+    query, sent, state = call.query, _sent_of(call), call.state
     day = query.get("date")
     if not day:
         return _missing("Missing 'date' or 'xapikey' in request data")
@@ -299,7 +305,7 @@ def _counts(recipients: list[SentRecipient], state: RestState) -> dict[str, int]
 
 
 def _request(call: RestCall) -> RestAnswer:
-    query, sent, state = call.query, call.sent, call.state
+    query, sent, state = call.query, _sent_of(call), call.state
     day, request_id = query.get("date"), query.get("id")
     if not day or not request_id:
         return _missing("Missing 'date' or 'request_id' in request data")
@@ -319,7 +325,7 @@ def _request(call: RestCall) -> RestAnswer:
 
 
 def _requests(call: RestCall) -> RestAnswer:
-    query, sent, state = call.query, call.sent, call.state
+    query, sent, state = call.query, _sent_of(call), call.state
     dates = query.get("dates")
     if not dates:
         return _missing("Missing 'dates' or 'xapikey' in request data")

@@ -153,8 +153,8 @@ def test_the_inbox_holds_the_replies_and_messages_the_fake_received_by_day() -> 
         fake.reply(fake.ledger.sent[0], "STOP")
         now[0] += 86_400
         fake.inbound("420777000002", "420777654321", "Hello?")
-        first_day = client.inbox.get_messages(DAY)
-        next_day = client.inbox.get_messages(DAY + dt.timedelta(days=1))
+        first_day = client.inbox.list(DAY)
+        next_day = client.inbox.list(DAY + dt.timedelta(days=1))
     (reply,) = first_day
     assert (reply.sender, reply.recipient, reply.body, reply.gateway) == (
         "420777000001",
@@ -183,7 +183,7 @@ def test_the_blocking_client_has_the_lists_and_the_inbox() -> None:
         client.optout.add(["420777123456"])
         assert [e.phone_number for e in client.optout.list()] == ["420777123456"]
         assert client.optout.remove(all=True).wiped
-        assert client.inbox.get_messages(dt.date.today()) == []
+        assert client.inbox.list(dt.date.today()) == ()
         assert repr(client.optout).startswith("<ContactList /optout base_url=")
         assert repr(client.inbox).startswith("<Inbox base_url=")
     assert isinstance(client, Client)

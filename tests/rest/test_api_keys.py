@@ -5,6 +5,7 @@ answer, and their input checks."""
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -104,7 +105,7 @@ CALLS: dict[str, Call] = {
     "/recipient/register": REQUESTS["/recipient/register", "New recipient"],
     "/connect/{connector}/{action}": REQUESTS["/connect/{connector}/{action}", "List segments"],
 }
-REPEATED = {"/apikey/me", "/apikey/list"}
+REPEATED = {"/apikey/me", "/apikey/list", "/connect/{connector}/{action}"}
 ERRORS = {
     400: BadRequestError,
     401: AuthenticationError,
@@ -286,6 +287,43 @@ async def test_only_reads_are_repeated_after_a_lost_answer(
     with pytest.raises(SmsManagerError):
         await CALLS[path](client)
     assert route.call_count == (3 if path in REPEATED else 1)
+
+
+async def test_a_connector_action_the_reference_does_not_list_is_not_repeated(
+    rest: respx.MockRouter, client: AsyncClient
+) -> None:
+    route = rest.post(f"{REST_BASE_URL}/connect/klaviyo/subscribe").respond(502, json={})
+    with pytest.raises(ServerError):
+        await client.integrations.connect("klaviyo", "subscribe", app_user_id="user-123")
+    assert route.call_count == 1  # it may change something: asked once
+
+
+async def test_the_keys_and_token_given_back_or_sent_are_never_logged(
+    rest: respx.MockRouter, client: AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    answers = {
+        (op["path"], e["name"]): e["example"]
+        for op, e in examples("responses")
+        if e["status"] in (200, 403)
+    }
+    listed = answers["/apikey/list", "example"]
+    rest.get("/apikey/list").mock(
+        side_effect=[httpx.Response(503, json={}), httpx.Response(200, json=listed)]
+    )
+    rest.post("/apikey/add").respond(200, json=answers["/apikey/add", "Created"])
+    rest.post("/partner/signup").respond(200, json=answers["/partner/signup", "example"])
+    rest.post("/apikey/change").respond(403, json=answers["/apikey/change", "Not owner"])
+    with caplog.at_level(logging.DEBUG):
+        keys = await client.api_keys.list()  # once refused with a 503, logged and retried
+        created = await CALLS["/apikey/add"](client)
+        signup = await CALLS["/partner/signup"](client)
+        with pytest.raises(PermissionDeniedError) as refused:
+            await client.api_keys.change(keys[0], disabled=True)
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "retry" in logged  # the log was on
+    secrets = [*listed["list"], created.key.reveal(), signup.token.reveal()]
+    shown = logged + f"{refused.value} {refused.value!r}"
+    assert [secret for secret in secrets if secret in shown] == []
 
 
 async def test_a_malformed_answer_carrying_keys_never_quotes_them(

@@ -44,11 +44,12 @@ def operation(method: str, path: str) -> dict[str, Any]:
     return found
 
 
-def responses(method: str, status: int) -> list[tuple[str, dict[str, Any]]]:
-    """``(path, example)`` of each documented answer with ``status`` of the lists."""
+def responses(method: str, status: int, *paths: str) -> list[tuple[str, dict[str, Any]]]:
+    """``(path, example)`` of each documented answer with ``status`` of the lists (or
+    of ``paths``)."""
     return [
         (path, response)
-        for path in LISTS
+        for path in paths or LISTS
         for response in operation(method, path)["responses"]
         if response["status"] == status
     ]
@@ -305,11 +306,12 @@ def inbox_response(status: int) -> dict[str, Any]:
     return dict(found["example"])
 
 
+@pytest.mark.parametrize(("path", "response"), responses("GET", 200, "/inbox"), ids=str)
 async def test_the_documented_inbox_is_read_whole(
-    rest: respx.MockRouter, client: AsyncClient
+    rest: respx.MockRouter, client: AsyncClient, path: str, response: dict[str, Any]
 ) -> None:
-    route = lists_route(rest, "GET", "/inbox").respond(200, json=inbox_response(200))
-    (message,) = await client.inbox.get_messages(dt.date(2026, 7, 30))
+    route = lists_route(rest, "GET", path).respond(200, json=response["example"])
+    (message,) = await client.inbox.list(dt.date(2026, 7, 30))
     assert message == InboxMessage(
         sender="420777123456",
         recipient="Mojefirma",
@@ -318,15 +320,17 @@ async def test_the_documented_inbox_is_read_whole(
         ts_received=dt.datetime(2026, 7, 30, 11, 22, 33, tzinfo=dt.timezone.utc),
         payload=None,
     )
+    assert message.extra == {}
     assert route.calls.last.request.url.params["date"] == "2026-07-30"
 
 
+@pytest.mark.parametrize(("path", "response"), responses("GET", 400, "/inbox"), ids=str)
 async def test_the_documented_inbox_refusal_is_a_bad_request(
-    rest: respx.MockRouter, client: AsyncClient
+    rest: respx.MockRouter, client: AsyncClient, path: str, response: dict[str, Any]
 ) -> None:
-    route = lists_route(rest, "GET", "/inbox").respond(400, json=inbox_response(400))
+    route = lists_route(rest, "GET", path).respond(400, json=response["example"])
     with pytest.raises(BadRequestError, match="Missing 'date'"):
-        await client.inbox.get_messages("2026-07-30")
+        await client.inbox.list("2026-07-30")
     assert route.call_count == 1
 
 
@@ -336,7 +340,7 @@ async def test_the_inbox_is_a_read_asked_again_after_a_lost_answer(
     route = lists_route(rest, "GET", "/inbox").mock(
         side_effect=[httpx.ReadTimeout("lost"), httpx.Response(200, json=inbox_response(200))]
     )
-    assert len(await client.inbox.get_messages("2026-07-30")) == 1
+    assert len(await client.inbox.list("2026-07-30")) == 1
     assert route.call_count == 2
     with pytest.raises(ValidationError, match="date"):
-        await client.inbox.get_messages("30.7.2026")
+        await client.inbox.list("30.7.2026")

@@ -17,10 +17,12 @@ from smsmngr import (
     BadRequestError,
     Client,
     ConfigurationError,
+    Message,
     ResponseFormatError,
     ServerError,
     ValidationError,
 )
+from smsmngr.testing import FakeSmsManager
 
 from ..support import API_KEY, DATA, NO_WAIT, REST_BASE_URL
 
@@ -223,6 +225,35 @@ async def test_bad_arguments_are_refused_before_any_call(
     with pytest.raises(ValidationError, match="message_id"):
         await client.status.get_message_status("")
     assert rest.calls.call_count == 0
+
+
+async def test_each_status_read_the_reference_gives_a_subid_sends_it(
+    rest: respx.MockRouter, client: AsyncClient
+) -> None:
+    empty = {"success": True, "messages": [], "requests": [], "request": None}
+    route = rest.get(path__regex=r"/(requests?|messages)$").respond(200, json=empty)
+    [row async for row in client.status.iter_messages(DAY, subid="shop-2")]
+    await client.status.get_request_stats("r", DAY, subid="shop-2")
+    await client.status.get_daily_stats([DAY], subid="shop-2")
+    await client.status.get_daily_stats([DAY])
+    sent = [dict(call.request.url.params) for call in route.calls]
+    assert [params.get("subid") for params in sent] == ["shop-2", "shop-2", "shop-2", None]
+    with pytest.raises(ValidationError, match="subid"):
+        await client.status.get_daily_stats([DAY], subid="")
+    assert route.call_count == 4
+
+
+async def test_the_fake_finds_nothing_sent_for_another_sub_account() -> None:
+    fake = FakeSmsManager()
+    async with fake.async_client() as client:
+        sent = await client.send(Message("Hi", to=["420777123456"]))
+        today = dt.datetime.now(dt.timezone.utc).date()
+        own = [row async for row in client.status.iter_messages(today)]
+        other = [row async for row in client.status.iter_messages(today, subid="shop-2")]
+        assert (len(own), other) == (1, [])
+        assert await client.status.get_request_stats(sent.request_id, today, subid="default")
+        assert await client.status.get_request_stats(sent.request_id, today, subid="x") is None
+        assert await client.status.get_daily_stats([today], subid="shop-2") == ()
 
 
 def test_the_rest_base_url_is_an_option_with_the_plain_http_rule(

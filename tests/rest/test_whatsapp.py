@@ -225,6 +225,25 @@ async def test_bad_arguments_are_named_before_any_request(call: Any, field: str)
     assert requests == []
 
 
+@pytest.mark.parametrize(
+    ("call", "says"),
+    [
+        (create(components=[]), "components: must not be empty"),
+        (lambda wa: wa.get_template_analytics(WABA, []), "template_ids: must not be empty"),
+        (analytics(phone_numbers=[]), "phone_numbers: must not be empty (leave it out"),
+        (conversations(types=[]), "types: must not be empty (leave it out"),
+    ],
+)
+async def test_an_empty_list_is_told_to_be_left_out_only_where_it_filters(
+    call: Any, says: str
+) -> None:
+    async with AsyncClient(api_key=API_KEY) as client:
+        with pytest.raises(ValidationError) as raised:
+            await call(client.whatsapp)
+    assert str(raised.value).startswith(says), raised.value
+    assert ("leave it out" in str(raised.value)) == says.endswith("leave it out")
+
+
 async def test_listed_components_can_be_sent_back(fake: FakeSmsManager) -> None:
     header = TemplateComponent(type="HEADER", format="IMAGE", example={"header_handle": ["h"]})
     async with fake.async_client() as faked:

@@ -25,7 +25,7 @@ from smsmngr import (
     ServerError,
     ValidationError,
 )
-from smsmngr.upload import parse_cancelled, parse_upload_url
+from smsmngr.upload import ScheduleCancelled, parse_cancelled, parse_upload_url
 
 from ..support import API_KEY, DATA, REST_BASE_URL, numbers
 
@@ -110,13 +110,28 @@ async def test_each_documented_cancel_request_is_what_the_sdk_sends(
     assert (result.message, result.success, result.extra) == ("Schedule cancelled", True, {})
 
 
-def test_the_documented_answers_read_whole() -> None:
-    (url_answer,) = response(URL_OP, 200)
-    target = parse_upload_url(url_answer)
-    assert (target.url, target.success, target.extra) == (url_answer["url"], True, {})
-    assert url_answer["url"] not in repr(target)  # a credential for its 60 seconds
-    (cancel_answer,) = response(CANCEL_OP, 200)
-    assert parse_cancelled(cancel_answer).extra == {}
+def entries(status: int) -> list[Any]:
+    """``(operation, response)`` of each documented answer of both operations with ``status``,
+    or above it for 400."""
+    return [
+        pytest.param(op, r, id=f"{op['path']} {r['status']}: {r['name']}")
+        for op in (URL_OP, CANCEL_OP)
+        for r in op["responses"]
+        if r["status"] == status or (status == 400 and r["status"] > 400)
+    ]
+
+
+@pytest.mark.parametrize(("operation", "answer"), entries(200))
+def test_the_documented_answers_read_whole(
+    operation: dict[str, Any], answer: dict[str, Any]
+) -> None:
+    body = answer["example"]
+    if operation is URL_OP:
+        target = parse_upload_url(body)
+        assert (target.url, target.success, target.extra) == (body["url"], True, {})
+        assert body["url"] not in repr(target)  # a credential for its 60 seconds
+    else:
+        assert parse_cancelled(body) == ScheduleCancelled(success=True, message=body["message"])
 
 
 async def test_the_documented_url_answer_is_where_the_file_goes(
@@ -130,29 +145,22 @@ async def test_the_documented_url_answer_is_where_the_file_goes(
     assert len(bodies[0]) == result.bytes_sent
 
 
-@pytest.mark.parametrize(
-    ("operation", "status"),
-    [
-        (op, r["status"])
-        for op in (URL_OP, CANCEL_OP)
-        for r in op["responses"]
-        if r["status"] >= 400
-    ],
-    ids=lambda v: v["path"] if isinstance(v, dict) else str(v),
-)
+@pytest.mark.parametrize(("operation", "answer"), entries(400))
 async def test_documented_errors_are_definite_and_not_repeated(
-    router: respx.MockRouter, client: AsyncClient, operation: dict[str, Any], status: int
+    router: respx.MockRouter,
+    client: AsyncClient,
+    operation: dict[str, Any],
+    answer: dict[str, Any],
 ) -> None:
-    for body in response(operation, status):
-        route = router.post(f"{REST_BASE_URL}{operation['path']}").respond(status, json=body)
-        put, _ = put_route(router)
-        expected = BadRequestError if status == 400 else RefusedError
-        with pytest.raises(expected) as raised:
-            await call(client, operation)
-        assert not isinstance(raised.value, DeliveryUncertainError)
-        assert body["message"] in str(raised.value)
-        assert (route.call_count, put.call_count) == (1, 0)
-        route.reset()
+    status, body = answer["status"], answer["example"]
+    route = router.post(f"{REST_BASE_URL}{operation['path']}").respond(status, json=body)
+    put, _ = put_route(router)
+    expected = BadRequestError if status == 400 else RefusedError
+    with pytest.raises(expected) as raised:
+        await call(client, operation)
+    assert not isinstance(raised.value, DeliveryUncertainError)
+    assert body["message"] in str(raised.value)
+    assert (route.call_count, put.call_count) == (1, 0)
 
 
 async def test_the_put_carries_no_key_and_a_content_length(
