@@ -59,13 +59,18 @@ def _free_port() -> int:
 
 
 class Server:
-    """The stand-in API (``benchmarks.standin``) in a child process."""
+    """The stand-in API (``benchmarks.standin``) in a child process, or ``smsmngr mock``
+    keeping counts only (``mock=True``: for what the stand-in does not serve)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, mock: bool = False) -> None:
         self.port = _free_port()
         self.base_url = f"http://127.0.0.1:{self.port}/v2"
+        command = ["benchmarks.standin", str(self.port), API_KEY]
+        if mock:
+            command = ["smsmngr", "mock", "--port", str(self.port), "--mock-key", API_KEY]
+            command += ["--ledger", "counts"]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "benchmarks.standin", str(self.port), API_KEY],
+            [sys.executable, "-m", *command],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             cwd=ROOT.parent,
