@@ -38,7 +38,7 @@ from ._stacks import HttpStackName
 from ._transport import Transport
 from ._wire import encode_json, message_to_wire, simple_message_fields
 from .bulk._campaign import Campaign, Tally
-from .bulk._journal import Account, Journal
+from .bulk._backend import Account, JournalBackend, open_journal
 from .bulk._outcomes import BatchOutcome, BulkResult
 from .bulk._reconcile import Platform, ReconcileResult, reconcile_journal
 from .errors import CarriesBulkResult, SmsManagerError, ValidationError
@@ -292,6 +292,7 @@ class AsyncClient:
         *,
         grace: dt.timedelta = dt.timedelta(minutes=30),
         key_rotated: bool = False,
+        campaign: str | None = None,
     ) -> ReconcileResult:
         """Look a campaign journal's ``unknown`` recipients up on the platform (REST
         ``GET /messages``, by their send day in the account's time zone, their number
@@ -308,7 +309,8 @@ class AsyncClient:
         Not finding a row does not prove the contrary at once (a listing may lag):
         ``grace`` is how long you wait before taking it so. The journal must be of
         this client's key and base URLs; ``key_rotated=True`` accepts a new key of the
-        same account.
+        same account. A PostgreSQL journal (``journal="postgresql://..."``) names the
+        campaign with ``campaign=``.
 
         Example::
 
@@ -317,7 +319,7 @@ class AsyncClient:
         """
         if not isinstance(grace, dt.timedelta) or grace < dt.timedelta(0):
             raise ValidationError("grace", f"must be a timedelta of 0 or more, got {grace!r}")
-        opened = self._journal(journal, key_rotated=key_rotated, must_exist=True)
+        opened = self._journal(journal, campaign, key_rotated=key_rotated, must_exist=True)
         try:
             credit = await self.account.get_credit()  # the account's time zone, and its clock
             platform = Platform(
@@ -336,15 +338,21 @@ class AsyncClient:
         return self.status.iter_messages(day, tag=tag, phone_number=number)
 
     def _journal(
-        self, path: str | os.PathLike[str], *, key_rotated: bool, must_exist: bool = False
-    ) -> Journal:
+        self,
+        path: str | os.PathLike[str],
+        campaign: str | None,
+        *,
+        key_rotated: bool,
+        must_exist: bool = False,
+    ) -> JournalBackend:
         """A journal of this client's account: its key and base URLs, or refused."""
         if not isinstance(key_rotated, bool):
             raise ValidationError("key_rotated", f"must be True or False, got {key_rotated!r}")
         transport = self._transport
         account = Account(transport.key_fingerprint, transport.base_url, transport.rest_base_url)
-        return Journal(
+        return open_journal(
             path,
+            campaign=campaign,
             region=self._region,
             must_exist=must_exist,
             account=account,
@@ -364,6 +372,7 @@ class AsyncClient:
         on_progress: Callable[[int, int | None], object] | None = None,
         not_accepted_retries: int = 3,
         key_rotated: bool = False,
+        campaign: str | None = None,
     ) -> BulkResult:
         """Send any number of recipients in the fewest ``/messages`` calls, concurrently.
 
@@ -388,6 +397,11 @@ class AsyncClient:
         unknowns without resending them unless ``resend_unknown=True``. A journal belongs
         to the key and base URLs it was written with and refuses others
         (``key_rotated=True``: the key was rotated on the same account).
+
+        With ``journal="postgresql://..."`` and ``campaign="name"`` the campaign lives in a
+        PostgreSQL database that any number of processes and hosts share: each recipient
+        is claimed by exactly one of them, and the others count it ``elsewhere`` (needs
+        ``smsmngr[postgres]``; see "Running a campaign on several workers").
         ``on_progress(done, total)`` is called after every call (``total`` is ``None``
         for an iterator input).
 
@@ -405,18 +419,17 @@ class AsyncClient:
             on_progress,
             not_accepted_retries,
             key_rotated,
-        ) as campaign:
+            campaign,
+        ) as running:
             try:
-                async with aclosing(campaign.run(messages)) as batches:
+                async with aclosing(running.run(messages)) as batches:
                     async for batch in batches:
                         tally.add(batch)
             except SmsManagerError as error:
                 if isinstance(error, CarriesBulkResult):  # what was sent is reported
-                    error.result = tally.result(
-                        calls=campaign.calls, stopped_by=campaign.stop_reason
-                    )
+                    error.result = tally.result(calls=running.calls, stopped_by=running.stop_reason)
                 raise
-        return tally.result(calls=campaign.calls, stopped_by=campaign.stop_reason)
+        return tally.result(calls=running.calls, stopped_by=running.stop_reason)
 
     async def iter_bulk(
         self,
@@ -429,6 +442,7 @@ class AsyncClient:
         on_progress: Callable[[int, int | None], object] | None = None,
         not_accepted_retries: int = 3,
         key_rotated: bool = False,
+        campaign: str | None = None,
     ) -> AsyncGenerator[BatchOutcome, None]:
         """Like ``send_bulk()``, but an async iterator of each call's outcomes as it answers.
 
@@ -449,8 +463,9 @@ class AsyncClient:
             on_progress,
             not_accepted_retries,
             key_rotated,
-        ) as campaign:
-            async with aclosing(campaign.run(messages)) as batches:
+            campaign,
+        ) as running:
+            async with aclosing(running.run(messages)) as batches:
                 async for batch in batches:
                     yield batch
 
@@ -464,11 +479,14 @@ class AsyncClient:
         on_progress: Callable[[int, int | None], object] | None,
         not_accepted_retries: int,
         key_rotated: bool,
+        campaign: str | None,
     ) -> Iterator[Campaign]:
         """A campaign, with its journal (if any) open for as long as it runs."""
         opened = None
         if journal is not None:
-            opened = self._journal(journal, key_rotated=key_rotated)
+            opened = self._journal(journal, campaign, key_rotated=key_rotated)
+        elif campaign is not None:
+            raise ValidationError("campaign", "names a campaign in a PostgreSQL journal: give journal=")
         try:
             yield Campaign(
                 self._transport,

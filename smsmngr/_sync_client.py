@@ -265,6 +265,7 @@ class Client:
         *,
         grace: dt.timedelta = dt.timedelta(minutes=30),
         key_rotated: bool = False,
+        campaign: str | None = None,
     ) -> ReconcileResult:
         """Look a campaign journal's ``unknown`` recipients up on the platform (REST
         ``GET /messages``, by their send day in the account's time zone, their number
@@ -281,7 +282,8 @@ class Client:
         Not finding a row does not prove the contrary at once (a listing may lag):
         ``grace`` is how long you wait before taking it so. The journal must be of
         this client's key and base URLs; ``key_rotated=True`` accepts a new key of the
-        same account.
+        same account. A PostgreSQL journal (``journal="postgresql://..."``) names the
+        campaign with ``campaign=``.
 
         Example::
 
@@ -289,7 +291,7 @@ class Client:
             client.send_bulk(messages, journal="sale.db")  # sends what was not found
         """
         return self._runner.call(
-            AsyncClient.reconcile, journal, grace=grace, key_rotated=key_rotated
+            AsyncClient.reconcile, journal, grace=grace, key_rotated=key_rotated, campaign=campaign
         )
 
     def send_bulk(
@@ -304,6 +306,7 @@ class Client:
         on_progress: Callable[[int, int | None], object] | None = None,
         not_accepted_retries: int = 3,
         key_rotated: bool = False,
+        campaign: str | None = None,
     ) -> BulkResult:
         """Send any number of recipients in the fewest ``/messages`` calls, concurrently.
 
@@ -328,6 +331,11 @@ class Client:
         unknowns without resending them unless ``resend_unknown=True``. A journal belongs
         to the key and base URLs it was written with and refuses others
         (``key_rotated=True``: the key was rotated on the same account).
+
+        With ``journal="postgresql://..."`` and ``campaign="name"`` the campaign lives in a
+        PostgreSQL database that any number of processes and hosts share: each recipient
+        is claimed by exactly one of them, and the others count it ``elsewhere`` (needs
+        ``smsmngr[postgres]``; see "Running a campaign on several workers").
         ``on_progress(done, total)`` is called after every call (``total`` is ``None``
         for an iterator input).
 
@@ -347,6 +355,7 @@ class Client:
             on_progress=on_progress,
             not_accepted_retries=not_accepted_retries,
             key_rotated=key_rotated,
+            campaign=campaign,
         )
 
     def iter_bulk(
@@ -360,6 +369,7 @@ class Client:
         on_progress: Callable[[int, int | None], object] | None = None,
         not_accepted_retries: int = 3,
         key_rotated: bool = False,
+        campaign: str | None = None,
     ) -> Generator[BatchOutcome, None, None]:
         """Like ``send_bulk()``, but an iterator of each call's outcomes as it answers.
 
@@ -382,6 +392,7 @@ class Client:
             on_progress=on_progress,
             not_accepted_retries=not_accepted_retries,
             key_rotated=key_rotated,
+            campaign=campaign,
         )
 
 

@@ -38,7 +38,8 @@ from ..errors import (
 )
 from ..models import Message
 from ..phone import PhoneNormalizer, normalize_phone_number
-from ._journal import Journal, JournalError, Key
+from ._backend import JournalBackend, Key
+from ._journal import JournalError
 from ._outcomes import (
     Answer,
     BatchOutcome,
@@ -80,7 +81,7 @@ class Campaign:
         *,
         concurrency: int,
         max_requests_per_second: float | None,
-        journal: Journal | None,
+        journal: JournalBackend | None,
         resend_unknown: bool,
         on_progress: ProgressCallback | None,
         not_accepted_retries: int = 3,
@@ -176,11 +177,38 @@ class Campaign:
             describe=journal.describe if journal is not None else None,
         )
         settled: dict[str, list[RecipientOutcome]] = {"local": [], "journal": []}
+        # A shared journal claims calls in groups: one round trip for several calls.
+        group = max(2, self._concurrency) if journal is not None and journal.claims_calls else 1
+        claiming: list[Call] = []
 
         async def flush(source: str, at_least: int = 1) -> None:
             if len(settled[source]) >= at_least:
                 await batches.send(BatchOutcome(tuple(settled[source]), source=source))
                 settled[source] = []
+
+        async def dispatch(call: Call | None) -> None:
+            """Send ``call`` on once its group is claimed (``None``: the last group)."""
+            if call is not None:
+                claiming.append(call)
+                if len(claiming) < group:
+                    return
+            taken: list[tuple[Call | None, list[RecipientOutcome]]]
+            if journal is None or not journal.claims_calls or self.stop_reason is not None:
+                taken = [(each, []) for each in claiming]
+            else:
+                try:
+                    taken = await journal.take(claiming)
+                except JournalError as error:
+                    # Nothing of these calls was claimed: they go to the workers, who
+                    # report them not sent, as the campaign now stops.
+                    self._stop(error)
+                    taken = [(each, []) for each in claiming]
+            claiming.clear()
+            for each, others in taken:
+                if others:
+                    await batches.send(BatchOutcome(tuple(others), source="journal"))
+                if each is not None:
+                    await calls.send(each)
 
         async with calls, batches, aclosing(_numbered(messages)) as numbered:
             try:
@@ -189,7 +217,7 @@ class Campaign:
                         break
                     for item in packer.add(index, message):
                         if isinstance(item, Call):
-                            await calls.send(item)
+                            await dispatch(item)
                         elif isinstance(item, FromJournal):
                             settled["journal"].append(item.outcome)
                             await flush("journal", _SETTLED_PER_BATCH)
@@ -205,7 +233,8 @@ class Campaign:
                 stop = BulkStoppedError(f"the input raised {type(error).__name__}: {error}")
                 self._stop(stop, error, halt=False)
             for call in packer.finish():
-                await calls.send(call)
+                await dispatch(call)
+            await dispatch(None)
             await flush("local")
             await flush("journal")
 
@@ -236,6 +265,11 @@ class Campaign:
                     assert self._workers is not None
                     self._workers.cancel_scope.cancel()
                     return
+                if self._journal is not None:
+                    try:
+                        await self._journal.flush()
+                    except JournalError as error:
+                        self._stop(error)
                 for batch in sent:
                     await batches.send(batch)
 
@@ -443,13 +477,15 @@ class Tally:
     """Folds batch outcomes into a ``BulkResult``."""
 
     def __init__(self, *, collect_outcomes: bool) -> None:
+        # "elsewhere" is counted only by a shared campaign that has some.
         self.counts = dict.fromkeys(OutcomeStatus, 0)
+        del self.counts[OutcomeStatus.ELSEWHERE]
         self._outcomes: list[RecipientOutcome] | None = [] if collect_outcomes else None
         self._request_ids: list[str] | None = [] if collect_outcomes else None
 
     def add(self, batch: BatchOutcome) -> None:
         for status, count in batch.counts.items():
-            self.counts[status] += count
+            self.counts[status] = self.counts.get(status, 0) + count
         if self._outcomes is not None:
             self._outcomes.extend(batch.outcomes)
         if self._request_ids is not None and batch.request_id is not None:

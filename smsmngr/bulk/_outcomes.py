@@ -40,6 +40,9 @@ class OutcomeStatus(str, enum.Enum):
     UNKNOWN = "unknown"
     """The request may have been processed (5xx, timeout, dropped connection):
     never resent unless asked."""
+    ELSEWHERE = "elsewhere"
+    """A shared journal's campaign only: another worker claimed it (it sends it, or has
+    sent it); this one did not send it. A result counts it only when there are some."""
 
     # Printed as the plain name, so that ``print(result.counts)`` reads as a dict of
     # names on every Python (3.11 changed how a str enum formats).
@@ -161,6 +164,11 @@ class BulkResult:
     @property
     def unknown(self) -> int:
         return self.counts[OutcomeStatus.UNKNOWN]
+
+    @property
+    def elsewhere(self) -> int:
+        """Recipients another worker of a shared campaign claimed (see ``OutcomeStatus``)."""
+        return self.counts.get(OutcomeStatus.ELSEWHERE, 0)
 
 
 Recipients = Sequence[tuple[Any, ...]]
