@@ -37,8 +37,8 @@ from ._send_checks import check_simple, checked_batch, checked_numbers
 from ._stacks import HttpStackName
 from ._transport import Transport
 from ._wire import encode_json, message_to_wire, simple_message_fields
-from .bulk._campaign import Campaign, Tally
 from .bulk._backend import Account, JournalBackend, open_journal
+from .bulk._campaign import Campaign, Tally
 from .bulk._outcomes import BatchOutcome, BulkResult
 from .bulk._reconcile import Platform, ReconcileResult, reconcile_journal
 from .errors import CarriesBulkResult, SmsManagerError, ValidationError
@@ -486,7 +486,9 @@ class AsyncClient:
         if journal is not None:
             opened = self._journal(journal, campaign, key_rotated=key_rotated)
         elif campaign is not None:
-            raise ValidationError("campaign", "names a campaign in a PostgreSQL journal: give journal=")
+            raise ValidationError(
+                "campaign", "names a campaign in a PostgreSQL journal: give journal= too"
+            )
         try:
             yield Campaign(
                 self._transport,

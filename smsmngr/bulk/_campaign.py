@@ -197,7 +197,7 @@ class Campaign:
                 taken = [(each, []) for each in claiming]
             else:
                 try:
-                    taken = await journal.take(claiming)
+                    taken = await journal.take(claiming, resend_unknown=self._resend_unknown)
                 except JournalError as error:
                     # Nothing of these calls was claimed: they go to the workers, who
                     # report them not sent, as the campaign now stops.
@@ -267,7 +267,7 @@ class Campaign:
                     return
                 if self._journal is not None:
                     try:
-                        await self._journal.flush()
+                        await self._journal.flush(max(2, self._concurrency // 2))
                     except JournalError as error:
                         self._stop(error)
                 for batch in sent:

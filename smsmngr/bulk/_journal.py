@@ -77,6 +77,7 @@ _SEEN = """CREATE TEMP TABLE seen (
     PRIMARY KEY (phone_number, content)
 ) WITHOUT ROWID"""
 
+
 def _explain(path: str, error: sqlite3.Error) -> JournalError:
     """The reason a database error stops a journal, in words that say what to do."""
     text = str(error).lower()
@@ -270,11 +271,11 @@ class Journal(AccountChecks):
         text = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
         self._db.execute("INSERT OR IGNORE INTO contents VALUES (?, ?)", (content, text))
 
-    async def take(self, calls: Sequence[Call]) -> list[Taken]:
+    async def take(self, calls: Sequence[Call], *, resend_unknown: bool) -> list[Taken]:
         """Calls are sent whole: their recipients were claimed as they were packed."""
         return [(call, []) for call in calls]
 
-    async def flush(self) -> None:
+    async def flush(self, calls: int = 1) -> None:
         """Nothing waits: every write is made when it is asked for."""
 
     @_as_journal_error

@@ -116,7 +116,9 @@ async def reconcile_journal(
 
 
 class _Reconciling:
-    def __init__(self, journal: JournalBackend, platform: Platform, platform_now: dt.datetime) -> None:
+    def __init__(
+        self, journal: JournalBackend, platform: Platform, platform_now: dt.datetime
+    ) -> None:
         self.journal = journal
         self.platform = platform
         self.now = platform_now

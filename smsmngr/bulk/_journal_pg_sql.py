@@ -1,0 +1,138 @@
+"""The SQL of the PostgreSQL journal (``_journal_pg``): its schema, and the statements
+that claim, settle and read a campaign's recipients. Every table is the SDK's own
+(``smsmngr_*``), in the connection's current schema, keyed by the campaign's name."""
+
+from __future__ import annotations
+
+__all__ = [
+    "ALIVE_RUNS",
+    "CLAIM",
+    "CLAIMED",
+    "DELIVERY_COUNTS",
+    "DESCRIBE",
+    "FAILURE_CODES",
+    "RECORD_REPORT",
+    "SCHEMA",
+    "SCHEMA_VERSION",
+    "SETTLE",
+    "UNKNOWNS",
+]
+
+SCHEMA_VERSION = 1
+"""The schema this SDK writes; a newer one in the database is refused, not guessed at."""
+
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS smsmngr_schema (version integer NOT NULL)",
+    """CREATE TABLE IF NOT EXISTS smsmngr_meta (
+        campaign text NOT NULL,
+        key text NOT NULL,
+        value text NOT NULL,
+        PRIMARY KEY (campaign, key))""",
+    # One row per send_bulk (a worker's run): its session, to tell a live worker's
+    # claims from a killed one's.
+    """CREATE TABLE IF NOT EXISTS smsmngr_runs (
+        run text PRIMARY KEY,
+        campaign text NOT NULL,
+        pid integer NOT NULL,
+        started timestamptz NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS smsmngr_recipients (
+        campaign text NOT NULL,
+        phone_number text NOT NULL,
+        content bytea NOT NULL,
+        occurrence integer NOT NULL,
+        status text NOT NULL,
+        run text,
+        message_id text,
+        request_id text,
+        error text,
+        sent_at double precision,
+        given text,
+        skew double precision,
+        PRIMARY KEY (campaign, phone_number, content, occurrence))""",
+    """CREATE INDEX IF NOT EXISTS smsmngr_recipients_by_message_id
+        ON smsmngr_recipients (campaign, message_id)""",
+    """CREATE TABLE IF NOT EXISTS smsmngr_contents (
+        campaign text NOT NULL,
+        content bytea NOT NULL,
+        fields text NOT NULL,
+        PRIMARY KEY (campaign, content))""",
+    """CREATE TABLE IF NOT EXISTS smsmngr_deliveries (
+        campaign text NOT NULL,
+        message_id text NOT NULL,
+        result text NOT NULL,
+        code bigint,
+        description text,
+        stage integer NOT NULL,
+        timestamp double precision,
+        PRIMARY KEY (campaign, message_id))""",
+)
+
+ALIVE_RUNS = """(SELECT k.run FROM smsmngr_runs k JOIN pg_stat_activity a
+    ON a.pid = k.pid AND a.backend_start = k.started WHERE k.campaign = %(campaign)s)"""
+"""The runs whose session is still open: their claims are theirs."""
+
+_WANTED = """unnest(%(numbers)s::text[], %(contents)s::bytea[], %(occurrences)s::integer[],
+    %(given)s::text[]) AS w(phone_number, content, occurrence, given)"""
+
+# Claimed: new recipients, those certainly never processed, and (resend_unknown)
+# unknown ones and a dead run's in-flight ones. In key order: two workers claiming
+# overlapping calls lock rows in the same order, and never deadlock.
+CLAIM = f"""INSERT INTO smsmngr_recipients AS r
+    (campaign, phone_number, content, occurrence, status, run, sent_at, given, skew)
+    SELECT %(campaign)s, w.phone_number, w.content, w.occurrence, 'sending', %(run)s,
+        %(now)s, w.given, %(skew)s
+    FROM {_WANTED} ORDER BY w.phone_number, w.content, w.occurrence
+    ON CONFLICT (campaign, phone_number, content, occurrence) DO UPDATE SET
+        status = 'sending', run = excluded.run, sent_at = excluded.sent_at,
+        given = excluded.given, skew = excluded.skew,
+        message_id = NULL, request_id = NULL, error = NULL
+    WHERE r.status IN ('failed', 'rejected') OR (%(resend)s AND (r.status = 'unknown'
+        OR (r.status = 'sending' AND r.run NOT IN {ALIVE_RUNS})))"""  # noqa: S608
+
+# What each wanted recipient is now (after CLAIM, in the same round trip).
+CLAIMED = f"""SELECT r.phone_number, r.content, r.occurrence, r.status, r.message_id,
+        r.request_id, r.error, r.run = %(run)s, r.run IN {ALIVE_RUNS}
+    FROM {_WANTED} JOIN smsmngr_recipients r ON r.campaign = %(campaign)s
+        AND r.phone_number = w.phone_number AND r.content = w.content
+        AND r.occurrence = w.occurrence"""  # noqa: S608
+
+SETTLE = """INSERT INTO smsmngr_recipients AS r
+    (campaign, phone_number, content, occurrence, status, message_id, request_id, error, skew)
+    SELECT %(campaign)s, s.* FROM unnest(%(numbers)s::text[], %(contents)s::bytea[],
+        %(occurrences)s::integer[], %(statuses)s::text[], %(message_ids)s::text[],
+        %(request_ids)s::text[], %(errors)s::text[], %(skews)s::double precision[])
+        AS s ORDER BY 1, 2, 3
+    ON CONFLICT (campaign, phone_number, content, occurrence) DO UPDATE SET
+        status = excluded.status, message_id = excluded.message_id,
+        request_id = excluded.request_id, error = excluded.error,
+        skew = coalesce(r.skew, excluded.skew)"""
+
+DESCRIBE = """INSERT INTO smsmngr_contents (campaign, content, fields)
+    SELECT %(campaign)s, d.* FROM unnest(%(contents)s::bytea[], %(fields)s::text[]) AS d
+    ON CONFLICT DO NOTHING"""
+
+UNKNOWNS = f"""SELECT r.phone_number, r.content, r.occurrence, r.given, r.sent_at, r.skew,
+        c.fields
+    FROM smsmngr_recipients r LEFT JOIN smsmngr_contents c
+        ON c.campaign = r.campaign AND c.content = r.content
+    WHERE r.campaign = %(campaign)s AND (r.status = 'unknown'
+        OR (r.status = 'sending' AND r.run NOT IN {ALIVE_RUNS}))
+    ORDER BY r.phone_number, r.content, r.occurrence"""  # noqa: S608
+
+RECORD_REPORT = """INSERT INTO smsmngr_deliveries AS d
+    (campaign, message_id, result, code, description, stage, timestamp)
+    VALUES (%s, %s, %s, %s, %s, %s, %s)
+    ON CONFLICT (campaign, message_id) DO UPDATE SET result = excluded.result,
+        code = excluded.code, description = excluded.description,
+        stage = excluded.stage, timestamp = excluded.timestamp
+    WHERE (excluded.stage, coalesce(excluded.timestamp, %s))
+        > (d.stage, coalesce(d.timestamp, %s))"""
+
+DELIVERY_COUNTS = """SELECT d.result, count(*) FROM smsmngr_recipients r
+    LEFT JOIN smsmngr_deliveries d ON d.campaign = r.campaign AND d.message_id = r.message_id
+    WHERE r.campaign = %s AND r.status = 'accepted' GROUP BY d.result"""
+
+FAILURE_CODES = """SELECT d.code, d.description, count(*) FROM smsmngr_recipients r
+    JOIN smsmngr_deliveries d ON d.campaign = r.campaign AND d.message_id = r.message_id
+    WHERE r.campaign = %s AND r.status = 'accepted' AND d.result = ANY(%s)
+    GROUP BY d.code, d.description ORDER BY count(*) DESC LIMIT 10"""
