@@ -139,6 +139,11 @@ class Campaign:
                         closed_early = True
                         workers.cancel_scope.cancel()
                         break
+        if self._journal is not None and not closed_early:
+            try:
+                await self._journal.flush()  # what waits is written before the result
+            except JournalError as error:
+                self._stop(error)
         if self._stop_error is not None and not closed_early:
             raise self._stop_error
 

@@ -275,9 +275,14 @@ class PostgresJournal(AccountChecks):
             await anyio.to_thread.run_sync(self._round_trip, self._pending(), None)
 
     def close(self) -> None:
+        """End the run, writing what still waits if the database takes it: a campaign
+        writes it before its result, so only one stopped early gets here with any, and
+        what it cannot write stays in flight, unknown, never sent again."""
         try:
             if self._settles or self._descriptions:
                 self._round_trip(self._pending(), None)
+        except JournalError:
+            pass
         finally:
             self._db.close()
             self._seen.close()
@@ -449,13 +454,14 @@ def _split(call: Call, held: Mapping[Key, tuple[Any, ...]]) -> Taken:
 
 
 def _elsewhere(row: tuple[Any, ...] | None) -> tuple[OutcomeStatus, Any, Any, Any]:
-    """The outcome of a recipient another run holds: ``(status, message_id,
-    request_id, error)``."""
+    """The outcome of a recipient another run holds, ``(status, message_id, request_id,
+    error)``: ``unknown`` when a run that is gone left it so (in flight, or unknown),
+    else ``elsewhere`` (another run sends it, or settled it)."""
     if row is None:
         return OutcomeStatus.ELSEWHERE, None, None, None
     status, message_id, request_id, error, _, alive = row
-    if alive or status in SEND_AGAIN:
-        return OutcomeStatus.ELSEWHERE, None, None, None
-    if status == SENDING:
+    if not alive and status == SENDING:
         return OutcomeStatus.UNKNOWN, None, None, "its worker stopped during its call"
-    return OutcomeStatus(status), message_id, request_id, error
+    if not alive and status == OutcomeStatus.UNKNOWN:
+        return OutcomeStatus.UNKNOWN, message_id, request_id, error
+    return OutcomeStatus.ELSEWHERE, message_id, request_id, error
