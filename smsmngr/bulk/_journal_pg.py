@@ -289,7 +289,7 @@ class PostgresJournal(AccountChecks):
 
     def _pending(self) -> list[tuple[str, dict[str, Any]]]:
         """The statements that write what waits, which is then no longer waiting."""
-        statements = []
+        statements: list[tuple[str, dict[str, Any]]] = []
         if self._descriptions:
             described = sorted(self._descriptions.items())
             statements.append(

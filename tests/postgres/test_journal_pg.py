@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from collections.abc import Callable
 from typing import Any
 
 import anyio
@@ -43,7 +42,8 @@ async def test_a_campaign_sends_everyone_once_and_a_second_run_sends_nobody(
     async with fake.async_client() as client:
         first = await client.send_bulk(message(), journal=postgres_url, campaign=campaign)
         again = await client.send_bulk(message(), journal=postgres_url, campaign=campaign)
-    assert first.accepted == RECIPIENTS and first.elsewhere == 0
+    assert first.accepted == RECIPIENTS
+    assert first.elsewhere == 0
     assert OutcomeStatus.ELSEWHERE not in first.counts  # only a campaign that has some
     # The second run sends nothing: an earlier run settled every recipient.
     assert (again.calls, again.accepted, again.elsewhere) == (0, 0, RECIPIENTS)
@@ -163,10 +163,12 @@ async def test_a_dead_workers_in_flight_recipients_are_unknown_until_resent_on_r
             await client.send_bulk(
                 message(), journal=postgres_url, campaign=campaign, on_progress=kill_the_session
             )
-        assert stopped.value.result is not None and stopped.value.result.total == RECIPIENTS
+        assert stopped.value.result is not None
+        assert stopped.value.result.total == RECIPIENTS
         fake.faults = None
         restarted = await client.send_bulk(message(), journal=postgres_url, campaign=campaign)
-        assert adds_up(restarted) and restarted.unknown > 0
+        assert adds_up(restarted)
+        assert restarted.unknown > 0
         assert max(fake.ledger.sends_per_phone_number().values()) == 1  # 0 twice
         unknown = {o.phone_number for o in restarted.outcomes if o.status is OutcomeStatus.UNKNOWN}
         assert unknown.isdisjoint(o.phone_number for o in restarted.outcomes if o.message_id)
@@ -230,7 +232,8 @@ async def test_reports_recorded_while_the_campaign_runs_are_in_the_funnel(
     # recipient's id, and is kept for it all the same).
     assert sum(recorded) > 0
     shown = funnel(postgres_url, campaign=campaign)
-    assert shown.delivered > 0 and shown.accepted == RECIPIENTS
+    assert shown.delivered > 0
+    assert shown.accepted == RECIPIENTS
 
 
 async def test_reconcile_works_on_a_shared_journal(postgres_url: str, campaign: str) -> None:
