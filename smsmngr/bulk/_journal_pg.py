@@ -159,11 +159,12 @@ class PostgresJournal(AccountChecks):
                 self._check_region()
             if account is not None:
                 self._check_account(account)
-            db.execute(
-                "INSERT INTO smsmngr_runs (run, campaign, pid, started) SELECT %s, %s, pid, "
-                "backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()",
-                (self._run, self.campaign),
-            )
+            if account is not None:  # a run that may claim; readers leave no trace
+                db.execute(
+                    "INSERT INTO smsmngr_runs (run, campaign, pid, started) SELECT %s, %s, "
+                    "pid, backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()",
+                    (self._run, self.campaign),
+                )
             self.resuming = known is not None
 
     def _check_schema(self) -> None:

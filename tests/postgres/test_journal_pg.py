@@ -5,6 +5,7 @@ recipients are unknown, reports go in while it runs, and its schema is versioned
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import time
 from typing import Any
@@ -13,11 +14,11 @@ import anyio
 import psycopg
 import pytest
 
-from smsmngr import JournalError, Message, OutcomeStatus, ValidationError
+from smsmngr import ConfigurationError, JournalError, Message, OutcomeStatus, ValidationError
 from smsmngr.bulk import BulkResult, funnel, record_delivery_reports
 from smsmngr.bulk._journal_pg import PostgresJournal, redacted
 from smsmngr.testing import FakeSmsManager, FaultKind, FaultPlan
-from smsmngr.webhooks import parse
+from smsmngr.webhooks import asgi_receiver, parse, wsgi_receiver
 
 from .cluster import Cluster, fresh_database
 
@@ -249,3 +250,31 @@ async def test_reconcile_works_on_a_shared_journal(postgres_url: str, campaign: 
         resumed = await client.send_bulk(message(), journal=postgres_url, campaign=campaign)
     assert (resumed.calls, resumed.elsewhere) == (0, RECIPIENTS)
     assert max(fake.ledger.sends_per_phone_number().values()) == 1
+
+
+async def test_a_receiver_replica_records_reports_into_the_running_campaign(
+    postgres_url: str, campaign: str
+) -> None:
+    app = wsgi_receiver(journal=postgres_url, campaign=campaign)
+    fake = FakeSmsManager()
+    answers: list[str] = []
+
+    def deliver(sent: int, total: int | None) -> None:
+        body = json.dumps(fake.delivery_reports()).encode()
+        environ = {"REQUEST_METHOD": "POST", "CONTENT_LENGTH": str(len(body))}
+        environ["wsgi.input"] = io.BytesIO(body)
+        app(environ, lambda status, headers: answers.append(status))
+
+    async with fake.async_client() as client:
+        await client.send_bulk(
+            message(), journal=postgres_url, campaign=campaign, on_progress=deliver
+        )
+    assert set(answers) == {"200 OK"}
+    assert funnel(postgres_url, campaign=campaign).delivered > 0
+
+
+def test_a_receiver_with_a_url_needs_the_campaign(postgres_url: str) -> None:
+    with pytest.raises(ConfigurationError, match="campaign"):
+        wsgi_receiver(journal=postgres_url)
+    with pytest.raises(ConfigurationError, match="campaign"):
+        asgi_receiver(journal="sale.db", campaign="x")
