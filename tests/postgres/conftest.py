@@ -12,16 +12,22 @@ import pytest
 
 from .cluster import ENV_URL, Cluster, binaries, throwaway_cluster
 
+REQUIRED = "SMSMANAGER_TEST_POSTGRES_REQUIRED"
+"""Set (as CI does): no PostgreSQL to test against fails the tests instead of skipping."""
+
 
 @pytest.fixture(scope="session")
 def postgres_cluster() -> Iterator[Cluster | None]:
     """The cluster this session started (``None``: the one the environment names)."""
-    pytest.importorskip("psycopg", reason="the PostgreSQL tests need psycopg (test extra)")
+    if not os.environ.get(REQUIRED):
+        pytest.importorskip("psycopg", reason="the PostgreSQL tests need psycopg (test extra)")
     if os.environ.get(ENV_URL):
         yield None
         return
     bin_dir = binaries()
     if bin_dir is None:
+        if os.environ.get(REQUIRED):
+            pytest.fail(f"{REQUIRED} is set, and no PostgreSQL binaries were found")
         pytest.skip(
             f"no PostgreSQL binaries (initdb, pg_ctl) on the PATH or under "
             f"/usr/lib/postgresql/*/bin, and {ENV_URL} is not set"
