@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent
 WORKER = """
 import json, sys, time
 from smsmngr import Client, Message
-url, journal, campaign, count = sys.argv[1], sys.argv[2] or None, sys.argv[3] or None, int(sys.argv[4])
+url, journal, campaign, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 numbers = [f"4207{i:08d}" for i in range(count)]
 message = Message("Summer sale: 20% off today only!", to=numbers)
 with Client(api_key="test-api-key", base_url=url) as client:
@@ -40,7 +40,8 @@ with Client(api_key="test-api-key", base_url=url) as client:
     sys.stdin.readline()  # every worker starts at once, once all are ready
     start = time.time()
     result = client.send_bulk(
-        message, journal=journal, campaign=campaign, concurrency=8, collect_outcomes=False
+        message, journal=journal or None, campaign=campaign or None, concurrency=8,
+        collect_outcomes=False,
     )
     end = time.time()
 print(json.dumps({"start": start, "end": end, "accepted": result.accepted}))

@@ -447,7 +447,7 @@ def _split(call: Call, held: Mapping[Key, tuple[Any, ...]]) -> Taken:
         message_index, recipient_index, given, number, occurrence = slot
         row = held.get((number, content, occurrence))
         if row is not None and row[0] == SENDING and row[4]:
-            return True
+            return True  # claimed by this run
         others.append(RecipientOutcome(given, message_index, recipient_index, *_elsewhere(row)))
         return False
 
@@ -455,14 +455,12 @@ def _split(call: Call, held: Mapping[Key, tuple[Any, ...]]) -> Taken:
 
 
 def _elsewhere(row: tuple[Any, ...] | None) -> tuple[OutcomeStatus, Any, Any, Any]:
-    """The outcome of a recipient another run holds, ``(status, message_id, request_id,
-    error)``: ``unknown`` when a run that is gone left it so (in flight, or unknown),
-    else ``elsewhere`` (another run sends it, or settled it)."""
+    """The outcome of a recipient this run did not claim, ``(status, message_id,
+    request_id, error)``: ``unknown`` when a run that is gone left it in flight or
+    unknown (``row``), else ``elsewhere`` (another run sends it, or settled it)."""
     if row is None:
         return OutcomeStatus.ELSEWHERE, None, None, None
-    status, message_id, request_id, error, _, alive = row
-    if not alive and status == SENDING:
+    status, message_id, request_id, error, _ = row
+    if status == SENDING:
         return OutcomeStatus.UNKNOWN, None, None, "its worker stopped during its call"
-    if not alive and status == OutcomeStatus.UNKNOWN:
-        return OutcomeStatus.UNKNOWN, message_id, request_id, error
-    return OutcomeStatus.ELSEWHERE, message_id, request_id, error
+    return OutcomeStatus.UNKNOWN, message_id, request_id, error

@@ -71,8 +71,8 @@ ALIVE_RUNS = """(SELECT k.run FROM smsmngr_runs k JOIN pg_stat_activity a
     ON a.pid = k.pid AND a.backend_start = k.started WHERE k.campaign = %(campaign)s)"""
 """The runs whose session is still open: their claims are theirs."""
 
-_WANTED = """unnest(%(numbers)s::text[], %(contents)s::bytea[], %(occurrences)s::integer[],
-    %(given)s::text[]) AS w(phone_number, content, occurrence, given)"""
+_WANTED = """unnest(%(numbers)b::text[], %(contents)b::bytea[], %(occurrences)b::integer[],
+    %(given)b::text[]) AS w(phone_number, content, occurrence, given)"""
 
 # Claimed: new recipients, those certainly never processed, and (resend_unknown)
 # unknown ones and a dead run's in-flight ones. In key order: two workers claiming
@@ -89,18 +89,24 @@ CLAIM = f"""INSERT INTO smsmngr_recipients AS r
     WHERE r.status IN ('failed', 'rejected') OR (%(resend)s AND (r.status = 'unknown'
         OR (r.status = 'sending' AND r.run NOT IN {ALIVE_RUNS})))"""  # noqa: S608
 
-# What each wanted recipient is now (after CLAIM, in the same round trip).
+# After CLAIM, in the same round trip: the wanted recipients this run claimed, and those
+# a run that is gone left in flight or unknown. Every other one is another run's: not
+# sent here, and not fetched (a worker skips the calls others claimed for free). Each
+# looked up by its key (LATERAL ... OFFSET 0): a campaign's table grows faster than its
+# statistics, and a planner taking it for small would scan the whole campaign per claim.
 CLAIMED = f"""SELECT r.phone_number, r.content, r.occurrence, r.status, r.message_id,
-        r.request_id, r.error, r.run = %(run)s, r.run IN {ALIVE_RUNS}
-    FROM {_WANTED} JOIN smsmngr_recipients r ON r.campaign = %(campaign)s
-        AND r.phone_number = w.phone_number AND r.content = w.content
-        AND r.occurrence = w.occurrence"""  # noqa: S608
+        r.request_id, r.error, r.run = %(run)s
+    FROM {_WANTED} CROSS JOIN LATERAL (SELECT * FROM smsmngr_recipients r
+        WHERE r.campaign = %(campaign)s AND r.phone_number = w.phone_number
+        AND r.content = w.content AND r.occurrence = w.occurrence OFFSET 0) r
+    WHERE r.run = %(run)s OR (r.status IN ('sending', 'unknown')
+        AND r.run NOT IN {ALIVE_RUNS})"""  # noqa: S608
 
 SETTLE = """INSERT INTO smsmngr_recipients AS r
     (campaign, phone_number, content, occurrence, status, message_id, request_id, error, skew)
-    SELECT %(campaign)s, s.* FROM unnest(%(numbers)s::text[], %(contents)s::bytea[],
-        %(occurrences)s::integer[], %(statuses)s::text[], %(message_ids)s::text[],
-        %(request_ids)s::text[], %(errors)s::text[], %(skews)s::double precision[])
+    SELECT %(campaign)s, s.* FROM unnest(%(numbers)b::text[], %(contents)b::bytea[],
+        %(occurrences)b::integer[], %(statuses)b::text[], %(message_ids)b::text[],
+        %(request_ids)b::text[], %(errors)b::text[], %(skews)b::double precision[])
         AS s ORDER BY 1, 2, 3
     ON CONFLICT (campaign, phone_number, content, occurrence) DO UPDATE SET
         status = excluded.status, message_id = excluded.message_id,
@@ -108,7 +114,7 @@ SETTLE = """INSERT INTO smsmngr_recipients AS r
         skew = coalesce(r.skew, excluded.skew)"""
 
 DESCRIBE = """INSERT INTO smsmngr_contents (campaign, content, fields)
-    SELECT %(campaign)s, d.* FROM unnest(%(contents)s::bytea[], %(fields)s::text[]) AS d
+    SELECT %(campaign)s, d.* FROM unnest(%(contents)b::bytea[], %(fields)b::text[]) AS d
     ON CONFLICT DO NOTHING"""
 
 UNKNOWNS = f"""SELECT r.phone_number, r.content, r.occurrence, r.given, r.sent_at, r.skew,
