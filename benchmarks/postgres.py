@@ -49,10 +49,13 @@ print(json.dumps({"start": start, "end": end, "accepted": result.accepted}))
 
 
 def run_campaign(
-    base_url: str, workers: int, recipients: int, journal: str, campaign: str
+    base_url: str, workers: int, recipients: int, journal: str, campaign: str, *, split: bool
 ) -> dict[str, float]:
-    """One campaign by ``workers`` processes: its time and recipients per second."""
-    command = [sys.executable, "-c", WORKER, base_url, journal, campaign, str(recipients)]
+    """One campaign by ``workers`` processes: its time and recipients per second. With
+    ``split``, each worker sends its own share without a journal: the machine's ceiling
+    for that many workers, with no coordination at all."""
+    share = recipients // workers if split else recipients
+    command = [sys.executable, "-c", WORKER, base_url, journal, campaign, str(share)]
     running = [
         subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         for _ in range(workers)
@@ -73,7 +76,7 @@ def run_campaign(
         reports.append(json.loads(out))
     seconds = max(r["end"] for r in reports) - min(r["start"] for r in reports)
     accepted = sum(r["accepted"] for r in reports)
-    if accepted != recipients:
+    if accepted != share * workers if split else accepted != recipients:
         raise SystemExit(f"{accepted} recipients accepted of {recipients}")
     return {"seconds": seconds, "per_second": recipients / seconds}
 
@@ -109,15 +112,23 @@ def main() -> None:
         tempfile.TemporaryDirectory() as tmp,
     ):
 
-        def campaign(name: str, workers: int, journal: str, named: bool) -> None:
+        def campaign(
+            name: str, workers: int, journal: str, *, named: bool = False, split: bool = False
+        ) -> None:
             label = uuid.uuid4().hex[:8] if named else ""
-            figures[name] = run_campaign(base_url, workers, args.recipients, journal, label)
+            figures[name] = run_campaign(
+                base_url, workers, args.recipients, journal, label, split=split
+            )
             print(f"{name}: {figures[name]['per_second']:,.0f} recipients/s", flush=True)
 
-        campaign("no journal, 1 worker", 1, "", named=False)
-        campaign("SQLite journal, 1 worker", 1, str(Path(tmp) / "j.db"), named=False)
+        campaign("no journal, 1 worker", 1, "")
+        campaign("SQLite journal, 1 worker", 1, str(Path(tmp) / "j.db"))
         for workers in (1, 2, 4):
             campaign(f"PostgreSQL journal, {workers} worker(s)", workers, url, named=True)
+        for workers in (2, 4):
+            campaign(
+                f"ceiling: {workers} workers, each its share, no journal", workers, "", split=True
+            )
     write(args, figures)
 
 
@@ -128,6 +139,14 @@ def write(args: argparse.Namespace, figures: dict[str, dict[str, float]]) -> Non
         for name, f in figures.items()
     ]
     none = figures["no journal, 1 worker"]["per_second"]
+    scaling = []
+    for workers in (2, 4):
+        shared = figures[f"PostgreSQL journal, {workers} worker(s)"]["per_second"]
+        ceiling = figures[f"ceiling: {workers} workers, each its share, no journal"]["per_second"]
+        scaling.append(
+            f"- {workers} workers against 1: {shared / one:.2f} (the machine's ceiling for "
+            f"{workers}, without any journal: {ceiling / none:.2f})"
+        )
     sqlite = figures["SQLite journal, 1 worker"]["per_second"]
     text = "\n".join(
         [
@@ -141,6 +160,10 @@ def write(args: argparse.Namespace, figures: dict[str, dict[str, float]]) -> Non
             "| campaign | seconds | recipients/s | against 1 PostgreSQL worker |",
             "| --- | --- | --- | --- |",
             *rows,
+            "",
+            "Recipients per second, PostgreSQL workers:",
+            "",
+            *scaling,
             "",
             "Cost of the journal, one worker (time, so above 1 is slower):",
             "",
