@@ -335,6 +335,7 @@ class PostgresJournal(AccountChecks):
             if claim is None:
                 return []
             self._db.execute(sql.CLAIM, claim)
+            self._db.execute(sql.RECLAIM, claim)
             claimed = self._db.execute(sql.CLAIMED, claim)
         return claimed.fetchall()
 

@@ -11,6 +11,7 @@ __all__ = [
     "DELIVERY_COUNTS",
     "DESCRIBE",
     "FAILURE_CODES",
+    "RECLAIM",
     "RECORD_REPORT",
     "SCHEMA",
     "SCHEMA_VERSION",
@@ -74,20 +75,31 @@ ALIVE_RUNS = """(SELECT k.run FROM smsmngr_runs k JOIN pg_stat_activity a
 _WANTED = """unnest(%(numbers)b::text[], %(contents)b::bytea[], %(occurrences)b::integer[],
     %(given)b::text[]) AS w(phone_number, content, occurrence, given)"""
 
-# Claimed: new recipients, those certainly never processed, and (resend_unknown)
-# unknown ones and a dead run's in-flight ones. In key order: two workers claiming
-# overlapping calls lock rows in the same order, and never deadlock.
-CLAIM = f"""INSERT INTO smsmngr_recipients AS r
+# Claimed: new recipients (a key held already is skipped by the index alone: no row
+# is locked or written for it), in key order, so that two workers claiming overlapping
+# calls wait for each other in the same order and never deadlock.
+CLAIM = f"""INSERT INTO smsmngr_recipients
     (campaign, phone_number, content, occurrence, status, run, sent_at, given, skew)
     SELECT %(campaign)s, w.phone_number, w.content, w.occurrence, 'sending', %(run)s,
         %(now)s, w.given, %(skew)s
     FROM {_WANTED} ORDER BY w.phone_number, w.content, w.occurrence
-    ON CONFLICT (campaign, phone_number, content, occurrence) DO UPDATE SET
-        status = 'sending', run = excluded.run, sent_at = excluded.sent_at,
-        given = excluded.given, skew = excluded.skew,
+    ON CONFLICT DO NOTHING"""  # noqa: S608
+
+_CLAIMABLE = f"""(r.status IN ('failed', 'rejected') OR (%(resend)s AND (r.status = 'unknown'
+    OR (r.status = 'sending' AND r.run NOT IN {ALIVE_RUNS}))))"""
+
+# And claimed again: those certainly never processed, and (resend_unknown) unknown ones
+# and a gone run's in-flight ones. Found by key, then updated by their place (ctid),
+# their state checked again once locked.
+RECLAIM = f"""UPDATE smsmngr_recipients r SET status = 'sending', run = %(run)s,
+        sent_at = %(now)s, given = f.given, skew = %(skew)s,
         message_id = NULL, request_id = NULL, error = NULL
-    WHERE r.status IN ('failed', 'rejected') OR (%(resend)s AND (r.status = 'unknown'
-        OR (r.status = 'sending' AND r.run NOT IN {ALIVE_RUNS})))"""  # noqa: S608
+    FROM (SELECT x.ctid AS place, w.given FROM {_WANTED}
+        CROSS JOIN LATERAL (SELECT r.ctid FROM smsmngr_recipients r
+            WHERE r.campaign = %(campaign)s AND r.phone_number = w.phone_number
+            AND r.content = w.content AND r.occurrence = w.occurrence
+            AND {_CLAIMABLE} OFFSET 0) x) f
+    WHERE r.ctid = f.place AND {_CLAIMABLE}"""  # noqa: S608
 
 # After CLAIM, in the same round trip: the wanted recipients this run claimed, and those
 # a run that is gone left in flight or unknown. Every other one is another run's: not
