@@ -24,13 +24,14 @@ event loop, which a write on the loop would.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import sqlite3
 import threading
 import time
 import urllib.parse
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import anyio
@@ -257,8 +258,9 @@ class PostgresJournal(AccountChecks):
             "given": [s[3] for s in slots],
         }
         rows = await anyio.to_thread.run_sync(self._round_trip, pending, claim)
-        held = {(r[0], bytes(r[1]), r[2]): r[3:] for r in rows}
-        return [_split(call, held) for call in calls]
+        held = {position - 1: tuple(row) for position, *row in rows}  # by place in ``slots``
+        places = itertools.count()
+        return [_split(call, held, places) for call in calls]
 
     def sending(self, recipients: Iterable[tuple[Key, str]]) -> None:
         """Nothing to write: ``take`` recorded them as in flight."""
@@ -334,9 +336,7 @@ class PostgresJournal(AccountChecks):
                 self._db.execute(statement, values)
             if claim is None:
                 return []
-            self._db.execute(sql.CLAIM, claim)
-            self._db.execute(sql.RECLAIM, claim)
-            claimed = self._db.execute(sql.CLAIMED, claim)
+            claimed = self._db.execute(sql.CLAIM, claim)
         return claimed.fetchall()
 
     # -- after (or while) a campaign runs --------------------------------------------
@@ -440,15 +440,17 @@ def _encodable(text: str) -> bool:
     return True
 
 
-def _split(call: Call, held: Mapping[Key, tuple[Any, ...]]) -> Taken:
-    """What of ``call`` this run claimed, and the outcomes of the rest."""
+def _split(call: Call, held: Mapping[int, tuple[Any, ...]], places: Iterator[int]) -> Taken:
+    """What of ``call`` this run claimed, and the outcomes of the rest; ``held`` has a
+    row for each recipient claimed (status ``None``) or left by a gone run, by its place
+    (``places`` counts the recipients of the claim, in order)."""
     others: list[RecipientOutcome] = []
 
     def mine(content: bytes, slot: tuple[Any, ...]) -> bool:
-        message_index, recipient_index, given, number, occurrence = slot
-        row = held.get((number, content, occurrence))
-        if row is not None and row[0] == SENDING and row[4]:
-            return True  # claimed by this run
+        row = held.get(next(places))
+        if row is not None and row[0] is None:
+            return True
+        message_index, recipient_index, given, _, _ = slot
         others.append(RecipientOutcome(given, message_index, recipient_index, *_elsewhere(row)))
         return False
 
@@ -461,7 +463,7 @@ def _elsewhere(row: tuple[Any, ...] | None) -> tuple[OutcomeStatus, Any, Any, An
     unknown (``row``), else ``elsewhere`` (another run sends it, or settled it)."""
     if row is None:
         return OutcomeStatus.ELSEWHERE, None, None, None
-    status, message_id, request_id, error, _ = row
+    status, message_id, request_id, error = row
     if status == SENDING:
         return OutcomeStatus.UNKNOWN, None, None, "its worker stopped during its call"
     return OutcomeStatus.UNKNOWN, message_id, request_id, error

@@ -7,11 +7,9 @@ from __future__ import annotations
 __all__ = [
     "ALIVE_RUNS",
     "CLAIM",
-    "CLAIMED",
     "DELIVERY_COUNTS",
     "DESCRIBE",
     "FAILURE_CODES",
-    "RECLAIM",
     "RECORD_REPORT",
     "SCHEMA",
     "SCHEMA_VERSION",
@@ -72,47 +70,50 @@ ALIVE_RUNS = """(SELECT k.run FROM smsmngr_runs k JOIN pg_stat_activity a
     ON a.pid = k.pid AND a.backend_start = k.started WHERE k.campaign = %(campaign)s)"""
 """The runs whose session is still open: their claims are theirs."""
 
-_WANTED = """unnest(%(numbers)b::text[], %(contents)b::bytea[], %(occurrences)b::integer[],
-    %(given)b::text[]) AS w(phone_number, content, occurrence, given)"""
-
-# Claimed: new recipients (a key held already is skipped by the index alone: no row
-# is locked or written for it), in key order, so that two workers claiming overlapping
-# calls wait for each other in the same order and never deadlock.
-CLAIM = f"""INSERT INTO smsmngr_recipients
-    (campaign, phone_number, content, occurrence, status, run, sent_at, given, skew)
-    SELECT %(campaign)s, w.phone_number, w.content, w.occurrence, 'sending', %(run)s,
-        %(now)s, w.given, %(skew)s
-    FROM {_WANTED} ORDER BY w.phone_number, w.content, w.occurrence
-    ON CONFLICT DO NOTHING"""  # noqa: S608
-
 _CLAIMABLE = f"""(r.status IN ('failed', 'rejected') OR (%(resend)s AND (r.status = 'unknown'
     OR (r.status = 'sending' AND r.run NOT IN {ALIVE_RUNS}))))"""
+"""Claimed again: certainly never processed, or (resend_unknown) unknown, or left in
+flight by a run that is gone."""
 
-# And claimed again: those certainly never processed, and (resend_unknown) unknown ones
-# and a gone run's in-flight ones. Found by key, then updated by their place (ctid),
-# their state checked again once locked.
-RECLAIM = f"""UPDATE smsmngr_recipients r SET status = 'sending', run = %(run)s,
-        sent_at = %(now)s, given = f.given, skew = %(skew)s,
-        message_id = NULL, request_id = NULL, error = NULL
-    FROM (SELECT x.ctid AS place, w.given FROM {_WANTED}
-        CROSS JOIN LATERAL (SELECT r.ctid FROM smsmngr_recipients r
-            WHERE r.campaign = %(campaign)s AND r.phone_number = w.phone_number
-            AND r.content = w.content AND r.occurrence = w.occurrence
-            AND {_CLAIMABLE} OFFSET 0) x) f
-    WHERE r.ctid = f.place AND {_CLAIMABLE}"""  # noqa: S608
+_BY_KEY = """r.campaign = %(campaign)s AND r.phone_number = w.phone_number
+    AND r.content = w.content AND r.occurrence = w.occurrence"""
 
-# After CLAIM, in the same round trip: the wanted recipients this run claimed, and those
-# a run that is gone left in flight or unknown. Every other one is another run's: not
-# sent here, and not fetched (a worker skips the calls others claimed for free). Each
-# looked up by its key (LATERAL ... OFFSET 0): a campaign's table grows faster than its
-# statistics, and a planner taking it for small would scan the whole campaign per claim.
-CLAIMED = f"""SELECT r.phone_number, r.content, r.occurrence, r.status, r.message_id,
-        r.request_id, r.error, r.run = %(run)s
-    FROM {_WANTED} CROSS JOIN LATERAL (SELECT * FROM smsmngr_recipients r
-        WHERE r.campaign = %(campaign)s AND r.phone_number = w.phone_number
-        AND r.content = w.content AND r.occurrence = w.occurrence OFFSET 0) r
-    WHERE r.run = %(run)s OR (r.status IN ('sending', 'unknown')
-        AND r.run NOT IN {ALIVE_RUNS})"""  # noqa: S608
+# One statement, one round trip, the recipients sent once. New recipients are inserted
+# (a key held already is skipped by the index alone: no row locked or written), in key
+# order, so that two workers claiming overlapping calls wait for each other in the same
+# order and never deadlock; claimable ones are updated, found by key then by place
+# (ctid), their state checked again once locked. It answers with the position of each
+# recipient claimed (status NULL), and of each one a gone run left in flight or unknown;
+# every other one is another run's, and costs nothing to fetch. Keys are looked up by
+# LATERAL ... OFFSET 0: a campaign's table grows faster than its statistics, and a
+# planner taking it for small would scan the whole campaign on every claim.
+CLAIM = f"""WITH w AS MATERIALIZED (SELECT * FROM unnest(%(numbers)b::text[],
+        %(contents)b::bytea[], %(occurrences)b::integer[], %(given)b::text[])
+        WITH ORDINALITY AS w(phone_number, content, occurrence, given, i)),
+    inserted AS (INSERT INTO smsmngr_recipients
+        (campaign, phone_number, content, occurrence, status, run, sent_at, given, skew)
+        SELECT %(campaign)s, w.phone_number, w.content, w.occurrence, 'sending', %(run)s,
+            %(now)s, w.given, %(skew)s
+        FROM w ORDER BY w.phone_number, w.content, w.occurrence
+        ON CONFLICT DO NOTHING
+        RETURNING phone_number, content, occurrence),
+    updated AS (UPDATE smsmngr_recipients r SET status = 'sending', run = %(run)s,
+            sent_at = %(now)s, given = f.given, skew = %(skew)s,
+            message_id = NULL, request_id = NULL, error = NULL
+        FROM (SELECT x.place, w.given FROM w CROSS JOIN LATERAL (SELECT r.ctid AS place
+            FROM smsmngr_recipients r WHERE {_BY_KEY} AND {_CLAIMABLE} OFFSET 0) x) f
+        WHERE r.ctid = f.place AND {_CLAIMABLE}
+        RETURNING r.phone_number, r.content, r.occurrence),
+    claimed AS (SELECT * FROM inserted UNION ALL SELECT * FROM updated)
+SELECT w.i, NULL, NULL, NULL, NULL FROM w
+    JOIN claimed USING (phone_number, content, occurrence)
+UNION ALL
+SELECT w.i, r.status, r.message_id, r.request_id, r.error FROM w
+    CROSS JOIN LATERAL (SELECT * FROM smsmngr_recipients r WHERE {_BY_KEY}
+        AND r.status IN ('sending', 'unknown') AND r.run <> %(run)s
+        AND r.run NOT IN {ALIVE_RUNS} OFFSET 0) r
+    WHERE NOT EXISTS (SELECT 1 FROM claimed c WHERE c.phone_number = w.phone_number
+        AND c.content = w.content AND c.occurrence = w.occurrence)"""  # noqa: S608
 
 SETTLE = """INSERT INTO smsmngr_recipients AS r
     (campaign, phone_number, content, occurrence, status, message_id, request_id, error, skew)
