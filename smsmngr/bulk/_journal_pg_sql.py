@@ -50,6 +50,13 @@ SCHEMA = (
         PRIMARY KEY (campaign, phone_number, content, occurrence))""",
     """CREATE INDEX IF NOT EXISTS smsmngr_recipients_by_message_id
         ON smsmngr_recipients (campaign, message_id)""",
+    # Which run claimed each group of calls (by a digest of its recipients): a worker
+    # skips a group another live run holds without touching its recipients.
+    """CREATE TABLE IF NOT EXISTS smsmngr_blocks (
+        campaign text NOT NULL,
+        block bytea NOT NULL,
+        run text NOT NULL,
+        PRIMARY KEY (campaign, block))""",
     """CREATE TABLE IF NOT EXISTS smsmngr_contents (
         campaign text NOT NULL,
         content bytea NOT NULL,
@@ -78,7 +85,9 @@ flight by a run that is gone."""
 _BY_KEY = """r.campaign = %(campaign)s AND r.phone_number = w.phone_number
     AND r.content = w.content AND r.occurrence = w.occurrence"""
 
-# One statement, one round trip, the recipients sent once. New recipients are inserted
+# One statement, one round trip, the recipients sent once. The group is claimed first:
+# one another live run holds is skipped whole, its recipients untouched (they are that
+# run's: the same recipients, by the digest). New recipients are inserted
 # (a key held already is skipped by the index alone: no row locked or written), in key
 # order, so that two workers claiming overlapping calls wait for each other in the same
 # order and never deadlock; claimable ones are updated, found by key then by place
@@ -87,9 +96,16 @@ _BY_KEY = """r.campaign = %(campaign)s AND r.phone_number = w.phone_number
 # every other one is another run's, and costs nothing to fetch. Keys are looked up by
 # LATERAL ... OFFSET 0: a campaign's table grows faster than its statistics, and a
 # planner taking it for small would scan the whole campaign on every claim.
-CLAIM = f"""WITH w AS MATERIALIZED (SELECT * FROM unnest(%(numbers)b::text[],
-        %(contents)b::bytea[], %(occurrences)b::integer[], %(given)b::text[])
-        WITH ORDINALITY AS w(phone_number, content, occurrence, given, i)),
+CLAIM = f"""WITH block AS (INSERT INTO smsmngr_blocks AS b (campaign, block, run)
+        VALUES (%(campaign)s, %(block)s, %(run)s)
+        ON CONFLICT (campaign, block) DO UPDATE SET run = excluded.run
+        WHERE b.run NOT IN {ALIVE_RUNS}
+        RETURNING 1),
+    w AS MATERIALIZED (SELECT j.phone_number, decode(j.content, 'hex') AS content,
+            j.occurrence, j.given, j.i
+        FROM json_to_recordset(%(wanted)s::json) AS j(phone_number text, content text,
+            occurrence integer, given text, i integer)
+        WHERE EXISTS (SELECT 1 FROM block)),
     inserted AS (INSERT INTO smsmngr_recipients
         (campaign, phone_number, content, occurrence, status, run, sent_at, given, skew)
         SELECT %(campaign)s, w.phone_number, w.content, w.occurrence, 'sending', %(run)s,
