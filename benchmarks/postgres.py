@@ -150,8 +150,6 @@ def write(args: argparse.Namespace, figures: dict[str, dict[str, float]]) -> Non
     sqlite = figures["SQLite journal, 1 worker"]["per_second"]
     text = "\n".join(
         [
-            "# Workers sharing a campaign through PostgreSQL",
-            "",
             f"{args.recipients:,} recipients, the fake API on loopback answering each call "
             f"after {args.latency * 1000:.0f} ms, concurrency 8 per worker, worker processes "
             f"on a {os.cpu_count()}-core machine, load average {os.getloadavg()[0]:.1f} at "

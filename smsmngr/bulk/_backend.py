@@ -10,9 +10,10 @@ in batches (``flush``). ``open_journal`` picks the backend from what ``journal=`
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar, cast
 
 from ..errors import JournalError, ValidationError
 from ._outcomes import OutcomeStatus, RecipientOutcome
@@ -32,6 +33,7 @@ __all__ = [
     "Taken",
     "Unknown",
     "is_database_url",
+    "journal_errors",
     "open_journal",
 ]
 
@@ -157,6 +159,31 @@ class AccountChecks:
                 "--key-rotated) to go on with the new one. The journal was left untouched."
             )
         self._set_meta("key_fingerprint", fingerprint)
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def journal_errors(
+    errors: Callable[[], type[Exception]], explain: Callable[[str, Exception], JournalError]
+) -> Callable[[_F], _F]:
+    """A decorator for a backend's methods: a database error (``errors()``, asked when
+    one is raised, so that a driver is imported only by its backend) becomes the
+    ``JournalError`` ``explain(self.path, error)`` gives."""
+
+    def decorate(method: _F) -> _F:
+        @functools.wraps(method)
+        def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return method(self, *args, **kwargs)
+            except Exception as error:
+                if isinstance(error, errors()):
+                    raise explain(self.path, error) from None
+                raise
+
+        return cast(_F, wrapper)
+
+    return decorate
 
 
 def is_database_url(journal: object) -> bool:

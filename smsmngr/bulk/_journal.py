@@ -24,17 +24,25 @@ everything is in the one file, which may be copied whenever no campaign runs on 
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any
 
 from ..errors import JournalError
 from . import _reports
-from ._backend import SEND_AGAIN, SENDING, Account, AccountChecks, Key, Taken, Unknown
+from ._backend import (
+    SEND_AGAIN,
+    SENDING,
+    Account,
+    AccountChecks,
+    Key,
+    Taken,
+    Unknown,
+    journal_errors,
+)
 from ._outcomes import OutcomeStatus, RecipientOutcome
 
 if TYPE_CHECKING:
@@ -104,20 +112,8 @@ def _explain(path: str, error: sqlite3.Error) -> JournalError:
     return JournalError(f"{path}: the journal cannot be used: {error}")
 
 
-_F = TypeVar("_F", bound=Callable[..., Any])
-
-
-def _as_journal_error(method: _F) -> _F:
-    """A database error while the campaign runs is a ``JournalError``, naming the file."""
-
-    @functools.wraps(method)
-    def wrapper(self: Journal, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return method(self, *args, **kwargs)
-        except sqlite3.Error as error:
-            raise _explain(self.path, error) from None
-
-    return cast(_F, wrapper)
+# A database error while the campaign runs is a ``JournalError``, naming the file.
+_as_journal_error = journal_errors(lambda: sqlite3.Error, _explain)  # type: ignore[arg-type]
 
 
 def _connect(path: str) -> sqlite3.Connection:

@@ -23,7 +23,6 @@ event loop, which a write on the loop would.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import itertools
 import json
@@ -33,14 +32,23 @@ import time
 import urllib.parse
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any
 
 import anyio
 
 from .._delivery import FAILURE_RESULTS, UNTIMED, stage
 from ..errors import JournalError
 from . import _journal_pg_sql as sql
-from ._backend import SEND_AGAIN, SENDING, Account, AccountChecks, Key, Taken, Unknown
+from ._backend import (
+    SEND_AGAIN,
+    SENDING,
+    Account,
+    AccountChecks,
+    Key,
+    Taken,
+    Unknown,
+    journal_errors,
+)
 from ._outcomes import OutcomeStatus, RecipientOutcome
 from ._reports import DeliveryCounts, RecordedReports
 
@@ -52,7 +60,6 @@ if TYPE_CHECKING:
 
 __all__ = ["PostgresJournal", "redacted"]
 
-_F = TypeVar("_F", bound=Callable[..., Any])
 _LOCK_ID = 0x736D736D6E6772  # "smsmngr": the schema is created by one session at a time
 _SEEN = """CREATE TABLE seen (phone_number TEXT NOT NULL, content BLOB NOT NULL,
     count INTEGER NOT NULL, PRIMARY KEY (phone_number, content)) WITHOUT ROWID"""
@@ -79,19 +86,14 @@ def _explain(where: str, error: Exception) -> JournalError:
     return JournalError(f"{where}: the journal cannot be used: {type(error).__name__}: {error}")
 
 
-def _as_journal_error(method: _F) -> _F:
-    """A database error is a ``JournalError``, naming the campaign and the database."""
+def _driver_errors() -> type[Exception]:
+    import psycopg
 
-    @functools.wraps(method)
-    def wrapper(self: PostgresJournal, *args: Any, **kwargs: Any) -> Any:
-        import psycopg
+    return psycopg.Error
 
-        try:
-            return method(self, *args, **kwargs)
-        except psycopg.Error as error:
-            raise _explain(self.path, error) from None
 
-    return cast(_F, wrapper)
+# A database error is a ``JournalError``, naming the campaign and the database.
+_as_journal_error = journal_errors(_driver_errors, _explain)
 
 
 class PostgresJournal(AccountChecks):
