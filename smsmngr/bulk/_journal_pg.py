@@ -118,8 +118,8 @@ class PostgresJournal(AccountChecks):
             import psycopg
         except ImportError:
             raise JournalError(
-                "a PostgreSQL journal needs psycopg: pip install 'smsmngr[postgres]' "
-                "and 'psycopg[binary]' (or 'psycopg[c]')"
+                "a PostgreSQL journal needs psycopg: install smsmngr's postgres extra "
+                "and psycopg[binary] (or psycopg[c])"
             ) from None
         self.path = f"campaign {campaign!r} in {redacted(url)}"
         self.campaign = campaign
