@@ -85,9 +85,11 @@ flight by a run that is gone."""
 _BY_KEY = """r.campaign = %(campaign)s AND r.phone_number = w.phone_number
     AND r.content = w.content AND r.occurrence = w.occurrence"""
 
-# One statement, one round trip, the recipients sent once. The group is claimed first:
-# one another live run holds is skipped whole, its recipients untouched (they are that
-# run's: the same recipients, by the digest). New recipients are inserted
+# One statement, one round trip, the recipients sent once. The group is claimed first
+# (new, or taken over from a run that is gone; a live run's block row is never locked,
+# so workers skipping it do not wait on each other): one another live run holds is
+# skipped whole, its recipients untouched (they are that run's: the same recipients,
+# by the digest). New recipients are inserted
 # (a key held already is skipped by the index alone: no row locked or written), in key
 # order, so that two workers claiming overlapping calls wait for each other in the same
 # order and never deadlock; claimable ones are updated, found by key then by place
@@ -96,11 +98,12 @@ _BY_KEY = """r.campaign = %(campaign)s AND r.phone_number = w.phone_number
 # every other one is another run's, and costs nothing to fetch. Keys are looked up by
 # LATERAL ... OFFSET 0: a campaign's table grows faster than its statistics, and a
 # planner taking it for small would scan the whole campaign on every claim.
-CLAIM = f"""WITH block AS (INSERT INTO smsmngr_blocks AS b (campaign, block, run)
-        VALUES (%(campaign)s, %(block)s, %(run)s)
-        ON CONFLICT (campaign, block) DO UPDATE SET run = excluded.run
-        WHERE b.run NOT IN {ALIVE_RUNS}
-        RETURNING 1),
+CLAIM = f"""WITH fresh AS (INSERT INTO smsmngr_blocks (campaign, block, run)
+        VALUES (%(campaign)s, %(block)s, %(run)s) ON CONFLICT DO NOTHING RETURNING 1),
+    taken_over AS (UPDATE smsmngr_blocks b SET run = %(run)s
+        WHERE b.campaign = %(campaign)s AND b.block = %(block)s
+        AND b.run NOT IN {ALIVE_RUNS} RETURNING 1),
+    block AS (SELECT 1 FROM fresh UNION ALL SELECT 1 FROM taken_over),
     w AS MATERIALIZED (SELECT j.phone_number, decode(j.content, 'hex') AS content,
             j.occurrence, j.given, j.i
         FROM json_to_recordset(%(wanted)s::json) AS j(phone_number text, content text,
