@@ -17,9 +17,10 @@ from collections.abc import (
     Awaitable,
     Callable,
     Iterable,
+    Iterator,
     Mapping,
 )
-from contextlib import aclosing
+from contextlib import aclosing, contextmanager
 from types import TracebackType
 from typing import Any, Literal, TypeVar
 
@@ -37,8 +38,9 @@ from ._stacks import HttpStackName
 from ._transport import Transport
 from ._wire import encode_json, message_to_wire, simple_message_fields
 from .api_keys import registered_senders
-from .bulk._campaign import BulkInput, Tally, opened_campaign
-from .bulk._journal import Journal, journal_of
+from .bulk._backend import Account, JournalBackend, is_database_url, open_journal
+from .bulk._campaign import BulkInput, Campaign, Tally
+from .bulk._journal import Journal
 from .bulk._outcomes import BatchOutcome, BulkResult
 from .bulk._preflight import preflight_of
 from .bulk._reconcile import Platform, ReconcileResult, reconcile_journal
@@ -260,6 +262,7 @@ class AsyncClient(ApiAreas):
         *,
         grace: dt.timedelta = dt.timedelta(minutes=30),
         key_rotated: bool = False,
+        campaign: str | None = None,
     ) -> ReconcileResult:
         """Look a campaign journal's ``unknown`` recipients up on the platform (REST
         ``GET /messages``, by their send day in the account's time zone, their number
@@ -276,7 +279,8 @@ class AsyncClient(ApiAreas):
         Not finding a row does not prove the contrary at once (a listing may lag):
         ``grace`` is how long you wait before taking it so. The journal must be of
         this client's key and base URLs; ``key_rotated=True`` accepts a new key of the
-        same account.
+        same account. A PostgreSQL journal (``journal="postgresql://..."``) names the
+        campaign with ``campaign=``.
 
         Example::
 
@@ -285,7 +289,7 @@ class AsyncClient(ApiAreas):
         """
         if not isinstance(grace, dt.timedelta) or grace < dt.timedelta(0):
             raise ValidationError("grace", f"must be a timedelta of 0 or more, got {grace!r}")
-        opened = journal_of(self._transport, journal, self._region, key_rotated, must_exist=True)
+        opened = self._journal(journal, campaign, key_rotated=key_rotated, must_exist=True)
         try:
             credit = await self.account.get_credit()  # the account's time zone, and its clock
             platform = Platform(
@@ -340,10 +344,33 @@ class AsyncClient(ApiAreas):
             bulk_id=bulk_id,
             at=at,
             compress=compress,
-            journal=self._journal_opener(journal, key_rotated),
+            journal=self._upload_journal(journal, key_rotated),
             force=force,
             on_progress=on_progress,
             preflight=self._preflight(preflight, None),
+        )
+
+    def _journal(
+        self,
+        path: str | os.PathLike[str],
+        campaign: str | None,
+        *,
+        key_rotated: bool,
+        must_exist: bool = False,
+    ) -> JournalBackend:
+        """A journal of this client's account: its key and base URLs, or refused."""
+        if not isinstance(key_rotated, bool):
+            raise ValidationError("key_rotated", f"must be True or False, got {key_rotated!r}")
+        transport = self._transport
+        account = Account(transport.key_fingerprint, transport.base_url, transport.rest_base_url)
+        return open_journal(
+            path,
+            campaign=campaign,
+            region=self._region,
+            must_exist=must_exist,
+            account=account,
+            key_rotated=key_rotated,
+            clock_offset=lambda: transport.clock_offset,
         )
 
     async def cancel_scheduled(
@@ -366,13 +393,23 @@ class AsyncClient(ApiAreas):
             raise ValidationError("preflight", f"must be True or False, got {preflight!r}")
         return preflight_of(self.api_keys.me, journal) if preflight else None
 
-    def _journal_opener(
+    def _upload_journal(
         self, path: str | os.PathLike[str] | None, key_rotated: bool
     ) -> Callable[[], Journal] | None:
-        """What opens the journal at ``path`` (``None``: none), of this client's account."""
+        """What opens the journal file ``path`` records uploads in (``None``: none)."""
         if path is None:
             return None
-        return functools.partial(journal_of, self._transport, path, self._region, key_rotated)
+        if is_database_url(path):
+            raise ValidationError(
+                "journal", "uploads are recorded in a journal file; give a path, not a URL"
+            )
+
+        def opened() -> Journal:
+            journal = self._journal(path, None, key_rotated=key_rotated)
+            assert isinstance(journal, Journal)  # a path opens a file's journal
+            return journal
+
+        return opened
 
     async def send_bulk(
         self,
@@ -387,6 +424,7 @@ class AsyncClient(ApiAreas):
         not_accepted_retries: int = 3,
         key_rotated: bool = False,
         preflight: bool = False,
+        campaign: str | None = None,
     ) -> BulkResult:
         """Send any number of recipients in the fewest ``/messages`` calls, concurrently.
 
@@ -411,6 +449,11 @@ class AsyncClient(ApiAreas):
         unknowns without resending them unless ``resend_unknown=True``. A journal belongs
         to the key and base URLs it was written with and refuses others
         (``key_rotated=True``: the key was rotated on the same account).
+
+        With ``journal="postgresql://..."`` and ``campaign="name"`` the campaign lives in a
+        PostgreSQL database that any number of processes and hosts share: each recipient
+        is claimed by exactly one of them, and the others count it ``elsewhere`` (needs
+        ``smsmngr[postgres]``; see "Running a campaign on several workers").
         ``on_progress(done, total)`` is called after every call (``total`` is ``None``
         for an iterator input). ``preflight=True`` reads the key first
         (``api_keys.me()``): see ``PreflightError`` and docs/account.md.
@@ -421,28 +464,26 @@ class AsyncClient(ApiAreas):
             print(result.accepted, result.rejected, result.failed, result.unknown)
         """
         tally = Tally(collect_outcomes=collect_outcomes)
-        with opened_campaign(
-            self._transport,
-            self._journal_opener(journal, key_rotated),
-            normalize=self._normalize,
-            concurrency=concurrency,
-            max_requests_per_second=max_requests_per_second,
-            resend_unknown=resend_unknown,
-            on_progress=on_progress,
-            not_accepted_retries=not_accepted_retries,
-            preflight=self._preflight(preflight, journal),
-        ) as campaign:
+        with self._campaign(
+            concurrency,
+            max_requests_per_second,
+            journal,
+            resend_unknown,
+            on_progress,
+            not_accepted_retries,
+            key_rotated,
+            campaign,
+            preflight,
+        ) as running:
             try:
-                async with aclosing(campaign.run(messages)) as batches:
+                async with aclosing(running.run(messages)) as batches:
                     async for batch in batches:
                         tally.add(batch)
             except SmsManagerError as error:
                 if isinstance(error, CarriesBulkResult):  # what was sent is reported
-                    error.result = tally.result(
-                        calls=campaign.calls, stopped_by=campaign.stop_reason
-                    )
+                    error.result = tally.result(calls=running.calls, stopped_by=running.stop_reason)
                 raise
-        return tally.result(calls=campaign.calls, stopped_by=campaign.stop_reason)
+        return tally.result(calls=running.calls, stopped_by=running.stop_reason)
 
     async def iter_bulk(
         self,
@@ -456,6 +497,7 @@ class AsyncClient(ApiAreas):
         not_accepted_retries: int = 3,
         key_rotated: bool = False,
         preflight: bool = False,
+        campaign: str | None = None,
     ) -> AsyncGenerator[BatchOutcome, None]:
         """Like ``send_bulk()``, but an async iterator of each call's outcomes as it answers.
 
@@ -468,17 +510,55 @@ class AsyncClient(ApiAreas):
                 async for batch in batches:
                     store(batch.outcomes)
         """
-        with opened_campaign(
-            self._transport,
-            self._journal_opener(journal, key_rotated),
-            normalize=self._normalize,
-            concurrency=concurrency,
-            max_requests_per_second=max_requests_per_second,
-            resend_unknown=resend_unknown,
-            on_progress=on_progress,
-            not_accepted_retries=not_accepted_retries,
-            preflight=self._preflight(preflight, journal),
-        ) as campaign:
-            async with aclosing(campaign.run(messages)) as batches:
+        with self._campaign(
+            concurrency,
+            max_requests_per_second,
+            journal,
+            resend_unknown,
+            on_progress,
+            not_accepted_retries,
+            key_rotated,
+            campaign,
+            preflight,
+        ) as running:
+            async with aclosing(running.run(messages)) as batches:
                 async for batch in batches:
                     yield batch
+
+    @contextmanager
+    def _campaign(
+        self,
+        concurrency: int,
+        max_requests_per_second: float | None,
+        journal: str | os.PathLike[str] | None,
+        resend_unknown: bool,
+        on_progress: Callable[[int, int | None], object] | None,
+        not_accepted_retries: int,
+        key_rotated: bool,
+        campaign: str | None,
+        preflight: bool,
+    ) -> Iterator[Campaign]:
+        """A campaign, with its journal (if any) open for as long as it runs."""
+        check = self._preflight(preflight, journal)
+        opened = None
+        if journal is not None:
+            opened = self._journal(journal, campaign, key_rotated=key_rotated)
+        elif campaign is not None:
+            raise ValidationError(
+                "campaign", "names a campaign in a PostgreSQL journal: give journal= too"
+            )
+        try:
+            yield Campaign(
+                self._transport,
+                normalize=self._normalize,
+                concurrency=concurrency,
+                max_requests_per_second=max_requests_per_second,
+                journal=opened,
+                resend_unknown=resend_unknown,
+                on_progress=on_progress,
+                not_accepted_retries=not_accepted_retries,
+                preflight=check,
+            )
+        finally:
+            if opened is not None:
+                opened.close()

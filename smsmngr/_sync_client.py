@@ -268,6 +268,7 @@ class Client:
         *,
         grace: dt.timedelta = dt.timedelta(minutes=30),
         key_rotated: bool = False,
+        campaign: str | None = None,
     ) -> ReconcileResult:
         """Look a campaign journal's ``unknown`` recipients up on the platform (REST
         ``GET /messages``, by their send day in the account's time zone, their number
@@ -284,7 +285,8 @@ class Client:
         Not finding a row does not prove the contrary at once (a listing may lag):
         ``grace`` is how long you wait before taking it so. The journal must be of
         this client's key and base URLs; ``key_rotated=True`` accepts a new key of the
-        same account.
+        same account. A PostgreSQL journal (``journal="postgresql://..."``) names the
+        campaign with ``campaign=``.
 
         Example::
 
@@ -292,7 +294,7 @@ class Client:
             client.send_bulk(messages, journal="sale.db")  # sends what was not found
         """
         return self._runner.call(
-            AsyncClient.reconcile, journal, grace=grace, key_rotated=key_rotated
+            AsyncClient.reconcile, journal, grace=grace, key_rotated=key_rotated, campaign=campaign
         )
 
     def upload_bulk(
@@ -365,6 +367,7 @@ class Client:
         not_accepted_retries: int = 3,
         key_rotated: bool = False,
         preflight: bool = False,
+        campaign: str | None = None,
     ) -> BulkResult:
         """Send any number of recipients in the fewest ``/messages`` calls, concurrently.
 
@@ -389,6 +392,11 @@ class Client:
         unknowns without resending them unless ``resend_unknown=True``. A journal belongs
         to the key and base URLs it was written with and refuses others
         (``key_rotated=True``: the key was rotated on the same account).
+
+        With ``journal="postgresql://..."`` and ``campaign="name"`` the campaign lives in a
+        PostgreSQL database that any number of processes and hosts share: each recipient
+        is claimed by exactly one of them, and the others count it ``elsewhere`` (needs
+        ``smsmngr[postgres]``; see "Running a campaign on several workers").
         ``on_progress(done, total)`` is called after every call (``total`` is ``None``
         for an iterator input). ``preflight=True`` reads the key first
         (``api_keys.me()``): see ``PreflightError`` and docs/account.md.
@@ -410,6 +418,7 @@ class Client:
             not_accepted_retries=not_accepted_retries,
             key_rotated=key_rotated,
             preflight=preflight,
+            campaign=campaign,
         )
 
     def iter_bulk(
@@ -424,6 +433,7 @@ class Client:
         not_accepted_retries: int = 3,
         key_rotated: bool = False,
         preflight: bool = False,
+        campaign: str | None = None,
     ) -> Generator[BatchOutcome, None, None]:
         """Like ``send_bulk()``, but an iterator of each call's outcomes as it answers.
 
@@ -447,6 +457,7 @@ class Client:
             not_accepted_retries=not_accepted_retries,
             key_rotated=key_rotated,
             preflight=preflight,
+            campaign=campaign,
         )
 
     @property

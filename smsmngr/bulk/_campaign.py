@@ -18,7 +18,7 @@ from collections.abc import (
     Iterator,
     Sequence,
 )
-from contextlib import aclosing, contextmanager
+from contextlib import aclosing
 from typing import Any
 
 import anyio
@@ -39,13 +39,14 @@ from ..errors import (
 )
 from ..models import Message
 from ..phone import PhoneNormalizer, normalize_phone_number
-from ._journal import Journal, JournalError, Key
+from ._backend import JournalBackend, Key
+from ._journal import JournalError
 from ._outcomes import (
     Answer,
     BatchOutcome,
-    BulkResult,
     OutcomeStatus,
     RecipientOutcome,
+    Tally,
     accepted_outcomes,
     outcomes_for_error,
     read_answer,
@@ -53,7 +54,7 @@ from ._outcomes import (
 )
 from ._packing import Call, FromJournal, Lookup, Packer
 
-__all__ = ["BulkInput", "Campaign", "Tally", "numbered", "opened_campaign"]
+__all__ = ["BulkInput", "Campaign", "Tally", "numbered"]  # Tally: from _outcomes
 
 BulkInput = Message | Iterable[Message] | AsyncIterable[Message]
 ProgressCallback = Callable[[int, "int | None"], object]
@@ -81,7 +82,7 @@ class Campaign:
         *,
         concurrency: int,
         max_requests_per_second: float | None,
-        journal: Journal | None,
+        journal: JournalBackend | None,
         resend_unknown: bool,
         on_progress: ProgressCallback | None,
         not_accepted_retries: int = 3,
@@ -143,6 +144,11 @@ class Campaign:
                         closed_early = True
                         workers.cancel_scope.cancel()
                         break
+        if self._journal is not None and not closed_early:
+            try:
+                await self._journal.flush()  # what waits is written before the result
+            except JournalError as error:
+                self._stop(error)
         if self._stop_error is not None and not closed_early:
             raise self._stop_error
 
@@ -181,11 +187,38 @@ class Campaign:
             describe=journal.describe if journal is not None else None,
         )
         settled: dict[str, list[RecipientOutcome]] = {"local": [], "journal": []}
+        # A shared journal claims calls in groups: one round trip for several calls.
+        group = max(2, self._concurrency) if journal is not None and journal.claims_calls else 1
+        claiming: list[Call] = []
 
         async def flush(source: str, at_least: int = 1) -> None:
             if len(settled[source]) >= at_least:
                 await batches.send(BatchOutcome(tuple(settled[source]), source=source))
                 settled[source] = []
+
+        async def dispatch(call: Call | None) -> None:
+            """Send ``call`` on once its group is claimed (``None``: the last group)."""
+            if call is not None:
+                claiming.append(call)
+                if len(claiming) < group:
+                    return
+            taken: list[tuple[Call | None, list[RecipientOutcome]]]
+            if journal is None or not journal.claims_calls or self.stop_reason is not None:
+                taken = [(each, []) for each in claiming]
+            else:
+                try:
+                    taken = await journal.take(claiming, resend_unknown=self._resend_unknown)
+                except JournalError as error:
+                    # Nothing of these calls was claimed: they go to the workers, who
+                    # report them not sent, as the campaign now stops.
+                    self._stop(error)
+                    taken = [(each, []) for each in claiming]
+            claiming.clear()
+            for each, others in taken:
+                if others:
+                    await batches.send(BatchOutcome(tuple(others), source="journal"))
+                if each is not None:
+                    await calls.send(each)
 
         async with calls, batches, aclosing(numbered(messages)) as indexed:
             try:
@@ -194,7 +227,7 @@ class Campaign:
                         break
                     for item in packer.add(index, message):
                         if isinstance(item, Call):
-                            await calls.send(item)
+                            await dispatch(item)
                         elif isinstance(item, FromJournal):
                             settled["journal"].append(item.outcome)
                             await flush("journal", _SETTLED_PER_BATCH)
@@ -210,7 +243,8 @@ class Campaign:
                 stop = BulkStoppedError(f"the input raised {type(error).__name__}: {error}")
                 self._stop(stop, error, halt=False)
             for call in packer.finish():
-                await calls.send(call)
+                await dispatch(call)
+            await dispatch(None)
             await flush("local")
             await flush("journal")
 
@@ -241,6 +275,11 @@ class Campaign:
                     assert self._workers is not None
                     self._workers.cancel_scope.cancel()
                     return
+                if self._journal is not None:
+                    try:
+                        await self._journal.flush(max(2, self._concurrency // 2))
+                    except JournalError as error:
+                        self._stop(error)
                 for batch in sent:
                     await batches.send(batch)
 
@@ -423,19 +462,6 @@ def _given(call: Call) -> Iterator[tuple[Key, str]]:
             yield (number, content, occurrence), given
 
 
-@contextmanager
-def opened_campaign(
-    transport: Transport, journal: Callable[[], Journal] | None, **options: Any
-) -> Iterator[Campaign]:
-    """A ``Campaign`` with its journal (``journal()`` opens it) open while it runs."""
-    opened = journal() if journal is not None else None
-    try:
-        yield Campaign(transport, journal=opened, **options)
-    finally:
-        if opened is not None:
-            opened.close()
-
-
 async def numbered(messages: BulkInput) -> AsyncGenerator[tuple[int, Message], None]:
     """Each message of a bulk input with its index (one ``Message`` is the only one)."""
     if isinstance(messages, Message):
@@ -456,34 +482,3 @@ def _known_total(messages: BulkInput) -> int | None:
     if isinstance(messages, (list, tuple)):
         return sum(len(m.to) for m in messages if isinstance(m, Message))
     return None
-
-
-class Tally:
-    """Folds batch outcomes into a ``BulkResult``."""
-
-    def __init__(self, *, collect_outcomes: bool) -> None:
-        self.counts = dict.fromkeys(OutcomeStatus, 0)
-        self._outcomes: list[RecipientOutcome] | None = [] if collect_outcomes else None
-        self._request_ids: list[str] | None = [] if collect_outcomes else None
-
-    def add(self, batch: BatchOutcome) -> None:
-        for status, count in batch.counts.items():
-            self.counts[status] += count
-        if self._outcomes is not None:
-            self._outcomes.extend(batch.outcomes)
-        if self._request_ids is not None and batch.request_id is not None:
-            self._request_ids.append(batch.request_id)
-
-    def result(self, *, calls: int, stopped_by: str | None) -> BulkResult:
-        outcomes: tuple[RecipientOutcome, ...] = ()
-        if self._outcomes is not None:
-            self._outcomes.sort(key=lambda o: (o.message_index, o.recipient_index))
-            outcomes = tuple(self._outcomes)
-        return BulkResult(
-            total=sum(self.counts.values()),
-            counts=self.counts,
-            outcomes=outcomes,
-            request_ids=tuple(self._request_ids or ()),
-            calls=calls,
-            stopped_by=stopped_by,
-        )

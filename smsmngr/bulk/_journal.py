@@ -24,28 +24,37 @@ everything is in the one file, which may be copied whenever no campaign runs on 
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ..errors import JournalError, ValidationError
 from . import _reports
+from ._backend import (
+    SEND_AGAIN,
+    SENDING,
+    Account,
+    AccountChecks,
+    Key,
+    Taken,
+    Unknown,
+    journal_errors,
+)
 from ._outcomes import OutcomeStatus, RecipientOutcome
 
 if TYPE_CHECKING:
     from .._transport import Transport
     from ..webhooks import Event
+    from ._packing import Call
 
 __all__ = ["Account", "Journal", "JournalError", "Unknown", "journal_of"]
 
 _FORMAT = "smsmngr-journal-6"
-_SENDING = "sending"
-# Certainly never processed: a resume sends these again.
-_SEND_AGAIN = {OutcomeStatus.FAILED.value, OutcomeStatus.REJECTED.value}
+_SENDING = SENDING
+_SEND_AGAIN = SEND_AGAIN
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     """CREATE TABLE IF NOT EXISTS recipients (
@@ -85,30 +94,6 @@ _SEEN = """CREATE TEMP TABLE seen (
     PRIMARY KEY (phone_number, content)
 ) WITHOUT ROWID"""
 
-Key = tuple[str, bytes, int]
-"""A recipient in a journal: ``(number, content digest, occurrence)``."""
-
-
-class Unknown(NamedTuple):
-    """A recipient whose outcome is unknown, and what is needed to look it up: the
-    number as it was given, when its call left (local clock) and how far the API's
-    clock was ahead then (``None``: not known), and its message's wire fields."""
-
-    key: Key
-    given: str | None
-    sent_at: float | None
-    skew: float | None
-    fields: Mapping[str, Any] | None
-
-
-class Account(NamedTuple):
-    """What a journal is written against: the key (as ``fingerprint(salt)``, a salted
-    HMAC, never the key) and the base URLs of the sending and REST APIs."""
-
-    fingerprint: Callable[[bytes], str]
-    base_url: str
-    rest_base_url: str
-
 
 def _explain(path: str, error: sqlite3.Error) -> JournalError:
     """The reason a database error stops a journal, in words that say what to do."""
@@ -136,20 +121,8 @@ def _explain(path: str, error: sqlite3.Error) -> JournalError:
     return JournalError(f"{path}: the journal cannot be used: {error}")
 
 
-_F = TypeVar("_F", bound=Callable[..., Any])
-
-
-def _as_journal_error(method: _F) -> _F:
-    """A database error while the campaign runs is a ``JournalError``, naming the file."""
-
-    @functools.wraps(method)
-    def wrapper(self: Journal, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return method(self, *args, **kwargs)
-        except sqlite3.Error as error:
-            raise _explain(self.path, error) from None
-
-    return cast(_F, wrapper)
+# A database error while the campaign runs is a ``JournalError``, naming the file.
+_as_journal_error = journal_errors(lambda: sqlite3.Error, _explain)  # type: ignore[arg-type]
 
 
 def journal_of(
@@ -179,9 +152,11 @@ def _connect(path: str) -> sqlite3.Connection:
     return sqlite3.connect(path, isolation_level=None, timeout=0)
 
 
-class Journal:
+class Journal(AccountChecks):
     """The state of one campaign in a SQLite file, locked while open; use it from one
     thread, and ``close()`` it to release the lock."""
+
+    claims_calls = False
 
     def __init__(
         self,
@@ -263,62 +238,27 @@ class Journal:
                 "version, or give a new path."
             )
 
-    def _check_region(self) -> None:
-        """Numbers are keyed as the client normalized them: a client reading national
-        numbers differently would key the same recipient apart, and send it twice."""
-        db = self._db
-        db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('region', ?)", (self._region,))
-        (region,) = db.execute("SELECT value FROM meta WHERE key = 'region'").fetchone()
-        if region != self._region:
-            then = f"default_region={region!r}" if region else "no default_region"
-            now = f"default_region={self._region!r}" if self._region else "none"
-            raise JournalError(
-                f"{self.path} was written by a client with {then}, this one has {now}: its "
-                "numbers would be read differently and could be sent twice. Resume with "
-                "the same default_region; the journal was left untouched."
-            )
-
     def _meta(self, key: str, value: str) -> str:
         """The journal's ``key``, recorded as ``value`` if it has none yet."""
         self._db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", (key, value))
         (held,) = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return str(held)
 
-    def _check_account(self, account: Account) -> None:
-        """Another account finds none of this one's messages, so every unknown would be
-        sent again, and a mock's acceptances would pass for the platform's. A journal
-        whose recipients were all certainly never processed (a wrong key, say) holds
-        nothing of any account's: it takes the new key and URLs."""
-        held_anything = self._db.execute(
+    def _set_meta(self, key: str, value: str) -> None:
+        self._db.execute("UPDATE meta SET value = ? WHERE key = ?", (value, key))
+
+    def _forget_account(self) -> None:
+        self._db.execute(
+            "DELETE FROM meta WHERE key IN ('base_url', 'rest_base_url', 'key_fingerprint')"
+        )
+
+    def _holds_anything(self) -> bool:
+        held = self._db.execute(
             "SELECT 1 FROM recipients WHERE status NOT IN (?, ?) "
             "UNION ALL SELECT 1 FROM uploads WHERE outcome != 'failed' LIMIT 1",
             tuple(_SEND_AGAIN),
         ).fetchone()
-        if held_anything is None:
-            self._db.execute(
-                "DELETE FROM meta WHERE key IN ('base_url', 'rest_base_url', 'key_fingerprint')"
-            )
-        for name, url in (("base_url", account.base_url), ("rest_base_url", account.rest_base_url)):
-            held = self._meta(name, url)
-            if held != url:
-                raise JournalError(
-                    f"{self.path} was written against {name}={held!r}, this client uses "
-                    f"{url!r}: the messages it holds are not there, and resuming or reconciling "
-                    f"could send them twice. Use the same {name}; the journal was left untouched."
-                )
-        salt = bytes.fromhex(self._meta("key_salt", os.urandom(16).hex()))
-        fingerprint = account.fingerprint(salt)
-        if self._meta("key_fingerprint", fingerprint) == fingerprint:
-            return
-        if not self._key_rotated:
-            raise JournalError(
-                f"{self.path} was written with another API key (the journal keeps only a "
-                "fingerprint of it): another account holds none of its messages, and resuming "
-                "or reconciling could send them twice. Use the key it was written with; if that "
-                "key was rotated on the same account, pass key_rotated=True (command line: "
-                "--key-rotated) to go on with the new one. The journal was left untouched."
-            )
-        self._db.execute("UPDATE meta SET value = ? WHERE key = 'key_fingerprint'", (fingerprint,))
+        return held is not None
 
     def _check_integrity(self) -> None:
         (verdict,) = self._db.execute("PRAGMA quick_check(1)").fetchone()
@@ -359,6 +299,13 @@ class Journal:
         """Record what a content is (its wire fields but ``to``), once."""
         text = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
         self._db.execute("INSERT OR IGNORE INTO contents VALUES (?, ?)", (content, text))
+
+    async def take(self, calls: Sequence[Call], *, resend_unknown: bool) -> list[Taken]:
+        """Calls are sent whole: their recipients were claimed as they were packed."""
+        return [(call, []) for call in calls]
+
+    async def flush(self, calls: int = 1) -> None:
+        """Nothing waits: every write is made when it is asked for."""
 
     @_as_journal_error
     def sending(self, recipients: Iterable[tuple[Key, str]]) -> None:

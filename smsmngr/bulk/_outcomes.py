@@ -18,6 +18,7 @@ __all__ = [
     "BulkResult",
     "OutcomeStatus",
     "RecipientOutcome",
+    "Tally",
     "accepted_outcomes",
     "outcomes_for_error",
     "read_answer",
@@ -40,6 +41,9 @@ class OutcomeStatus(str, enum.Enum):
     UNKNOWN = "unknown"
     """The request may have been processed (5xx, timeout, dropped connection):
     never resent unless asked."""
+    ELSEWHERE = "elsewhere"
+    """A shared journal's campaign only: another worker claimed it (it sends it, or has
+    sent it); this one did not send it. A result counts it only when there are some."""
 
     # Printed as the plain name, so that ``print(result.counts)`` reads as a dict of
     # names on every Python (3.11 changed how a str enum formats).
@@ -162,6 +166,11 @@ class BulkResult:
     def unknown(self) -> int:
         return self.counts[OutcomeStatus.UNKNOWN]
 
+    @property
+    def elsewhere(self) -> int:
+        """Recipients another worker of a shared campaign claimed (see ``OutcomeStatus``)."""
+        return self.counts.get(OutcomeStatus.ELSEWHERE, 0)
+
 
 Recipients = Sequence[tuple[Any, ...]]
 """The recipients of one wire message, each a tuple that starts ``(message_index,
@@ -233,3 +242,36 @@ def outcomes_for_error(
         for recipients in chunks
         for r in recipients
     ]
+
+
+class Tally:
+    """Folds batch outcomes into a ``BulkResult``."""
+
+    def __init__(self, *, collect_outcomes: bool) -> None:
+        # "elsewhere" is counted only by a shared campaign that has some.
+        self.counts = dict.fromkeys(OutcomeStatus, 0)
+        del self.counts[OutcomeStatus.ELSEWHERE]
+        self._outcomes: list[RecipientOutcome] | None = [] if collect_outcomes else None
+        self._request_ids: list[str] | None = [] if collect_outcomes else None
+
+    def add(self, batch: BatchOutcome) -> None:
+        for status, count in batch.counts.items():
+            self.counts[status] = self.counts.get(status, 0) + count
+        if self._outcomes is not None:
+            self._outcomes.extend(batch.outcomes)
+        if self._request_ids is not None and batch.request_id is not None:
+            self._request_ids.append(batch.request_id)
+
+    def result(self, *, calls: int, stopped_by: str | None) -> BulkResult:
+        outcomes: tuple[RecipientOutcome, ...] = ()
+        if self._outcomes is not None:
+            self._outcomes.sort(key=lambda o: (o.message_index, o.recipient_index))
+            outcomes = tuple(self._outcomes)
+        return BulkResult(
+            total=sum(self.counts.values()),
+            counts=self.counts,
+            outcomes=outcomes,
+            request_ids=tuple(self._request_ids or ()),
+            calls=calls,
+            stopped_by=stopped_by,
+        )

@@ -52,6 +52,9 @@ Lookup = Callable[[str, bytes], tuple[int, "tuple[str, str | None, str | None, s
 message_id, request_id, error)`` a journal holds for it when it is not to be sent."""
 
 
+_TO = '"to":[{"phone_number":"'
+
+
 @attrs.frozen
 class Call:
     """One ``POST /messages``: ``body`` holds the JSON text of each wire message,
@@ -73,6 +76,29 @@ class Call:
             tuple(self.chunks[k] for k in keys),
             tuple(self.contents[k] for k in keys),
         )
+
+    def only(self, keep: Callable[[bytes, Slot], bool]) -> Call | None:
+        """The call with only the recipients ``keep(content, slot)`` is true of, in its
+        order (``None``: none); each is asked once. Itself when all are kept."""
+        body, chunks, contents = [], [], []
+        for text, chunk, content in zip(self.body, self.chunks, self.contents, strict=True):
+            kept = tuple(slot for slot in chunk if keep(content, slot))
+            if len(kept) == len(chunk):
+                body.append(text)
+            elif kept:
+                # "to" comes last in each wire message: its numbers follow the last marker.
+                head = text[: text.rfind(_TO)]
+                numbers = '"},{"phone_number":"'.join(slot[3] for slot in kept)
+                body.append(f'{head}{_TO}{numbers}"}}]}}')
+            else:
+                continue
+            chunks.append(kept)
+            contents.append(content)
+        if len(body) == len(self.body) and all(
+            len(a) == len(b) for a, b in zip(chunks, self.chunks, strict=True)
+        ):
+            return self
+        return Call(tuple(body), tuple(chunks), tuple(contents)) if body else None
 
     def halves(self) -> tuple[Call, Call]:
         """The call split in two by wire messages (for isolating a refused message)."""

@@ -27,7 +27,7 @@ import attrs
 
 from .._delivery import DELIVERED_RESULTS, FINAL_RESULTS, REPORTED_SENT
 from ..status import MessageRow
-from ._journal import Journal, Unknown
+from ._backend import JournalBackend, Unknown, open_journal
 from ._outcomes import OutcomeStatus, RecipientOutcome
 from ._proof import (
     SLACK,
@@ -94,7 +94,7 @@ class Platform:
 
 
 async def reconcile_journal(
-    journal: Journal, platform: Platform, *, grace: dt.timedelta, now: dt.datetime
+    journal: JournalBackend, platform: Platform, *, grace: dt.timedelta, now: dt.datetime
 ) -> ReconcileResult:
     """Look ``journal``'s unknown recipients up on ``platform``; see the module.
     ``now`` is this machine's time."""
@@ -104,6 +104,7 @@ async def reconcile_journal(
         settled = await state.settle_number(list(group), grace)
         if settled:
             journal.settle(settled)
+    await journal.flush()
     return ReconcileResult(
         state.found,
         state.send_again,
@@ -115,7 +116,9 @@ async def reconcile_journal(
 
 
 class _Reconciling:
-    def __init__(self, journal: Journal, platform: Platform, platform_now: dt.datetime) -> None:
+    def __init__(
+        self, journal: JournalBackend, platform: Platform, platform_now: dt.datetime
+    ) -> None:
         self.journal = journal
         self.platform = platform
         self.now = platform_now
@@ -275,15 +278,16 @@ class Funnel:
     """``(result code, description, recipients)`` of failed deliveries, most first."""
 
 
-def funnel(journal: str | os.PathLike[str]) -> Funnel:
-    """The delivery funnel of the campaign ``journal`` holds (after it ran).
+def funnel(journal: str | os.PathLike[str], *, campaign: str | None = None) -> Funnel:
+    """The delivery funnel of the campaign ``journal`` holds (after it ran, or while it
+    runs, for a PostgreSQL journal: ``campaign`` names it there).
 
     Example::
 
         record_delivery_reports("sale.db", parse(webhook_body))
         print(funnel("sale.db"))
     """
-    opened = Journal(journal, check_region=False, must_exist=True)
+    opened = open_journal(journal, campaign=campaign, check_region=False, must_exist=True)
     try:
         statuses = opened.outcome_counts()
         by_result, failures = opened.delivery_counts()
@@ -316,13 +320,15 @@ def funnel(journal: str | os.PathLike[str]) -> Funnel:
 
 
 def record_delivery_reports(
-    journal: str | os.PathLike[str], events: Iterable[Event]
+    journal: str | os.PathLike[str], events: Iterable[Event], *, campaign: str | None = None
 ) -> RecordedReports:
     """Fold delivery reports (events from ``smsmngr.webhooks.parse``, ``read_events``
     or a receiver) into a campaign's journal, by message id, and say how many matched
     its recipients. Other events are skipped; a report the journal cannot store is
     refused alone (``refused``), so a receiver that records reports never fails a
-    whole batch for one. The journal must not be in use by a running campaign.
+    whole batch for one. A journal file must not be in use by a running campaign; a
+    PostgreSQL journal (``campaign`` names the campaign) takes reports while its
+    workers run.
 
     Example::
 
@@ -330,7 +336,7 @@ def record_delivery_reports(
         recorded = record_delivery_reports("sale.db", parse(webhook_body))
         print(recorded.matched, "of", recorded.reports, "reports are this campaign's")
     """
-    opened = Journal(journal, check_region=False, must_exist=True)
+    opened = open_journal(journal, campaign=campaign, check_region=False, must_exist=True)
     try:
         return opened.record_reports(events)
     finally:

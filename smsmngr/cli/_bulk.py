@@ -64,7 +64,12 @@ def register(commands: Commands, common: Common) -> None:
         "--concurrency", type=_AT_LEAST_ONE, default=8, help="calls in flight (default 8)"
     )
     p.add_argument("--rate", type=_RATE, help="at most this many calls a second")
-    p.add_argument("--journal", help="SQLite file to resume from after a crash")
+    p.add_argument(
+        "--journal",
+        help="SQLite file to resume from after a crash, or a postgresql:// URL that "
+        "several workers share (with --campaign)",
+    )
+    p.add_argument("--campaign", help="with a postgresql:// journal: the campaign's name")
     p.add_argument("--key-rotated", action="store_true", help=KEY_ROTATED)
     p.add_argument("--output", help="write one outcome a line to this JSON Lines file")
     p.add_argument(
@@ -189,6 +194,7 @@ class _Campaign:
                 journal=args.journal,
                 resend_unknown=args.resend_unknown,
                 key_rotated=args.key_rotated,
+                campaign=args.campaign,
             )
             with closing(batches):
                 for batch in batches:
@@ -220,8 +226,8 @@ class _Campaign:
         print_summary(self.counts, self.total, not_sent=not_sent)
         if self.already_done:
             print(
-                f"{self.already_done:,} recipients were settled by an earlier run (the "
-                "journal says so): none of them was sent again"
+                f"{self.already_done:,} recipients were settled by an earlier run or another "
+                "worker (the journal says so): this run sent none of them"
             )
         print(f"this run made {self.calls:,} calls to the API")
 

@@ -93,6 +93,7 @@ MEANING = {
     "rejected": "not accepted, nothing sent: safe to send again",
     "failed": "not sent: safe to send again",
     "unknown": "may have been sent: check before sending again",
+    "elsewhere": "claimed by another worker of the campaign: not sent by this one",
 }
 
 
@@ -102,7 +103,11 @@ NOT_SENT = "stopped before they were sent (a call in flight then may have been)"
 def outcome_rows(counts: Mapping[Any, int], total: int, *, not_sent: int = 0) -> list[list[object]]:
     """One row a status, then ``not_sent`` (after a stop, so that the rows add up), then
     the total."""
-    named = [(s.value, count, MEANING.get(s.value, "")) for s, count in counts.items()]
+    named = [
+        (s.value, count, MEANING.get(s.value, ""))
+        for s, count in counts.items()
+        if count or s != OutcomeStatus.ELSEWHERE  # a shared campaign's only
+    ]
     if not_sent:
         named.append(("not sent yet", not_sent, NOT_SENT))
     return [

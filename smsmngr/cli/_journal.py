@@ -1,5 +1,5 @@
 """``smsmngr journal show``, ``reconcile`` and ``reports``: a campaign's journal, after
-it ran."""
+it ran (or, for a PostgreSQL journal, while its workers run)."""
 
 from __future__ import annotations
 
@@ -61,14 +61,16 @@ def register(commands: Commands, common: Common) -> None:
 def _on_a_journal(
     commands: Commands, name: str, summary: str, common: Common
 ) -> argparse.ArgumentParser:
-    """A journal command: the journal's file comes first."""
+    """A journal command: the journal (a file, or a PostgreSQL URL with ``--campaign``)
+    comes first."""
     command = commands.add_parser(name, help=summary, **common)
-    command.add_argument("journal")
+    command.add_argument("journal", help="a journal file, or a postgresql:// URL")
+    command.add_argument("--campaign", help="with a postgresql:// journal: the campaign's name")
     return command
 
 
 def journal_show(args: argparse.Namespace) -> int:
-    shown = funnel(args.journal)
+    shown = funnel(args.journal, campaign=args.campaign)
     counts = {OutcomeStatus.ACCEPTED: shown.accepted} | {
         OutcomeStatus(status): count for status, count in shown.not_accepted.items()
     }
@@ -124,7 +126,9 @@ def journal_reconcile(args: argparse.Namespace) -> int:
         raise UsageError(f"--grace-minutes must be 0 or more, got {args.grace_minutes}")
     grace = dt.timedelta(minutes=args.grace_minutes)
     with client_from(args) as client:
-        result = client.reconcile(args.journal, grace=grace, key_rotated=args.key_rotated)
+        result = client.reconcile(
+            args.journal, grace=grace, key_rotated=args.key_rotated, campaign=args.campaign
+        )
     rows = [
         ["found on the platform: accepted", f"{result.found:,}"],
         ["not found: sent again on resume", f"{result.send_again:,}"],
@@ -138,7 +142,7 @@ def journal_reconcile(args: argparse.Namespace) -> int:
 
 
 def journal_reports(args: argparse.Namespace) -> int:
-    recorded = record_delivery_reports(args.journal, _events_in(args.files))
+    recorded = record_delivery_reports(args.journal, _events_in(args.files), campaign=args.campaign)
     print(
         f"{recorded.events:,} events read: {recorded.reports:,} delivery reports, "
         f"{recorded.matched:,} of them for recipients of {args.journal}, "

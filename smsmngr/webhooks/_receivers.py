@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import inspect
 import logging
+import os
 import traceback
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
@@ -133,6 +134,32 @@ def _rules(
     return _Rules(token, token_param, secret, signature_header, max_body_bytes)
 
 
+def _recording(
+    handler: Handler | None, journal: str | os.PathLike[str] | None, campaign: str | None
+) -> Handler:
+    """``handler``, after the reports among the events are recorded into ``journal``."""
+    if journal is None:
+        if handler is None:
+            raise ConfigurationError("a receiver needs a handler, or a journal= to record into")
+        if campaign is not None:
+            raise ConfigurationError("campaign= names a campaign in journal=: give journal= too")
+        return handler
+    from ..bulk._backend import is_database_url
+
+    if is_database_url(journal) != (campaign is not None):
+        raise ConfigurationError(
+            "campaign= goes with a postgresql:// journal, and only with one (a journal file "
+            "holds one campaign)"
+        )
+    from ..bulk import record_delivery_reports
+
+    def record(events: list[Event]) -> Any:
+        record_delivery_reports(journal, events, campaign=campaign)
+        return handler(events) if handler is not None else None
+
+    return record
+
+
 def _is_async_callable(handler: Callable[..., Any]) -> bool:
     """Whether calling ``handler`` gives a coroutine without blocking: run it on the loop."""
     call = type(handler).__call__  # an object with ``async def __call__``
@@ -195,13 +222,15 @@ def _log_handler_failure(error: Exception) -> None:
 
 
 def asgi_receiver(
-    handler: Callable[[list[Event]], Awaitable[Any] | Any],
+    handler: Callable[[list[Event]], Awaitable[Any] | Any] | None = None,
     *,
     token: str | None = None,
     token_param: str = "token",  # noqa: S107 (a parameter name, not a secret)
     hmac_secret: str | bytes | None = None,
     signature_header: str = "X-Signature",
     max_body_bytes: int = DEFAULT_MAX_BYTES,
+    journal: str | os.PathLike[str] | None = None,
+    campaign: str | None = None,
 ) -> Callable[[Any, Any, Any], Awaitable[None]]:
     """An ASGI app that parses each POST and calls ``handler(events)``.
 
@@ -209,6 +238,10 @@ def asgi_receiver(
     returns is awaited before the answer. With ``token``,
     the callback URL must carry ``?token=...`` (compared in constant time); with
     ``hmac_secret``, the ``signature_header`` must hold the hex HMAC-SHA256 of the body.
+    With ``journal=`` (and ``campaign=`` for a PostgreSQL journal), the delivery reports
+    are recorded into the campaign's journal first (``record_delivery_reports``), then
+    ``handler``, if any, is called: a receiver replica writes reports as they arrive,
+    while the campaign's workers run.
 
     Example::
 
@@ -218,6 +251,7 @@ def asgi_receiver(
         app = asgi_receiver(handle, token=os.environ["WEBHOOK_TOKEN"])
     """
     rules = _rules(token, token_param, hmac_secret, signature_header, max_body_bytes)
+    handler = _recording(handler, journal, campaign)
     on_the_loop = _is_async_callable(handler)
 
     async def receive_events(scope: Any, receive: Any, send: Any) -> None:
@@ -284,13 +318,15 @@ async def _asgi_answer(send: Any, status: int) -> None:
 
 
 def wsgi_receiver(
-    handler: Callable[[list[Event]], Any],
+    handler: Callable[[list[Event]], Any] | None = None,
     *,
     token: str | None = None,
     token_param: str = "token",  # noqa: S107 (a parameter name, not a secret)
     hmac_secret: str | bytes | None = None,
     signature_header: str = "X-Signature",
     max_body_bytes: int = DEFAULT_MAX_BYTES,
+    journal: str | os.PathLike[str] | None = None,
+    campaign: str | None = None,
 ) -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
     """A WSGI app that parses each POST and calls ``handler(events)``; see
     ``asgi_receiver`` for the options. ``handler`` is best a plain function: an
@@ -300,8 +336,10 @@ def wsgi_receiver(
     Example::
 
         app = wsgi_receiver(lambda events: save(events), hmac_secret=SECRET)
+        app = wsgi_receiver(journal="postgresql://db/sms", campaign="sale")  # reports only
     """
     rules = _rules(token, token_param, hmac_secret, signature_header, max_body_bytes)
+    handler = _recording(handler, journal, campaign)
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         headers = {

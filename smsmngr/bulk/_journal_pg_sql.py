@@ -1,0 +1,176 @@
+"""The SQL of the PostgreSQL journal (``_journal_pg``): its schema, and the statements
+that claim, settle and read a campaign's recipients. Every table is the SDK's own
+(``smsmngr_*``), in the connection's current schema, keyed by the campaign's name."""
+
+from __future__ import annotations
+
+__all__ = [
+    "ALIVE_RUNS",
+    "CLAIM",
+    "DELIVERY_COUNTS",
+    "DESCRIBE",
+    "FAILURE_CODES",
+    "RECORD_REPORT",
+    "SCHEMA",
+    "SCHEMA_VERSION",
+    "SETTLE",
+    "UNKNOWNS",
+]
+
+SCHEMA_VERSION = 1
+"""The schema this SDK writes; a newer one in the database is refused, not guessed at."""
+
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS smsmngr_schema (version integer NOT NULL)",
+    """CREATE TABLE IF NOT EXISTS smsmngr_meta (
+        campaign text NOT NULL,
+        key text NOT NULL,
+        value text NOT NULL,
+        PRIMARY KEY (campaign, key))""",
+    # One row per send_bulk (a worker's run): its session, to tell a live worker's
+    # claims from a killed one's.
+    """CREATE TABLE IF NOT EXISTS smsmngr_runs (
+        run text PRIMARY KEY,
+        campaign text NOT NULL,
+        pid integer NOT NULL,
+        started timestamptz NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS smsmngr_recipients (
+        campaign text NOT NULL,
+        phone_number text NOT NULL,
+        content bytea NOT NULL,
+        occurrence integer NOT NULL,
+        status text NOT NULL,
+        run text,
+        message_id text,
+        request_id text,
+        error text,
+        sent_at double precision,
+        given text,
+        skew double precision,
+        PRIMARY KEY (campaign, phone_number, content, occurrence))""",
+    """CREATE INDEX IF NOT EXISTS smsmngr_recipients_by_message_id
+        ON smsmngr_recipients (campaign, message_id)""",
+    # Which run claimed each group of calls (by a digest of its recipients): a worker
+    # skips a group another live run holds without touching its recipients.
+    """CREATE TABLE IF NOT EXISTS smsmngr_blocks (
+        campaign text NOT NULL,
+        block bytea NOT NULL,
+        run text NOT NULL,
+        PRIMARY KEY (campaign, block))""",
+    """CREATE TABLE IF NOT EXISTS smsmngr_contents (
+        campaign text NOT NULL,
+        content bytea NOT NULL,
+        fields text NOT NULL,
+        PRIMARY KEY (campaign, content))""",
+    """CREATE TABLE IF NOT EXISTS smsmngr_deliveries (
+        campaign text NOT NULL,
+        message_id text NOT NULL,
+        result text NOT NULL,
+        code bigint,
+        description text,
+        stage integer NOT NULL,
+        timestamp double precision,
+        PRIMARY KEY (campaign, message_id))""",
+)
+
+ALIVE_RUNS = """(SELECT k.run FROM smsmngr_runs k JOIN pg_stat_activity a
+    ON a.pid = k.pid AND a.backend_start = k.started WHERE k.campaign = %(campaign)s)"""
+"""The runs whose session is still open: their claims are theirs."""
+
+_CLAIMABLE = f"""(r.status IN ('failed', 'rejected') OR (%(resend)s AND (r.status = 'unknown'
+    OR (r.status = 'sending' AND r.run NOT IN {ALIVE_RUNS}))))"""
+"""Claimed again: certainly never processed, or (resend_unknown) unknown, or left in
+flight by a run that is gone."""
+
+_BY_KEY = """r.campaign = %(campaign)s AND r.phone_number = w.phone_number
+    AND r.content = w.content AND r.occurrence = w.occurrence"""
+
+# One statement, one round trip, the recipients sent once. The group is claimed first
+# (new, or taken over from a run that is gone; a live run's block row is never locked,
+# so workers skipping it do not wait on each other): one another live run holds is
+# skipped whole, its recipients untouched (they are that run's: the same recipients,
+# by the digest). New recipients are inserted
+# (a key held already is skipped by the index alone: no row locked or written), in key
+# order, so that two workers claiming overlapping calls wait for each other in the same
+# order and never deadlock; claimable ones are updated, found by key then by place
+# (ctid), their state checked again once locked. It answers with the position of each
+# recipient claimed (status NULL), and of each one a gone run left in flight or unknown;
+# every other one is another run's, and costs nothing to fetch. Keys are looked up by
+# LATERAL ... OFFSET 0: a campaign's table grows faster than its statistics, and a
+# planner taking it for small would scan the whole campaign on every claim.
+CLAIM = f"""WITH fresh AS (INSERT INTO smsmngr_blocks (campaign, block, run)
+        VALUES (%(campaign)s, %(block)s, %(run)s) ON CONFLICT DO NOTHING RETURNING 1),
+    taken_over AS (UPDATE smsmngr_blocks b SET run = %(run)s
+        WHERE b.campaign = %(campaign)s AND b.block = %(block)s
+        AND b.run NOT IN {ALIVE_RUNS} RETURNING 1),
+    block AS (SELECT 1 FROM fresh UNION ALL SELECT 1 FROM taken_over),
+    w AS MATERIALIZED (SELECT j.phone_number, decode(j.content, 'hex') AS content,
+            j.occurrence, j.given, j.i
+        FROM json_to_recordset(%(wanted)s::json) AS j(phone_number text, content text,
+            occurrence integer, given text, i integer)
+        WHERE EXISTS (SELECT 1 FROM block)),
+    inserted AS (INSERT INTO smsmngr_recipients
+        (campaign, phone_number, content, occurrence, status, run, sent_at, given, skew)
+        SELECT %(campaign)s, w.phone_number, w.content, w.occurrence, 'sending', %(run)s,
+            %(now)s, w.given, %(skew)s
+        FROM w ORDER BY w.phone_number, w.content, w.occurrence
+        ON CONFLICT DO NOTHING
+        RETURNING phone_number, content, occurrence),
+    updated AS (UPDATE smsmngr_recipients r SET status = 'sending', run = %(run)s,
+            sent_at = %(now)s, given = f.given, skew = %(skew)s,
+            message_id = NULL, request_id = NULL, error = NULL
+        FROM (SELECT x.place, w.given FROM w CROSS JOIN LATERAL (SELECT r.ctid AS place
+            FROM smsmngr_recipients r WHERE {_BY_KEY} AND {_CLAIMABLE} OFFSET 0) x) f
+        WHERE r.ctid = f.place AND {_CLAIMABLE}
+        RETURNING r.phone_number, r.content, r.occurrence),
+    claimed AS (SELECT * FROM inserted UNION ALL SELECT * FROM updated)
+SELECT w.i, NULL, NULL, NULL, NULL FROM w
+    JOIN claimed USING (phone_number, content, occurrence)
+UNION ALL
+SELECT w.i, r.status, r.message_id, r.request_id, r.error FROM w
+    CROSS JOIN LATERAL (SELECT * FROM smsmngr_recipients r WHERE {_BY_KEY}
+        AND r.status IN ('sending', 'unknown') AND r.run <> %(run)s
+        AND r.run NOT IN {ALIVE_RUNS} OFFSET 0) r
+    WHERE NOT EXISTS (SELECT 1 FROM claimed c WHERE c.phone_number = w.phone_number
+        AND c.content = w.content AND c.occurrence = w.occurrence)"""  # noqa: S608
+
+SETTLE = """INSERT INTO smsmngr_recipients AS r
+    (campaign, phone_number, content, occurrence, status, message_id, request_id, error, skew)
+    SELECT %(campaign)s, s.* FROM unnest(%(numbers)b::text[], %(contents)b::bytea[],
+        %(occurrences)b::integer[], %(statuses)b::text[], %(message_ids)b::text[],
+        %(request_ids)b::text[], %(errors)b::text[], %(skews)b::double precision[])
+        AS s ORDER BY 1, 2, 3
+    ON CONFLICT (campaign, phone_number, content, occurrence) DO UPDATE SET
+        status = excluded.status, message_id = excluded.message_id,
+        request_id = excluded.request_id, error = excluded.error,
+        skew = coalesce(r.skew, excluded.skew)"""
+
+DESCRIBE = """INSERT INTO smsmngr_contents (campaign, content, fields)
+    SELECT %(campaign)s, d.* FROM unnest(%(contents)b::bytea[], %(fields)b::text[]) AS d
+    ON CONFLICT DO NOTHING"""
+
+UNKNOWNS = f"""SELECT r.phone_number, r.content, r.occurrence, r.given, r.sent_at, r.skew,
+        c.fields
+    FROM smsmngr_recipients r LEFT JOIN smsmngr_contents c
+        ON c.campaign = r.campaign AND c.content = r.content
+    WHERE r.campaign = %(campaign)s AND (r.status = 'unknown'
+        OR (r.status = 'sending' AND r.run NOT IN {ALIVE_RUNS}))
+    ORDER BY r.phone_number, r.content, r.occurrence"""  # noqa: S608
+
+RECORD_REPORT = """INSERT INTO smsmngr_deliveries AS d
+    (campaign, message_id, result, code, description, stage, timestamp)
+    VALUES (%s, %s, %s, %s, %s, %s, %s)
+    ON CONFLICT (campaign, message_id) DO UPDATE SET result = excluded.result,
+        code = excluded.code, description = excluded.description,
+        stage = excluded.stage, timestamp = excluded.timestamp
+    WHERE (excluded.stage, coalesce(excluded.timestamp, %s))
+        > (d.stage, coalesce(d.timestamp, %s))"""
+
+DELIVERY_COUNTS = """SELECT d.result, count(*) FROM smsmngr_recipients r
+    LEFT JOIN smsmngr_deliveries d ON d.campaign = r.campaign AND d.message_id = r.message_id
+    WHERE r.campaign = %s AND r.status = 'accepted' GROUP BY d.result"""
+
+FAILURE_CODES = """SELECT d.code, d.description, count(*) FROM smsmngr_recipients r
+    JOIN smsmngr_deliveries d ON d.campaign = r.campaign AND d.message_id = r.message_id
+    WHERE r.campaign = %s AND r.status = 'accepted' AND d.result = ANY(%s)
+    GROUP BY d.code, d.description ORDER BY count(*) DESC LIMIT 10"""

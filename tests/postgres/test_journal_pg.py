@@ -1,0 +1,278 @@
+"""The PostgreSQL journal against a real PostgreSQL (``conftest``): one campaign shared
+by workers sends each recipient once, counts add up, a dead worker's in-flight
+recipients are unknown, reports go in while it runs, and its schema is versioned."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import time
+from typing import Any
+
+import anyio
+import psycopg
+import pytest
+
+from smsmngr import ConfigurationError, JournalError, Message, OutcomeStatus, ValidationError
+from smsmngr.bulk import BulkResult, funnel, record_delivery_reports
+from smsmngr.bulk._journal_pg import PostgresJournal, redacted
+from smsmngr.testing import FakeSmsManager, FaultKind, FaultPlan
+from smsmngr.webhooks import asgi_receiver, parse, wsgi_receiver
+
+from .cluster import Cluster, fresh_database
+
+pytestmark = pytest.mark.anyio
+
+RECIPIENTS = 3_000
+NUMBERS = [f"4207{i:08d}" for i in range(RECIPIENTS)]
+
+
+def message(body: str = "Sale") -> Message:
+    return Message(body, to=NUMBERS, tag="sale")
+
+
+def adds_up(result: BulkResult) -> bool:
+    return sum(result.counts.values()) == result.total == RECIPIENTS
+
+
+async def test_a_campaign_sends_everyone_once_and_a_second_run_sends_nobody(
+    postgres_url: str, campaign: str
+) -> None:
+    fake = FakeSmsManager()
+    async with fake.async_client() as client:
+        first = await client.send_bulk(message(), journal=postgres_url, campaign=campaign)
+        again = await client.send_bulk(message(), journal=postgres_url, campaign=campaign)
+    assert first.accepted == RECIPIENTS
+    assert first.elsewhere == 0
+    assert OutcomeStatus.ELSEWHERE not in first.counts  # only a campaign that has some
+    # The second run sends nothing: an earlier run settled every recipient.
+    assert (again.calls, again.accepted, again.elsewhere) == (0, 0, RECIPIENTS)
+    assert adds_up(again)
+    assert max(fake.ledger.sends_per_phone_number().values()) == 1
+
+
+async def test_four_workers_on_one_campaign_send_each_recipient_once(
+    postgres_url: str, campaign: str
+) -> None:
+    fake = FakeSmsManager(faults=FaultPlan(rates={"slow": 1.0}))  # calls overlap
+    results: list[BulkResult] = []
+
+    async def worker() -> None:
+        async with fake.async_client() as client:
+            results.append(
+                await client.send_bulk(
+                    message(), journal=postgres_url, campaign=campaign, concurrency=4
+                )
+            )
+
+    async with anyio.create_task_group() as workers:
+        for _ in range(4):
+            workers.start_soon(worker)
+    sends = fake.ledger.sends_per_phone_number()
+    assert set(sends) == set(NUMBERS)  # 0 missing
+    assert max(sends.values()) == 1  # 0 twice
+    assert all(adds_up(result) for result in results)
+    assert sum(result.accepted for result in results) == RECIPIENTS
+    assert all(result.unknown == result.failed == 0 for result in results)
+    shown = funnel(postgres_url, campaign=campaign)
+    assert (shown.recipients, shown.accepted) == (RECIPIENTS, RECIPIENTS)
+
+
+async def test_two_campaigns_with_the_same_input_are_independent(
+    postgres_url: str, campaign: str
+) -> None:
+    fake = FakeSmsManager()
+    async with fake.async_client() as client:
+        for name in (f"{campaign}-a", f"{campaign}-b"):
+            result = await client.send_bulk(message(), journal=postgres_url, campaign=name)
+            assert result.accepted == RECIPIENTS
+    assert set(fake.ledger.sends_per_phone_number().values()) == {2}
+
+
+async def test_the_campaign_name_goes_with_a_url_and_only_with_one(
+    postgres_url: str, tmp_path: Any
+) -> None:
+    fake = FakeSmsManager()
+    async with fake.async_client() as client:
+        for journal, name in ((postgres_url, None), (postgres_url, " "), (tmp_path / "j.db", "x")):
+            with pytest.raises(ValidationError, match="campaign"):
+                await client.send_bulk(message(), journal=journal, campaign=name)
+        with pytest.raises(ValidationError, match="campaign"):
+            await client.send_bulk(message(), campaign="x")
+    assert fake.ledger.calls == []
+
+
+async def test_a_schema_newer_than_the_sdk_is_refused(postgres_url: str) -> None:
+    url = fresh_database(postgres_url)
+    fake = FakeSmsManager()
+    async with fake.async_client() as client:
+        await client.send_bulk(Message("Hi", to=NUMBERS[:5]), journal=url, campaign="c")
+        with psycopg.connect(url, autocommit=True) as db:
+            db.execute("UPDATE smsmngr_schema SET version = version + 1")
+        with pytest.raises(JournalError, match="upgrade smsmngr"):
+            await client.send_bulk(Message("Hi", to=NUMBERS[:5]), journal=url, campaign="c")
+    assert len(fake.ledger.calls) == 1
+
+
+def test_a_password_never_names_the_database() -> None:
+    url = "postgresql://app:s3cret@db.example:5432/sms"
+    assert redacted(url) == "postgresql://app:***@db.example:5432/sms"
+
+
+async def test_at_most_one_round_trip_per_call_on_average(
+    postgres_url: str, campaign: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trips = 0
+    round_trip = PostgresJournal._round_trip
+
+    def counted(self: PostgresJournal, *args: Any) -> Any:
+        nonlocal trips
+        trips += 1
+        return round_trip(self, *args)
+
+    monkeypatch.setattr(PostgresJournal, "_round_trip", counted)
+    fake = FakeSmsManager()
+    async with fake.async_client() as client:
+        result = await client.send_bulk(message(), journal=postgres_url, campaign=campaign)
+    assert result.calls == RECIPIENTS // 100
+    assert 0 < trips <= result.calls
+
+
+async def test_a_dead_workers_in_flight_recipients_are_unknown_until_resent_on_request(
+    postgres_url: str, campaign: str
+) -> None:
+    fake = FakeSmsManager(faults=FaultPlan(rates={"slow": 1.0}))
+    async with fake.async_client() as client:
+        done = 0
+
+        def kill_the_session(sent: int, total: int | None) -> None:
+            # The worker's session ends mid-campaign, as a killed worker's does.
+            nonlocal done
+            done = sent
+            if sent >= 1_000:
+                with psycopg.connect(postgres_url, autocommit=True) as db:
+                    db.execute(
+                        "SELECT pg_terminate_backend(k.pid) FROM smsmngr_runs k "
+                        "WHERE k.campaign = %s",
+                        (campaign,),
+                    )
+
+        with pytest.raises(JournalError, match="cannot be reached") as stopped:
+            await client.send_bulk(
+                message(), journal=postgres_url, campaign=campaign, on_progress=kill_the_session
+            )
+        assert stopped.value.result is not None
+        assert stopped.value.result.total == RECIPIENTS
+        fake.faults = None
+        restarted = await client.send_bulk(message(), journal=postgres_url, campaign=campaign)
+        assert adds_up(restarted)
+        assert restarted.unknown > 0
+        assert max(fake.ledger.sends_per_phone_number().values()) == 1  # 0 twice
+        unknown = {o.phone_number for o in restarted.outcomes if o.status is OutcomeStatus.UNKNOWN}
+        assert unknown.isdisjoint(o.phone_number for o in restarted.outcomes if o.message_id)
+        resent = await client.send_bulk(
+            message(), journal=postgres_url, campaign=campaign, resend_unknown=True
+        )
+    assert resent.accepted == len(unknown)
+    assert set(fake.ledger.sends_per_phone_number()) == set(NUMBERS)
+    twice = {n for n, count in fake.ledger.sends_per_phone_number().items() if count > 1}
+    assert twice <= unknown  # sent again only because they were unknown, on request
+
+
+async def test_the_database_restarting_stops_the_campaign_and_a_rerun_finishes_it(
+    postgres_cluster: Cluster | None, postgres_url: str, campaign: str
+) -> None:
+    if postgres_cluster is None:
+        pytest.skip("restarts the server: only on the cluster the tests started")
+    cluster = postgres_cluster
+    fake = FakeSmsManager()
+
+    def restart(sent: int, total: int | None) -> None:
+        if sent == 1_000:
+            cluster.restart()
+
+    async with fake.async_client() as client:
+        with pytest.raises(JournalError, match="cannot be reached"):
+            await client.send_bulk(
+                message(), journal=postgres_url, campaign=campaign, on_progress=restart
+            )
+        rerun = await client.send_bulk(message(), journal=postgres_url, campaign=campaign)
+    assert adds_up(rerun)
+    sends = fake.ledger.sends_per_phone_number()
+    assert max(sends.values()) == 1  # nothing sent twice
+    unknown = {o.phone_number for o in rerun.outcomes if o.status is OutcomeStatus.UNKNOWN}
+    assert set(sends) | unknown == set(NUMBERS)
+
+
+async def test_reports_recorded_while_the_campaign_runs_are_in_the_funnel(
+    postgres_url: str, campaign: str
+) -> None:
+    fake = FakeSmsManager()
+    recorded: list[int] = []
+
+    def record_so_far(sent: int, total: int | None) -> None:
+        # Another session writes reports while this campaign holds its journal.
+        reports = json.dumps(fake.delivery_reports())  # those not yet given
+        recorded.append(
+            record_delivery_reports(postgres_url, parse(reports), campaign=campaign).matched
+        )
+
+    async with fake.async_client() as client:
+        result = await client.send_bulk(
+            message(),
+            journal=postgres_url,
+            campaign=campaign,
+            on_progress=record_so_far,
+            concurrency=1,
+        )
+    assert result.accepted == RECIPIENTS
+    # Matched while it ran (settlements go in batches: a report may precede its
+    # recipient's id, and is kept for it all the same).
+    assert sum(recorded) > 0
+    shown = funnel(postgres_url, campaign=campaign)
+    assert shown.delivered > 0
+    assert shown.accepted == RECIPIENTS
+
+
+async def test_reconcile_works_on_a_shared_journal(postgres_url: str, campaign: str) -> None:
+    fake = FakeSmsManager(faults=FaultPlan(calls={3: FaultKind.DROP_AFTER}))
+    async with fake.async_client() as client:
+        first = await client.send_bulk(
+            message(), journal=postgres_url, campaign=campaign, concurrency=1
+        )
+        assert first.unknown == 100
+        fake.clock = lambda: time.time() + 3600
+        reconciled = await client.reconcile(postgres_url, campaign=campaign, grace=dt.timedelta(0))
+        assert reconciled.found == 100
+        resumed = await client.send_bulk(message(), journal=postgres_url, campaign=campaign)
+    assert (resumed.calls, resumed.elsewhere) == (0, RECIPIENTS)
+    assert max(fake.ledger.sends_per_phone_number().values()) == 1
+
+
+async def test_a_receiver_replica_records_reports_into_the_running_campaign(
+    postgres_url: str, campaign: str
+) -> None:
+    app = wsgi_receiver(journal=postgres_url, campaign=campaign)
+    fake = FakeSmsManager()
+    answers: list[str] = []
+
+    def deliver(sent: int, total: int | None) -> None:
+        body = json.dumps(fake.delivery_reports()).encode()
+        environ = {"REQUEST_METHOD": "POST", "CONTENT_LENGTH": str(len(body))}
+        environ["wsgi.input"] = io.BytesIO(body)
+        app(environ, lambda status, headers: answers.append(status))
+
+    async with fake.async_client() as client:
+        await client.send_bulk(
+            message(), journal=postgres_url, campaign=campaign, on_progress=deliver
+        )
+    assert set(answers) == {"200 OK"}
+    assert funnel(postgres_url, campaign=campaign).delivered > 0
+
+
+def test_a_receiver_with_a_url_needs_the_campaign(postgres_url: str) -> None:
+    with pytest.raises(ConfigurationError, match="campaign"):
+        wsgi_receiver(journal=postgres_url)
+    with pytest.raises(ConfigurationError, match="campaign"):
+        asgi_receiver(journal="sale.db", campaign="x")
