@@ -14,13 +14,11 @@ from collections.abc import (
     AsyncGenerator,
     AsyncIterable,
     AsyncIterator,
-    Awaitable,
     Callable,
     Iterable,
-    Iterator,
     Mapping,
 )
-from contextlib import aclosing, contextmanager
+from contextlib import aclosing
 from types import TracebackType
 from typing import Any, Literal, TypeVar
 
@@ -28,8 +26,8 @@ import httpx
 
 from . import upload as upload_api
 from ._account import calling_code
-from ._areas import ApiAreas
 from ._calls import post_messages
+from ._campaign_setup import CampaignSetup
 from ._config import DEFAULT_TIMEOUT, KEEP, Keep
 from ._retry import DEFAULT_RETRY, RetryEvent, RetryPolicy
 from ._send_answers import parse_send_result, parse_simple_result
@@ -38,11 +36,8 @@ from ._stacks import HttpStackName
 from ._transport import Transport
 from ._wire import encode_json, message_to_wire, simple_message_fields
 from .api_keys import registered_senders
-from .bulk._backend import Account, JournalBackend, is_database_url, open_journal
-from .bulk._campaign import BulkInput, Campaign, Tally
-from .bulk._journal import Journal
+from .bulk._campaign import Tally
 from .bulk._outcomes import BatchOutcome, BulkResult
-from .bulk._preflight import preflight_of
 from .bulk._reconcile import Platform, ReconcileResult, reconcile_journal
 from .errors import CarriesBulkResult, SmsManagerError, ValidationError
 from .models import Gateway, Message, SendResult, SimpleSendResult
@@ -55,7 +50,7 @@ __all__ = ["AsyncClient"]
 _Client = TypeVar("_Client", bound="AsyncClient")
 
 
-class AsyncClient(ApiAreas):
+class AsyncClient(CampaignSetup):
     """An asynchronous client for SmsManager's sending, REST and Verify APIs, for asyncio or trio.
 
     It sends through the JSON API v2 (SMS, Viber, WhatsApp, RCS; one message, a batch or
@@ -350,29 +345,6 @@ class AsyncClient(ApiAreas):
             preflight=self._preflight(preflight, None),
         )
 
-    def _journal(
-        self,
-        path: str | os.PathLike[str],
-        campaign: str | None,
-        *,
-        key_rotated: bool,
-        must_exist: bool = False,
-    ) -> JournalBackend:
-        """A journal of this client's account: its key and base URLs, or refused."""
-        if not isinstance(key_rotated, bool):
-            raise ValidationError("key_rotated", f"must be True or False, got {key_rotated!r}")
-        transport = self._transport
-        account = Account(transport.key_fingerprint, transport.base_url, transport.rest_base_url)
-        return open_journal(
-            path,
-            campaign=campaign,
-            region=self._region,
-            must_exist=must_exist,
-            account=account,
-            key_rotated=key_rotated,
-            clock_offset=lambda: transport.clock_offset,
-        )
-
     async def cancel_scheduled(
         self, *, message_id: str | None = None, bulk_id: str | None = None
     ) -> ScheduleCancelled:
@@ -384,32 +356,6 @@ class AsyncClient(ApiAreas):
             await client.cancel_scheduled(bulk_id="sale-07")
         """
         return await upload_api.cancel_scheduled(self._transport, message_id, bulk_id)
-
-    def _preflight(
-        self, preflight: bool, journal: str | os.PathLike[str] | None
-    ) -> Callable[[BulkInput], Awaitable[BulkInput]] | None:
-        """What checks the key before a campaign's first call, if ``preflight``."""
-        if not isinstance(preflight, bool):
-            raise ValidationError("preflight", f"must be True or False, got {preflight!r}")
-        return preflight_of(self.api_keys.me, journal) if preflight else None
-
-    def _upload_journal(
-        self, path: str | os.PathLike[str] | None, key_rotated: bool
-    ) -> Callable[[], Journal] | None:
-        """What opens the journal file ``path`` records uploads in (``None``: none)."""
-        if path is None:
-            return None
-        if is_database_url(path):
-            raise ValidationError(
-                "journal", "uploads are recorded in a journal file; give a path, not a URL"
-            )
-
-        def opened() -> Journal:
-            journal = self._journal(path, None, key_rotated=key_rotated)
-            assert isinstance(journal, Journal)  # a path opens a file's journal
-            return journal
-
-        return opened
 
     async def send_bulk(
         self,
@@ -524,41 +470,3 @@ class AsyncClient(ApiAreas):
             async with aclosing(running.run(messages)) as batches:
                 async for batch in batches:
                     yield batch
-
-    @contextmanager
-    def _campaign(
-        self,
-        concurrency: int,
-        max_requests_per_second: float | None,
-        journal: str | os.PathLike[str] | None,
-        resend_unknown: bool,
-        on_progress: Callable[[int, int | None], object] | None,
-        not_accepted_retries: int,
-        key_rotated: bool,
-        campaign: str | None,
-        preflight: bool,
-    ) -> Iterator[Campaign]:
-        """A campaign, with its journal (if any) open for as long as it runs."""
-        check = self._preflight(preflight, journal)
-        opened = None
-        if journal is not None:
-            opened = self._journal(journal, campaign, key_rotated=key_rotated)
-        elif campaign is not None:
-            raise ValidationError(
-                "campaign", "names a campaign in a PostgreSQL journal: give journal= too"
-            )
-        try:
-            yield Campaign(
-                self._transport,
-                normalize=self._normalize,
-                concurrency=concurrency,
-                max_requests_per_second=max_requests_per_second,
-                journal=opened,
-                resend_unknown=resend_unknown,
-                on_progress=on_progress,
-                not_accepted_retries=not_accepted_retries,
-                preflight=check,
-            )
-        finally:
-            if opened is not None:
-                opened.close()
