@@ -26,11 +26,11 @@ def serve(app: FakeSmsManager | Any) -> Iterator[str]:
             client = AsyncClient(api_key="test-api-key", base_url=base_url)
     """
     if not isinstance(app, FakeSmsManager):
-        with _served(app, lifespan=False) as root:
+        with _served((app, False)) as (root,):
             yield root
         return
     given = app.upload_base_url
-    with _served(app.upload_app, lifespan=False) as storage, _served(app.asgi_app) as root:
+    with _served((app.upload_app, False), (app.asgi_app, True)) as (storage, root):
         app.upload_base_url = storage
         try:
             yield root + "/v2"
@@ -39,27 +39,36 @@ def serve(app: FakeSmsManager | Any) -> Iterator[str]:
 
 
 @contextmanager
-def _served(asgi_app: Any, *, lifespan: bool = True) -> Iterator[str]:
+def _served(*apps: tuple[Any, bool]) -> Iterator[list[str]]:
+    """Each ASGI app (with its lifespan on or off) on a port of its own; stopped
+    together, since each takes uvicorn a few ticks to wind down."""
     import uvicorn
 
-    config = uvicorn.Config(
-        asgi_app,
-        host="127.0.0.1",
-        port=0,
-        log_level="error",
-        lifespan="on" if lifespan else "off",
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True, name="smsmngr-serve")
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline and thread.is_alive():
-        time.sleep(0.01)
-    if not server.started:
-        raise RuntimeError("the server did not start")
-    port = server.servers[0].sockets[0].getsockname()[1]
+    running = []
     try:
-        yield f"http://127.0.0.1:{port}"
+        for asgi_app, lifespan in apps:
+            config = uvicorn.Config(
+                asgi_app,
+                host="127.0.0.1",
+                port=0,
+                log_level="error",
+                lifespan="on" if lifespan else "off",
+            )
+            server = uvicorn.Server(config)
+            thread = threading.Thread(target=server.run, daemon=True, name="smsmngr-serve")
+            thread.start()
+            running.append((server, thread))
+            deadline = time.monotonic() + 10
+            while not server.started and time.monotonic() < deadline and thread.is_alive():
+                time.sleep(0.01)
+            if not server.started:
+                raise RuntimeError("the server did not start")
+        yield [
+            f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
+            for server, _ in running
+        ]
     finally:
-        server.should_exit = True
-        thread.join(10)
+        for server, _ in running:
+            server.should_exit = True
+        for _, thread in running:
+            thread.join(10)
