@@ -6,10 +6,11 @@ A resource is a small class over the client's transport; its methods check their
 arguments (``ValidationError`` naming the field) before any request, call ``_call``,
 and read the answer with ``_read``:
 
-    class AsyncOptOut(RestResource):
-        async def add(self, numbers, *, subid=None):
-            answer = await self._call("POST", "/optout", body={...}, repeat=False)
-            return self._read(answer, "optout", parse_change)
+    class AsyncInbox(RestResource):
+        async def list(self, date):
+            query = {"date": day("date", date)}
+            answer = await self._call("GET", "/inbox", query=query, repeat=True)
+            return self._read(answer, "inbox", _messages, where="GET /inbox")
 """
 
 from __future__ import annotations
