@@ -229,14 +229,18 @@ class Packer:
         while start < len(numbers):
             end = start + RECIPIENTS_PER_MESSAGE - len(self._numbers)
             share = numbers[start:end]
-            self._numbers.extend(share)
             slots = zip(repeat(message_index), range(start, end), share, share, repeat(0))
-            self._recipients.extend(slots)
             start = end
-            if len(self._numbers) == RECIPIENTS_PER_MESSAGE:
+            if self._numbers or len(share) < RECIPIENTS_PER_MESSAGE:
+                self._numbers.extend(share)
+                self._recipients.extend(slots)
+                if len(self._numbers) < RECIPIENTS_PER_MESSAGE:
+                    continue
                 call = self._close_chunk()
-                if call is not None:
-                    yield call
+            else:  # a whole wire message at once, as most of a large message is
+                call = self._close_chunk(share, tuple(slots))
+            if call is not None:
+                yield call
 
     def finish(self) -> Iterator[Call]:
         """The last, partly filled call, if any."""
@@ -259,22 +263,27 @@ class Packer:
             if self._describe is not None:
                 self._describe(self._digest, fields)
 
-    def _close_chunk(self) -> Call | None:
-        """Close the wire message being filled; return the call it completes, if any."""
-        if not self._numbers:
-            return None
+    def _close_chunk(
+        self, numbers: Sequence[str] | None = None, recipients: tuple[Slot, ...] | None = None
+    ) -> Call | None:
+        """Close the wire message being filled (or the one of ``numbers`` and their
+        ``recipients``, when given); return the call it completes, if any."""
+        if numbers is None or recipients is None:
+            if not self._numbers:
+                return None
+            numbers, recipients = self._numbers, tuple(self._recipients)
+            self._numbers, self._recipients = [], []
         # Normalized numbers are bare ASCII digits: nothing in them needs escaping.
-        numbers = '"},{"phone_number":"'.join(self._numbers)
-        text = f'{self._prefix}"to":[{{"phone_number":"{numbers}"}}]}}'
+        joined = '"},{"phone_number":"'.join(numbers)
+        text = f'{self._prefix}"to":[{{"phone_number":"{joined}"}}]}}'
         size = len(text) + self._prefix_extra_bytes + 1  # and its comma
         call = None
         if self._body and self._body_bytes + size > MAX_REQUEST_BYTES:
             call = self._make_call()
         self._body.append(text)
         self._body_bytes += size
-        self._chunks.append(tuple(self._recipients))
+        self._chunks.append(recipients)
         self._contents.append(self._digest)
-        self._numbers, self._recipients = [], []
         if call is None and len(self._body) == MESSAGES_PER_CALL:
             call = self._make_call()
         return call
