@@ -108,6 +108,10 @@ def _as_json(value: Any) -> str:
     return json.dumps(converter.unstructure(value), sort_keys=True)
 
 
+_AT_ONCE = 4
+"""Recipients from which a message's numbers are checked all at once: below, the
+check's fixed cost is more than judging each number alone."""
+
 _NOTHING: tuple[Any, ...] = (object(),)  # a content no message has
 
 
@@ -182,7 +186,12 @@ class Packer:
                 return
         lookup, normalize = self._lookup, self._normalize
         phones = message.to.phone_numbers()
-        if lookup is None and normalize is normalize_phone_number and all_normalized(phones):
+        if (
+            lookup is None
+            and normalize is normalize_phone_number
+            and len(phones) >= _AT_ONCE
+            and all_normalized(phones)
+        ):
             yield from self._add_normalized(message_index, phones)
             return
         for recipient_index, phone in enumerate(phones):
