@@ -4,6 +4,8 @@ general path gives, and leave everything else to it."""
 
 from __future__ import annotations
 
+import json
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -88,6 +90,24 @@ def test_packing_a_large_plain_message_fills_every_call() -> None:
     assert all(isinstance(c, Call) for c in calls)
     assert [sum(map(len, c.chunks)) for c in calls] == [100] * 10 + [5]
     assert calls[-1].chunks[0][-1] == (0, 1004, "420770001004", "420770001004", 0)
+
+
+def test_messages_alike_but_for_an_empty_extra_share_a_wire_message() -> None:
+    # Each Message gets its own empty `extra`, which sends nothing, whatever its type.
+    alike = [
+        Message("Sale", to=["420700000001"]),
+        Message("Sale", to=["420700000002"], extra=MappingProxyType({})),
+        Message("Sale", to=["420700000003"], extra={}),
+    ]
+    (call,) = _pack(alike, Packer())
+    assert call.body == (
+        '{"body":"Sale","to":['
+        + ",".join(f'{{"phone_number":"42070000000{i}"}}' for i in (1, 2, 3))
+        + "]}",
+    )
+    with_extra = [*alike, Message("Sale", to=["420700000004"], extra={"x": 1})]
+    (call,) = _pack(with_extra, Packer())
+    assert [json.loads(wire).get("x") for wire in call.body] == [None, 1]
 
 
 _DOCUMENTED = {
