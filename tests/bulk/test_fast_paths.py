@@ -177,3 +177,24 @@ def _outcome(read: Any, answer: Any, options: dict[str, Any]) -> Any:
         return read(answer, **options)
     except SmsManagerError as error:
         return type(error), str(error)
+
+
+@pytest.mark.parametrize(
+    ("extra", "rule"),
+    [
+        ({"body": "x"}, "'body' is a field of its own"),
+        ({1: 2}, "keys must be strings, got 1"),
+        ([], "must be a JSON object (a mapping), got list"),
+        ({"x": float("nan")}, "must be JSON"),
+    ],
+)
+def test_an_extra_with_anything_in_it_is_still_checked(extra: Any, rule: str) -> None:
+    # Only an empty dict skips the check of Message.extra.
+    with pytest.raises(ValidationError, match=r"^Message\.extra: ") as raised:
+        Message("Sale", to=["420777123456"], extra=extra)
+    assert rule in str(raised.value)
+
+
+def test_an_empty_extra_of_any_mapping_type_is_accepted() -> None:
+    assert Message("Sale", to=["420777123456"], extra={}).extra == {}
+    assert Message("Sale", to=["420777123456"], extra=MappingProxyType({})).extra == {}
