@@ -77,27 +77,17 @@ def rotate(rounds: int, sides: list[Callable[[], float]]) -> list[float]:
     return [statistics.median(each) for each in times]
 
 
-def timed(coroutine: Callable[[], Awaitable[Any]]) -> Callable[[], float]:
-    def run() -> float:
-        async def measure() -> float:
-            started = time.perf_counter()
-            await coroutine()
-            return time.perf_counter() - started
-
-        return asyncio.run(measure())
-
-    return run
-
-
-def cpu_timed(coroutine: Callable[[], Awaitable[Any]]) -> Callable[[], float]:
-    """``timed``, in this process's CPU time: what other work on a loaded machine moves
-    least, for figures measured in-process."""
+def timed(
+    coroutine: Callable[[], Awaitable[Any]], clock: Callable[[], float] = time.perf_counter
+) -> Callable[[], float]:
+    """How long ``coroutine()`` takes on a new event loop, by ``clock`` (``time.process_time``
+    for this process's CPU time: what other work on a loaded machine moves least)."""
 
     def run() -> float:
         async def measure() -> float:
-            started = time.process_time()
+            started = clock()
             await coroutine()
-            return time.process_time() - started
+            return clock() - started
 
         return asyncio.run(measure())
 

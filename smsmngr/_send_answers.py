@@ -54,24 +54,6 @@ def parse_send_result(
     plain = _plain_answer(data, headers, recipients_per_message, keyed_by_message)
     if plain is not None:
         return plain
-    return _read_send_result(
-        data,
-        status_code=status_code,
-        headers=headers,
-        recipients_per_message=recipients_per_message,
-        keyed_by_message=keyed_by_message,
-    )
-
-
-def _read_send_result(
-    data: Any,
-    *,
-    status_code: int,
-    headers: Mapping[str, str],
-    recipients_per_message: tuple[int, ...],
-    keyed_by_message: bool,
-) -> SendResult:
-    """Any answer, field by field: unknown fields kept, what is wrong named."""
     readers = {
         "request_id": _request_id,
         "accepted": _accepted_items,
