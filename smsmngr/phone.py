@@ -18,7 +18,6 @@ from .errors import ConfigurationError, ValidationError
 
 __all__ = [
     "PhoneNormalizer",
-    "all_normalized",
     "international_normalizer",
     "normalize_phone_number",
     "normalizer_for_region",
@@ -68,7 +67,8 @@ def normalize_phone_number(number: str, *, field: str = "phone_number") -> str:
 def all_normalized(numbers: Sequence[str]) -> bool:
     """Whether ``normalize_phone_number`` would return every one of ``numbers`` as it
     is, checked at C speed over the whole sequence (a bulk message's recipients are
-    mostly so): ASCII digits, 7 to 15 of them, no leading zero.
+    mostly so): ASCII digits, 7 to 15 of them, no leading zero. The packer's, not
+    exported.
 
     >>> all_normalized(["420777123456", "420777654321"]), all_normalized(["0777123456"])
     (True, False)
