@@ -51,10 +51,13 @@ def parse_send_result(
     ...                   keyed_by_message=False).accepted[0].key
     0
     """
+    plain = _plain_answer(data, headers, recipients_per_message, keyed_by_message)
+    if plain is not None:
+        return plain
     readers = {
         "request_id": _request_id,
-        "accepted": items(_accepted),
-        "rejected": items(_rejected),
+        "accepted": _accepted_items,
+        "rejected": _rejected_items,
     }
     try:
         # Absent lists are empty; a null one is not as documented.
@@ -69,6 +72,47 @@ def parse_send_result(
         )
     except Unreadable as error:
         raise _format_error(SendResult, error, data, status_code, headers) from None
+
+
+_SEND_FIELDS = frozenset({"request_id", "accepted", "rejected"})
+
+
+def _plain_answer(
+    data: Any,
+    headers: Mapping[str, str],
+    recipients_per_message: tuple[int, ...],
+    keyed_by_message: bool,
+) -> SendResult | None:
+    """The answer read in one pass when it is exactly the documented shape (every call
+    of a campaign's is): a request id, accepted items of a key and a message id each,
+    nothing rejected, no other field. ``None`` for anything else, which the readers
+    then read field by field, keeping what is unknown and naming what is wrong."""
+    if type(data) is not dict or not data.keys() <= _SEND_FIELDS:
+        return None
+    request_id, accepted = data.get("request_id"), data.get("accepted", [])
+    if type(request_id) is not str or type(accepted) is not list:
+        return None
+    if data.get("rejected", []) != []:
+        return None
+    read = []
+    for item in accepted:
+        if type(item) is not dict or len(item) != 2:
+            return None
+        key, message_id = item.get("key"), item.get("message_id")
+        if type(message_id) is not str:
+            return None
+        if type(key) is str and key.isascii() and key.isdecimal():
+            key = int(key)
+        elif type(key) is not int:
+            return None
+        read.append(AcceptedItem(key, message_id))
+    return SendResult(
+        request_id,
+        tuple(read),
+        headers=headers,
+        _recipients_per_message=recipients_per_message,
+        _keyed_by_message=keyed_by_message,
+    )
 
 
 def parse_simple_result(

@@ -11,7 +11,7 @@ numbers read as a phone of that country would dial them.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from .errors import ConfigurationError, ValidationError
@@ -62,6 +62,31 @@ def normalize_phone_number(number: str, *, field: str = "phone_number") -> str:
             field, f"must have {MIN_DIGITS} to {MAX_DIGITS} digits, got {len(digits)} in {number!r}"
         )
     return digits
+
+
+def all_normalized(numbers: Sequence[str]) -> bool:
+    """Whether ``normalize_phone_number`` would return every one of ``numbers`` as it
+    is, checked at C speed over the whole sequence (a bulk message's recipients are
+    mostly so): ASCII digits, 7 to 15 of them, no leading zero. The packer's, not
+    exported.
+
+    >>> all_normalized(["420777123456", "420777654321"]), all_normalized(["0777123456"])
+    (True, False)
+    """
+    try:
+        joined = "".join(numbers)
+    except TypeError:
+        return False  # not all strings: each is judged, and refused, on its own
+    # bytes.isdigit() knows ASCII digits only, and is ten times quicker than isdecimal().
+    if not (numbers and joined.isascii() and joined.encode().isdigit()):
+        return False
+    lengths = set(map(len, numbers))
+    if not (min(lengths) >= MIN_DIGITS and max(lengths) <= MAX_DIGITS):
+        return False
+    if len(lengths) == 1:  # all of one length: their first digits, sliced out at once
+        return "0" not in joined[:: len(numbers[0])]
+    # No number is empty, so the least starts with a 0 if any does.
+    return min(numbers)[0] != "0"
 
 
 def _without_formatting(number: str, field: str) -> str:

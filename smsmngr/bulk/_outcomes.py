@@ -111,8 +111,11 @@ class BatchOutcome:
         request_id: str | None,
     ) -> BatchOutcome:
         """A batch whose outcomes ``build()`` makes when first asked for."""
-        batch = cls(request_id=request_id)
+        # Made without __init__, which would count an empty tuple of outcomes: one of
+        # these is made per call.
+        batch = cls.__new__(cls)
         batch._outcomes, batch._build, batch.counts = None, build, counts
+        batch.request_id, batch.error, batch.exception, batch.source = request_id, None, None, "api"
         return batch
 
     @property

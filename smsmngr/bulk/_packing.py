@@ -13,6 +13,7 @@ import hashlib
 import json
 import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import repeat
 from typing import Any, NamedTuple
 
 import attrs
@@ -21,7 +22,7 @@ from .._wire import converter, encode_json, message_to_wire
 from ..errors import ValidationError
 from ..limits import MAX_REQUEST_BYTES, MESSAGES_PER_CALL, RECIPIENTS_PER_MESSAGE
 from ..models import Message
-from ..phone import PhoneNormalizer, normalize_phone_number
+from ..phone import PhoneNormalizer, all_normalized, normalize_phone_number
 from ._outcomes import OutcomeStatus, RecipientOutcome
 
 __all__ = [
@@ -107,17 +108,20 @@ class Call:
 
 
 _content: Callable[[Message], tuple[Any, ...]] = operator.attrgetter(
-    *(a.name for a in attrs.fields(Message) if a.name != "to")
+    *(a.name for a in attrs.fields(Message) if a.name not in ("to", "extra")), "extra"
 )
-"""Everything of a message but ``to``."""
+"""Everything of a message but ``to``, ``extra`` last."""
 
 
 def _same_content(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
     """Whether two messages send the same JSON but for ``to``. Python equality alone is
     not enough (``True == 1``, ``1 == 1.0``), so equal values that are not the same
     object, nor plain strings, are compared by their JSON."""
-    if all(map(operator.is_, a, b)):  # the common case in bulk input, at C speed
-        return True
+    # The common cases in bulk input, at C speed: the same objects but for `extra`,
+    # which messages built alike each get as a new empty dict (and an empty `extra`
+    # sends nothing, whatever its type).
+    if all(map(operator.is_, a[:-1], b[:-1])) and (a[-1] is b[-1] or not (a[-1] or b[-1])):
+        return len(a) == len(b)
     if a == b:
         return all(
             x is y
@@ -132,6 +136,10 @@ def _same_content(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
 def _as_json(value: Any) -> str:
     return json.dumps(converter.unstructure(value), sort_keys=True)
 
+
+_AT_ONCE = 4
+"""Recipients from which a message's numbers are checked all at once: below, the
+check's fixed cost is more than judging each number alone."""
 
 _NOTHING: tuple[Any, ...] = (object(),)  # a content no message has
 
@@ -206,7 +214,16 @@ class Packer:
                     )
                 return
         lookup, normalize = self._lookup, self._normalize
-        for recipient_index, phone in enumerate(message.to.phone_numbers()):
+        phones = message.to.phone_numbers()
+        if (
+            lookup is None
+            and normalize is normalize_phone_number
+            and len(phones) >= _AT_ONCE
+            and all_normalized(phones)
+        ):
+            yield from self._add_normalized(message_index, phones)
+            return
+        for recipient_index, phone in enumerate(phones):
             try:
                 number = normalize(phone)
             except ValidationError as error:
@@ -243,6 +260,26 @@ class Packer:
                 if call is not None:
                     yield call
 
+    def _add_normalized(self, message_index: int, numbers: Sequence[str]) -> Iterator[Call]:
+        """Pack numbers ``normalize_phone_number`` leaves as they are: each wire
+        message's share is sliced out and its slots made at C speed."""
+        start = 0
+        while start < len(numbers):
+            end = start + RECIPIENTS_PER_MESSAGE - len(self._numbers)
+            share = numbers[start:end]
+            slots = zip(repeat(message_index), range(start, end), share, share, repeat(0))
+            start = end
+            if self._numbers or len(share) < RECIPIENTS_PER_MESSAGE:
+                self._numbers.extend(share)
+                self._recipients.extend(slots)
+                if len(self._numbers) < RECIPIENTS_PER_MESSAGE:
+                    continue
+                call = self._close_chunk()
+            else:  # a whole wire message at once, as most of a large message is
+                call = self._close_chunk(share, tuple(slots))
+            if call is not None:
+                yield call
+
     def finish(self) -> Iterator[Call]:
         """The last, partly filled call, if any."""
         call = self._close_chunk()
@@ -264,22 +301,27 @@ class Packer:
             if self._describe is not None:
                 self._describe(self._digest, fields)
 
-    def _close_chunk(self) -> Call | None:
-        """Close the wire message being filled; return the call it completes, if any."""
-        if not self._numbers:
-            return None
+    def _close_chunk(
+        self, numbers: Sequence[str] | None = None, recipients: tuple[Slot, ...] | None = None
+    ) -> Call | None:
+        """Close the wire message being filled (or the one of ``numbers`` and their
+        ``recipients``, when given); return the call it completes, if any."""
+        if numbers is None or recipients is None:
+            if not self._numbers:
+                return None
+            numbers, recipients = self._numbers, tuple(self._recipients)
+            self._numbers, self._recipients = [], []
         # Normalized numbers are bare ASCII digits: nothing in them needs escaping.
-        numbers = '"},{"phone_number":"'.join(self._numbers)
-        text = f'{self._prefix}"to":[{{"phone_number":"{numbers}"}}]}}'
+        joined = '"},{"phone_number":"'.join(numbers)
+        text = f'{self._prefix}"to":[{{"phone_number":"{joined}"}}]}}'
         size = len(text) + self._prefix_extra_bytes + 1  # and its comma
         call = None
         if self._body and self._body_bytes + size > MAX_REQUEST_BYTES:
             call = self._make_call()
         self._body.append(text)
         self._body_bytes += size
-        self._chunks.append(tuple(self._recipients))
+        self._chunks.append(recipients)
         self._contents.append(self._digest)
-        self._numbers, self._recipients = [], []
         if call is None and len(self._body) == MESSAGES_PER_CALL:
             call = self._make_call()
         return call
