@@ -9,6 +9,7 @@ request left) raises ``DeliveryUncertainError``.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import math
@@ -407,9 +408,10 @@ class Transport:
                 return await send(request)
             raise TimeoutError  # reached only when the deadline cancelled the send
         except Exception as error:
-            # The stack's verdict first: aiohttp's own timeouts are TimeoutErrors too.
+            # The stack's verdict first: aiohttp's own timeouts are TimeoutErrors too
+            # (asyncio's own class before Python 3.11).
             verdict = self._stack.verdict(error)
-            if verdict is None and isinstance(error, TimeoutError):
+            if verdict is None and isinstance(error, (TimeoutError, asyncio.TimeoutError)):
                 within = "" if self._deadline is None else f" within {self._deadline:g}s"
                 return DeliveryUncertainError(
                     f"{where}: no whole answer{within} (the server answered too slowly); "

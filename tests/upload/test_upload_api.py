@@ -87,7 +87,8 @@ async def test_each_documented_url_request_is_what_the_sdk_sends(
     sent = example["example"]
     route = url_route(router)
     put_route(router)
-    at = dt.datetime.fromisoformat(sent["datetime"]) if "datetime" in sent else None
+    stamp = sent.get("datetime")
+    at = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00")) if stamp else None
     await client.upload_bulk(
         Message("Hi", to=numbers(3)),
         bulk_id=sent["bulk_id"],
