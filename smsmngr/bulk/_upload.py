@@ -125,10 +125,11 @@ async def write_upload(
         upload.recipients, upload.size, upload.sha256
     """
     file: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=_IN_MEMORY_BYTES)  # noqa: SIM115
+    out: Any = None
     try:
         digesting = _Digesting(file)
         # mtime=0: the same input gives the same bytes, so the same digest.
-        out: Any = gzip.GzipFile(fileobj=digesting, mode="wb", mtime=0) if compress else digesting
+        out = gzip.GzipFile(fileobj=digesting, mode="wb", mtime=0) if compress else digesting
         lines = _Lines(out)
         packer = Packer(normalize=normalize)
         refused: list[RecipientOutcome] = []
@@ -156,6 +157,8 @@ async def write_upload(
             out.close()  # writes the gzip trailer; the spooled file stays open
         tell(1)
     except BaseException:
+        if isinstance(out, gzip.GzipFile):
+            out.close()
         file.close()
         raise
     return SpooledUpload(

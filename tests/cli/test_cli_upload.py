@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -112,7 +113,7 @@ def test_a_rerun_with_the_journal_is_refused_until_forced(
     assert "--force" in capsys.readouterr().err
     assert main([*command, "--force"]) == 0
     assert len(fake.ledger.sent) == 2
-    with sqlite3.connect(journal) as db:
+    with closing(sqlite3.connect(journal)) as db:
         assert db.execute("SELECT outcome FROM uploads").fetchall() == [("uploaded",)]
 
 

@@ -5,6 +5,7 @@ unless forced."""
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import httpx
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.anyio
 
 
 def uploads(path: Path) -> list[tuple[str, str, int]]:
-    with sqlite3.connect(path) as db:
+    with closing(sqlite3.connect(path)) as db:
         rows = db.execute("SELECT bulk_id, outcome, recipients FROM uploads").fetchall()
     return [(bulk_id, outcome, recipients) for bulk_id, outcome, recipients in rows]
 
