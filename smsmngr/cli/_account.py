@@ -6,7 +6,7 @@ import argparse
 
 from smsmngr import KeyInfo, KeySender
 
-from ._common import EXIT_OK, Commands, Common, client_from
+from ._common import Commands, Common, Exit, client_from
 
 __all__ = ["describe_senders", "register"]
 
@@ -54,4 +54,4 @@ def account(args: argparse.Namespace) -> int:
     lines.append(("credit", f"{credit.balance} {(credit.currency or 'czk').upper()}"))
     for name, value in lines:
         print(f"{name + ':':9}{value}")
-    return EXIT_OK
+    return Exit.OK

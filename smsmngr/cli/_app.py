@@ -39,15 +39,7 @@ from . import (
     _webhook,
     _whatsapp,
 )
-from ._common import (
-    EXIT_NOT_ALL_ACCEPTED,
-    EXIT_USAGE,
-    Commands,
-    Common,
-    UsageError,
-    command_line_spelling,
-    one_line,
-)
+from ._common import Commands, Common, Exit, UsageError, command_line_spelling, one_line
 
 __all__ = ["main", "parser"]
 
@@ -142,22 +134,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         print("smsmngr: output closed; stopped", file=sys.stderr)
-        return EXIT_NOT_ALL_ACCEPTED
+        return Exit.NOT_ALL_ACCEPTED
     except ConfigurationError as error:
         print(f"smsmngr: error: {command_line_spelling(one_line(error))}", file=sys.stderr)
-        return EXIT_USAGE
+        return Exit.USAGE
     except (UsageError, *_USAGE_ERRORS, OSError) as error:
         print(f"smsmngr: error: {one_line(error)}", file=sys.stderr)
-        return EXIT_USAGE
+        return Exit.USAGE
     except SmsManagerError as error:  # the API or the network failed the send
         print(f"smsmngr: error: {one_line(error)}", file=sys.stderr)
-        return EXIT_NOT_ALL_ACCEPTED
+        return Exit.NOT_ALL_ACCEPTED
     except KeyboardInterrupt:
         print("smsmngr: interrupted", file=sys.stderr)
         return 130
     except Exception as error:  # a bug of ours: still one line, never a traceback
         print(f"smsmngr: error: {type(error).__name__}: {one_line(error)}", file=sys.stderr)
-        return EXIT_NOT_ALL_ACCEPTED
+        return Exit.NOT_ALL_ACCEPTED
     return code
 
 

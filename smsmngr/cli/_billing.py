@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ._common import EXIT_OK, Commands, Common, add_group, client_from
+from ._common import Commands, Common, Exit, add_group, client_from
 
 __all__ = ["register"]
 
@@ -37,7 +37,7 @@ def billing_invoices(args: argparse.Namespace) -> int:
     for invoice in invoices:
         day = invoice.date.isoformat() if invoice.date else "-"
         print(f"{invoice.invoice_id}\t{invoice.number}\t{day}\t{invoice.amount} {invoice.currency}")
-    return EXIT_OK
+    return Exit.OK
 
 
 def billing_pdf(args: argparse.Namespace) -> int:
@@ -47,4 +47,4 @@ def billing_pdf(args: argparse.Namespace) -> int:
     output: Path = args.output or Path(f"invoice-{args.invoice_id}.pdf")
     output.write_bytes(pdf)
     print(f"{output} ({len(pdf)} bytes)")
-    return EXIT_OK
+    return Exit.OK

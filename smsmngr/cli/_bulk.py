@@ -25,12 +25,10 @@ from smsmngr.bulk import BulkPlan, campaign_problems, plan, scope_warnings
 from smsmngr.limits import MESSAGES_PER_CALL, RECIPIENTS_PER_MESSAGE
 
 from ._common import (
-    EXIT_NOT_ALL_ACCEPTED,
-    EXIT_OK,
-    EXIT_USAGE,
     KEY_ROTATED,
     Commands,
     Common,
+    Exit,
     UsageError,
     checked_number,
     client_from,
@@ -109,11 +107,11 @@ def bulk(args: argparse.Namespace) -> int:
     campaign.print_summary()
     if campaign.wrong_key is not None:  # the first error too: said once
         print(f"smsmngr: error: {campaign.wrong_key}", file=sys.stderr)
-        return EXIT_USAGE
+        return Exit.USAGE
     if campaign.first_error:
         print(f"first error: {campaign.first_error}", file=sys.stderr)
     accepted = campaign.counts[OutcomeStatus.ACCEPTED] == total
-    return EXIT_OK if accepted else EXIT_NOT_ALL_ACCEPTED
+    return Exit.OK if accepted else Exit.NOT_ALL_ACCEPTED
 
 
 def _refuse_overwriting_inputs(args: argparse.Namespace) -> None:
@@ -261,7 +259,7 @@ def dry_run(recipients: RecipientsFile, args: argparse.Namespace) -> int:
     print(f"total SMS parts: {planned.parts:,}")
     problems = _print_cost(planned, recipients, args)
     print("dry run: nothing was sent")
-    return EXIT_NOT_ALL_ACCEPTED if problems else EXIT_OK
+    return Exit.NOT_ALL_ACCEPTED if problems else Exit.OK
 
 
 def _print_cost(planned: BulkPlan, recipients: RecipientsFile, args: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ error.
 from __future__ import annotations
 
 import argparse
+import enum
 import re
 from collections.abc import Callable
 from typing import Any, TypeAlias, TypeVar
@@ -15,12 +16,10 @@ from typing import Any, TypeAlias, TypeVar
 from smsmngr import Client, ConfigurationError, fastest_http_stack
 
 __all__ = [
-    "EXIT_NOT_ALL_ACCEPTED",
-    "EXIT_OK",
-    "EXIT_USAGE",
     "KEY_ROTATED",
     "Commands",
     "Common",
+    "Exit",
     "UsageError",
     "add_group",
     "checked_number",
@@ -29,7 +28,18 @@ __all__ = [
     "one_line",
 ]
 
-EXIT_OK, EXIT_NOT_ALL_ACCEPTED, EXIT_USAGE = 0, 1, 2
+
+class Exit(enum.IntEnum):
+    """A command's exit status."""
+
+    OK = 0
+    """Every recipient accepted (or nothing to send)."""
+    NOT_ALL_ACCEPTED = 1
+    """Some recipient was not accepted, or the API refused the request."""
+    USAGE = 2
+    """A usage or configuration error: nothing was sent."""
+
+
 KEY_ROTATED = (
     "the journal was written with an earlier key of this same account, since rotated: "
     "record the new one and go on"

@@ -14,16 +14,7 @@ from typing import Any
 from smsmngr import OutcomeStatus
 from smsmngr.bulk import funnel, record_delivery_reports
 
-from ._common import (
-    EXIT_NOT_ALL_ACCEPTED,
-    EXIT_OK,
-    KEY_ROTATED,
-    Commands,
-    Common,
-    UsageError,
-    add_group,
-    client_from,
-)
+from ._common import KEY_ROTATED, Commands, Common, Exit, UsageError, add_group, client_from
 from ._display import print_summary, print_table
 
 __all__ = ["register"]
@@ -97,7 +88,7 @@ def journal_show(args: argparse.Namespace) -> int:
     if args.plot:
         _plot_funnel(stages, args.plot)
         print(f"wrote {args.plot}")
-    return EXIT_OK
+    return Exit.OK
 
 
 def _share(count: int, total: int) -> str:
@@ -138,7 +129,7 @@ def journal_reconcile(args: argparse.Namespace) -> int:
     print_table("reconciled", ["unknown recipients", "count"], rows)
     for reason, count in result.reasons.items():
         print(f"still unknown ({count:,}): {reason}")
-    return EXIT_OK
+    return Exit.OK
 
 
 def journal_reports(args: argparse.Namespace) -> int:
@@ -158,15 +149,15 @@ def journal_reports(args: argparse.Namespace) -> int:
             "raw webhook items or `smsmngr webhook parse` output, one a line or not",
             file=sys.stderr,
         )
-        return EXIT_NOT_ALL_ACCEPTED
+        return Exit.NOT_ALL_ACCEPTED
     if not recorded.matched:
         print(
             f"smsmngr: error: none of the {recorded.reports:,} delivery reports is for a "
             f"recipient of {args.journal}: are they another campaign's?",
             file=sys.stderr,
         )
-        return EXIT_NOT_ALL_ACCEPTED
-    return EXIT_OK
+        return Exit.NOT_ALL_ACCEPTED
+    return Exit.OK
 
 
 def _events_in(files: Sequence[str]) -> Iterator[Any]:

@@ -11,15 +11,7 @@ from pathlib import Path
 from smsmngr import Client, ContactList
 from smsmngr.webhooks import is_opt_out
 
-from ._common import (
-    EXIT_NOT_ALL_ACCEPTED,
-    EXIT_OK,
-    Commands,
-    Common,
-    UsageError,
-    add_group,
-    client_from,
-)
+from ._common import Commands, Common, Exit, UsageError, add_group, client_from
 from ._display import counted, print_table
 
 __all__ = ["register"]
@@ -94,7 +86,7 @@ def list_numbers(args: argparse.Namespace) -> int:
         print(entry.phone_number)
     if not entries:
         print(f"{args.list_name}: no numbers", file=sys.stderr)
-    return EXIT_OK
+    return Exit.OK
 
 
 def add_numbers(args: argparse.Namespace) -> int:
@@ -106,7 +98,7 @@ def add_numbers(args: argparse.Namespace) -> int:
     print(f"{args.list_name}: {counted(added.accepted, 'number')} accepted")
     for line in added.invalid:
         print(f"not a phone number, not added: {line}", file=sys.stderr)
-    return EXIT_NOT_ALL_ACCEPTED if added.invalid else EXIT_OK
+    return Exit.NOT_ALL_ACCEPTED if added.invalid else Exit.OK
 
 
 def remove_numbers(args: argparse.Namespace) -> int:
@@ -121,11 +113,11 @@ def remove_numbers(args: argparse.Namespace) -> int:
             removed = area.remove(numbers, subid=args.subid)
     if removed.wiped:
         print(f"{args.list_name}: every number removed")
-        return EXIT_OK
+        return Exit.OK
     print(f"{args.list_name}: {removed.removed} removed, {removed.remaining} left")
     for line in removed.invalid:
         print(f"not a phone number, not removed: {line}", file=sys.stderr)
-    return EXIT_NOT_ALL_ACCEPTED if removed.invalid else EXIT_OK
+    return Exit.NOT_ALL_ACCEPTED if removed.invalid else Exit.OK
 
 
 def inbox(args: argparse.Namespace) -> int:
@@ -143,4 +135,4 @@ def inbox(args: argparse.Namespace) -> int:
         for m in messages
     ]
     print_table(f"inbox {day.isoformat()}", ["received", "from", "to", "channel", "text"], rows)
-    return EXIT_OK
+    return Exit.OK

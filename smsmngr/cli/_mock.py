@@ -13,7 +13,7 @@ from contextlib import closing
 
 from smsmngr import Message, OutcomeStatus
 
-from ._common import EXIT_NOT_ALL_ACCEPTED, EXIT_OK, Commands, Common, UsageError, checked_number
+from ._common import Commands, Common, Exit, UsageError, checked_number
 from ._display import Progress, print_summary
 
 __all__ = ["register"]
@@ -79,7 +79,7 @@ def mock(args: argparse.Namespace) -> int:
         print(f"Bulk upload URLs point to its storage host, {storage}.")
         print("stop with Ctrl-C", flush=True)
         uvicorn.run(fake.asgi_app, host="127.0.0.1", port=args.port, log_level="warning")
-    return EXIT_OK
+    return Exit.OK
 
 
 def _refuse_a_port_in_use(port: int) -> None:
@@ -134,4 +134,4 @@ def demo(args: argparse.Namespace) -> int:
         "(500, lost answer) are 'unknown' and were not resent: no one got the text twice."
     )
     accounted = sum(counts.values()) == DEMO_RECIPIENTS
-    return EXIT_OK if accounted else EXIT_NOT_ALL_ACCEPTED
+    return Exit.OK if accounted else Exit.NOT_ALL_ACCEPTED

@@ -6,7 +6,7 @@ import argparse
 
 from smsmngr.segments import count_segments, transliterate
 
-from ._common import EXIT_OK, Commands, Common
+from ._common import Commands, Common, Exit
 
 __all__ = ["register"]
 
@@ -28,4 +28,4 @@ def segments(args: argparse.Namespace) -> int:
         plain = transliterate(args.text)
         after = count_segments(plain)
         print(f"with type: sms the text would become {plain!r}: {after.segments} segment(s)")
-    return EXIT_OK
+    return Exit.OK

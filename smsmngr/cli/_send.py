@@ -7,7 +7,7 @@ import argparse
 from smsmngr import Message, Rcs, Sms, Viber, WhatsAppText
 from smsmngr.limits import RECIPIENTS_PER_MESSAGE
 
-from ._common import EXIT_NOT_ALL_ACCEPTED, EXIT_OK, Commands, Common, client_from
+from ._common import Commands, Common, Exit, client_from
 from ._display import print_table
 
 __all__ = ["register"]
@@ -55,4 +55,4 @@ def send(args: argparse.Namespace) -> int:
             bulk = client.send_bulk(message)
             rows = [[o.phone_number, o.status.value, o.message_id or ""] for o in bulk.outcomes]
     print_table("sent", ["phone number", "status", "message id"], rows)
-    return EXIT_OK if all(row[1] == "accepted" for row in rows) else EXIT_NOT_ALL_ACCEPTED
+    return Exit.OK if all(row[1] == "accepted" for row in rows) else Exit.NOT_ALL_ACCEPTED

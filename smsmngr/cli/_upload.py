@@ -7,16 +7,7 @@ import argparse
 import datetime as dt
 import sys
 
-from ._common import (
-    EXIT_NOT_ALL_ACCEPTED,
-    EXIT_OK,
-    KEY_ROTATED,
-    Commands,
-    Common,
-    UsageError,
-    add_group,
-    client_from,
-)
+from ._common import KEY_ROTATED, Commands, Common, Exit, UsageError, add_group, client_from
 from ._display import Progress, counted
 from ._recipients import PHONE_COLUMNS, recipients_of
 
@@ -111,11 +102,11 @@ def upload(args: argparse.Namespace) -> int:
     print(f"processing: {when}")
     if refused:
         print(f"{counted(refused, 'recipient')} refused locally, not in the file")
-    return EXIT_NOT_ALL_ACCEPTED if refused else EXIT_OK
+    return Exit.NOT_ALL_ACCEPTED if refused else Exit.OK
 
 
 def cancel(args: argparse.Namespace) -> int:
     with client_from(args) as client:
         result = client.cancel_scheduled(message_id=args.message_id, bulk_id=args.bulk_id)
     print(result.message or "Schedule cancelled")
-    return EXIT_OK
+    return Exit.OK

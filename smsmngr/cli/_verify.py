@@ -7,15 +7,7 @@ import sys
 
 from smsmngr import VerifyError
 
-from ._common import (
-    EXIT_NOT_ALL_ACCEPTED,
-    EXIT_OK,
-    Commands,
-    Common,
-    add_group,
-    client_from,
-    one_line,
-)
+from ._common import Commands, Common, Exit, add_group, client_from, one_line
 
 __all__ = ["register"]
 
@@ -41,7 +33,7 @@ def verify_start(args: argparse.Namespace) -> int:
         started = client.verify.start(args.phone_number)
     print(f"token:   {started.token}")
     print(f"expires: {started.expires_at.isoformat()}")
-    return EXIT_OK
+    return Exit.OK
 
 
 def verify_check(args: argparse.Namespace) -> int:
@@ -52,9 +44,9 @@ def verify_check(args: argparse.Namespace) -> int:
             left = error.attempts_remaining
             tail = f"; {left} attempt(s) left" if left is not None else ""
             print(f"not verified: {one_line(error)}{tail}", file=sys.stderr)
-            return EXIT_NOT_ALL_ACCEPTED
+            return Exit.NOT_ALL_ACCEPTED
     if not result.verified:
         print("not verified", file=sys.stderr)
-        return EXIT_NOT_ALL_ACCEPTED
+        return Exit.NOT_ALL_ACCEPTED
     print(f"verified: {result.phone_number}")
-    return EXIT_OK
+    return Exit.OK

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from ._account import describe_senders
-from ._common import EXIT_OK, Commands, Common, add_group, client_from
+from ._common import Commands, Common, Exit, add_group, client_from
 
 __all__ = ["register"]
 
@@ -45,7 +45,7 @@ def webhook_parse(args: argparse.Namespace) -> int:
             except RecursionError:  # what json could read, one level deeper
                 line = json.dumps(to_json(InvalidEvent(None, "nested too deeply to print")))
             print(line)
-    return EXIT_OK
+    return Exit.OK
 
 
 def webhook_set_url(args: argparse.Namespace) -> int:
@@ -54,4 +54,4 @@ def webhook_set_url(args: argparse.Namespace) -> int:
     print(f"default webhook URL: {change.previous or '(none)'} -> {change.url or '(none)'}")
     senders = describe_senders(change.senders)
     print(f"senders now reporting to it: {senders or '(none registered on this key)'}")
-    return EXIT_OK
+    return Exit.OK

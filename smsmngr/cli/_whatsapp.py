@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from ._common import EXIT_OK, Commands, Common, add_group, client_from
+from ._common import Commands, Common, Exit, add_group, client_from
 from ._display import print_table
 
 __all__ = ["register"]
@@ -38,4 +38,4 @@ def whatsapp_templates(args: argparse.Namespace) -> int:
             for t in client.whatsapp.iter_templates(waba_id)
         ]
     print_table(f"{len(rows)} WhatsApp template(s)", HEADERS, rows)
-    return EXIT_OK
+    return Exit.OK
