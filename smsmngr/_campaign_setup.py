@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 
 from ._areas import ApiAreas
-from .bulk._backend import Account, JournalBackend, is_database_url, open_journal
+from .bulk._backend import Account, JournalBackend, Opening, is_database_url, open_journal
 from .bulk._campaign import BulkInput, Campaign
 from .bulk._journal import Journal
 from .bulk._preflight import preflight_of
@@ -35,15 +35,14 @@ class CampaignSetup(ApiAreas):
             raise ValidationError("key_rotated", f"must be True or False, got {key_rotated!r}")
         transport = self._transport
         account = Account(transport.key_fingerprint, transport.base_url, transport.rest_base_url)
-        return open_journal(
-            path,
-            campaign=campaign,
+        opening = Opening(
             region=self._region,
             must_exist=must_exist,
             account=account,
             key_rotated=key_rotated,
             clock_offset=lambda: transport.clock_offset,
         )
+        return open_journal(path, campaign=campaign, opening=opening)
 
     def _preflight(
         self, preflight: bool, journal: str | os.PathLike[str] | None

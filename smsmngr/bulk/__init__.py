@@ -1,7 +1,7 @@
 """Bulk sending: packing, fan-out, outcomes and the resume journal."""
 
 from .._public import present_here
-from ._journal import JournalError
+from ..errors import JournalError
 from ._outcomes import BatchOutcome, BulkResult, OutcomeStatus, RecipientOutcome
 from ._packing import minimum_calls
 from ._plan import BulkPlan, PlannedText, plan

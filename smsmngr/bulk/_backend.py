@@ -15,6 +15,8 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar, cast
 
+import attrs
+
 from ..errors import JournalError, ValidationError
 from ._outcomes import OutcomeStatus, RecipientOutcome
 
@@ -71,6 +73,26 @@ class Account(NamedTuple):
     rest_base_url: str
 
 
+@attrs.frozen(kw_only=True)
+class Opening:
+    """How a journal is opened: what it must match and what it may take for granted."""
+
+    region: str | None = None
+    """The client's ``default_region``, which the journal's numbers were read with."""
+    check_region: bool = True
+    must_exist: bool = False
+    account: Account | None = None
+    """The account it must belong to (``None``: not checked)."""
+    key_rotated: bool = False
+    """Whether an earlier key of the same account wrote it."""
+    clock_offset: Callable[[], float | None] = lambda: None
+    """The client's clock against the API's, recorded with each send."""
+
+
+OPEN = Opening()
+"""A journal opened with nothing to check but its region."""
+
+
 class JournalBackend(Protocol):
     """What a campaign, ``reconcile``, ``funnel`` and the reports need of a journal."""
 
@@ -102,8 +124,7 @@ class AccountChecks:
     ``_forget_account`` and ``_holds_anything``."""
 
     path: str
-    _region: str
-    _key_rotated: bool
+    _opening: Opening
 
     def _meta(self, key: str, value: str) -> str:
         raise NotImplementedError
@@ -121,10 +142,11 @@ class AccountChecks:
     def _check_region(self) -> None:
         """Numbers are keyed as the client normalized them: a client reading national
         numbers differently would key the same recipient apart, and send it twice."""
-        region = self._meta("region", self._region)
-        if region != self._region:
+        mine = self._opening.region or ""
+        region = self._meta("region", mine)
+        if region != mine:
             then = f"default_region={region!r}" if region else "no default_region"
-            now = f"default_region={self._region!r}" if self._region else "none"
+            now = f"default_region={mine!r}" if mine else "none"
             raise JournalError(
                 f"{self.path} was written by a client with {then}, this one has {now}: its "
                 "numbers would be read differently and could be sent twice. Resume with "
@@ -150,7 +172,7 @@ class AccountChecks:
         fingerprint = account.fingerprint(salt)
         if self._meta("key_fingerprint", fingerprint) == fingerprint:
             return
-        if not self._key_rotated:
+        if not self._opening.key_rotated:
             raise JournalError(
                 f"{self.path} was written with another API key (the journal keeps only a "
                 "fingerprint of it): another account holds none of its messages, and resuming "
@@ -195,23 +217,10 @@ def open_journal(
     journal: str | os.PathLike[str],
     *,
     campaign: str | None,
-    region: str | None = None,
-    check_region: bool = True,
-    must_exist: bool = False,
-    account: Account | None = None,
-    key_rotated: bool = False,
-    clock_offset: Callable[[], float | None] = lambda: None,
+    opening: Opening = OPEN,
 ) -> JournalBackend:
     """The journal ``journal`` names: a SQLite file (one campaign; ``campaign`` must
     be ``None``) or a PostgreSQL URL (``campaign`` names the campaign in it)."""
-    options: dict[str, Any] = dict(
-        region=region,
-        check_region=check_region,
-        must_exist=must_exist,
-        account=account,
-        key_rotated=key_rotated,
-        clock_offset=clock_offset,
-    )
     if is_database_url(journal):
         if not isinstance(campaign, str) or not campaign.strip():
             raise ValidationError(
@@ -222,7 +231,7 @@ def open_journal(
         from ._journal_pg import PostgresJournal  # here: psycopg is an extra
 
         assert isinstance(journal, str)
-        return PostgresJournal(journal, campaign=campaign, **options)
+        return PostgresJournal(journal, campaign=campaign, opening=opening)
     if campaign is not None:
         raise ValidationError(
             "campaign",
@@ -231,4 +240,4 @@ def open_journal(
         )
     from ._journal import Journal
 
-    return Journal(journal, **options)
+    return Journal(journal, opening=opening)

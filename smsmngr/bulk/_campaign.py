@@ -32,6 +32,7 @@ from ..errors import (
     AuthenticationError,
     BadRequestError,
     BulkStoppedError,
+    JournalError,
     PermissionDeniedError,
     RateLimitError,
     SmsManagerError,
@@ -40,7 +41,6 @@ from ..errors import (
 from ..models import Message
 from ..phone import PhoneNormalizer, normalize_phone_number
 from ._backend import JournalBackend, Key
-from ._journal import JournalError
 from ._outcomes import (
     Answer,
     BatchOutcome,

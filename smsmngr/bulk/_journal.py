@@ -28,33 +28,22 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..errors import JournalError, ValidationError
+from ..errors import JournalError
 from . import _reports
-from ._backend import (
-    SEND_AGAIN,
-    SENDING,
-    Account,
-    AccountChecks,
-    Key,
-    Taken,
-    Unknown,
-    journal_errors,
-)
+from ._backend import OPEN, SEND_AGAIN, SENDING, AccountChecks, Opening, Unknown, journal_errors
 from ._outcomes import OutcomeStatus, RecipientOutcome
 
 if TYPE_CHECKING:
-    from .._transport import Transport
     from ..webhooks import Event
+    from ._backend import Key, Taken
     from ._packing import Call
 
-__all__ = ["Account", "Journal", "JournalError", "Unknown", "journal_of"]
+__all__ = ["Journal"]
 
 _FORMAT = "smsmngr-journal-6"
-_SENDING = SENDING
-_SEND_AGAIN = SEND_AGAIN
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     """CREATE TABLE IF NOT EXISTS recipients (
@@ -125,28 +114,6 @@ def _explain(path: str, error: sqlite3.Error) -> JournalError:
 _as_journal_error = journal_errors(lambda: sqlite3.Error, _explain)  # type: ignore[arg-type]
 
 
-def journal_of(
-    transport: Transport,
-    path: str | os.PathLike[str],
-    region: str | None,
-    key_rotated: bool,
-    must_exist: bool = False,
-) -> Journal:
-    """The journal at ``path`` of ``transport``'s account (its key and base URLs), or
-    ``JournalError`` if it belongs to another."""
-    if not isinstance(key_rotated, bool):
-        raise ValidationError("key_rotated", f"must be True or False, got {key_rotated!r}")
-    account = Account(transport.key_fingerprint, transport.base_url, transport.rest_base_url)
-    return Journal(
-        path,
-        region=region,
-        must_exist=must_exist,
-        account=account,
-        key_rotated=key_rotated,
-        clock_offset=lambda: transport.clock_offset,
-    )
-
-
 def _connect(path: str) -> sqlite3.Connection:
     # timeout=0: a journal another campaign holds is refused at once, not waited for.
     return sqlite3.connect(path, isolation_level=None, timeout=0)
@@ -162,21 +129,12 @@ class Journal(AccountChecks):
         self,
         path: str | os.PathLike[str],
         *,
-        region: str | None = None,
-        check_region: bool = True,
-        must_exist: bool = False,
-        account: Account | None = None,
-        key_rotated: bool = False,
-        clock_offset: Callable[[], float | None] = lambda: None,
+        opening: Opening = OPEN,
     ) -> None:
         self.path = os.fspath(path)
-        self._region = region or ""
-        self._check_region_on_open = check_region
-        self._account = account
-        self._key_rotated = key_rotated
-        self._clock_offset = clock_offset
+        self._opening = opening
         existed = os.path.exists(self.path) and os.path.getsize(self.path) > 0
-        if must_exist and not existed:
+        if opening.must_exist and not existed:
             raise JournalError(f"{self.path}: no journal there (a campaign writes one)")
         try:
             self._db = _connect(self.path)
@@ -202,10 +160,10 @@ class Journal(AccountChecks):
             for statement in _SCHEMA:
                 db.execute(statement)
             db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('format', ?)", (_FORMAT,))
-            if self._check_region_on_open:
+            if self._opening.check_region:
                 self._check_region()
-            if self._account is not None:
-                self._check_account(self._account)
+            if self._opening.account is not None:
+                self._check_account(self._opening.account)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -256,7 +214,7 @@ class Journal(AccountChecks):
         held = self._db.execute(
             "SELECT 1 FROM recipients WHERE status NOT IN (?, ?) "
             "UNION ALL SELECT 1 FROM uploads WHERE outcome != 'failed' LIMIT 1",
-            tuple(_SEND_AGAIN),
+            tuple(SEND_AGAIN),
         ).fetchone()
         return held is not None
 
@@ -288,9 +246,9 @@ class Journal(AccountChecks):
             "WHERE phone_number = ? AND content = ? AND occurrence = ?",
             (number, content, occurrence),
         ).fetchone()
-        if row is None or row[0] in _SEND_AGAIN:
+        if row is None or row[0] in SEND_AGAIN:
             return occurrence, None
-        if row[0] == _SENDING:
+        if row[0] == SENDING:
             row = (OutcomeStatus.UNKNOWN.value, None, None, "the campaign stopped during its call")
         return occurrence, row
 
@@ -311,20 +269,20 @@ class Journal(AccountChecks):
     def sending(self, recipients: Iterable[tuple[Key, str]]) -> None:
         """Record that these recipients (keys, with each number as given) are about to
         be sent, when, and how far the API's clock was ahead, if known."""
-        now, skew = time.time(), self._clock_offset()
+        now, skew = time.time(), self._opening.clock_offset()
         with self._db:
             self._db.execute("BEGIN")
             self._db.executemany(
                 "INSERT OR REPLACE INTO recipients (phone_number, content, occurrence, status, "
                 "sent_at, given, skew) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(*key, _SENDING, now, given, skew) for key, given in recipients],
+                [(*key, SENDING, now, given, skew) for key, given in recipients],
             )
 
     @_as_journal_error
     def settle(self, outcomes: Iterable[tuple[Key, RecipientOutcome]]) -> None:
         """Record final outcomes (keeping when each recipient was sent, and learning
         the API's clock from this answer if the call left before any told it)."""
-        skew = self._clock_offset()
+        skew = self._opening.clock_offset()
         with self._db:
             self._db.execute("BEGIN")
             self._db.executemany(
@@ -368,7 +326,7 @@ class Journal(AccountChecks):
             "SELECT r.phone_number, r.content, r.occurrence, r.given, r.sent_at, r.skew, "
             "c.fields FROM recipients r LEFT JOIN contents c ON c.content = r.content "
             "WHERE r.status IN (?, ?) ORDER BY r.phone_number, r.content, r.occurrence",
-            (OutcomeStatus.UNKNOWN.value, _SENDING),
+            (OutcomeStatus.UNKNOWN.value, SENDING),
         ).fetchall()
         return [
             Unknown(
@@ -384,7 +342,7 @@ class Journal(AccountChecks):
     @property
     def region(self) -> str:
         """The ``default_region`` its numbers were read with (``""``: none)."""
-        return self._region
+        return self._opening.region or ""
 
     @_as_journal_error
     def holds_message_id(self, message_id: str) -> bool:

@@ -31,7 +31,7 @@ import threading
 import time
 import urllib.parse
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -39,16 +39,7 @@ import anyio
 from .._delivery import FAILURE_RESULTS, UNTIMED, stage
 from ..errors import JournalError
 from . import _journal_pg_sql as sql
-from ._backend import (
-    SEND_AGAIN,
-    SENDING,
-    Account,
-    AccountChecks,
-    Key,
-    Taken,
-    Unknown,
-    journal_errors,
-)
+from ._backend import OPEN, SEND_AGAIN, SENDING, AccountChecks, Opening, Unknown, journal_errors
 from ._outcomes import OutcomeStatus, RecipientOutcome
 from ._reports import DeliveryCounts, RecordedReports
 
@@ -56,6 +47,7 @@ if TYPE_CHECKING:
     import psycopg
 
     from ..webhooks import DeliveryReport, Event
+    from ._backend import Key, Taken
     from ._packing import Call
 
 __all__ = ["PostgresJournal", "redacted"]
@@ -107,12 +99,7 @@ class PostgresJournal(AccountChecks):
         url: str,
         *,
         campaign: str,
-        region: str | None = None,
-        check_region: bool = True,
-        must_exist: bool = False,
-        account: Account | None = None,
-        key_rotated: bool = False,
-        clock_offset: Callable[[], float | None] = lambda: None,
+        opening: Opening = OPEN,
     ) -> None:
         try:
             import psycopg
@@ -123,9 +110,7 @@ class PostgresJournal(AccountChecks):
             ) from None
         self.path = f"campaign {campaign!r} in {redacted(url)}"
         self.campaign = campaign
-        self._region = region or ""
-        self._key_rotated = key_rotated
-        self._clock_offset = clock_offset
+        self._opening = opening
         self._run = uuid.uuid4().hex
         self._lock = threading.Lock()
         self._settles: dict[Key, tuple[RecipientOutcome, float | None]] = {}
@@ -136,7 +121,7 @@ class PostgresJournal(AccountChecks):
         except psycopg.Error as error:
             raise _explain(self.path, error) from None
         try:
-            self._open(must_exist, check_region, account)
+            self._open()
         except BaseException as error:
             self._db.close()
             if isinstance(error, psycopg.Error):
@@ -146,8 +131,8 @@ class PostgresJournal(AccountChecks):
         self._seen = sqlite3.connect("", isolation_level=None)
         self._seen.execute(_SEEN)
 
-    def _open(self, must_exist: bool, check_region: bool, account: Account | None) -> None:
-        db = self._db
+    def _open(self) -> None:
+        db, opening = self._db, self._opening
         with db.transaction():
             db.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_ID,))
             for statement in sql.SCHEMA:
@@ -156,14 +141,13 @@ class PostgresJournal(AccountChecks):
             known = db.execute(
                 "SELECT 1 FROM smsmngr_meta WHERE campaign = %s LIMIT 1", (self.campaign,)
             ).fetchone()
-            if must_exist and known is None:
+            if opening.must_exist and known is None:
                 raise JournalError(f"{self.path}: no such campaign (a campaign writes one)")
             self._meta("format", "smsmngr-journal-pg")
-            if check_region:
+            if opening.check_region:
                 self._check_region()
-            if account is not None:
-                self._check_account(account)
-            if account is not None:  # a run that may claim; readers leave no trace
+            if opening.account is not None:  # a run that may claim; readers leave no trace
+                self._check_account(opening.account)
                 db.execute(
                     "INSERT INTO smsmngr_runs (run, campaign, pid, started) SELECT %s, %s, "
                     "pid, backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()",
@@ -220,7 +204,7 @@ class PostgresJournal(AccountChecks):
     @property
     def region(self) -> str:
         """The ``default_region`` its numbers were read with (``""``: none)."""
-        return self._region
+        return self._opening.region or ""
 
     # -- a campaign ------------------------------------------------------------------
 
@@ -255,7 +239,7 @@ class PostgresJournal(AccountChecks):
             "campaign": self.campaign,
             "run": self._run,
             "now": time.time(),
-            "skew": self._clock_offset(),
+            "skew": self._opening.clock_offset(),
             "resend": resend_unknown,
             "wanted": wanted,
             "block": hashlib.blake2b(wanted.encode(), digest_size=16).digest(),
@@ -270,7 +254,7 @@ class PostgresJournal(AccountChecks):
 
     def settle(self, outcomes: Iterable[tuple[Key, RecipientOutcome]]) -> None:
         """Keep final outcomes for the next round trip (``flush``, ``take``, ``close``)."""
-        skew = self._clock_offset()
+        skew = self._opening.clock_offset()
         for key, outcome in outcomes:
             self._settles[key] = (outcome, skew)
         self._settled_calls += 1

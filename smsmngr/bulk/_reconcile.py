@@ -27,7 +27,7 @@ import attrs
 
 from .._delivery import DELIVERED_RESULTS, FINAL_RESULTS, REPORTED_SENT
 from ..status import MessageRow
-from ._backend import JournalBackend, Unknown, open_journal
+from ._backend import JournalBackend, Opening, Unknown, open_journal
 from ._outcomes import OutcomeStatus, RecipientOutcome
 from ._proof import (
     SLACK,
@@ -52,6 +52,9 @@ __all__ = [
     "reconcile_journal",
     "record_delivery_reports",
 ]
+
+_READING = Opening(check_region=False, must_exist=True)
+"""How the journal is opened to read or amend it after its campaign."""
 
 RowSource = Callable[[str, str, "str | None"], AsyncIterator[MessageRow]]
 """``rows(date, phone_number, tag)``: the platform's rows of that day for that number."""
@@ -287,7 +290,7 @@ def funnel(journal: str | os.PathLike[str], *, campaign: str | None = None) -> F
         record_delivery_reports("sale.db", parse(webhook_body))
         print(funnel("sale.db"))
     """
-    opened = open_journal(journal, campaign=campaign, check_region=False, must_exist=True)
+    opened = open_journal(journal, campaign=campaign, opening=_READING)
     try:
         statuses = opened.outcome_counts()
         by_result, failures = opened.delivery_counts()
@@ -336,7 +339,7 @@ def record_delivery_reports(
         recorded = record_delivery_reports("sale.db", parse(webhook_body))
         print(recorded.matched, "of", recorded.reports, "reports are this campaign's")
     """
-    opened = open_journal(journal, campaign=campaign, check_region=False, must_exist=True)
+    opened = open_journal(journal, campaign=campaign, opening=_READING)
     try:
         return opened.record_reports(events)
     finally:
