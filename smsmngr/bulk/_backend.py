@@ -11,6 +11,7 @@ in batches (``flush``). ``open_journal`` picks the backend from what ``journal=`
 from __future__ import annotations
 
 import functools
+import json
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar, cast
@@ -62,6 +63,14 @@ class Unknown(NamedTuple):
     sent_at: float | None
     skew: float | None
     fields: Mapping[str, Any] | None
+
+    @classmethod
+    def from_row(cls, row: Sequence[Any]) -> Unknown:
+        """From a journal's ``(number, content, occurrence, given, sent_at, skew,
+        fields)`` row, ``fields`` as JSON text."""
+        number, content, occurrence, given, sent_at, skew, fields = row
+        key = (number, bytes(content), occurrence)
+        return cls(key, given, sent_at, skew, json.loads(fields) if fields is not None else None)
 
 
 class Account(NamedTuple):

@@ -328,16 +328,7 @@ class Journal(AccountChecks):
             "WHERE r.status IN (?, ?) ORDER BY r.phone_number, r.content, r.occurrence",
             (OutcomeStatus.UNKNOWN.value, SENDING),
         ).fetchall()
-        return [
-            Unknown(
-                (number, content, occurrence),
-                given,
-                sent_at,
-                skew,
-                json.loads(fields) if fields is not None else None,
-            )
-            for number, content, occurrence, given, sent_at, skew, fields in rows
-        ]
+        return [Unknown.from_row(row) for row in rows]
 
     @property
     def region(self) -> str:

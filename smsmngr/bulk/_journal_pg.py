@@ -332,16 +332,7 @@ class PostgresJournal(AccountChecks):
     def unknowns(self) -> list[Unknown]:
         """Every recipient whose outcome is unknown, or whose worker died in its call."""
         rows = self._db.execute(sql.UNKNOWNS, {"campaign": self.campaign}).fetchall()
-        return [
-            Unknown(
-                (number, bytes(content), occurrence),
-                given,
-                sent_at,
-                skew,
-                json.loads(fields) if fields is not None else None,
-            )
-            for number, content, occurrence, given, sent_at, skew, fields in rows
-        ]
+        return [Unknown.from_row(row) for row in rows]
 
     @_as_journal_error
     def holds_message_id(self, message_id: str) -> bool:
