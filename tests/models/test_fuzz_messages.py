@@ -129,6 +129,7 @@ anything = (
 )
 
 
+@pytest.mark.slow  # 400 examples: seconds
 @settings(max_examples=400, deadline=None)
 @given(st.sampled_from([Message, Sms, Viber, WhatsAppText, WhatsAppTemplate, Rcs, DeliveryWindow]),
        st.dictionaries(st.sampled_from(["body", "to", "sender", "flow", "tag", "scheduled_at",

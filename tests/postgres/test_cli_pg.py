@@ -12,6 +12,8 @@ from smsmngr import Message
 from smsmngr.cli._app import main
 from smsmngr.testing import FakeSmsManager
 
+pytestmark = pytest.mark.slow  # the throwaway cluster takes seconds to start
+
 
 def test_journal_show_and_reports_take_a_url_and_a_campaign(
     postgres_url: str, campaign: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]

@@ -22,7 +22,9 @@ from smsmngr.webhooks import asgi_receiver, parse, wsgi_receiver
 
 from .cluster import Cluster, fresh_database
 
-pytestmark = pytest.mark.anyio
+# Slow: each needs the throwaway cluster (seconds to start) and most take a second or
+# more; `.ci/run` runs them on every Python.
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 RECIPIENTS = 3_000
 NUMBERS = [f"4207{i:08d}" for i in range(RECIPIENTS)]
