@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import threading
 import time
 from collections.abc import Iterator
@@ -44,7 +46,29 @@ def _served(*apps: tuple[Any, bool]) -> Iterator[list[str]]:
     together, since each takes uvicorn a few ticks to wind down."""
     import uvicorn
 
-    running = []
+    class Server(uvicorn.Server):
+        """uvicorn's server, woken at once when told to exit (its own loop looks every
+        tenth of a second): a test serving the fake ends sooner."""
+
+        woken: tuple[asyncio.AbstractEventLoop, asyncio.Event] | None = None
+
+        async def main_loop(self) -> None:
+            wake = asyncio.Event()
+            self.woken = (asyncio.get_running_loop(), wake)
+            counter = 0
+            while not await self.on_tick(counter):  # the date header, limits, exit
+                counter = (counter + 1) % 864_000
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(wake.wait(), 0.1)
+
+        def exit(self) -> None:
+            self.should_exit = True
+            if self.woken is not None:  # else its loop sees should_exit as it starts
+                loop, wake = self.woken
+                with contextlib.suppress(RuntimeError):  # its loop has ended already
+                    loop.call_soon_threadsafe(wake.set)
+
+    running: list[tuple[Server, threading.Thread]] = []
     try:
         for asgi_app, lifespan in apps:
             config = uvicorn.Config(
@@ -54,7 +78,7 @@ def _served(*apps: tuple[Any, bool]) -> Iterator[list[str]]:
                 log_level="error",
                 lifespan="on" if lifespan else "off",
             )
-            server = uvicorn.Server(config)
+            server = Server(config)
             thread = threading.Thread(target=server.run, daemon=True, name="smsmngr-serve")
             thread.start()
             running.append((server, thread))
@@ -69,6 +93,6 @@ def _served(*apps: tuple[Any, bool]) -> Iterator[list[str]]:
         ]
     finally:
         for server, _ in running:
-            server.should_exit = True
+            server.exit()
         for _, thread in running:
             thread.join(10)
