@@ -164,12 +164,15 @@ class _AnsweringAtOnce:
 def transport_figure(sizes: Sizes) -> Figure:
     """The transport's own time per request (pace, loop check, deadline, retry decision,
     reading the answer's JSON), its stack answering at once, against naive JSON."""
+    from smsmngr._config import resolve_api_key, resolve_base_urls
+    from smsmngr._stacks import stack_for
     from smsmngr._transport import Transport
 
     requests = sizes.bulk // 10
 
     async def through_transport() -> None:
-        transport = Transport(api_key=API_KEY, base_url=DEFAULT_BASE_URL)
+        urls = resolve_base_urls(DEFAULT_BASE_URL, None, None, None)
+        transport = Transport(resolve_api_key(API_KEY), urls, stack_for("httpx"))
         transport._connection.client = _AnsweringAtOnce()
         for _ in range(requests):
             await transport.request("POST", "/messages", json_content=b"[]")

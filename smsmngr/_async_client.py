@@ -28,11 +28,11 @@ from . import upload as upload_api
 from ._account import calling_code
 from ._calls import post_messages
 from ._campaign_setup import CampaignSetup
-from ._config import DEFAULT_TIMEOUT, KEEP, Keep
+from ._config import DEFAULT_TIMEOUT, KEEP, Keep, resolve_api_key, resolve_base_urls
 from ._retry import DEFAULT_RETRY, RetryEvent, RetryPolicy
 from ._send_answers import parse_send_result, parse_simple_result
 from ._send_checks import check_simple, checked_batch, checked_numbers
-from ._stacks import HttpStackName
+from ._stacks import HttpStackName, chosen_stack
 from ._transport import Transport
 from ._wire import encode_json, message_to_wire, simple_message_fields
 from .api_keys import registered_senders
@@ -107,15 +107,12 @@ class AsyncClient(CampaignSetup):
         self._normalize: PhoneNormalizer = normalizer_for_region(default_region)
         self._region = default_region.upper() if default_region is not None else None
         self._transport = Transport(
-            api_key=api_key,
-            base_url=base_url,
-            rest_base_url=rest_base_url,
-            verify_base_url=verify_base_url,
-            api_host=api_host,
+            resolve_api_key(api_key),
+            resolve_base_urls(base_url, rest_base_url, verify_base_url, api_host),
+            chosen_stack(http_client, http_stack),
+            http_client,
             timeout=timeout,
             retry=retry,
-            http_client=http_client,
-            http_stack=http_stack,
             headers=default_headers,
             app_info=app_info,
             on_retry=on_retry,

@@ -44,7 +44,12 @@ class Secret:
         return self.scrub(redact_queries(f"{type(error).__name__}: {error}"))
 
     def fingerprint(self, salt: bytes) -> str:
-        """A salted HMAC of the key: tells keys apart, and cannot give the key back."""
+        """A salted HMAC of the key: tells keys apart, and cannot give the key back.
+
+        >>> key = Secret("k")
+        >>> key.fingerprint(b"salt") == key.fingerprint(b"salt") != key.fingerprint(b"s")
+        True
+        """
         return hmac.new(salt, self._value.encode(), hashlib.sha256).hexdigest()
 
     def __repr__(self) -> str:

@@ -28,6 +28,7 @@ __all__ = [
     "HttpStack",
     "HttpStackName",
     "Verdict",
+    "chosen_stack",
     "fastest_http_stack",
     "stack_for",
     "stack_of",
@@ -170,6 +171,15 @@ def stack_of(http_client: Any) -> HttpStack:
     raise ConfigurationError(
         f"http_client must be an httpx.AsyncClient or an httpx2.AsyncClient, got {what}"
     )
+
+
+def chosen_stack(http_client: Any, http_stack: HttpStackName | None) -> HttpStack:
+    """The stack of a client's ``http_client`` or ``http_stack`` (httpx if neither)."""
+    if http_client is not None and http_stack is not None:
+        raise ConfigurationError(
+            "give http_stack or http_client, not both: an http_client is of its own stack"
+        )
+    return stack_of(http_client) if http_client is not None else stack_for(http_stack or "httpx")
 
 
 def fastest_http_stack() -> HttpStackName:

@@ -22,17 +22,16 @@ import anyio
 import httpx
 from anyio.lowlevel import RunVar
 
-from ._auth import ApiKeyAuth
+from ._auth import ApiKeyAuth, Secret
 from ._clock import PlatformClock
 from ._config import (
     DEFAULT_TIMEOUT,
     KEEP,
+    BaseUrls,
     Keep,
     checked_headers,
     checked_timeout,
     deadline,
-    resolve_api_key,
-    resolve_base_urls,
     user_agent,
 )
 from ._pacer import Pacer
@@ -49,7 +48,7 @@ from ._retry import (
     decide,
     parse_retry_after,
 )
-from ._stacks import HttpStack, HttpStackName, Verdict, stack_for, stack_of
+from ._stacks import HttpStack, Verdict
 from ._status_errors import Answer, Reply, decode, error_for, read_reply
 from .errors import (
     ConfigurationError,
@@ -125,35 +124,27 @@ class Transport:
 
     def __init__(
         self,
+        api_key: Secret,
+        urls: BaseUrls,
+        stack: HttpStack,
+        http_client: Any = None,
         *,
-        api_key: str | None,
-        base_url: str | None,
-        rest_base_url: str | None = None,
-        verify_base_url: str | None = None,
-        api_host: str | None = None,
         timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
         retry: RetryPolicy = DEFAULT_RETRY,
-        http_client: Any = None,
-        http_stack: HttpStackName | None = None,
         headers: Mapping[str, str] | None = None,
         app_info: str | None = None,
         on_retry: RetryHook | None = None,
     ) -> None:
-        self._api_key = resolve_api_key(api_key)
-        urls = resolve_base_urls(base_url, rest_base_url, verify_base_url, api_host)
+        """``api_key``, ``urls`` and ``stack`` as ``_config`` and ``_stacks`` resolve
+        them from a client's arguments and the environment; ``http_client`` is the
+        caller's own, of ``stack``."""
+        self._api_key = api_key
         self.base_url: str = urls.sending
         self.rest_base_url: str = urls.rest
         self.verify_base_url: str = urls.verify
         self._refused_urls = urls.refused
         # One pace per API: a 429 from the REST or Verify API does not hold sends back.
         self._pacers = {url: Pacer() for url in (urls.sending, urls.rest, urls.verify)}
-        if http_client is not None and http_stack is not None:
-            raise ConfigurationError(
-                "give http_stack or http_client, not both: an http_client is of its own stack"
-            )
-        stack = (
-            stack_of(http_client) if http_client is not None else stack_for(http_stack or "httpx")
-        )
         self._stack = stack
         self._connection = _Connection(stack, http_client, checked_timeout(timeout))
         self._is_copy = False
@@ -218,12 +209,7 @@ class Transport:
         return self._clock.offset
 
     def key_fingerprint(self, salt: bytes) -> str:
-        """A salted HMAC of the API key: tells keys apart, and cannot give the key back.
-
-        >>> t = Transport(api_key="k", base_url=None)
-        >>> t.key_fingerprint(b"salt") == t.key_fingerprint(b"salt") != t.key_fingerprint(b"s")
-        True
-        """
+        """A salted HMAC of the API key: tells keys apart, and cannot give the key back."""
         return self._api_key.fingerprint(salt)
 
     def describe(self, error: BaseException) -> str:
