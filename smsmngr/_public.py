@@ -9,8 +9,8 @@ __all__ = ["present_here"]
 
 def present_here(namespace: dict[str, Any], *, package: str | None = None) -> None:
     """Give each class a package exports from a private module the package's name, as
-    httpx and anyio do: a traceback then reads ``smsmngr.bulk.JournalError``, not
-    ``smsmngr.bulk._journal.JournalError``. Call it at the end of the package's
+    httpx and anyio do: a repr or a traceback then reads ``smsmngr.bulk.BulkResult``, not
+    ``smsmngr.bulk._outcomes.BulkResult``. Call it at the end of the package's
     ``__init__`` (or of the module ``package`` loads its names from); a class exported
     twice ends with the name of the last package."""
     package = package or namespace["__name__"]

@@ -130,7 +130,8 @@ class JournalBackend(Protocol):
 class AccountChecks:
     """The region and account checks, on a backend's ``meta`` primitives: ``_meta(key,
     value)`` (the value held, recorded as ``value`` if none), ``_set_meta``,
-    ``_forget_account`` and ``_holds_anything``."""
+    ``_forget_account`` and ``_holds_anything``; what to check against is the
+    backend's ``_opening``."""
 
     path: str
     _opening: Opening

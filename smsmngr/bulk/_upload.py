@@ -14,7 +14,7 @@ import gzip
 import hashlib
 import tempfile
 from collections.abc import AsyncIterator, Callable
-from contextlib import aclosing
+from contextlib import aclosing, suppress
 from typing import IO, Any
 
 import attrs
@@ -157,9 +157,12 @@ async def write_upload(
             out.close()  # writes the gzip trailer; the spooled file stays open
         tell(1)
     except BaseException:
-        if isinstance(out, gzip.GzipFile):
-            out.close()
-        file.close()
+        try:
+            if isinstance(out, gzip.GzipFile):
+                with suppress(Exception):  # the error being raised is the one to report
+                    out.close()
+        finally:
+            file.close()
         raise
     return SpooledUpload(
         file,

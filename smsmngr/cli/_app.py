@@ -146,7 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return Exit.NOT_ALL_ACCEPTED
     except KeyboardInterrupt:
         print("smsmngr: interrupted", file=sys.stderr)
-        return 130
+        return Exit.INTERRUPTED
     except Exception as error:  # a bug of ours: still one line, never a traceback
         print(f"smsmngr: error: {type(error).__name__}: {one_line(error)}", file=sys.stderr)
         return Exit.NOT_ALL_ACCEPTED

@@ -103,7 +103,7 @@ def bulk(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         campaign.print_summary(stopped=True)
         print(f"smsmngr: interrupted; {_resume_hint(args)}", file=sys.stderr)
-        return 130
+        return Exit.INTERRUPTED
     campaign.print_summary()
     if campaign.wrong_key is not None:  # the first error too: said once
         print(f"smsmngr: error: {campaign.wrong_key}", file=sys.stderr)

@@ -1,7 +1,7 @@
 """What every command shares: exit codes, the usage error, the client factory.
 
-Exit codes: 0 every recipient accepted, 1 some were not, 2 a usage or configuration
-error.
+Exit codes (``Exit``): 0 every recipient accepted, 1 some were not, 2 a usage,
+configuration or local error, 130 interrupted.
 """
 
 from __future__ import annotations
@@ -33,11 +33,15 @@ class Exit(enum.IntEnum):
     """A command's exit status."""
 
     OK = 0
-    """Every recipient accepted (or nothing to send)."""
+    """Done: every recipient accepted, or nothing to send."""
     NOT_ALL_ACCEPTED = 1
-    """Some recipient was not accepted, or the API refused the request."""
+    """Some recipient was not accepted, or the API or the network failed the command."""
     USAGE = 2
-    """A usage or configuration error: nothing was sent."""
+    """A usage or configuration error, or a local one that stopped the command (a key
+    refused, a journal or file that cannot be written): what went before it is
+    reported."""
+    INTERRUPTED = 130
+    """Interrupted (Ctrl-C), the status a shell gives a command SIGINT stopped."""
 
 
 KEY_ROTATED = (

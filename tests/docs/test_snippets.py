@@ -149,7 +149,7 @@ def fake(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeSmsMan
         yield fake
 
 
-@pytest.mark.slow  # each serves its own fake on loopback: a fifth of a second apiece
+@pytest.mark.slow  # each serves its own fake on loopback: about a tenth of a second
 @pytest.mark.parametrize("block", RUN, ids=[f"{b.page}:{b.line}" for b in RUN])
 def test_the_snippet_runs(block: Block, fake: FakeSmsManager) -> None:
     _run(block, {"__name__": "__main__", "fake": fake, "input": _typed_code(fake)})

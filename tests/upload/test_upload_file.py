@@ -125,3 +125,36 @@ async def test_progress_is_told_the_recipients_read() -> None:
     seen.clear()
     await write_upload((Message("Hi", to=[n]) for n in numbers(25_000)), on_progress=seen.append)
     assert seen == [10_000, 20_000, 25_000]
+
+
+class _DiskFull:
+    """A spool that takes ``room`` bytes, then fails every write as a full disk does."""
+
+    def __init__(self, room: int) -> None:
+        self.room = room
+        self.closed = False
+
+    def write(self, data: bytes) -> int:
+        if len(data) > self.room:
+            self.room = 0  # full, and it stays full
+            raise OSError(28, "No space left on device")
+        self.room -= len(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self.closed = True
+
+
+@pytest.mark.parametrize("compress", [True, False])
+async def test_a_full_disk_is_the_error_raised_and_the_spool_is_closed(
+    monkeypatch: pytest.MonkeyPatch, compress: bool
+) -> None:
+    spool = _DiskFull(room=64)
+    monkeypatch.setattr(_upload.tempfile, "SpooledTemporaryFile", lambda max_size: spool)
+    with pytest.raises(OSError, match="No space left") as raised:
+        await write_upload(Message("Hi", to=numbers(50_000)), compress=compress)
+    assert raised.value.__context__ is None  # not hidden behind an error of the cleanup
+    assert spool.closed
