@@ -136,6 +136,11 @@ class AccountChecks:
     path: str
     _opening: Opening
 
+    @property
+    def region(self) -> str:
+        """The ``default_region`` its numbers were read with (``""``: none)."""
+        return self._opening.region or ""
+
     def _meta(self, key: str, value: str) -> str:
         raise NotImplementedError
 
@@ -152,7 +157,7 @@ class AccountChecks:
     def _check_region(self) -> None:
         """Numbers are keyed as the client normalized them: a client reading national
         numbers differently would key the same recipient apart, and send it twice."""
-        mine = self._opening.region or ""
+        mine = self.region
         region = self._meta("region", mine)
         if region != mine:
             then = f"default_region={region!r}" if region else "no default_region"

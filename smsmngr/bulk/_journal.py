@@ -330,11 +330,6 @@ class Journal(AccountChecks):
         ).fetchall()
         return [Unknown.from_row(row) for row in rows]
 
-    @property
-    def region(self) -> str:
-        """The ``default_region`` its numbers were read with (``""``: none)."""
-        return self._opening.region or ""
-
     @_as_journal_error
     def holds_message_id(self, message_id: str) -> bool:
         found = self._db.execute(

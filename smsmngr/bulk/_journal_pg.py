@@ -201,11 +201,6 @@ class PostgresJournal(AccountChecks):
         ).fetchone()
         return row is not None
 
-    @property
-    def region(self) -> str:
-        """The ``default_region`` its numbers were read with (``""``: none)."""
-        return self._opening.region or ""
-
     # -- a campaign ------------------------------------------------------------------
 
     def claim(self, number: str, content: bytes) -> tuple[int, tuple[Any, ...] | None]:
