@@ -48,8 +48,11 @@ SCHEMA = (
         given text,
         skew double precision,
         PRIMARY KEY (campaign, phone_number, content, occurrence))""",
-    """CREATE INDEX IF NOT EXISTS smsmngr_recipients_by_message_id
-        ON smsmngr_recipients (campaign, message_id)""",
+    # By message id first: an index that began with the campaign would serve a planner
+    # misjudging a young campaign's size as a way to look keys up, scanning the whole
+    # campaign once per recipient of a claim (80 s claims, every other worker waiting).
+    """CREATE INDEX IF NOT EXISTS smsmngr_recipients_by_message
+        ON smsmngr_recipients (message_id, campaign)""",
     # Which run claimed each group of calls (by a digest of its recipients): a worker
     # skips a group another live run holds without touching its recipients.
     """CREATE TABLE IF NOT EXISTS smsmngr_blocks (

@@ -16,6 +16,7 @@ import pytest
 
 from smsmngr import ConfigurationError, JournalError, Message, OutcomeStatus, ValidationError
 from smsmngr.bulk import BulkResult, funnel, record_delivery_reports
+from smsmngr.bulk import _journal_pg_sql as sql
 from smsmngr.bulk._journal_pg import PostgresJournal, redacted
 from smsmngr.testing import FakeSmsManager, FaultKind, FaultPlan
 from smsmngr.webhooks import asgi_receiver, parse, wsgi_receiver
@@ -115,6 +116,37 @@ async def test_a_schema_newer_than_the_sdk_is_refused(postgres_url: str) -> None
         with pytest.raises(JournalError, match="upgrade smsmngr"):
             await client.send_bulk(Message("Hi", to=NUMBERS[:5]), journal=url, campaign="c")
     assert len(fake.ledger.calls) == 1
+
+
+async def test_a_claim_looks_every_key_up_by_the_whole_key_in_a_campaign_new_to_the_statistics(
+    postgres_url: str, campaign: str
+) -> None:
+    # The statistics know one large campaign; the next one, unknown to them, looks to the
+    # planner as if it held one row. Every lookup of a recipient in its claim must still
+    # use the whole key: a scan by the campaign alone reads the whole campaign once per
+    # recipient, which took claims of 80 s once the campaign had grown.
+    url = fresh_database(postgres_url)
+    fake = FakeSmsManager(ledger="counts")
+    async with fake.async_client() as client:
+        await client.send_bulk(message(), journal=url, campaign="earlier")
+    wanted = [{"phone_number": n, "content": "ab", "occurrence": 0, "given": n, "i": i}
+              for i, n in enumerate(NUMBERS, 1)]  # fmt: skip
+    claim = {"campaign": campaign, "run": "r", "now": 0.0, "skew": None, "resend": True,
+             "wanted": json.dumps(wanted), "block": b"b"}  # fmt: skip
+    with psycopg.connect(url, autocommit=True) as db:
+        db.execute("ANALYZE smsmngr_recipients")
+        (plan,) = db.execute("EXPLAIN (FORMAT JSON) " + sql.CLAIM, claim).fetchone() or ()
+
+    def scans(node: dict[str, Any]) -> list[dict[str, Any]]:
+        found = [node] if node.get("Relation Name") == "smsmngr_recipients" else []
+        return found + [s for child in node.get("Plans", []) for s in scans(child)]
+
+    lookups = [
+        s for s in scans(plan[0]["Plan"]) if s["Node Type"] not in ("ModifyTable", "Tid Scan")
+    ]
+    assert lookups
+    for lookup in lookups:
+        assert "phone_number" in lookup.get("Index Cond", ""), lookup
 
 
 def test_a_password_never_names_the_database() -> None:
