@@ -254,11 +254,16 @@ class Campaign:
             return None
         resend_unknown = self._resend_unknown
 
-        def lookup(number: str, content: bytes) -> tuple[int, tuple[Any, ...] | None]:
-            occurrence, settled = journal.claim(number, content)
-            if settled is not None and resend_unknown and settled[0] == OutcomeStatus.UNKNOWN:
-                settled = None  # sent again, on purpose
-            return occurrence, settled
+        def lookup(
+            numbers: Sequence[str], content: bytes
+        ) -> Sequence[tuple[int, tuple[Any, ...] | None]]:
+            found = journal.claim(numbers, content)
+            if not resend_unknown:
+                return found
+            return [  # unknown ones are sent again, on purpose
+                (occurrence, None if settled and settled[0] == OutcomeStatus.UNKNOWN else settled)
+                for occurrence, settled in found
+            ]
 
         return lookup
 

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import JournalError
 from . import _reports
 from ._backend import OPEN, SEND_AGAIN, SENDING, AccountChecks, Opening, Unknown, journal_errors
+from ._occurrences import Occurrences
 from ._outcomes import OutcomeStatus, RecipientOutcome
 
 if TYPE_CHECKING:
@@ -75,13 +76,6 @@ _SCHEMA = (
     ) WITHOUT ROWID""",
     "CREATE INDEX IF NOT EXISTS by_message_id ON recipients (message_id)",
 )
-# How many times this run has met each (number, content): a recipient's occurrence.
-_SEEN = """CREATE TEMP TABLE seen (
-    phone_number TEXT NOT NULL,
-    content BLOB NOT NULL,
-    count INTEGER NOT NULL,
-    PRIMARY KEY (phone_number, content)
-) WITHOUT ROWID"""
 
 
 def _explain(path: str, error: sqlite3.Error) -> JournalError:
@@ -172,7 +166,7 @@ class Journal(AccountChecks):
         # can damage the file; a damaged journal is refused, never trusted.)
         db.execute("PRAGMA synchronous=OFF")
         db.execute("PRAGMA journal_mode=DELETE")
-        db.execute(_SEEN)
+        self._occurrences = Occurrences(db)
         self.resuming = db.execute("SELECT 1 FROM recipients LIMIT 1").fetchone() is not None
 
     def _check_format(self) -> None:
@@ -230,27 +224,31 @@ class Journal(AccountChecks):
         self._db.close()
 
     @_as_journal_error
-    def claim(self, number: str, content: bytes) -> tuple[int, tuple[Any, ...] | None]:
-        """This run's next occurrence of ``number`` getting ``content``, and the
-        ``(status, message_id, request_id, error)`` the journal holds for it, if any
-        (``sending`` comes back as ``unknown``: the process died mid-call)."""
-        (occurrence,) = self._db.execute(
-            "INSERT INTO seen VALUES (?, ?, 0) "
-            "ON CONFLICT DO UPDATE SET count = count + 1 RETURNING count",
-            (number, content),
-        ).fetchone()
+    def claim(
+        self, numbers: Sequence[str], content: bytes
+    ) -> list[tuple[int, tuple[Any, ...] | None]]:
+        """For each of ``numbers`` getting ``content``: this run's next occurrence of
+        it, and the ``(status, message_id, request_id, error)`` the journal holds for
+        it, if any (``sending`` comes back as ``unknown``: the process died mid-call)."""
+        occurrences = self._occurrences.number(numbers, content)
         if not self.resuming:
-            return occurrence, None
+            return [(occurrence, None) for occurrence in occurrences]
+        return [
+            (occurrence, self._held((number, content, occurrence)))
+            for number, occurrence in zip(numbers, occurrences, strict=True)
+        ]
+
+    def _held(self, key: Key) -> tuple[Any, ...] | None:
         row = self._db.execute(
             "SELECT status, message_id, request_id, error FROM recipients "
             "WHERE phone_number = ? AND content = ? AND occurrence = ?",
-            (number, content, occurrence),
+            key,
         ).fetchone()
         if row is None or row[0] in SEND_AGAIN:
-            return occurrence, None
+            return None
         if row[0] == SENDING:
-            row = (OutcomeStatus.UNKNOWN.value, None, None, "the campaign stopped during its call")
-        return occurrence, row
+            return (OutcomeStatus.UNKNOWN.value, None, None, "the campaign stopped during its call")
+        return tuple(row)
 
     @_as_journal_error
     def describe(self, content: bytes, fields: Mapping[str, Any]) -> None:

@@ -40,6 +40,7 @@ from .._delivery import FAILURE_RESULTS, UNTIMED, stage
 from ..errors import JournalError
 from . import _journal_pg_sql as sql
 from ._backend import OPEN, SEND_AGAIN, SENDING, AccountChecks, Opening, Unknown, journal_errors
+from ._occurrences import Occurrences
 from ._outcomes import OutcomeStatus, RecipientOutcome
 from ._reports import DeliveryCounts, RecordedReports
 
@@ -53,8 +54,6 @@ if TYPE_CHECKING:
 __all__ = ["PostgresJournal", "redacted"]
 
 _LOCK_ID = 0x736D736D6E6772  # "smsmngr": the schema is created by one session at a time
-_SEEN = """CREATE TABLE seen (phone_number TEXT NOT NULL, content BLOB NOT NULL,
-    count INTEGER NOT NULL, PRIMARY KEY (phone_number, content)) WITHOUT ROWID"""
 
 
 def redacted(url: str) -> str:
@@ -129,7 +128,7 @@ class PostgresJournal(AccountChecks):
             raise
         # This run's occurrences of each (number, content), on local disk: memory stays flat.
         self._seen = sqlite3.connect("", isolation_level=None)
-        self._seen.execute(_SEEN)
+        self._occurrences = Occurrences(self._seen)
 
     def _open(self) -> None:
         db, opening = self._db, self._opening
@@ -203,15 +202,10 @@ class PostgresJournal(AccountChecks):
 
     # -- a campaign ------------------------------------------------------------------
 
-    def claim(self, number: str, content: bytes) -> tuple[int, tuple[Any, ...] | None]:
-        """This run's next occurrence of ``number`` getting ``content``; what the
-        database holds is learnt when the call is claimed (``take``)."""
-        (occurrence,) = self._seen.execute(
-            "INSERT INTO seen VALUES (?, ?, 0) "
-            "ON CONFLICT DO UPDATE SET count = count + 1 RETURNING count",
-            (number, content),
-        ).fetchone()
-        return occurrence, None
+    def claim(self, numbers: Sequence[str], content: bytes) -> list[tuple[int, None]]:
+        """This run's next occurrence of each of ``numbers`` getting ``content``; what
+        the database holds is learnt when the call is claimed (``take``)."""
+        return [(occurrence, None) for occurrence in self._occurrences.number(numbers, content)]
 
     def describe(self, content: bytes, fields: Mapping[str, Any]) -> None:
         """Record what a content is, with the next round trip."""

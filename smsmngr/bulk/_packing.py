@@ -13,7 +13,7 @@ import hashlib
 import json
 import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import repeat
+from itertools import count, repeat
 from typing import Any, NamedTuple
 
 import attrs
@@ -48,9 +48,12 @@ class FromJournal(NamedTuple):
     outcome: RecipientOutcome
 
 
-Lookup = Callable[[str, bytes], tuple[int, "tuple[str, str | None, str | None, str | None] | None"]]
-"""``lookup(number, content)``: the recipient's occurrence, and the ``(status,
-message_id, request_id, error)`` a journal holds for it when it is not to be sent."""
+Settled = tuple[str, "str | None", "str | None", "str | None"]
+"""``(status, message_id, request_id, error)``: what a journal holds for a recipient."""
+
+Lookup = Callable[[Sequence[str], bytes], Sequence[tuple[int, "Settled | None"]]]
+"""``lookup(numbers, content)``: for each number, in order, the recipient's occurrence,
+and what a journal holds for it when it is not to be sent (``Settled``)."""
 
 
 _TO = '"to":[{"phone_number":"'
@@ -141,7 +144,20 @@ _AT_ONCE = 4
 """Recipients from which a message's numbers are checked all at once: below, the
 check's fixed cost is more than judging each number alone."""
 
+_LOOKED_UP_AT_ONCE = 1000
+"""Recipients a journal is asked about at once (one statement numbers them all)."""
+
+_NEW: tuple[int, None] = (0, None)  # without a journal: every recipient's first time
+
 _NOTHING: tuple[Any, ...] = (object(),)  # a content no message has
+
+
+def _normalized(normalize: PhoneNormalizer, phone: str) -> str | ValidationError:
+    """The number as sent, or why it cannot be."""
+    try:
+        return normalize(phone)
+    except ValidationError as error:
+        return error
 
 
 class Packer:
@@ -215,30 +231,29 @@ class Packer:
                 return
         lookup, normalize = self._lookup, self._normalize
         phones = message.to.phone_numbers()
-        if (
-            lookup is None
-            and normalize is normalize_phone_number
-            and len(phones) >= _AT_ONCE
-            and all_normalized(phones)
-        ):
+        checked = normalize is normalize_phone_number and len(phones) >= _AT_ONCE
+        if checked and lookup is None and all_normalized(phones):
             yield from self._add_normalized(message_index, phones)
             return
-        for recipient_index, phone in enumerate(phones):
-            try:
-                number = normalize(phone)
-            except ValidationError as error:
-                field = f"messages[{message_index}].to[{recipient_index}]"
-                yield RecipientOutcome(
-                    phone,
-                    message_index,
-                    recipient_index,
-                    OutcomeStatus.REJECTED,
-                    error=str(ValidationError(field, error.rule)),
-                )
-                continue
-            occurrence = 0
-            if lookup is not None:
-                occurrence, settled = lookup(number, self._digest)
+        for start in range(0, len(phones), _LOOKED_UP_AT_ONCE):
+            given = phones[start : start + _LOOKED_UP_AT_ONCE]
+            numbers: Sequence[str | ValidationError] = given
+            if not (checked and all_normalized(given)):
+                numbers = [_normalized(normalize, phone) for phone in given]
+            valid = [number for number in numbers if isinstance(number, str)]
+            found = iter(lookup(valid, self._digest) if lookup is not None else ())
+            for recipient_index, phone, number in zip(count(start), given, numbers):
+                if isinstance(number, ValidationError):
+                    field = f"messages[{message_index}].to[{recipient_index}]"
+                    yield RecipientOutcome(
+                        phone,
+                        message_index,
+                        recipient_index,
+                        OutcomeStatus.REJECTED,
+                        error=str(ValidationError(field, number.rule)),
+                    )
+                    continue
+                occurrence, settled = next(found, _NEW)
                 if settled is not None:
                     status, message_id, request_id, error_text = settled
                     yield FromJournal(
@@ -253,12 +268,12 @@ class Packer:
                         )
                     )
                     continue
-            self._numbers.append(number)
-            self._recipients.append((message_index, recipient_index, phone, number, occurrence))
-            if len(self._numbers) == RECIPIENTS_PER_MESSAGE:
-                call = self._close_chunk()
-                if call is not None:
-                    yield call
+                self._numbers.append(number)
+                self._recipients.append((message_index, recipient_index, phone, number, occurrence))
+                if len(self._numbers) == RECIPIENTS_PER_MESSAGE:
+                    call = self._close_chunk()
+                    if call is not None:
+                        yield call
 
     def _add_normalized(self, message_index: int, numbers: Sequence[str]) -> Iterator[Call]:
         """Pack numbers ``normalize_phone_number`` leaves as they are: each wire

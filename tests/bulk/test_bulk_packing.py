@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Sequence
 from itertools import groupby, pairwise
 from typing import Any
 
@@ -117,10 +118,10 @@ def test_messages_with_different_payloads_do_not_merge() -> None:
 def test_recipients_a_journal_settled_come_out_instead_of_being_packed() -> None:
     asked: list[tuple[str, bytes]] = []
 
-    def lookup(number: str, content: bytes) -> tuple[int, Any]:
-        asked.append((number, content))
-        settled = ("accepted", "m-0", "r", None) if number == "420700000001" else None
-        return 0, settled
+    def lookup(numbers: Sequence[str], content: bytes) -> list[tuple[int, Any]]:
+        asked.extend((number, content) for number in numbers)
+        settled = ("accepted", "m-0", "r", None)
+        return [(0, settled if number == "420700000001" else None) for number in numbers]
 
     packer = Packer(lookup)
     items = list(packer.add(0, Message("Hi", to=["+420700000001", "420700000002"])))
@@ -148,7 +149,7 @@ def test_messages_whose_json_differs_never_share_a_wire_message() -> None:
 def test_the_content_digest_ignores_key_order_but_not_values() -> None:
     contents = []
     for payload in ({"a": 1, "b": 2}, {"b": 2, "a": 1}, {"a": 1, "b": 3}):
-        packer = Packer(lambda number, content: (0, None))
+        packer = Packer(lambda numbers, content: [(0, None)] * len(numbers))
         (call,) = [*packer.add(0, Message("Hi", to=["420700000001"], payload=payload)),
                    *packer.finish()]  # fmt: skip
         assert isinstance(call, Call)
