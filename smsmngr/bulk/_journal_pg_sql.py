@@ -10,6 +10,7 @@ __all__ = [
     "DELIVERY_COUNTS",
     "DESCRIBE",
     "FAILURE_CODES",
+    "MATCHED",
     "RECORD_REPORT",
     "SCHEMA",
     "SCHEMA_VERSION",
@@ -47,10 +48,11 @@ SCHEMA = (
         sent_at double precision,
         given text,
         skew double precision,
-        PRIMARY KEY (campaign, phone_number, content, occurrence))""",
-    # By message id first: an index that began with the campaign would serve a planner
-    # misjudging a young campaign's size as a way to look keys up, scanning the whole
-    # campaign once per recipient of a claim (80 s claims, every other worker waiting).
+        PRIMARY KEY (phone_number, content, occurrence, campaign))""",
+    # No index begins with the campaign. The statistics lag behind a campaign that is
+    # filling, and a planner taking it for one row would read the whole campaign by
+    # such an index once per recipient looked up, as claims of 80 s did, every other
+    # worker waiting on them. A recipient is found by its key, a report by its message.
     """CREATE INDEX IF NOT EXISTS smsmngr_recipients_by_message
         ON smsmngr_recipients (message_id, campaign)""",
     # Which run claimed each group of calls (by a digest of its recipients): a worker
@@ -92,11 +94,11 @@ _BY_KEY = """r.campaign = %(campaign)s AND r.phone_number = w.phone_number
 # (new, or taken over from a run that is gone; a live run's block row is never locked,
 # so workers skipping it do not wait on each other): one another live run holds is
 # skipped whole, its recipients untouched (they are that run's: the same recipients,
-# by the digest). New recipients are inserted
-# (a key held already is skipped by the index alone: no row locked or written), in key
-# order, so that two workers claiming overlapping calls wait for each other in the same
-# order and never deadlock; claimable ones are updated, found by key then by place
-# (ctid), their state checked again once locked. It answers with the position of each
+# by the digest). New recipients are inserted (a key held already is skipped by the
+# index alone: no row locked or written), in key order, so that two workers claiming
+# overlapping calls wait for each other in the same order and never deadlock; of the
+# others, claimable ones are updated, found by key then by place (ctid), their state
+# checked again once locked. It answers with the position of each
 # recipient claimed (status NULL), and of each one a gone run left in flight or unknown;
 # every other one is another run's, and costs nothing to fetch. Keys are looked up by
 # LATERAL ... OFFSET 0: a campaign's table grows faster than its statistics, and a
@@ -122,8 +124,11 @@ CLAIM = f"""WITH fresh AS (INSERT INTO smsmngr_blocks (campaign, block, run)
     updated AS (UPDATE smsmngr_recipients r SET status = 'sending', run = %(run)s,
             sent_at = %(now)s, given = f.given, skew = %(skew)s,
             message_id = NULL, request_id = NULL, error = NULL
-        FROM (SELECT x.place, w.given FROM w CROSS JOIN LATERAL (SELECT r.ctid AS place
-            FROM smsmngr_recipients r WHERE {_BY_KEY} AND {_CLAIMABLE} OFFSET 0) x) f
+        FROM (SELECT x.place, w.given FROM (SELECT * FROM w WHERE NOT EXISTS (SELECT 1
+                FROM inserted n WHERE n.phone_number = w.phone_number
+                AND n.content = w.content AND n.occurrence = w.occurrence)) w
+            CROSS JOIN LATERAL (SELECT r.ctid AS place FROM smsmngr_recipients r
+                WHERE {_BY_KEY} AND {_CLAIMABLE} OFFSET 0) x) f
         WHERE r.ctid = f.place AND {_CLAIMABLE}
         RETURNING r.phone_number, r.content, r.occurrence),
     claimed AS (SELECT * FROM inserted UNION ALL SELECT * FROM updated)
@@ -139,10 +144,12 @@ SELECT w.i, r.status, r.message_id, r.request_id, r.error FROM w
 
 SETTLE = """INSERT INTO smsmngr_recipients AS r
     (campaign, phone_number, content, occurrence, status, message_id, request_id, error, skew)
-    SELECT %(campaign)s, s.* FROM unnest(%(numbers)b::text[], %(contents)b::bytea[],
-        %(occurrences)b::integer[], %(statuses)b::text[], %(message_ids)b::text[],
-        %(request_ids)b::text[], %(errors)b::text[], %(skews)b::double precision[])
-        AS s ORDER BY 1, 2, 3
+    SELECT %(campaign)s, s.phone_number, decode(s.content, 'hex'), s.occurrence, s.status,
+        s.message_id, s.request_id, s.error, s.skew
+    FROM json_to_recordset(%(settled)s::json) AS s(phone_number text, content text,
+        occurrence integer, status text, message_id text, request_id text, error text,
+        skew double precision)
+    ORDER BY 2, 3, 4
     ON CONFLICT (campaign, phone_number, content, occurrence) DO UPDATE SET
         status = excluded.status, message_id = excluded.message_id,
         request_id = excluded.request_id, error = excluded.error,
@@ -177,3 +184,8 @@ FAILURE_CODES = """SELECT d.code, d.description, count(*) FROM smsmngr_recipient
     JOIN smsmngr_deliveries d ON d.campaign = r.campaign AND d.message_id = r.message_id
     WHERE r.campaign = %s AND r.status = 'accepted' AND d.result = ANY(%s)
     GROUP BY d.code, d.description ORDER BY count(*) DESC LIMIT 10"""
+
+MATCHED = """SELECT count(*) FROM unnest(%s::text[]) AS m(id) CROSS JOIN LATERAL (SELECT 1
+    FROM smsmngr_recipients r WHERE r.message_id = m.id AND r.campaign = %s LIMIT 1) r"""
+"""How many of these message ids a campaign's recipients were sent with: looked up one
+by one (LATERAL), never by reading the campaign whole for all of them."""
