@@ -42,7 +42,7 @@ from . import _journal_pg_sql as sql
 from ._backend import OPEN, SEND_AGAIN, SENDING, AccountChecks, Opening, Unknown, journal_errors
 from ._occurrences import Occurrences
 from ._outcomes import OutcomeStatus, RecipientOutcome
-from ._reports import DeliveryCounts, RecordedReports
+from ._reports import DeliveryCounts, RecordedReports, Tally
 
 if TYPE_CHECKING:
     import psycopg
@@ -334,34 +334,22 @@ class PostgresJournal(AccountChecks):
     def record_reports(self, events: Iterable[Event]) -> RecordedReports:
         """Fold the delivery reports among ``events`` in by message id, in one
         transaction (``_reports.record_reports`` is the file's twin)."""
-        from ..webhooks import DeliveryReport, InvalidEvent, to_json
-
-        counted = {"events": 0, "reports": 0}
-        refused: list[InvalidEvent] = []
+        tally = Tally()
         rows = []
-        for event in events:
-            counted["events"] += 1
-            if isinstance(event, InvalidEvent):
-                refused.append(event)
-            if not isinstance(event, DeliveryReport):
-                continue
-            counted["reports"] += 1
-            row = self._report_row(event)
+        for report in tally.reports(events):
+            row = self._report_row(report)
             if isinstance(row, str):
-                refused.append(InvalidEvent(to_json(event), row))
+                tally.refuse(report, row)
             else:
                 rows.append(row)
-        changed = matched = 0
         if rows:
             with self._db.transaction(), self._db.cursor() as cursor:
                 cursor.executemany(sql.RECORD_REPORT, rows)
-                changed = cursor.rowcount
-                (matched,) = cursor.execute(
+                tally.counts["changed"] = cursor.rowcount
+                (tally.counts["matched"],) = cursor.execute(
                     sql.MATCHED, ([row[1] for row in rows], self.campaign)
                 ).fetchone() or (0,)
-        return RecordedReports(
-            counted["events"], counted["reports"], matched, changed, tuple(refused)
-        )
+        return tally.result()
 
     def _report_row(self, report: DeliveryReport) -> tuple[Any, ...] | str:
         """The row a report is kept as, or why the database cannot keep it."""

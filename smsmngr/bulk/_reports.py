@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 import attrs
@@ -16,7 +16,14 @@ from ._outcomes import OutcomeStatus
 if TYPE_CHECKING:
     from ..webhooks import DeliveryReport, Event, InvalidEvent
 
-__all__ = ["SCHEMA", "DeliveryCounts", "RecordedReports", "delivery_counts", "record_reports"]
+__all__ = [
+    "SCHEMA",
+    "DeliveryCounts",
+    "RecordedReports",
+    "Tally",
+    "delivery_counts",
+    "record_reports",
+]
 
 DeliveryCounts = tuple[dict[str | None, int], list[tuple[int | None, str | None, int]]]
 """Accepted recipients by their latest report's result (``None``: none yet), and
@@ -69,38 +76,62 @@ class RecordedReports:
     reports the journal cannot store. The others were recorded all the same."""
 
 
+class Tally:
+    """What a run of events held, counted as its delivery reports are taken out of it:
+    every journal records reports by it."""
+
+    def __init__(self) -> None:
+        self.counts = Counter[str]()
+        self.refused: list[InvalidEvent] = []
+
+    def reports(self, events: Iterable[Event]) -> Iterator[DeliveryReport]:
+        """The delivery reports among ``events``; unreadable events are refused as
+        they came."""
+        # Here: importing smsmngr need not load webhooks.
+        from ..webhooks import DeliveryReport, InvalidEvent
+
+        for event in events:
+            self.counts["events"] += 1
+            if isinstance(event, InvalidEvent):
+                self.refused.append(event)
+            elif isinstance(event, DeliveryReport):
+                self.counts["reports"] += 1
+                yield event
+
+    def refuse(self, report: DeliveryReport, reason: str) -> None:
+        from ..webhooks import InvalidEvent, to_json
+
+        self.refused.append(InvalidEvent(to_json(report), reason))
+
+    def result(self) -> RecordedReports:
+        counts = self.counts
+        return RecordedReports(
+            counts["events"],
+            counts["reports"],
+            counts["matched"],
+            counts["changed"],
+            tuple(self.refused),
+        )
+
+
 def record_reports(
     db: sqlite3.Connection, events: Iterable[Event], holds: Callable[[str], bool]
 ) -> RecordedReports:
     """Fold the delivery reports among ``events`` in by message id, in one transaction;
     ``holds(message_id)`` tells whether a recipient has that id. A report the file
-    cannot hold (text that is not Unicode, a code too large) is refused alone;
-    unreadable events are refused as they came."""
-    # Here: importing smsmngr need not load webhooks.
-    from ..webhooks import DeliveryReport, InvalidEvent, to_json
-
-    count = Counter[str]()
-    refused: list[InvalidEvent] = []
+    cannot hold (text that is not Unicode, a code too large) is refused alone."""
+    tally = Tally()
     with db:
         db.execute("BEGIN")
-        for event in events:
-            count["events"] += 1
-            if isinstance(event, InvalidEvent):
-                refused.append(event)
-            if not isinstance(event, DeliveryReport):
-                continue
-            count["reports"] += 1
+        for report in tally.reports(events):
             try:
-                changed = _record(db, event)
+                changed = _record(db, report)
             except (UnicodeEncodeError, OverflowError) as error:
-                reason = f"the journal cannot store it: {type(error).__name__}"
-                refused.append(InvalidEvent(to_json(event), reason))
+                tally.refuse(report, f"the journal cannot store it: {type(error).__name__}")
                 continue
-            count["matched"] += holds(event.message_id)
-            count["changed"] += changed
-    return RecordedReports(
-        count["events"], count["reports"], count["matched"], count["changed"], tuple(refused)
-    )
+            tally.counts["matched"] += holds(report.message_id)
+            tally.counts["changed"] += changed
+    return tally.result()
 
 
 def _record(db: sqlite3.Connection, report: DeliveryReport) -> int:
