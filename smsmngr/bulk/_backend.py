@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar, cast
 import attrs
 
 from ..errors import JournalError, ValidationError
-from ._outcomes import OutcomeStatus, RecipientOutcome
+from ._outcomes import BatchOutcome, OutcomeStatus, RecipientOutcome
 
 if TYPE_CHECKING:
     from ..webhooks import Event
@@ -48,7 +48,7 @@ SEND_AGAIN = frozenset({OutcomeStatus.FAILED.value, OutcomeStatus.REJECTED.value
 Key = tuple[str, bytes, int]
 """A recipient in a journal: ``(number, content digest, occurrence)``."""
 
-Taken = tuple["Call | None", list[RecipientOutcome]]
+Taken = tuple["Call | None", "BatchOutcome | None"]
 """A call as claimed: what of it this worker sends (``None``: nothing), and the
 outcomes of the recipients it does not send (another worker's, or settled before)."""
 

@@ -40,7 +40,7 @@ from ..errors import (
 )
 from ..models import Message
 from ..phone import PhoneNormalizer, normalize_phone_number
-from ._backend import JournalBackend, Key
+from ._backend import JournalBackend, Key, Taken
 from ._outcomes import (
     Answer,
     BatchOutcome,
@@ -202,9 +202,9 @@ class Campaign:
                 claiming.append(call)
                 if len(claiming) < group:
                     return
-            taken: list[tuple[Call | None, list[RecipientOutcome]]]
+            taken: list[Taken]
             if journal is None or not journal.claims_calls or self.stop_reason is not None:
-                taken = [(each, []) for each in claiming]
+                taken = [(each, None) for each in claiming]
             else:
                 try:
                     taken = await journal.take(claiming, resend_unknown=self._resend_unknown)
@@ -212,11 +212,11 @@ class Campaign:
                     # Nothing of these calls was claimed: they go to the workers, who
                     # report them not sent, as the campaign now stops.
                     self._stop(error)
-                    taken = [(each, []) for each in claiming]
+                    taken = [(each, None) for each in claiming]
             claiming.clear()
             for each, others in taken:
-                if others:
-                    await batches.send(BatchOutcome(tuple(others), source="journal"))
+                if others is not None:
+                    await batches.send(others)
                 if each is not None:
                     await calls.send(each)
 

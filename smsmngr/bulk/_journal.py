@@ -258,7 +258,7 @@ class Journal(AccountChecks):
 
     async def take(self, calls: Sequence[Call], *, resend_unknown: bool) -> list[Taken]:
         """Calls are sent whole: their recipients were claimed as they were packed."""
-        return [(call, []) for call in calls]
+        return [(call, None) for call in calls]
 
     async def flush(self, calls: int = 1) -> None:
         """Nothing waits: every write is made when it is asked for."""

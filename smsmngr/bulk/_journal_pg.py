@@ -41,7 +41,7 @@ from ..errors import JournalError
 from . import _journal_pg_sql as sql
 from ._backend import OPEN, SEND_AGAIN, SENDING, AccountChecks, Opening, Unknown, journal_errors
 from ._occurrences import Occurrences
-from ._outcomes import OutcomeStatus, RecipientOutcome
+from ._outcomes import BatchOutcome, OutcomeStatus, RecipientOutcome
 from ._reports import DeliveryCounts, RecordedReports, Tally
 
 if TYPE_CHECKING:
@@ -234,6 +234,8 @@ class PostgresJournal(AccountChecks):
             "block": hashlib.blake2b(wanted.encode(), digest_size=16).digest(),
         }
         rows = await anyio.to_thread.run_sync(self._round_trip, pending, claim)
+        if not rows:  # all another's (a group another worker holds): only counted
+            return [(None, _elsewhere_whole(call)) for call in calls]
         held = {position - 1: tuple(row) for position, *row in rows}  # by place in ``slots``
         places = itertools.count()
         return [_split(call, held, places) for call in calls]
@@ -414,7 +416,22 @@ def _split(call: Call, held: Mapping[int, tuple[Any, ...]], places: Iterator[int
         others.append(RecipientOutcome(given, message_index, recipient_index, *_elsewhere(row)))
         return False
 
-    return call.only(mine), others
+    kept = call.only(mine)
+    return kept, BatchOutcome(others, source="journal") if others else None
+
+
+def _elsewhere_whole(call: Call) -> BatchOutcome:
+    """The outcomes of a call another run sends whole: counted now, made if asked for."""
+    recipients = sum(len(chunk) for chunk in call.chunks)
+
+    def build() -> list[RecipientOutcome]:
+        return [
+            RecipientOutcome(given, message_index, recipient_index, OutcomeStatus.ELSEWHERE)
+            for chunk in call.chunks
+            for message_index, recipient_index, given, _, _ in chunk
+        ]
+
+    return BatchOutcome.deferred({OutcomeStatus.ELSEWHERE: recipients}, build, source="journal")
 
 
 def _elsewhere(row: tuple[Any, ...] | None) -> tuple[OutcomeStatus, Any, Any, Any]:

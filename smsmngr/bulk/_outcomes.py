@@ -108,14 +108,16 @@ class BatchOutcome:
         cls,
         counts: dict[OutcomeStatus, int],
         build: Callable[[], list[RecipientOutcome]],
-        request_id: str | None,
+        request_id: str | None = None,
+        source: str = "api",
     ) -> BatchOutcome:
         """A batch whose outcomes ``build()`` makes when first asked for."""
         # Made without __init__, which would count an empty tuple of outcomes: one of
         # these is made per call.
         batch = cls.__new__(cls)
         batch._outcomes, batch._build, batch.counts = None, build, counts
-        batch.request_id, batch.error, batch.exception, batch.source = request_id, None, None, "api"
+        batch.request_id, batch.error, batch.exception = request_id, None, None
+        batch.source = source
         return batch
 
     @property
