@@ -13,6 +13,7 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+import attrs
 import httpx
 
 from ._config import deadline
@@ -24,50 +25,31 @@ if TYPE_CHECKING:
 __all__ = ["AiohttpAnswer", "AiohttpClient", "AiohttpRequest", "aiohttp_timeout", "verdict"]
 
 
+@attrs.define(eq=False, weakref_slot=False)
 class AiohttpRequest:
     """One request, built and checked before anything is sent; the key is added to it
     by the client's auth, so no frame of the SDK holds it in a local."""
 
-    __slots__ = ("body", "headers", "method", "params", "timeout", "url")
-
-    def __init__(
-        self,
-        method: str,
-        url: Any,
-        body: bytes | Mapping[str, str] | None,
-        params: Mapping[str, str] | None,
-        headers: dict[str, str],
-        timeout: aiohttp.ClientTimeout,
-    ) -> None:
-        self.method = method
-        self.url = url
-        self.body = body
-        self.params = params
-        self.headers = headers
-        self.timeout = timeout
+    method: str
+    url: Any
+    body: bytes | Mapping[str, str] | None
+    params: Mapping[str, str] | None
+    headers: dict[str, str]
+    timeout: aiohttp.ClientTimeout
 
     def __repr__(self) -> str:
         return f"<AiohttpRequest {self.method} {self.url.path}>"
 
 
+@attrs.define(eq=False, weakref_slot=False)
 class AiohttpAnswer:
     """An answer, read whole, as the transport reads an httpx response."""
 
-    __slots__ = ("_charset", "content", "headers", "reason_phrase", "status_code")
-
-    def __init__(
-        self,
-        status_code: int,
-        reason_phrase: str,
-        headers: Mapping[str, str],
-        content: bytes,
-        charset: str | None,
-    ) -> None:
-        self.status_code = status_code
-        self.reason_phrase = reason_phrase
-        self.headers = headers
-        self.content = content
-        self._charset = charset
+    status_code: int
+    reason_phrase: str
+    headers: Mapping[str, str]
+    content: bytes
+    _charset: str | None
 
     @property
     def is_success(self) -> bool:

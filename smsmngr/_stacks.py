@@ -16,7 +16,7 @@ import os
 import sys
 from collections.abc import Callable
 from types import ModuleType
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import attrs
 import httpx
@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 HttpStackName = Literal["httpx", "httpx2", "aiohttp"]
-STACK_NAMES: tuple[HttpStackName, ...] = ("httpx", "httpx2", "aiohttp")
+STACK_NAMES: tuple[HttpStackName, ...] = get_args(HttpStackName)
 _EXTRA = {"httpx2": "httpx2", "aiohttp": "aiohttp"}
 
 

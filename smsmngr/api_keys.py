@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Callable, Mapping
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, get_args
 
 import attrs
 
@@ -42,7 +42,7 @@ __all__ = [
 ]
 
 Scope = Literal["full", "rest-api", "api"]
-SCOPES: tuple[Scope, ...] = ("full", "rest-api", "api")
+SCOPES: tuple[Scope, ...] = get_args(Scope)
 """The documented scopes: ``full`` and ``rest-api`` may change settings, ``api`` only
 sends messages."""
 _CURRENCIES = ("czk", "eur")
