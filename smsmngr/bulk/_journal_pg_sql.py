@@ -142,15 +142,18 @@ SELECT w.i, r.status, r.message_id, r.request_id, r.error FROM w
     WHERE NOT EXISTS (SELECT 1 FROM claimed c WHERE c.phone_number = w.phone_number
         AND c.content = w.content AND c.occurrence = w.occurrence)"""  # noqa: S608
 
-# Every recipient settled (by its run, or by a reconcile) was claimed first: its row is
-# there to update, and no insert is tried, which cost a fifth more.
-SETTLE = """UPDATE smsmngr_recipients AS r SET status = s.status, message_id = s.message_id,
-        request_id = s.request_id, error = s.error, skew = coalesce(r.skew, s.skew)
+SETTLE = """INSERT INTO smsmngr_recipients AS r
+    (campaign, phone_number, content, occurrence, status, message_id, request_id, error, skew)
+    SELECT %(campaign)s, s.phone_number, decode(s.content, 'hex'), s.occurrence, s.status,
+        s.message_id, s.request_id, s.error, s.skew
     FROM json_to_recordset(%(settled)s::json) AS s(phone_number text, content text,
         occurrence integer, status text, message_id text, request_id text, error text,
         skew double precision)
-    WHERE r.phone_number = s.phone_number AND r.content = decode(s.content, 'hex')
-        AND r.occurrence = s.occurrence AND r.campaign = %(campaign)s"""
+    ORDER BY 2, 3, 4
+    ON CONFLICT (campaign, phone_number, content, occurrence) DO UPDATE SET
+        status = excluded.status, message_id = excluded.message_id,
+        request_id = excluded.request_id, error = excluded.error,
+        skew = coalesce(r.skew, excluded.skew)"""
 
 DESCRIBE = """INSERT INTO smsmngr_contents (campaign, content, fields)
     SELECT %(campaign)s, d.* FROM unnest(%(contents)b::bytea[], %(fields)b::text[]) AS d
