@@ -175,19 +175,26 @@ class AccountChecks:
         sent again, and a mock's acceptances would pass for the platform's. A journal
         whose recipients were all certainly never processed (a wrong key, say) holds
         nothing of any account's: it takes the new key and URLs."""
-        if not self._holds_anything():
-            self._forget_account()
-        for name, url in (("base_url", account.base_url), ("rest_base_url", account.rest_base_url)):
-            held = self._meta(name, url)
-            if held != url:
-                raise JournalError(
-                    f"{self.path} was written against {name}={held!r}, this client uses "
-                    f"{url!r}: the messages it holds are not there, and resuming or reconciling "
-                    f"could send them twice. Use the same {name}; the journal was left untouched."
-                )
         salt = bytes.fromhex(self._meta("key_salt", os.urandom(16).hex()))
-        fingerprint = account.fingerprint(salt)
-        if self._meta("key_fingerprint", fingerprint) == fingerprint:
+        wanted = {
+            "base_url": account.base_url,
+            "rest_base_url": account.rest_base_url,
+            "key_fingerprint": account.fingerprint(salt),
+        }
+        held = {name: self._meta(name, value) for name, value in wanted.items()}
+        # Asked only on a difference: on a shared database it reads the recipients.
+        if held != wanted and not self._holds_anything():
+            self._forget_account()
+            held = {name: self._meta(name, value) for name, value in wanted.items()}
+        for name in ("base_url", "rest_base_url"):
+            if held[name] != wanted[name]:
+                raise JournalError(
+                    f"{self.path} was written against {name}={held[name]!r}, this client "
+                    f"uses {wanted[name]!r}: the messages it holds are not there, and resuming "
+                    f"or reconciling could send them twice. Use the same {name}; the journal "
+                    "was left untouched."
+                )
+        if held["key_fingerprint"] == wanted["key_fingerprint"]:
             return
         if not self._opening.key_rotated:
             raise JournalError(
@@ -197,7 +204,7 @@ class AccountChecks:
                 "key was rotated on the same account, pass key_rotated=True (command line: "
                 "--key-rotated) to go on with the new one. The journal was left untouched."
             )
-        self._set_meta("key_fingerprint", fingerprint)
+        self._set_meta("key_fingerprint", wanted["key_fingerprint"])
 
 
 _F = TypeVar("_F", bound=Callable[..., Any])
