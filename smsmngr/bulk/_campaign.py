@@ -202,17 +202,17 @@ class Campaign:
                 claiming.append(call)
                 if len(claiming) < group:
                     return
-            taken: list[Taken]
-            if journal is None or not journal.claims_calls or self.stop_reason is not None:
-                taken = [(each, None) for each in claiming]
-            else:
+            taken: list[Taken] = [(each, None) for each in claiming]
+            if journal is not None and journal.claims_calls:
                 try:
-                    taken = await journal.take(claiming, resend_unknown=self._resend_unknown)
+                    if self.stop_reason is None:
+                        taken = await journal.take(claiming, resend_unknown=self._resend_unknown)
                 except JournalError as error:
-                    # Nothing of these calls was claimed: they go to the workers, who
-                    # report them not sent, as the campaign now stops.
                     self._stop(error)
-                    taken = [(each, None) for each in claiming]
+                if self.stop_reason is not None:
+                    # Never claimed: reported not sent, and never settled, since their
+                    # recipients' rows may be another worker's (or settled long ago).
+                    taken = [(None, self._unsent(each)) for each in claiming]
             claiming.clear()
             for each, others in taken:
                 if others is not None:
@@ -300,12 +300,17 @@ class Campaign:
         await self._first_answer.wait()
         return await self._send(call)
 
+    def _unsent(self, call: Call) -> BatchOutcome:
+        """The outcomes of a call the campaign stopped before sending."""
+        error = f"not sent: the campaign stopped after {self.stop_reason}"
+        outcomes = outcomes_for_error(call.chunks, OutcomeStatus.FAILED, error)
+        return BatchOutcome(tuple(outcomes), error=error, source="not_sent")
+
     async def _send(self, call: Call, attempt: int = 0) -> list[BatchOutcome]:
         if self.stop_reason is not None:
-            error = f"not sent: the campaign stopped after {self.stop_reason}"
-            outcomes = outcomes_for_error(call.chunks, OutcomeStatus.FAILED, error)
-            self._settle(call, outcomes)
-            return [BatchOutcome(tuple(outcomes), error=error, source="not_sent")]
+            unsent = self._unsent(call)
+            self._settle(call, unsent.outcomes)
+            return [unsent]
         journal = self._journal
         leaving = False
 

@@ -14,7 +14,14 @@ import anyio
 import psycopg
 import pytest
 
-from smsmngr import ConfigurationError, JournalError, Message, OutcomeStatus, ValidationError
+from smsmngr import (
+    BulkStoppedError,
+    ConfigurationError,
+    JournalError,
+    Message,
+    OutcomeStatus,
+    ValidationError,
+)
 from smsmngr.bulk import BulkResult, funnel, record_delivery_reports
 from smsmngr.bulk import _journal_pg_sql as sql
 from smsmngr.bulk._journal_pg import PostgresJournal, redacted
@@ -80,6 +87,30 @@ async def test_four_workers_on_one_campaign_send_each_recipient_once(
     assert all(result.unknown == result.failed == 0 for result in results)
     shown = funnel(postgres_url, campaign=campaign)
     assert (shown.recipients, shown.accepted) == (RECIPIENTS, RECIPIENTS)
+
+
+async def test_a_stopped_worker_never_settles_recipients_it_did_not_claim(
+    postgres_url: str, campaign: str
+) -> None:
+    # A worker stopped by its own callback still packs the rest of the message; those
+    # calls are never claimed, and must not overwrite the rows another run settled (as
+    # `failed` they would be claimed and sent again).
+    fake = FakeSmsManager()
+
+    def stop(done: int, total: int | None) -> None:
+        raise RuntimeError("enough")
+
+    async with fake.async_client() as client:
+        first = await client.send_bulk(message(), journal=postgres_url, campaign=campaign)
+        with pytest.raises(BulkStoppedError) as stopped:
+            await client.send_bulk(
+                message(), journal=postgres_url, campaign=campaign, on_progress=stop
+            )
+        again = await client.send_bulk(message(), journal=postgres_url, campaign=campaign)
+    assert first.accepted == RECIPIENTS
+    assert stopped.value.result.accepted == 0
+    assert (again.calls, again.elsewhere) == (0, RECIPIENTS)
+    assert max(fake.ledger.sends_per_phone_number().values()) == 1
 
 
 async def test_two_campaigns_with_the_same_input_are_independent(
