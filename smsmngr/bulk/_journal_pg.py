@@ -23,6 +23,7 @@ stalls for each, and so do the calls behind it); a slow database would stall it 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -41,8 +42,8 @@ from ..errors import JournalError
 from . import _journal_pg_sql as sql
 from ._backend import OPEN, SEND_AGAIN, SENDING, AccountChecks, Opening, Unknown, journal_errors
 from ._occurrences import Occurrences
-from ._outcomes import BatchOutcome, OutcomeStatus, RecipientOutcome
-from ._reports import DeliveryCounts, RecordedReports, Tally
+from ._outcomes import BatchOutcome, OutcomeStatus, RecipientOutcome, outcomes_for_error
+from ._reports import DeliveryCounts, RecordedReports, ReportTally
 
 if TYPE_CHECKING:
     import psycopg
@@ -336,7 +337,7 @@ class PostgresJournal(AccountChecks):
     def record_reports(self, events: Iterable[Event]) -> RecordedReports:
         """Fold the delivery reports among ``events`` in by message id, in one
         transaction (``_reports.record_reports`` is the file's twin)."""
-        tally = Tally()
+        tally = ReportTally()
         rows = []
         for report in tally.reports(events):
             row = self._report_row(report)
@@ -421,16 +422,10 @@ def _split(call: Call, held: Mapping[int, tuple[Any, ...]], places: Iterator[int
 
 
 def _elsewhere_whole(call: Call) -> BatchOutcome:
-    """The outcomes of a call another run sends whole: counted now, made if asked for."""
+    """The outcomes of a call another run sends whole: counted now, made if asked for
+    (from its recipients alone, not its text)."""
     recipients = sum(len(chunk) for chunk in call.chunks)
-
-    def build() -> list[RecipientOutcome]:
-        return [
-            RecipientOutcome(given, message_index, recipient_index, OutcomeStatus.ELSEWHERE)
-            for chunk in call.chunks
-            for message_index, recipient_index, given, _, _ in chunk
-        ]
-
+    build = functools.partial(outcomes_for_error, call.chunks, OutcomeStatus.ELSEWHERE, None)
     return BatchOutcome.deferred({OutcomeStatus.ELSEWHERE: recipients}, build, source="journal")
 
 

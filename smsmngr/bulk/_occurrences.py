@@ -3,9 +3,9 @@ the same content. With the number and the content's digest it is the recipient's
 a journal, so that a number given the same text twice is two recipients, each sent once.
 
 Both journals count in SQLite (the file's own database, or a temporary one beside a
-shared journal), so that memory stays flat however long the input, and a batch of
-numbers at a time: one statement numbers a whole wire message's share, where one a
-number cost more than packing the number did.
+shared journal), so that memory stays flat however long the input, and a message's
+numbers a batch at a time: two statements number and count up to a thousand of them,
+where one statement a number cost more than packing the number did.
 """
 
 from __future__ import annotations
@@ -35,14 +35,25 @@ _COUNT = """INSERT INTO seen SELECT value, :content, count(*) FROM json_each(:nu
     GROUP BY value ON CONFLICT DO UPDATE SET count = count + excluded.count"""
 
 
+_ONE = """INSERT INTO seen VALUES (?, ?, 1)
+    ON CONFLICT DO UPDATE SET count = count + 1 RETURNING count - 1"""
+
+_AT_ONCE = 8
+"""Numbers from which a batch is numbered by one statement and counted by another."""
+
+
 class Occurrences:
     """The occurrences met so far, in a temporary table of ``db``.
 
-    >>> counter = Occurrences(sqlite3.connect(""))
+    >>> db = sqlite3.connect("")
+    >>> counter = Occurrences(db)
     >>> counter.number(["420777123456", "420777654321", "420777123456"], b"text")
     [0, 0, 1]
     >>> counter.number(["420777123456"], b"text"), counter.number(["420777123456"], b"other")
     ([2], [0])
+    >>> counter.number([f"42077712345{i % 4}" for i in range(10)], b"text")
+    [0, 0, 0, 0, 1, 1, 1, 1, 2, 2]
+    >>> db.close()
     """
 
     def __init__(self, db: sqlite3.Connection) -> None:
@@ -52,6 +63,8 @@ class Occurrences:
     def number(self, numbers: Sequence[str], content: bytes) -> list[int]:
         """The occurrence of each of ``numbers`` getting ``content``, in order, each
         counted as met."""
+        if len(numbers) < _AT_ONCE:  # a message of a few recipients: one by one is cheaper
+            return [self._db.execute(_ONE, (number, content)).fetchone()[0] for number in numbers]
         batch = {"numbers": json.dumps(list(numbers)), "content": content}
         occurrences = [row[0] for row in self._db.execute(_NUMBER, batch)]
         self._db.execute(_COUNT, batch)

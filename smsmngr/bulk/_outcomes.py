@@ -239,7 +239,10 @@ def status_for_error(error: SmsManagerError) -> OutcomeStatus:
 
 
 def outcomes_for_error(
-    chunks: Sequence[Recipients], status: OutcomeStatus, error: str, request_id: str | None = None
+    chunks: Sequence[Recipients],
+    status: OutcomeStatus,
+    error: str | None,
+    request_id: str | None = None,
 ) -> list[RecipientOutcome]:
     """The same outcome for every recipient of a call."""
     return [

@@ -145,11 +145,22 @@ _AT_ONCE = 4
 check's fixed cost is more than judging each number alone."""
 
 _LOOKED_UP_AT_ONCE = 1000
-"""Recipients a journal is asked about at once (one statement numbers them all)."""
-
-_NEW: tuple[int, None] = (0, None)  # without a journal: every recipient's first time
+"""A message's recipients a journal is asked about at once."""
 
 _NOTHING: tuple[Any, ...] = (object(),)  # a content no message has
+
+
+def _rejected(
+    message_index: int, recipient_index: int, phone: str, error: ValidationError
+) -> RecipientOutcome:
+    field = f"messages[{message_index}].to[{recipient_index}]"
+    return RecipientOutcome(
+        phone,
+        message_index,
+        recipient_index,
+        OutcomeStatus.REJECTED,
+        error=str(ValidationError(field, error.rule)),
+    )
 
 
 def _normalized(normalize: PhoneNormalizer, phone: str) -> str | ValidationError:
@@ -229,31 +240,48 @@ class Packer:
                         error=str(ValidationError(f"messages[{message_index}]", rule)),
                     )
                 return
-        lookup, normalize = self._lookup, self._normalize
         phones = message.to.phone_numbers()
-        checked = normalize is normalize_phone_number and len(phones) >= _AT_ONCE
-        if checked and lookup is None and all_normalized(phones):
+        checked = self._normalize is normalize_phone_number and len(phones) >= _AT_ONCE
+        if self._lookup is not None:
+            yield from self._add_looked_up(message_index, phones, checked=checked)
+        elif checked and all_normalized(phones):
             yield from self._add_normalized(message_index, phones)
-            return
+        else:
+            yield from self._add_each(message_index, phones)
+
+    def _add_each(
+        self, message_index: int, phones: Sequence[str]
+    ) -> Iterator[Call | RecipientOutcome]:
+        """Pack numbers one by one, without a journal: each its first occurrence."""
+        normalize = self._normalize
+        for recipient_index, phone in enumerate(phones):
+            try:
+                number = normalize(phone)
+            except ValidationError as error:
+                yield _rejected(message_index, recipient_index, phone, error)
+                continue
+            call = self._pack((message_index, recipient_index, phone, number, 0))
+            if call is not None:
+                yield call
+
+    def _add_looked_up(
+        self, message_index: int, phones: Sequence[str], *, checked: bool
+    ) -> Iterator[Call | RecipientOutcome | FromJournal]:
+        """Pack numbers a journal numbers and may hold, asked about many at once: one
+        question costs more than packing a number does."""
+        assert self._lookup is not None
         for start in range(0, len(phones), _LOOKED_UP_AT_ONCE):
             given = phones[start : start + _LOOKED_UP_AT_ONCE]
             numbers: Sequence[str | ValidationError] = given
             if not (checked and all_normalized(given)):
-                numbers = [_normalized(normalize, phone) for phone in given]
+                numbers = [_normalized(self._normalize, phone) for phone in given]
             valid = [number for number in numbers if isinstance(number, str)]
-            found = iter(lookup(valid, self._digest) if lookup is not None else ())
+            found = iter(self._lookup(valid, self._digest))
             for recipient_index, phone, number in zip(count(start), given, numbers):
                 if isinstance(number, ValidationError):
-                    field = f"messages[{message_index}].to[{recipient_index}]"
-                    yield RecipientOutcome(
-                        phone,
-                        message_index,
-                        recipient_index,
-                        OutcomeStatus.REJECTED,
-                        error=str(ValidationError(field, number.rule)),
-                    )
+                    yield _rejected(message_index, recipient_index, phone, number)
                     continue
-                occurrence, settled = next(found, _NEW)
+                occurrence, settled = next(found)
                 if settled is not None:
                     status, message_id, request_id, error_text = settled
                     yield FromJournal(
@@ -268,12 +296,17 @@ class Packer:
                         )
                     )
                     continue
-                self._numbers.append(number)
-                self._recipients.append((message_index, recipient_index, phone, number, occurrence))
-                if len(self._numbers) == RECIPIENTS_PER_MESSAGE:
-                    call = self._close_chunk()
-                    if call is not None:
-                        yield call
+                call = self._pack((message_index, recipient_index, phone, number, occurrence))
+                if call is not None:
+                    yield call
+
+    def _pack(self, slot: Slot) -> Call | None:
+        """Add a recipient to the wire message being filled; the call it completes."""
+        self._numbers.append(slot[3])
+        self._recipients.append(slot)
+        if len(self._numbers) == RECIPIENTS_PER_MESSAGE:
+            return self._close_chunk()
+        return None
 
     def _add_normalized(self, message_index: int, numbers: Sequence[str]) -> Iterator[Call]:
         """Pack numbers ``normalize_phone_number`` leaves as they are: each wire

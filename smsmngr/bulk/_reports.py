@@ -20,7 +20,7 @@ __all__ = [
     "SCHEMA",
     "DeliveryCounts",
     "RecordedReports",
-    "Tally",
+    "ReportTally",
     "delivery_counts",
     "record_reports",
 ]
@@ -76,7 +76,7 @@ class RecordedReports:
     reports the journal cannot store. The others were recorded all the same."""
 
 
-class Tally:
+class ReportTally:
     """What a run of events held, counted as its delivery reports are taken out of it:
     every journal records reports by it."""
 
@@ -120,7 +120,7 @@ def record_reports(
     """Fold the delivery reports among ``events`` in by message id, in one transaction;
     ``holds(message_id)`` tells whether a recipient has that id. A report the file
     cannot hold (text that is not Unicode, a code too large) is refused alone."""
-    tally = Tally()
+    tally = ReportTally()
     with db:
         db.execute("BEGIN")
         for report in tally.reports(events):

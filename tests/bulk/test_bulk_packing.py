@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections import Counter
 from collections.abc import Sequence
+from contextlib import closing
 from itertools import groupby, pairwise
 from typing import Any
 
@@ -14,6 +16,7 @@ from hypothesis import strategies as st
 
 from smsmngr import Message, OutcomeStatus, RecipientOutcome
 from smsmngr.bulk import minimum_calls
+from smsmngr.bulk._occurrences import Occurrences
 from smsmngr.bulk._packing import Call, FromJournal, Packer
 from smsmngr.limits import MAX_REQUEST_BYTES
 
@@ -190,3 +193,26 @@ def test_no_call_passes_128_kb_unless_one_message_alone_does(payload_sizes: list
 
 def recipients(call: Call) -> int:
     return sum(len(chunk) for chunk in call.chunks)
+
+
+def test_occurrences_are_counted_across_the_batches_a_journal_is_asked_about() -> None:
+    # 2,500 recipients: the journal is asked about them a thousand at a time; numbers
+    # repeat within and across batches, and invalid ones sit between them.
+    given = [f"4207000{i % 700:05d}" if i % 97 else "not a number" for i in range(2_500)]
+    with closing(sqlite3.connect("")) as db:
+        counter = Occurrences(db)
+        packer = Packer(
+            lambda numbers, content: [(o, None) for o in counter.number(numbers, content)]
+        )
+        items = [*packer.add(0, Message("Hi", to=given)), *packer.finish()]
+    slots = [slot for item in items if isinstance(item, Call) for chunk in item.chunks
+             for slot in chunk]  # fmt: skip
+    rejected = [item.recipient_index for item in items if isinstance(item, RecipientOutcome)]
+    assert rejected == [i for i in range(2_500) if i % 97 == 0]
+    seen: Counter[str] = Counter()
+    expected = []
+    for i, number in enumerate(given):
+        if i % 97:
+            expected.append((i, number, seen[number]))
+            seen[number] += 1
+    assert [(slot[1], slot[3], slot[4]) for slot in slots] == expected
