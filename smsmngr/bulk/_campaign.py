@@ -207,11 +207,12 @@ class Campaign:
                 try:
                     if self.stop_reason is None:
                         taken = await journal.take(claiming, resend_unknown=self._resend_unknown)
+                    else:
+                        # Never claimed: reported not sent, and never settled, since their
+                        # recipients' rows may be another worker's (or settled long ago).
+                        taken = [(None, self._unsent(each)) for each in claiming]
                 except JournalError as error:
                     self._stop(error)
-                if self.stop_reason is not None:
-                    # Never claimed: reported not sent, and never settled, since their
-                    # recipients' rows may be another worker's (or settled long ago).
                     taken = [(None, self._unsent(each)) for each in claiming]
             claiming.clear()
             for each, others in taken:

@@ -98,9 +98,9 @@ _BY_KEY = """r.campaign = %(campaign)s AND r.phone_number = w.phone_number
 # index alone: no row locked or written), in key order, so that two workers claiming
 # overlapping calls wait for each other in the same order and never deadlock; of the
 # others, claimable ones are updated, found by key then by place (ctid), their state
-# checked again once locked. It answers with the position of each
-# recipient claimed (status NULL), and of each one a gone run left in flight or unknown;
-# every other one is another run's, and costs nothing to fetch. Keys are looked up by
+# checked again once locked. It answers with the position of each recipient claimed
+# (status NULL), and of each one a gone run left in flight or unknown; every other one
+# is another run's, and costs nothing to fetch. Keys are looked up by
 # LATERAL ... OFFSET 0: a campaign's table grows faster than its statistics, and a
 # planner taking it for small would scan the whole campaign on every claim.
 CLAIM = f"""WITH fresh AS (INSERT INTO smsmngr_blocks (campaign, block, run)
