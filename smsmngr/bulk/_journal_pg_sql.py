@@ -98,9 +98,10 @@ _BY_KEY = """r.campaign = %(campaign)s AND r.phone_number = w.phone_number
 # index alone: no row locked or written), in key order, so that two workers claiming
 # overlapping calls wait for each other in the same order and never deadlock; of the
 # others, claimable ones are updated, found by key then by place (ctid), their state
-# checked again once locked. It answers with the position of each recipient claimed
-# (status NULL), and of each one a gone run left in flight or unknown; every other one
-# is another run's, and costs nothing to fetch. Keys are looked up by
+# checked again once locked. It answers with what it did not claim, so that the usual
+# answer, all of them, is no row: a row 0 when the group is another live run's, else the
+# position of each recipient not claimed, with the status a gone run left it in (in
+# flight or unknown), or none when another run holds or settled it. Keys are looked up by
 # LATERAL ... OFFSET 0: a campaign's table grows faster than its statistics, and a
 # planner taking it for small would scan the whole campaign on every claim.
 CLAIM = f"""WITH fresh AS (INSERT INTO smsmngr_blocks (campaign, block, run)
@@ -111,8 +112,8 @@ CLAIM = f"""WITH fresh AS (INSERT INTO smsmngr_blocks (campaign, block, run)
     block AS (SELECT 1 FROM fresh UNION ALL SELECT 1 FROM taken_over),
     w AS MATERIALIZED (SELECT j.phone_number, decode(j.content, 'hex') AS content,
             j.occurrence, j.given, j.i
-        FROM json_to_recordset(%(wanted)s::json) AS j(phone_number text, content text,
-            occurrence integer, given text, i integer)
+        FROM unnest(%(numbers)s::text[], %(contents)s::text[], %(occurrences)s::integer[],
+            %(givens)s::text[]) WITH ORDINALITY AS j(phone_number, content, occurrence, given, i)
         WHERE EXISTS (SELECT 1 FROM block)),
     inserted AS (INSERT INTO smsmngr_recipients
         (campaign, phone_number, content, occurrence, status, run, sent_at, given, skew)
@@ -132,13 +133,12 @@ CLAIM = f"""WITH fresh AS (INSERT INTO smsmngr_blocks (campaign, block, run)
         WHERE r.ctid = f.place AND {_CLAIMABLE}
         RETURNING r.phone_number, r.content, r.occurrence),
     claimed AS (SELECT * FROM inserted UNION ALL SELECT * FROM updated)
-SELECT w.i, NULL, NULL, NULL, NULL FROM w
-    JOIN claimed USING (phone_number, content, occurrence)
+SELECT 0, NULL, NULL, NULL, NULL WHERE NOT EXISTS (SELECT 1 FROM block)
 UNION ALL
 SELECT w.i, r.status, r.message_id, r.request_id, r.error FROM w
-    CROSS JOIN LATERAL (SELECT * FROM smsmngr_recipients r WHERE {_BY_KEY}
+    LEFT JOIN LATERAL (SELECT * FROM smsmngr_recipients r WHERE {_BY_KEY}
         AND r.status IN ('sending', 'unknown') AND r.run <> %(run)s
-        AND r.run NOT IN {ALIVE_RUNS} OFFSET 0) r
+        AND r.run NOT IN {ALIVE_RUNS} OFFSET 0) r ON true
     WHERE NOT EXISTS (SELECT 1 FROM claimed c WHERE c.phone_number = w.phone_number
         AND c.content = w.content AND c.occurrence = w.occurrence)"""  # noqa: S608
 
@@ -146,9 +146,10 @@ SETTLE = """INSERT INTO smsmngr_recipients AS r
     (campaign, phone_number, content, occurrence, status, message_id, request_id, error, skew)
     SELECT %(campaign)s, s.phone_number, decode(s.content, 'hex'), s.occurrence, s.status,
         s.message_id, s.request_id, s.error, s.skew
-    FROM json_to_recordset(%(settled)s::json) AS s(phone_number text, content text,
-        occurrence integer, status text, message_id text, request_id text, error text,
-        skew double precision)
+    FROM unnest(%(numbers)s::text[], %(contents)s::text[], %(occurrences)s::integer[],
+        %(statuses)s::text[], %(message_ids)s::text[], %(request_ids)s::text[],
+        %(errors)s::text[], %(skews)s::double precision[]) AS s(phone_number, content,
+        occurrence, status, message_id, request_id, error, skew)
     ORDER BY 2, 3, 4
     ON CONFLICT (campaign, phone_number, content, occurrence) DO UPDATE SET
         status = excluded.status, message_id = excluded.message_id,

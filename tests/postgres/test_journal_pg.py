@@ -24,7 +24,7 @@ from smsmngr import (
 )
 from smsmngr.bulk import BulkResult, funnel, record_delivery_reports
 from smsmngr.bulk import _journal_pg_sql as sql
-from smsmngr.bulk._journal_pg import PostgresJournal, redacted
+from smsmngr.bulk._journal_pg import PostgresJournal, _numbers, _texts, redacted
 from smsmngr.testing import FakeSmsManager, FaultKind, FaultPlan
 from smsmngr.webhooks import asgi_receiver, parse, wsgi_receiver
 
@@ -160,10 +160,11 @@ async def test_lookups_use_the_whole_key_in_a_campaign_new_to_the_statistics(
     fake = FakeSmsManager(ledger="counts")
     async with fake.async_client() as client:
         await client.send_bulk(message(), journal=url, campaign="earlier")
-    wanted = [{"phone_number": n, "content": "ab", "occurrence": 0, "given": n, "i": i}
-              for i, n in enumerate(NUMBERS, 1)]  # fmt: skip
+    numbers = "{" + ",".join(NUMBERS) + "}"
     claim = {"campaign": campaign, "run": "r", "now": 0.0, "skew": None, "resend": True,
-             "wanted": json.dumps(wanted), "block": b"b"}  # fmt: skip
+             "numbers": numbers, "contents": "{" + ",".join(["ab"] * len(NUMBERS)) + "}",
+             "occurrences": "{" + ",".join(["0"] * len(NUMBERS)) + "}", "givens": numbers,
+             "block": b"b"}  # fmt: skip
     with psycopg.connect(url, autocommit=True) as db:
         db.execute("ANALYZE smsmngr_recipients")
         plans = {
@@ -187,6 +188,19 @@ def _scans(node: dict[str, Any]) -> list[dict[str, Any]]:
     """The plan's nodes that read the recipients."""
     found = [node] if node.get("Relation Name") == "smsmngr_recipients" else []
     return found + [scan for child in node.get("Plans", []) for scan in _scans(child)]
+
+
+def test_columns_reach_the_database_as_they_were(postgres_url: str) -> None:
+    # Claims and settlements send each column as one array literal: a number as given
+    # or an error text with quotes, backslashes, separators or the word NULL comes back
+    # to the letter, and None as NULL.
+    texts = ['+420 "777"', "a\\b", "x,y", "{z}", "NULL", None, "", " spaced ", "line\nbreak"]
+    numbers = [0, 7, None, 2.5, -1e-05]
+    with psycopg.connect(postgres_url, autocommit=True) as db:
+        row = db.execute(
+            "SELECT %s::text[], %s::double precision[]", (_texts(texts), _numbers(numbers))
+        ).fetchone()
+    assert row == (texts, numbers)
 
 
 def test_a_password_never_names_the_database() -> None:
