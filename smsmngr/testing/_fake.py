@@ -28,22 +28,23 @@ from ._lists_state import list_refusal
 from ._rest import REST_PREFIX, TIME_ZONE, RestCall, RestHandler, RestState, answer_rest
 from ._rest_lists import DOWNLOAD_PREFIX, answer_download
 from ._rest_messaging import answer_upload
+from ._routes import Routes
 from ._rules import normalized_number
 from ._sending import SendingState, answer_sending
 from ._verify import VERIFY_PATHS, VerifyState, answer_verify
 
 __all__ = ["FakeSmsManager"]
 
-REST_ROUTES: dict[tuple[str, str], RestHandler] = {
-    **_rest.ROUTES,
-    **_rest_account.ROUTES,
-    **_rest_lists.ROUTES,
-    **_rest_keys.ROUTES,
-    **_rest_messaging.ROUTES,
-    **_rest_whatsapp.ROUTES,
-}
+REST_ROUTES: Routes[RestHandler] = Routes(
+    _rest.ROUTES,
+    _rest_account.ROUTES,
+    _rest_lists.ROUTES,
+    _rest_keys.ROUTES,
+    _rest_messaging.ROUTES,
+    _rest_whatsapp.ROUTES,
+)
 """Every REST API v1 and WhatsApp Business operation the fake answers, by method and
-path: each area's module gives its own table."""
+path: each area's module registers its own (a pair registered twice fails at import)."""
 
 # Clients made by the fake wait a millisecond, not seconds, before retrying.
 FAST_RETRY = RetryPolicy(backoff_base=0.001, backoff_max=0.01)

@@ -23,6 +23,7 @@ from ._ledger import SentRecipient
 from ._lists_state import DEFAULT_SUBID, ListsState
 from ._rest_keys import KeyState
 from ._rest_messaging import MessagingState
+from ._routes import Routes
 from ._rules import normalized_tag, stored_tag
 from ._whatsapp_state import WhatsAppState
 
@@ -142,6 +143,11 @@ def _matched(template: str, path: str) -> dict[str, str] | None:
     return params
 
 
+ROUTES: Routes[RestHandler] = Routes()
+"""The REST API v1 operations answered from the ledger, by method and path."""
+
+
+@ROUTES("GET", "/credit")
 def _credit(call: RestCall) -> RestAnswer:
     credit = {
         "priceLevels": {},
@@ -155,6 +161,7 @@ def _credit(call: RestCall) -> RestAnswer:
     return 200, {"success": True, "credit": credit}
 
 
+@ROUTES("GET", "/credit/prices")
 def _prices(call: RestCall) -> RestAnswer:
     return 200, {"success": True, "prices": PRICES}
 
@@ -172,6 +179,7 @@ def _status(sent: SentRecipient, state: RestState) -> tuple[str | None, str | No
     return None, None, info  # rejected or failed: never sent
 
 
+@ROUTES("GET", "/message")
 def _message(call: RestCall) -> RestAnswer:
     query, sent, state = call.query, call.sent, call.state
     message_id = query.get("id")
@@ -266,6 +274,7 @@ def _sent_of(call: RestCall) -> list[SentRecipient]:
     return call.sent if call.query.get("subid", DEFAULT_SUBID) == DEFAULT_SUBID else []
 
 
+@ROUTES("GET", "/messages")
 def _messages(call: RestCall) -> RestAnswer:
     query, sent, state = call.query, _sent_of(call), call.state
     day = query.get("date")
@@ -304,6 +313,7 @@ def _counts(recipients: list[SentRecipient], state: RestState) -> dict[str, int]
     }
 
 
+@ROUTES("GET", "/request")
 def _request(call: RestCall) -> RestAnswer:
     query, sent, state = call.query, _sent_of(call), call.state
     day, request_id = query.get("date"), query.get("id")
@@ -324,6 +334,7 @@ def _request(call: RestCall) -> RestAnswer:
     return 200, {"success": True, "request": stats}
 
 
+@ROUTES("GET", "/requests")
 def _requests(call: RestCall) -> RestAnswer:
     query, sent, state = call.query, _sent_of(call), call.state
     dates = query.get("dates")
@@ -352,14 +363,3 @@ def _requests(call: RestCall) -> RestAnswer:
         }
         days.append({"date": day, "tags": tags, "stats": stats})
     return 200, {"success": True, "requests": days}
-
-
-ROUTES: dict[tuple[str, str], RestHandler] = {
-    ("GET", "/message"): _message,
-    ("GET", "/messages"): _messages,
-    ("GET", "/request"): _request,
-    ("GET", "/requests"): _requests,
-    ("GET", "/credit"): _credit,
-    ("GET", "/credit/prices"): _prices,
-}
-"""The REST API v1 operations answered from the ledger, by method and path."""

@@ -15,12 +15,17 @@ from typing import Any
 
 from ._account_book import BILLING_ID, CATALOG, paid_months, services
 from ._rest import RestAnswer, RestCall, RestHandler
+from ._routes import Routes
 
 __all__ = ["ROUTES"]
 
 _FIELDS = "Missing required service fields in request data"
 _NOT_OWNED = 403, {"message": "Apikey is not authorized for this billing_id"}
 _CONTACT = ("name", "email", "street", "city", "zip", "country", "company_id", "company_vat")
+
+
+ROUTES: Routes[RestHandler] = Routes()
+"""The credit services, alert and billing operations, by method and path."""
 
 
 def _body(call: RestCall) -> Mapping[str, Any]:
@@ -40,14 +45,17 @@ def _bad(message: str) -> RestAnswer:
     return 400, {"message": message}
 
 
+@ROUTES("GET", "/credit/services")
 def _services(call: RestCall) -> RestAnswer:
     return 200, {"success": True, "services": CATALOG}
 
 
+@ROUTES("GET", "/credit/notify")
 def _get_alert(call: RestCall) -> RestAnswer:
     return 200, {"success": True, "notify": call.state.account.alert}
 
 
+@ROUTES("POST", "/credit/notify")
 def _set_alert(call: RestCall) -> RestAnswer:
     body = _body(call)
     email, value, enable = _text(body, "email"), body.get("value"), body.get("enable")
@@ -65,6 +73,7 @@ def _number(value: decimal.Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+@ROUTES("POST", "/credit/order")
 def _order(call: RestCall) -> RestAnswer:
     body, book = _body(call), call.state.account
     service_id, period = _text(body, "service_id"), _text(body, "period")
@@ -98,6 +107,7 @@ def _order(call: RestCall) -> RestAnswer:
     return 200, {"success": True, "order": answer}
 
 
+@ROUTES("POST", "/credit/cancel")
 def _cancel(call: RestCall) -> RestAnswer:
     body = _body(call)
     service_id, subject = _text(body, "service_id"), _text(body, "subject")
@@ -121,11 +131,13 @@ def _owned(body: Mapping[str, Any]) -> RestAnswer | None:
     return None if billing_id == BILLING_ID else _NOT_OWNED
 
 
+@ROUTES("POST", "/billing/get")
 def _get_billing(call: RestCall) -> RestAnswer:
     refused = _owned(_body(call))
     return refused or (200, {"success": True, "billing": call.state.account.billing})
 
 
+@ROUTES("POST", "/billing/set")
 def _set_billing(call: RestCall) -> RestAnswer:
     body = _body(call)
     refused = _owned(body)
@@ -147,11 +159,13 @@ def _set_billing(call: RestCall) -> RestAnswer:
     return 200, {"success": True}
 
 
+@ROUTES("POST", "/billing/invoices/list")
 def _invoices(call: RestCall) -> RestAnswer:
     refused = _owned(_body(call))
     return refused or (200, {"success": True, "invoices": call.state.account.invoices[:100]})
 
 
+@ROUTES("POST", "/billing/invoices/pdf")
 def _pdf(call: RestCall) -> RestAnswer:
     body = _body(call)
     if not body.get("billing_id") or not body.get("invoice_id"):
@@ -173,6 +187,7 @@ def pdf_of(invoice: Mapping[str, str], language: str) -> bytes:
     return b"%PDF-1.4\n% " + title.encode() + b"\n%%EOF\n"
 
 
+@ROUTES("GET", "/billing/topup")
 def _topup(call: RestCall) -> RestAnswer:
     topup = {
         "account_number": "2900164253",
@@ -181,18 +196,3 @@ def _topup(call: RestCall) -> RestAnswer:
         "vs": f"11100{BILLING_ID}",
     }
     return 200, {"success": True, "topup": topup}
-
-
-ROUTES: dict[tuple[str, str], RestHandler] = {
-    ("GET", "/credit/services"): _services,
-    ("GET", "/credit/notify"): _get_alert,
-    ("POST", "/credit/notify"): _set_alert,
-    ("POST", "/credit/order"): _order,
-    ("POST", "/credit/cancel"): _cancel,
-    ("POST", "/billing/get"): _get_billing,
-    ("POST", "/billing/set"): _set_billing,
-    ("POST", "/billing/invoices/list"): _invoices,
-    ("POST", "/billing/invoices/pdf"): _pdf,
-    ("GET", "/billing/topup"): _topup,
-}
-"""The credit services, alert and billing operations, by method and path."""

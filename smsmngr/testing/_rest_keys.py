@@ -16,6 +16,8 @@ from typing import Any, Protocol
 
 import attrs
 
+from ._routes import Routes
+
 __all__ = ["ROUTES", "KeyRecord", "KeyState"]
 
 SCOPES = ("full", "rest-api", "api")
@@ -128,6 +130,10 @@ class KeyState:
         return str(uuid.UUID(int=self.ids.getrandbits(128), version=4))
 
 
+ROUTES: Routes[Callable[[RestCall], RestAnswer]] = Routes()
+"""The keys' and integrations' REST API v1 operations, by method and path."""
+
+
 def _refused(message: str, status: int = 400) -> RestAnswer:
     return status, {"message": message}
 
@@ -145,6 +151,7 @@ def _body(call: RestCall) -> Mapping[str, Any]:
     return call.body if isinstance(call.body, Mapping) else {}
 
 
+@ROUTES("GET", "/apikey/me")
 def _me(call: RestCall) -> RestAnswer:
     record = _caller(call)
     me = {
@@ -168,6 +175,7 @@ def _may_change_settings(record: KeyRecord) -> RestAnswer | None:
     return None
 
 
+@ROUTES("POST", "/apikey/add")
 def _add(call: RestCall) -> RestAnswer:
     state, caller, body = call.state.keys, _caller(call), _body(call)
     if caller.parent is not None:
@@ -202,6 +210,7 @@ def _add(call: RestCall) -> RestAnswer:
     return 200, {"success": True, "apikey": record.key, "billing_id": billing_id}
 
 
+@ROUTES("POST", "/apikey/update")
 def _update(call: RestCall) -> RestAnswer:
     caller, body = _caller(call), _body(call)
     url, note = body.get("default_callback_url"), body.get("note")
@@ -213,11 +222,13 @@ def _update(call: RestCall) -> RestAnswer:
     return 200, {"success": True}
 
 
+@ROUTES("GET", "/apikey/list")
 def _list(call: RestCall) -> RestAnswer:
     children = [r.key for r in call.state.keys.keys.values() if r.parent == _key(call)]
     return 200, {"success": True, "list": children}
 
 
+@ROUTES("POST", "/apikey/change")
 def _change(call: RestCall) -> RestAnswer:
     state, body = call.state.keys, _body(call)
     target = body.get("apikey")
@@ -242,12 +253,14 @@ def _change(call: RestCall) -> RestAnswer:
     return 200, {"success": True}
 
 
+@ROUTES("POST", "/partner/signup")
 def _signup(call: RestCall) -> RestAnswer:
     token = "eyJ" + call.state.keys.new_key()
     redirect = f"https://{SIGNUP_DOMAIN}/?configuration={token}"
     return 200, {"success": True, "token": token, "domain": SIGNUP_DOMAIN, "redirect_url": redirect}
 
 
+@ROUTES("POST", "/push/device")
 def _device(call: RestCall) -> RestAnswer:
     state, body = call.state.keys, _body(call)
     device, token = body.get("id"), body.get("token")
@@ -260,6 +273,7 @@ def _device(call: RestCall) -> RestAnswer:
     return 200, {"success": True}
 
 
+@ROUTES("POST", "/recipient/register")
 def _recipient(call: RestCall) -> RestAnswer:
     state, body = call.state.keys, _body(call)
     recipient_id = body.get("id")
@@ -272,6 +286,7 @@ def _recipient(call: RestCall) -> RestAnswer:
     return 200, {"success": True, "recipient": recipient_id}
 
 
+@ROUTES("POST", "/connect/{connector}/{action}")
 def _connect(call: RestCall) -> RestAnswer:
     connector, action = call.params["connector"], call.params["action"]
     if connector != "klaviyo" or action not in KLAVIYO_ACTIONS:
@@ -297,17 +312,3 @@ def _connect(call: RestCall) -> RestAnswer:
         return 200, {"success": True, "senders": senders}
     account = {"note": record.note, "scope": record.scope}
     return 200, {"success": True, "account": account, "currency": record.currency}
-
-
-ROUTES: dict[tuple[str, str], Callable[[RestCall], RestAnswer]] = {
-    ("GET", "/apikey/me"): _me,
-    ("POST", "/apikey/add"): _add,
-    ("POST", "/apikey/update"): _update,
-    ("GET", "/apikey/list"): _list,
-    ("POST", "/apikey/change"): _change,
-    ("POST", "/partner/signup"): _signup,
-    ("POST", "/push/device"): _device,
-    ("POST", "/recipient/register"): _recipient,
-    ("POST", "/connect/{connector}/{action}"): _connect,
-}
-"""The keys' and integrations' REST API v1 operations, by method and path."""

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._answer import Answer
 from ._lists_state import DEFAULT_SUBID, ListsState
+from ._routes import Routes
 from ._rules import normalized_number, stored_number
 
 if TYPE_CHECKING:
@@ -30,6 +31,10 @@ URL_LIFETIME = 60.0
 """Seconds a download URL is valid (the reference's presigned URL)."""
 _NOT_FOUND = {"optout": "Optout not found", "blacklist": "Blacklist not found"}
 _LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
+
+
+ROUTES: Routes[RestHandler] = Routes()
+"""The contact lists and the inbox, by method and path."""
 
 
 def _name(call: RestCall) -> str:
@@ -56,6 +61,8 @@ def _read(lists: ListsState, lines: list[str]) -> tuple[dict[str, None], list[st
     return valid, invalid
 
 
+@ROUTES("POST", "/optout")
+@ROUTES("POST", "/blacklist")
 def _add(call: RestCall) -> RestAnswer:
     body = call.body if isinstance(call.body, Mapping) else {}
     to = body.get("to")
@@ -69,6 +76,8 @@ def _add(call: RestCall) -> RestAnswer:
     return 200, {"success": True, "accepted": len(valid), "invalid": invalid}
 
 
+@ROUTES("DELETE", "/optout")
+@ROUTES("DELETE", "/blacklist")
 def _remove(call: RestCall) -> RestAnswer:
     name = _name(call)
     body = call.body if isinstance(call.body, Mapping) else {}
@@ -90,6 +99,8 @@ def _remove(call: RestCall) -> RestAnswer:
     return 200, {"success": True, name: change}
 
 
+@ROUTES("GET", "/optout")
+@ROUTES("GET", "/blacklist")
 def _download_url(call: RestCall) -> RestAnswer:
     name = _name(call)
     lists = call.state.lists
@@ -127,6 +138,7 @@ def _storage_error(status: int, code: str, message: str) -> Answer:
     return Answer(status, xml.encode(), headers={"content-type": "application/xml"})
 
 
+@ROUTES("GET", "/inbox")
 def _inbox(call: RestCall) -> RestAnswer:
     day = call.query.get("date")
     if not day:
@@ -139,15 +151,3 @@ def _inbox(call: RestCall) -> RestAnswer:
         if dt.datetime.fromtimestamp(at, zone).date().isoformat() == day
     ]
     return 200, {"success": True, "inbox": items}
-
-
-ROUTES: dict[tuple[str, str], RestHandler] = {
-    ("GET", "/optout"): _download_url,
-    ("POST", "/optout"): _add,
-    ("DELETE", "/optout"): _remove,
-    ("GET", "/blacklist"): _download_url,
-    ("POST", "/blacklist"): _add,
-    ("DELETE", "/blacklist"): _remove,
-    ("GET", "/inbox"): _inbox,
-}
-"""The contact lists and the inbox, by method and path."""

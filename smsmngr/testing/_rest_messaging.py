@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import attrs
 
 from ._answer import Answer, Request
+from ._routes import Routes
 from ._rules import message_problem
 
 if TYPE_CHECKING:
@@ -143,10 +144,15 @@ def _messages(upload: Upload) -> Iterator[dict[str, Any] | None]:
         yield None
 
 
+ROUTES: Routes[Callable[[RestCall], RestAnswer]] = Routes()
+"""The bulk messaging operations, by method and path."""
+
+
 def _bad(message: str) -> RestAnswer:
     return 400, {"message": message}
 
 
+@ROUTES("POST", "/messaging/url")
 def _url(call: RestCall) -> RestAnswer:
     state: MessagingState = call.state.messaging
     body = call.body if isinstance(call.body, dict) else {}
@@ -170,6 +176,7 @@ def _url(call: RestCall) -> RestAnswer:
     return 200, {"success": True, "url": url}
 
 
+@ROUTES("POST", "/messaging/cancel")
 def _cancel(call: RestCall) -> RestAnswer:
     state: MessagingState = call.state.messaging
     body = call.body if isinstance(call.body, dict) else {}
@@ -253,9 +260,3 @@ def answer_upload(state: MessagingState, request: Request) -> Answer:
     if upload.at is None or upload.at <= state.clock():
         state.process(upload)
     return Answer(200, None)
-
-
-ROUTES: dict[tuple[str, str], Callable[[RestCall], RestAnswer]] = {
-    ("POST", "/messaging/url"): _url,
-    ("POST", "/messaging/cancel"): _cancel,
-}

@@ -15,6 +15,7 @@ from typing import Any
 from ._events import channel_of
 from ._ledger import SentRecipient
 from ._rest import RestAnswer, RestCall, RestHandler
+from ._routes import Routes
 from ._whatsapp_state import phone_number
 
 __all__ = ["ROUTES"]
@@ -23,6 +24,10 @@ NOT_FOUND = "Whatsapp account not found"
 DAY, HALF_HOUR, MONTH = 86_400, 1_800, 2_592_000
 _PERIODS = {"HALF_HOUR": HALF_HOUR, "DAY": DAY, "DAILY": DAY, "MONTH": MONTH, "MONTHLY": MONTH}
 _DELIVERED = {"delivered", "seen"}
+
+
+ROUTES: Routes[RestHandler] = Routes()
+"""The WhatsApp Business API's operations, by method and path."""
 
 
 def _failure(message: str) -> RestAnswer:
@@ -48,6 +53,7 @@ def _waba(call: RestCall, *fields: str) -> tuple[dict[str, Any], RestAnswer | No
     return body, refused
 
 
+@ROUTES("POST", "/whatsapp/signup")
 def _signup(call: RestCall) -> RestAnswer:
     state, body = call.state.whatsapp, call.body if isinstance(call.body, dict) else {}
     token = f"signup-{state.new_id()}"
@@ -55,6 +61,7 @@ def _signup(call: RestCall) -> RestAnswer:
     return 200, {"success": True, "token": token, "redirect_url": "https://waba.smsmanager.com/"}
 
 
+@ROUTES("POST", "/whatsapp/registration")
 def _registration(call: RestCall) -> RestAnswer:
     state, body = call.state.whatsapp, call.body if isinstance(call.body, dict) else {}
     if any(not body.get(name) for name in ("token", "waba_id", "code")):
@@ -83,6 +90,7 @@ def _registration(call: RestCall) -> RestAnswer:
     return 200, {"success": True, **answer}
 
 
+@ROUTES("POST", "/whatsapp/phone_numbers/verify")
 def _verify_number(call: RestCall) -> RestAnswer:
     state, body = call.state.whatsapp, call.body if isinstance(call.body, dict) else {}
     if not body.get("phone_number") or not body.get("code"):
@@ -93,6 +101,7 @@ def _verify_number(call: RestCall) -> RestAnswer:
     return 200, {"success": True, "message": "Whatsapp phone number verified"}
 
 
+@ROUTES("POST", "/whatsapp/phone_numbers/check")
 def _check_number(call: RestCall) -> RestAnswer:
     state, body = call.state.whatsapp, call.body if isinstance(call.body, dict) else {}
     refused = _required(body, "phone_number")
@@ -106,6 +115,7 @@ def _check_number(call: RestCall) -> RestAnswer:
     return 200, {"success": True}
 
 
+@ROUTES("POST", "/whatsapp/phone_numbers/list")
 def _list_numbers(call: RestCall) -> RestAnswer:
     body, refused = _waba(call)
     if refused is not None:
@@ -113,6 +123,7 @@ def _list_numbers(call: RestCall) -> RestAnswer:
     return 200, {"success": True, "phone_numbers": call.state.whatsapp.numbers[body["waba_id"]]}
 
 
+@ROUTES("POST", "/whatsapp/accounts/list")
 def _list_accounts(call: RestCall) -> RestAnswer:
     body = call.body if isinstance(call.body, dict) else {}
     client_id = body.get("client_id")
@@ -126,6 +137,7 @@ def _list_accounts(call: RestCall) -> RestAnswer:
     return 200, {"success": True, "accounts": accounts}
 
 
+@ROUTES("POST", "/whatsapp/templates/list")
 def _list_templates(call: RestCall) -> RestAnswer:
     body, refused = _waba(call)
     if refused is not None:
@@ -147,6 +159,7 @@ def _created(call: RestCall, template: dict[str, Any], failure: str) -> RestAnsw
     return 200, {"success": True, **answer}
 
 
+@ROUTES("POST", "/whatsapp/templates/create")
 def _create(call: RestCall) -> RestAnswer:
     body, refused = _waba(call, "template")
     if refused is not None:
@@ -168,6 +181,7 @@ def _uploaded(component: dict[str, Any]) -> dict[str, Any]:
     return {**component, "example": {**rest, "header_handle": ["4::fake-handle"]}}
 
 
+@ROUTES("POST", "/whatsapp/templates/library/create")
 def _create_from_library(call: RestCall) -> RestAnswer:
     body, refused = _waba(call, "template")
     if refused is not None:
@@ -190,6 +204,7 @@ def _find(call: RestCall, template_id: str) -> dict[str, Any] | None:
     return next((t for t in templates if t["id"] == template_id), None)
 
 
+@ROUTES("POST", "/whatsapp/templates/edit")
 def _edit(call: RestCall) -> RestAnswer:
     body, refused = _waba(call, "template_id")
     if refused is not None:
@@ -207,6 +222,7 @@ def _edit(call: RestCall) -> RestAnswer:
     return 200, {"success": True, "message": "Whatsapp template updated"}
 
 
+@ROUTES("POST", "/whatsapp/templates/delete")
 def _delete(call: RestCall) -> RestAnswer:
     body, refused = _waba(call, "template_name")
     if refused is not None:
@@ -219,6 +235,7 @@ def _delete(call: RestCall) -> RestAnswer:
     return 200, {"success": True, "message": "Whatsapp template deleted"}
 
 
+@ROUTES("POST", "/whatsapp/templates/test")
 def _test(call: RestCall) -> RestAnswer:
     body, refused = _waba(call, "sender", "phone_number", "template")
     if refused is not None:
@@ -279,6 +296,7 @@ def _periods(start: int, end: int, granularity: str) -> Iterable[tuple[int, int]
     return ((t, t + size) for t in range(first, end, size))
 
 
+@ROUTES("POST", "/whatsapp/analytics/messages")
 def _message_analytics(call: RestCall) -> RestAnswer:
     body, refused = _waba(call)
     if refused is not None:
@@ -311,6 +329,7 @@ def _category_of(call: RestCall, recipient: SentRecipient) -> str:
     return "SERVICE"
 
 
+@ROUTES("POST", "/whatsapp/analytics/conversations")
 def _conversation_analytics(call: RestCall) -> RestAnswer:
     body, refused = _waba(call)
     if refused is not None:
@@ -339,6 +358,7 @@ def _conversation_analytics(call: RestCall) -> RestAnswer:
     return 200, {"success": True, "data_points": points}
 
 
+@ROUTES("POST", "/whatsapp/analytics/templates")
 def _template_analytics(call: RestCall) -> RestAnswer:
     body, refused = _waba(call, "template_ids")
     if refused is not None:
@@ -366,30 +386,10 @@ def _template_analytics(call: RestCall) -> RestAnswer:
     return 200, {"success": True, "data": data, "paging": {"cursors": {}}}
 
 
+@ROUTES("POST", "/whatsapp/analytics/templates/enable")
 def _enable(call: RestCall) -> RestAnswer:
     body, refused = _waba(call)
     if refused is not None:
         return refused
     call.state.whatsapp.insights.add(body["waba_id"])
     return 200, {"success": True, "result": {"success": True}}
-
-
-ROUTES: dict[tuple[str, str], RestHandler] = {
-    ("POST", "/whatsapp/signup"): _signup,
-    ("POST", "/whatsapp/registration"): _registration,
-    ("POST", "/whatsapp/phone_numbers/verify"): _verify_number,
-    ("POST", "/whatsapp/phone_numbers/check"): _check_number,
-    ("POST", "/whatsapp/phone_numbers/list"): _list_numbers,
-    ("POST", "/whatsapp/accounts/list"): _list_accounts,
-    ("POST", "/whatsapp/templates/list"): _list_templates,
-    ("POST", "/whatsapp/templates/create"): _create,
-    ("POST", "/whatsapp/templates/library/create"): _create_from_library,
-    ("POST", "/whatsapp/templates/edit"): _edit,
-    ("POST", "/whatsapp/templates/delete"): _delete,
-    ("POST", "/whatsapp/templates/test"): _test,
-    ("POST", "/whatsapp/analytics/messages"): _message_analytics,
-    ("POST", "/whatsapp/analytics/conversations"): _conversation_analytics,
-    ("POST", "/whatsapp/analytics/templates"): _template_analytics,
-    ("POST", "/whatsapp/analytics/templates/enable"): _enable,
-}
-"""The WhatsApp Business API's operations, by method and path."""
