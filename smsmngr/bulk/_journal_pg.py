@@ -33,7 +33,7 @@ import time
 import urllib.parse
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import anyio
 
@@ -398,29 +398,41 @@ def _encodable(text: str) -> bool:
 # value.
 def _texts(values: Iterable[str | None]) -> str:
     """A ``text[]`` literal: each value quoted, ``None`` as ``NULL``."""
+    items = list(values)
+    if None not in items:
+        # Quoted all at once (no text the database takes holds a NUL, so it separates).
+        body = "\x00".join(cast("list[str]", items))
+        if body.count("\x00") == len(items) - 1:
+            body = body.replace("\\", "\\\\").replace('"', '\\"').replace("\x00", '","')
+            return '{"' + body + '"}'
     quoted = (
         "NULL" if value is None else '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-        for value in values
+        for value in items
     )
     return "{" + ",".join(quoted) + "}"
 
 
 def _numbers(values: Iterable[float | None]) -> str:
     """An ``integer[]`` or ``double precision[]`` literal, ``None`` as ``NULL``."""
-    return "{" + ",".join("NULL" if value is None else repr(value) for value in values) + "}"
+    items = list(values)
+    if None in items:
+        return "{" + ",".join("NULL" if value is None else repr(value) for value in items) + "}"
+    return "{" + ",".join(map(repr, items)) + "}"
 
 
 def _columns(calls: Sequence[Call]) -> tuple[str, str, str, str]:
     """The recipients of ``calls`` in order, as the literals of their numbers, contents,
     occurrences and numbers as given."""
-    numbers, contents, occurrences, givens = [], [], [], []
+    numbers: list[str] = []
+    contents: list[str] = []
+    occurrences: list[int] = []
+    givens: list[str] = []
     for call in calls:
         for content, chunk in zip(call.contents, call.chunks, strict=True):
             contents += [content.hex()] * len(chunk)
-            for _, _, given, number, occurrence in chunk:
-                numbers.append(number)
-                occurrences.append(occurrence)
-                givens.append(given)
+            numbers += [slot[3] for slot in chunk]
+            occurrences += [slot[4] for slot in chunk]
+            givens += [slot[2] for slot in chunk]
     return _texts(numbers), _texts(contents), _numbers(occurrences), _texts(givens)
 
 

@@ -194,13 +194,16 @@ def test_columns_reach_the_database_as_they_were(postgres_url: str) -> None:
     # Claims and settlements send each column as one array literal: a number as given
     # or an error text with quotes, backslashes, separators or the word NULL comes back
     # to the letter, and None as NULL.
-    texts = ['+420 "777"', "a\\b", "x,y", "{z}", "NULL", None, "", " spaced ", "line\nbreak"]
-    numbers = [0, 7, None, 2.5, -1e-05]
+    texts = ['+420 "777"', "a\\b", "x,y", "{z}", "NULL", "", " spaced ", "line\nbreak"]
+    numbers = [0, 7, 2.5, -1e-05]
     with psycopg.connect(postgres_url, autocommit=True) as db:
-        row = db.execute(
-            "SELECT %s::text[], %s::double precision[]", (_texts(texts), _numbers(numbers))
-        ).fetchone()
-    assert row == (texts, numbers)
+        for some_none in (False, True):  # quoted at once, or one by one around a NULL
+            values = [*texts, None] if some_none else texts
+            amounts = [*numbers, None] if some_none else numbers
+            row = db.execute(
+                "SELECT %s::text[], %s::double precision[]", (_texts(values), _numbers(amounts))
+            ).fetchone()
+            assert row == (values, amounts)
 
 
 def test_a_password_never_names_the_database() -> None:
