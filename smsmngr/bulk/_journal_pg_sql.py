@@ -97,8 +97,8 @@ _BY_KEY = """r.campaign = %(campaign)s AND r.phone_number = w.phone_number
 # by the digest). New recipients are inserted (a key held already is skipped by the
 # index alone: no row locked or written), in key order, so that two workers claiming
 # overlapping calls wait for each other in the same order and never deadlock; of the
-# others, claimable ones are updated, found by key then by place (ctid), their state
-# checked again once locked. It answers with what it did not claim, so that the usual
+# others, claimable ones are locked in key order too (one at a time, as the keys come:
+# FOR UPDATE, their state checked again once locked), then updated by place (ctid). It answers with what it did not claim, so that the usual
 # answer, all of them, is no row: a row 0 when the group is another live run's, else the
 # position of each recipient not claimed, with the status a gone run left it in (in
 # flight or unknown), or none when another run holds or settled it. Keys are looked up by
@@ -127,9 +127,10 @@ CLAIM = f"""WITH fresh AS (INSERT INTO smsmngr_blocks (campaign, block, run)
             message_id = NULL, request_id = NULL, error = NULL
         FROM (SELECT x.place, w.given FROM (SELECT * FROM w WHERE NOT EXISTS (SELECT 1
                 FROM inserted n WHERE n.phone_number = w.phone_number
-                AND n.content = w.content AND n.occurrence = w.occurrence)) w
+                AND n.content = w.content AND n.occurrence = w.occurrence)
+                ORDER BY w.phone_number, w.content, w.occurrence OFFSET 0) w
             CROSS JOIN LATERAL (SELECT r.ctid AS place FROM smsmngr_recipients r
-                WHERE {_BY_KEY} AND {_CLAIMABLE} OFFSET 0) x) f
+                WHERE {_BY_KEY} AND {_CLAIMABLE} FOR UPDATE) x) f
         WHERE r.ctid = f.place AND {_CLAIMABLE}
         RETURNING r.phone_number, r.content, r.occurrence),
     claimed AS (SELECT * FROM inserted UNION ALL SELECT * FROM updated)

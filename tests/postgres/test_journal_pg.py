@@ -4,6 +4,7 @@ recipients are unknown, reports go in while it runs, and its schema is versioned
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import io
 import json
@@ -188,6 +189,60 @@ def _scans(node: dict[str, Any]) -> list[dict[str, Any]]:
     """The plan's nodes that read the recipients."""
     found = [node] if node.get("Relation Name") == "smsmngr_recipients" else []
     return found + [scan for child in node.get("Plans", []) for scan in _scans(child)]
+
+
+def test_workers_taking_recipients_back_in_other_orders_never_deadlock(postgres_url: str) -> None:
+    # Two workers claim the same two failed recipients again, given in opposite orders,
+    # while a third session holds one of them. Each claim locks its rows in key order,
+    # so when the holder lets go the second claim waits for the first one instead of
+    # each holding the row the other waits for (PostgreSQL would abort one).
+    url = fresh_database(postgres_url)
+    first, second = "420700000001", "420700000002"
+    with psycopg.connect(url, autocommit=True) as db:
+        for statement in sql.SCHEMA:
+            db.execute(statement)
+        for number in (first, second):
+            db.execute(
+                "INSERT INTO smsmngr_recipients (campaign, phone_number, content, occurrence,"
+                " status) VALUES ('c', %s, '\\xab', 0, 'failed')",
+                (number,),
+            )
+
+    def claim(numbers: list[str], run: str) -> list[tuple[Any, ...]]:
+        values = {"campaign": "c", "run": run, "now": 0.0, "skew": None, "resend": False,
+                  "numbers": _texts(numbers), "contents": _texts(["ab"] * len(numbers)),
+                  "occurrences": _numbers([0] * len(numbers)), "givens": _texts(numbers),
+                  "block": run.encode()}  # fmt: skip
+        with psycopg.connect(url, autocommit=True) as db:
+            return db.execute(sql.CLAIM, values).fetchall()
+
+    def waiting(db: psycopg.Connection[Any], count: int) -> None:
+        for _ in range(500):
+            row = db.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                " AND datname = current_database()"
+            ).fetchone()
+            if row is not None and row[0] == count:
+                return
+            time.sleep(0.01)
+        raise AssertionError(f"{count} claims never waited")
+
+    with (
+        psycopg.connect(url) as holder,
+        psycopg.connect(url, autocommit=True) as watcher,
+        concurrent.futures.ThreadPoolExecutor(2) as pool,
+    ):
+        holder.execute(
+            "SELECT 1 FROM smsmngr_recipients WHERE phone_number = %s FOR UPDATE", (second,)
+        )
+        later = pool.submit(claim, [second, first], "later")
+        waiting(watcher, 1)
+        earlier = pool.submit(claim, [first, second], "earlier")
+        waiting(watcher, 2)
+        holder.commit()
+        answers = {"later": later.result(timeout=30), "earlier": earlier.result(timeout=30)}
+    # One claimed both (no row: nothing it did not claim); the other neither.
+    assert sorted(len(rows) for rows in answers.values()) == [0, 2]
 
 
 def test_columns_reach_the_database_as_they_were(postgres_url: str) -> None:
