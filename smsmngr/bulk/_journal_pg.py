@@ -86,6 +86,14 @@ def _driver_errors() -> type[Exception]:
 
 # A database error is a ``JournalError``, naming the campaign and the database.
 _as_journal_error = journal_errors(_driver_errors, _explain)
+# So is an error of the worker's own count of occurrences (a temporary SQLite file).
+_as_count_error = journal_errors(
+    lambda: sqlite3.Error,
+    lambda where, error: JournalError(
+        f"{where}: this worker's count of occurrences, in a temporary file, failed "
+        f"({type(error).__name__}: {error}): the campaign stops here"
+    ),
+)
 
 
 class PostgresJournal(AccountChecks):
@@ -203,6 +211,7 @@ class PostgresJournal(AccountChecks):
 
     # -- a campaign ------------------------------------------------------------------
 
+    @_as_count_error
     def claim(self, numbers: Sequence[str], content: bytes) -> list[tuple[int, None]]:
         """This run's next occurrence of each of ``numbers`` getting ``content``; what
         the database holds is learnt when the call is claimed (``take``)."""

@@ -98,10 +98,11 @@ _BY_KEY = """r.campaign = %(campaign)s AND r.phone_number = w.phone_number
 # index alone: no row locked or written), in key order, so that two workers claiming
 # overlapping calls wait for each other in the same order and never deadlock; of the
 # others, claimable ones are locked in key order too (one at a time, as the keys come:
-# FOR UPDATE, their state checked again once locked), then updated by place (ctid). It answers with what it did not claim, so that the usual
-# answer, all of them, is no row: a row 0 when the group is another live run's, else the
-# position of each recipient not claimed, with the status a gone run left it in (in
-# flight or unknown), or none when another run holds or settled it. Keys are looked up by
+# FOR UPDATE, their state checked again once locked), then updated by place (ctid).
+# It answers with what it did not claim, so that the usual answer, all of them, is no
+# row: a row 0 when the group is another live run's, else the position of each
+# recipient not claimed, with the status a gone run left it in (in flight or unknown),
+# or none when another run holds or settled it. Keys are looked up by
 # LATERAL ... OFFSET 0: a campaign's table grows faster than its statistics, and a
 # planner taking it for small would scan the whole campaign on every claim.
 CLAIM = f"""WITH fresh AS (INSERT INTO smsmngr_blocks (campaign, block, run)

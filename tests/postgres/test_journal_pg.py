@@ -8,6 +8,7 @@ import concurrent.futures
 import datetime as dt
 import io
 import json
+import sqlite3
 import time
 from typing import Any
 
@@ -26,6 +27,7 @@ from smsmngr import (
 from smsmngr.bulk import BulkResult, funnel, record_delivery_reports
 from smsmngr.bulk import _journal_pg_sql as sql
 from smsmngr.bulk._journal_pg import PostgresJournal, _numbers, _texts, redacted
+from smsmngr.bulk._occurrences import Occurrences
 from smsmngr.testing import FakeSmsManager, FaultKind, FaultPlan
 from smsmngr.webhooks import asgi_receiver, parse, wsgi_receiver
 
@@ -324,6 +326,35 @@ async def test_a_dead_workers_in_flight_recipients_are_unknown_until_resent_on_r
     assert set(fake.ledger.sends_per_phone_number()) == set(NUMBERS)
     twice = {n for n, count in fake.ledger.sends_per_phone_number().items() if count > 1}
     assert twice <= unknown  # sent again only because they were unknown, on request
+
+
+async def test_a_failing_count_of_occurrences_stops_the_campaign_as_a_journal_error(
+    postgres_url: str, campaign: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The worker counts occurrences in a temporary SQLite file: when that fails (a full
+    # disk), the campaign stops on a JournalError naming it, not on an error blamed on
+    # the input, and a rerun sends the rest.
+    calls = 0
+    number = Occurrences.number
+
+    def full_disk(self: Occurrences, numbers: Any, content: bytes) -> list[int]:
+        nonlocal calls
+        calls += 1
+        if calls > 1:
+            raise sqlite3.OperationalError("database or disk is full")
+        return number(self, numbers, content)
+
+    fake = FakeSmsManager()
+    async with fake.async_client() as client:
+        with monkeypatch.context() as patched:
+            patched.setattr(Occurrences, "number", full_disk)
+            with pytest.raises(JournalError, match=r"count of occurrences.*disk is full") as stop:
+                await client.send_bulk(message(), journal=postgres_url, campaign=campaign)
+        assert stop.value.result is not None
+        assert 0 < stop.value.result.accepted < RECIPIENTS
+        rest = await client.send_bulk(message(), journal=postgres_url, campaign=campaign)
+    assert rest.accepted == RECIPIENTS - stop.value.result.accepted
+    assert max(fake.ledger.sends_per_phone_number().values()) == 1
 
 
 async def test_the_database_restarting_stops_the_campaign_and_a_rerun_finishes_it(
