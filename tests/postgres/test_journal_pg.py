@@ -65,6 +65,25 @@ async def test_a_campaign_sends_everyone_once_and_a_second_run_sends_nobody(
     assert max(fake.ledger.sends_per_phone_number().values()) == 1
 
 
+async def test_a_run_given_more_sends_only_the_recipients_no_run_has(
+    postgres_url: str, campaign: str
+) -> None:
+    # Input shaped otherwise than an earlier run's: groups and calls that mix recipients
+    # settled before with new ones send just the new ones, in calls of their own.
+    some = NUMBERS[:1_234]
+    fake = FakeSmsManager()
+    async with fake.async_client() as client:
+        first = await client.send_bulk(
+            Message("Sale", to=some, tag="sale"), journal=postgres_url, campaign=campaign
+        )
+        rest = await client.send_bulk(message(), journal=postgres_url, campaign=campaign)
+    assert first.accepted == len(some)
+    assert (rest.accepted, rest.elsewhere) == (RECIPIENTS - len(some), len(some))
+    sent = {o.phone_number for o in rest.outcomes if o.status is OutcomeStatus.ACCEPTED}
+    assert sent == set(NUMBERS) - set(some)
+    assert max(fake.ledger.sends_per_phone_number().values()) == 1
+
+
 async def test_four_workers_on_one_campaign_send_each_recipient_once(
     postgres_url: str, campaign: str
 ) -> None:
