@@ -193,12 +193,14 @@ class Packer:
         for index, message in enumerate(messages):
             for item in packer.add(index, message):
                 ...  # a Call to send, or a RecipientOutcome rejected locally
-        last_calls = list(packer.finish())
+        last_items = list(packer.finish())
 
     With ``lookup`` (a campaign with a journal), each recipient is keyed by its number
     and the digest of its content, and one the journal has settled comes out as
     ``FromJournal`` instead of being packed; ``describe(digest, fields)`` is told of each
-    content (its wire fields but ``to``) as it starts.
+    content (its wire fields but ``to``) as it starts. Numbers then wait to be asked
+    about a thousand at a time, across messages: what they fill comes out later, the
+    rest from ``finish()``.
     """
 
     def __init__(
@@ -241,10 +243,8 @@ class Packer:
                 # Only a Message that dodged its own checks gets here: its recipients are
                 # refused alone, as an invalid number is, and the campaign goes on.
                 yield from self._look_up()
-                call = self._close_chunk()
-                if call is not None:
-                    yield call
-                self._current = self._latest = _NO_CONTENT
+                yield from self._switch(_NO_CONTENT)
+                self._latest = _NO_CONTENT
                 rule = f"cannot be sent as JSON ({type(error).__name__}: {error})"
                 for recipient_index, recipient in enumerate(message.to):
                     yield RecipientOutcome(
