@@ -9,7 +9,8 @@ a missing required field is a 400 naming it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import functools
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ._events import channel_of
@@ -44,6 +45,9 @@ def _required(body: Any, *fields: str) -> RestAnswer | None:
     return None
 
 
+_WabaHandler = Callable[[RestCall, dict[str, Any]], RestAnswer]
+
+
 def _waba(call: RestCall, *fields: str) -> tuple[dict[str, Any], RestAnswer | None]:
     """The body, and the answer that ends the call: a missing field, an unknown WABA."""
     body = call.body if isinstance(call.body, dict) else {}
@@ -51,6 +55,21 @@ def _waba(call: RestCall, *fields: str) -> tuple[dict[str, Any], RestAnswer | No
     if refused is None and body["waba_id"] not in call.state.whatsapp.accounts:
         refused = _failure(NOT_FOUND)
     return body, refused
+
+
+def _on_waba(*fields: str) -> Callable[[_WabaHandler], RestHandler]:
+    """A WABA's operation: its handler is called with the body once the body names a
+    known WABA and has ``fields``; otherwise the call ends with the refusal."""
+
+    def decorate(handler: _WabaHandler) -> RestHandler:
+        @functools.wraps(handler)
+        def checked(call: RestCall) -> RestAnswer:
+            body, refused = _waba(call, *fields)
+            return refused or handler(call, body)
+
+        return checked
+
+    return decorate
 
 
 @ROUTES("POST", "/whatsapp/signup")
@@ -117,10 +136,7 @@ def _check_number(call: RestCall) -> RestAnswer:
 
 @ROUTES("POST", "/whatsapp/phone_numbers/list")
 def _list_numbers(call: RestCall) -> RestAnswer:
-    body, refused = _waba(call)
-    if refused is not None:
-        return refused
-    return 200, {"success": True, "phone_numbers": call.state.whatsapp.numbers[body["waba_id"]]}
+    return _listed(call, "phone_numbers", call.state.whatsapp.numbers)
 
 
 @ROUTES("POST", "/whatsapp/accounts/list")
@@ -139,10 +155,13 @@ def _list_accounts(call: RestCall) -> RestAnswer:
 
 @ROUTES("POST", "/whatsapp/templates/list")
 def _list_templates(call: RestCall) -> RestAnswer:
+    return _listed(call, "templates", call.state.whatsapp.templates)
+
+
+def _listed(call: RestCall, name: str, by_waba: Mapping[str, Any]) -> RestAnswer:
+    """The WABA's list of ``by_waba``, answered under ``name``."""
     body, refused = _waba(call)
-    if refused is not None:
-        return refused
-    return 200, {"success": True, "templates": call.state.whatsapp.templates[body["waba_id"]]}
+    return refused or (200, {"success": True, name: by_waba[body["waba_id"]]})
 
 
 def _created(call: RestCall, template: dict[str, Any], failure: str) -> RestAnswer:
@@ -159,14 +178,22 @@ def _created(call: RestCall, template: dict[str, Any], failure: str) -> RestAnsw
     return 200, {"success": True, **answer}
 
 
+def _template(call: RestCall, *required: str) -> tuple[dict[str, Any], RestAnswer | None]:
+    """The template a creation sends, and the answer that ends the call: no WABA, or a
+    ``required`` field missing."""
+    body, refused = _waba(call, "template")
+    template = body.get("template")
+    template = template if isinstance(template, dict) else {}
+    if refused is None and any(not template.get(name) for name in required):
+        refused = _failure("Whatsapp template creation failed")
+    return template, refused
+
+
 @ROUTES("POST", "/whatsapp/templates/create")
 def _create(call: RestCall) -> RestAnswer:
-    body, refused = _waba(call, "template")
+    template, refused = _template(call, "name", "language", "category", "components")
     if refused is not None:
         return refused
-    template = body["template"] if isinstance(body["template"], dict) else {}
-    if any(not template.get(name) for name in ("name", "language", "category", "components")):
-        return _failure("Whatsapp template creation failed")
     components = [_uploaded(c) for c in template["components"] if isinstance(c, dict)]
     wanted = {k: template[k] for k in ("name", "language", "category")}
     return _created(call, {**wanted, "components": components}, "Whatsapp template creation failed")
@@ -183,12 +210,9 @@ def _uploaded(component: dict[str, Any]) -> dict[str, Any]:
 
 @ROUTES("POST", "/whatsapp/templates/library/create")
 def _create_from_library(call: RestCall) -> RestAnswer:
-    body, refused = _waba(call, "template")
+    template, refused = _template(call, "name", "language", "library_template_name")
     if refused is not None:
         return refused
-    template = body["template"] if isinstance(body["template"], dict) else {}
-    if any(not template.get(name) for name in ("name", "language", "library_template_name")):
-        return _failure("Whatsapp template creation failed")
     text = f"{template['library_template_name']}: {{{{1}}}}"
     stored = {
         "name": template["name"],
@@ -205,10 +229,8 @@ def _find(call: RestCall, template_id: str) -> dict[str, Any] | None:
 
 
 @ROUTES("POST", "/whatsapp/templates/edit")
-def _edit(call: RestCall) -> RestAnswer:
-    body, refused = _waba(call, "template_id")
-    if refused is not None:
-        return refused
+@_on_waba("template_id")
+def _edit(call: RestCall, body: dict[str, Any]) -> RestAnswer:
     found = _find(call, body["template_id"])
     given = body.get("template")
     change: dict[str, Any] = given if isinstance(given, dict) else {}
@@ -223,10 +245,8 @@ def _edit(call: RestCall) -> RestAnswer:
 
 
 @ROUTES("POST", "/whatsapp/templates/delete")
-def _delete(call: RestCall) -> RestAnswer:
-    body, refused = _waba(call, "template_name")
-    if refused is not None:
-        return refused
+@_on_waba("template_name")
+def _delete(call: RestCall, body: dict[str, Any]) -> RestAnswer:
     templates = call.state.whatsapp.templates[body["waba_id"]]
     kept = [t for t in templates if t["name"] != body["template_name"]]
     if len(kept) == len(templates):
@@ -236,10 +256,8 @@ def _delete(call: RestCall) -> RestAnswer:
 
 
 @ROUTES("POST", "/whatsapp/templates/test")
-def _test(call: RestCall) -> RestAnswer:
-    body, refused = _waba(call, "sender", "phone_number", "template")
-    if refused is not None:
-        return refused
+@_on_waba("sender", "phone_number", "template")
+def _test(call: RestCall, body: dict[str, Any]) -> RestAnswer:
     state, template = call.state.whatsapp, body["template"]
     waba_id = body["waba_id"]
     known = isinstance(template, dict) and any(
@@ -297,10 +315,8 @@ def _periods(start: int, end: int, granularity: str) -> Iterable[tuple[int, int]
 
 
 @ROUTES("POST", "/whatsapp/analytics/messages")
-def _message_analytics(call: RestCall) -> RestAnswer:
-    body, refused = _waba(call)
-    if refused is not None:
-        return refused
+@_on_waba()
+def _message_analytics(call: RestCall, body: dict[str, Any]) -> RestAnswer:
     start, end = _span(call, body)
     granularity = body.get("granularity") or "DAY"
     numbers = body.get("phone_numbers")
@@ -330,10 +346,8 @@ def _category_of(call: RestCall, recipient: SentRecipient) -> str:
 
 
 @ROUTES("POST", "/whatsapp/analytics/conversations")
-def _conversation_analytics(call: RestCall) -> RestAnswer:
-    body, refused = _waba(call)
-    if refused is not None:
-        return refused
+@_on_waba()
+def _conversation_analytics(call: RestCall, body: dict[str, Any]) -> RestAnswer:
     start, end = _span(call, body)
     categories = body.get("conversation_categories")
     points = []
@@ -359,10 +373,8 @@ def _conversation_analytics(call: RestCall) -> RestAnswer:
 
 
 @ROUTES("POST", "/whatsapp/analytics/templates")
-def _template_analytics(call: RestCall) -> RestAnswer:
-    body, refused = _waba(call, "template_ids")
-    if refused is not None:
-        return refused
+@_on_waba("template_ids")
+def _template_analytics(call: RestCall, body: dict[str, Any]) -> RestAnswer:
     if body["waba_id"] not in call.state.whatsapp.insights:
         return _failure("Whatsapp template insights not enabled")
     start, end = _span(call, body)
@@ -387,9 +399,7 @@ def _template_analytics(call: RestCall) -> RestAnswer:
 
 
 @ROUTES("POST", "/whatsapp/analytics/templates/enable")
-def _enable(call: RestCall) -> RestAnswer:
-    body, refused = _waba(call)
-    if refused is not None:
-        return refused
+@_on_waba()
+def _enable(call: RestCall, body: dict[str, Any]) -> RestAnswer:
     call.state.whatsapp.insights.add(body["waba_id"])
     return 200, {"success": True, "result": {"success": True}}
