@@ -52,9 +52,10 @@ SCHEMA = (
     # No index begins with the campaign. The statistics lag behind a campaign that is
     # filling, and a planner taking it for one row would read the whole campaign by
     # such an index once per recipient looked up, as claims of 80 s did, every other
-    # worker waiting on them. A recipient is found by its key, a report by its message.
+    # worker waiting on them. A recipient is found by its key, a report by its message;
+    # a recipient gets a message id when settled, so a claim writes no entry here.
     """CREATE INDEX IF NOT EXISTS smsmngr_recipients_by_message
-        ON smsmngr_recipients (message_id, campaign)""",
+        ON smsmngr_recipients (message_id, campaign) WHERE message_id IS NOT NULL""",
     # Which run claimed each group of calls (by a digest of its recipients): a worker
     # skips a group another live run holds without touching its recipients.
     """CREATE TABLE IF NOT EXISTS smsmngr_blocks (
