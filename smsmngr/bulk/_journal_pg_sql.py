@@ -105,7 +105,9 @@ _BY_KEY = """r.campaign = %(campaign)s AND r.phone_number = w.phone_number
 # recipient not claimed, with the status a gone run left it in (in flight or unknown),
 # or none when another run holds or settled it. Keys are looked up by
 # LATERAL ... OFFSET 0: a campaign's table grows faster than its statistics, and a
-# planner taking it for small would scan the whole campaign on every claim.
+# planner taking it for small would scan the whole campaign on every claim. The
+# recipients come as texts, read as arrays (::text::text[]) only once the group is
+# claimed: a worker skipping another's group does not have them parsed.
 CLAIM = f"""WITH fresh AS (INSERT INTO smsmngr_blocks (campaign, block, run)
         VALUES (%(campaign)s, %(block)s, %(run)s) ON CONFLICT DO NOTHING RETURNING 1),
     taken_over AS (UPDATE smsmngr_blocks b SET run = %(run)s
@@ -114,8 +116,9 @@ CLAIM = f"""WITH fresh AS (INSERT INTO smsmngr_blocks (campaign, block, run)
     block AS (SELECT 1 FROM fresh UNION ALL SELECT 1 FROM taken_over),
     w AS MATERIALIZED (SELECT j.phone_number, decode(j.content, 'hex') AS content,
             j.occurrence, j.given, j.i
-        FROM unnest(%(numbers)s::text[], %(contents)s::text[], %(occurrences)s::integer[],
-            %(givens)s::text[]) WITH ORDINALITY AS j(phone_number, content, occurrence, given, i)
+        FROM unnest(%(numbers)s::text::text[], %(contents)s::text::text[],
+            %(occurrences)s::text::integer[], %(givens)s::text::text[])
+            WITH ORDINALITY AS j(phone_number, content, occurrence, given, i)
         WHERE EXISTS (SELECT 1 FROM block)),
     inserted AS (INSERT INTO smsmngr_recipients
         (campaign, phone_number, content, occurrence, status, run, sent_at, given, skew)
