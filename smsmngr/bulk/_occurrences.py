@@ -4,8 +4,8 @@ a journal, so that a number given the same text twice is two recipients, each se
 
 Both journals count in SQLite (the file's own database, or a temporary one beside a
 shared journal), so that memory stays flat however long the input, and numbers a batch
-at a time, from one message or many: two statements number and count up to a thousand
-of them, where one statement a number cost more than packing the number did.
+at a time, from one message or many: two statements number and count a batch, where
+one statement a number cost more than packing the number did.
 """
 
 from __future__ import annotations

@@ -145,8 +145,11 @@ _AT_ONCE = 4
 check's fixed cost is more than judging each number alone."""
 
 _LOOKED_UP_AT_ONCE = 1000
-"""Recipients a journal is asked about at once, from one message or many: one question
-costs more than packing a number does."""
+"""Recipients of a message a journal is asked about at once: one question costs more
+than packing a number does."""
+
+_CALL_RECIPIENTS = MESSAGES_PER_CALL * RECIPIENTS_PER_MESSAGE
+"""Recipients of smaller messages asked about together, once that many wait."""
 
 
 class _Content(NamedTuple):
@@ -198,9 +201,9 @@ class Packer:
     With ``lookup`` (a campaign with a journal), each recipient is keyed by its number
     and the digest of its content, and one the journal has settled comes out as
     ``FromJournal`` instead of being packed; ``describe(digest, fields)`` is told of each
-    content (its wire fields but ``to``) as it starts. Numbers then wait to be asked
-    about a thousand at a time, across messages: what they fill comes out later, the
-    rest from ``finish()``.
+    content (its wire fields but ``to``) as it starts. Numbers of small messages then
+    wait to be asked about together, a call's worth at a time: what they fill comes out
+    then, the rest from ``finish()``.
     """
 
     def __init__(
@@ -285,8 +288,9 @@ class Packer:
     def _wait(
         self, message_index: int, phones: Sequence[str], *, checked: bool
     ) -> Iterator[Call | RecipientOutcome | FromJournal]:
-        """Queue numbers for the journal, asking it once enough of them wait (a stream
-        of one-recipient messages is asked about a thousand at a time too)."""
+        """Queue numbers for the journal: a large message is asked about a thousand at
+        a time, smaller ones together once a call's worth of them waits, so that no
+        call waits for more than it holds."""
         start = 0
         while start < len(phones):
             share = phones[start : start + _LOOKED_UP_AT_ONCE - self._waiting_count]
@@ -295,6 +299,8 @@ class Packer:
             start += len(share)
             if self._waiting_count >= _LOOKED_UP_AT_ONCE:
                 yield from self._look_up()
+        if self._waiting_count >= _CALL_RECIPIENTS:
+            yield from self._look_up()
 
     def _look_up(self) -> Iterator[Call | RecipientOutcome | FromJournal]:
         """Ask the journal about the numbers that wait, in one question, and pack them."""

@@ -149,9 +149,9 @@ def test_messages_whose_json_differs_never_share_a_wire_message() -> None:
     assert payloads == [{"vip": 1, "id": 1.0}, {"vip": True, "id": 1}]
 
 
-def test_messages_of_a_few_recipients_are_asked_about_a_thousand_at_a_time() -> None:
+def test_messages_of_a_few_recipients_are_asked_about_a_call_s_worth_at_a_time() -> None:
     # 2,500 one-recipient messages, their texts alternating and their numbers repeating:
-    # the journal is asked three times, not 2,500, and each recipient still gets its
+    # the journal is asked 25 times, not 2,500, and each recipient still gets its
     # occurrence of its own number and text; an invalid number is refused where it is.
     messages = [Message(BODIES[i % 2], to=[f"4207000{i % 300:05d}" if i % 97 else "x"])
                 for i in range(2_500)]  # fmt: skip
@@ -166,9 +166,9 @@ def test_messages_of_a_few_recipients_are_asked_about_a_thousand_at_a_time() -> 
         packer = Packer(lookup)
         items = [item for i, m in enumerate(messages) for item in packer.add(i, m)]
         items += packer.finish()
-    # Asked about once a thousand recipients wait, less the invalid numbers among them.
+    # Asked about once a hundred recipients wait, less the invalid numbers among them.
     valid = [i % 97 != 0 for i in range(2_500)]
-    assert asked == [sum(valid[:1_000]), sum(valid[1_000:2_000]), sum(valid[2_000:])]
+    assert asked == [sum(valid[k : k + 100]) for k in range(0, 2_500, 100)]
     rejected = [item.message_index for item in items if isinstance(item, RecipientOutcome)]
     assert rejected == [i for i in range(2_500) if i % 97 == 0]
     slots = sorted(slot for item in items if isinstance(item, Call) for chunk in item.chunks
@@ -181,6 +181,15 @@ def test_messages_of_a_few_recipients_are_asked_about_a_thousand_at_a_time() -> 
             expected.append((i, 0, number, number, seen[number, message.body or ""]))
             seen[number, message.body or ""] += 1
     assert slots == expected
+
+
+def test_with_a_journal_a_call_still_comes_out_once_its_recipients_are_given() -> None:
+    # Numbers wait for the journal no longer than a call's worth: the hundredth
+    # one-recipient message of one text gives its call, as without a journal.
+    packer = Packer(lambda keys: [(0, None)] * len(keys))
+    messages = [Message("Hi", to=[f"4207000{i:05d}"]) for i in range(100)]
+    given = [[type(item) for item in packer.add(i, m)] for i, m in enumerate(messages)]
+    assert given == [[]] * 99 + [[Call]]
 
 
 @settings(max_examples=100, deadline=None)
