@@ -289,8 +289,8 @@ class Packer:
         self, message_index: int, phones: Sequence[str], *, checked: bool
     ) -> Iterator[Call | RecipientOutcome | FromJournal]:
         """Queue numbers for the journal: a large message is asked about a thousand at
-        a time, smaller ones together once a call's worth of them waits, so that no
-        call waits for more than it holds."""
+        a time, smaller ones together once a call's worth of recipients (100) waits,
+        so that a call waits for at most that much more input."""
         start = 0
         while start < len(phones):
             share = phones[start : start + _LOOKED_UP_AT_ONCE - self._waiting_count]
