@@ -38,6 +38,7 @@ __all__ = [
     "is_database_url",
     "journal_errors",
     "open_journal",
+    "storable",
 ]
 
 SENDING = "sending"
@@ -208,6 +209,18 @@ class AccountChecks:
 
 
 _F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def storable(text: str | None) -> str | None:
+    """An outcome's text as a journal keeps it: what no database takes (a lone surrogate,
+    which JSON may carry, or a NUL) replaced, so an odd answer cannot stop the journal.
+
+    >>> storable("listed in rejected: \\udc80\\x00")
+    'listed in rejected: ?\ufffd'
+    """
+    if text is None or (text.isascii() and "\x00" not in text):
+        return text
+    return text.encode("utf-8", "replace").decode().replace("\x00", "\ufffd")
 
 
 def journal_errors(

@@ -246,7 +246,13 @@ class Campaign:
             except Exception as error:
                 stop = BulkStoppedError(f"the input raised {type(error).__name__}: {error}")
                 self._stop(stop, error, halt=False)
-            await handle(packer.finish())
+            try:
+                await handle(packer.finish())
+            except JournalError as error:
+                # The last question to the journal failed: what waited was reported not
+                # sent, and the calls packed before it go as those of any stop do.
+                self._stop(error)
+                await handle(packer.finish())
             await dispatch(None)
             await flush("local")
             await flush("journal")

@@ -32,7 +32,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..errors import JournalError
-from . import _reports
+from . import _backend, _reports
 from ._backend import OPEN, SEND_AGAIN, SENDING, AccountChecks, Opening, Unknown, journal_errors
 from ._occurrences import Occurrences
 from ._outcomes import OutcomeStatus, RecipientOutcome
@@ -289,7 +289,14 @@ class Journal(AccountChecks):
                 "request_id = excluded.request_id, error = excluded.error, "
                 "skew = coalesce(recipients.skew, excluded.skew)",
                 [
-                    (*key, o.status.value, o.message_id, o.request_id, o.error, skew)
+                    (
+                        *key,
+                        o.status.value,
+                        o.message_id,
+                        o.request_id,
+                        _backend.storable(o.error),
+                        skew,
+                    )
                     for key, o in outcomes
                 ],
             )

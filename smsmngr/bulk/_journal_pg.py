@@ -39,6 +39,7 @@ import anyio
 
 from .._delivery import FAILURE_RESULTS, UNTIMED, stage
 from ..errors import JournalError
+from . import _backend
 from . import _journal_pg_sql as sql
 from ._backend import OPEN, SEND_AGAIN, SENDING, AccountChecks, Opening, Unknown, journal_errors
 from ._occurrences import Occurrences
@@ -304,7 +305,7 @@ class PostgresJournal(AccountChecks):
                 "statuses": _texts(outcome.status.value for outcome, _ in settled),
                 "message_ids": _texts(outcome.message_id for outcome, _ in settled),
                 "request_ids": _texts(outcome.request_id for outcome, _ in settled),
-                "errors": _texts(outcome.error for outcome, _ in settled),
+                "errors": _texts(_backend.storable(outcome.error) for outcome, _ in settled),
                 "skews": _numbers(skew for _, skew in settled),
             }
             statements.append((sql.SETTLE, values))
@@ -423,10 +424,7 @@ def _texts(values: Iterable[str | None]) -> str:
 
 def _numbers(values: Iterable[float | None]) -> str:
     """An ``integer[]`` or ``double precision[]`` literal, ``None`` as ``NULL``."""
-    items = list(values)
-    if None in items:
-        return "{" + ",".join("NULL" if value is None else repr(value) for value in items) + "}"
-    return "{" + ",".join(map(repr, items)) + "}"
+    return "{" + ",".join("NULL" if value is None else repr(value) for value in values) + "}"
 
 
 def _columns(calls: Sequence[Call]) -> tuple[str, str, str, str]:

@@ -145,8 +145,8 @@ _AT_ONCE = 4
 check's fixed cost is more than judging each number alone."""
 
 _LOOKED_UP_AT_ONCE = 1000
-"""Recipients of a message a journal is asked about at once: one question costs more
-than packing a number does."""
+"""The most recipients a journal is asked about at once (a large message's, a thousand
+at a time): one question costs more than packing a number does."""
 
 _CALL_RECIPIENTS = MESSAGES_PER_CALL * RECIPIENTS_PER_MESSAGE
 """Recipients of smaller messages asked about together, once that many wait."""
@@ -316,7 +316,24 @@ class Packer:
                 numbers = [_normalized(self._normalize, phone) for phone in given]
             keys += [(number, content.digest) for number in numbers if isinstance(number, str)]
             shares.append((message_index, start, given, numbers, content))
-        found = iter(self._lookup(keys))
+        try:
+            found = iter(self._lookup(keys))
+        except Exception as error:
+            # Never numbered, never sent: each is accounted for before the error stops it.
+            for message_index, start, given, numbers, _ in shares:
+                for recipient_index, phone, number in zip(count(start), given, numbers):
+                    yield (
+                        _rejected(message_index, recipient_index, phone, number)
+                        if isinstance(number, ValidationError)
+                        else RecipientOutcome(
+                            phone,
+                            message_index,
+                            recipient_index,
+                            OutcomeStatus.FAILED,
+                            error=f"not sent: the journal failed ({type(error).__name__})",
+                        )
+                    )
+            raise
         for message_index, start, given, numbers, content in shares:
             if content is not self._current:
                 yield from self._switch(content)

@@ -135,8 +135,9 @@ def _check_number(call: RestCall) -> RestAnswer:
 
 
 @ROUTES("POST", "/whatsapp/phone_numbers/list")
-def _list_numbers(call: RestCall) -> RestAnswer:
-    return _listed(call, "phone_numbers", call.state.whatsapp.numbers)
+@_on_waba()
+def _list_numbers(call: RestCall, body: dict[str, Any]) -> RestAnswer:
+    return 200, {"success": True, "phone_numbers": call.state.whatsapp.numbers[body["waba_id"]]}
 
 
 @ROUTES("POST", "/whatsapp/accounts/list")
@@ -154,14 +155,9 @@ def _list_accounts(call: RestCall) -> RestAnswer:
 
 
 @ROUTES("POST", "/whatsapp/templates/list")
-def _list_templates(call: RestCall) -> RestAnswer:
-    return _listed(call, "templates", call.state.whatsapp.templates)
-
-
-def _listed(call: RestCall, name: str, by_waba: Mapping[str, Any]) -> RestAnswer:
-    """The WABA's list of ``by_waba``, answered under ``name``."""
-    body, refused = _waba(call)
-    return refused or (200, {"success": True, name: by_waba[body["waba_id"]]})
+@_on_waba()
+def _list_templates(call: RestCall, body: dict[str, Any]) -> RestAnswer:
+    return 200, {"success": True, "templates": call.state.whatsapp.templates[body["waba_id"]]}
 
 
 def _created(call: RestCall, template: dict[str, Any], failure: str) -> RestAnswer:
