@@ -13,10 +13,12 @@ import time
 from typing import Any
 
 import anyio
+import httpx
 import psycopg
 import pytest
 
 from smsmngr import (
+    AsyncClient,
     BulkStoppedError,
     ConfigurationError,
     JournalError,
@@ -280,6 +282,31 @@ def test_columns_reach_the_database_as_they_were(postgres_url: str) -> None:
                 "SELECT %s::text[], %s::double precision[]", (_texts(values), _numbers(amounts))
             ).fetchone()
             assert row == (values, amounts)
+
+
+async def test_an_answer_whose_text_no_database_takes_is_settled(
+    postgres_url: str, campaign: str
+) -> None:
+    # A rejected message's reason with a lone surrogate and a NUL: settled with those
+    # replaced, not a driver error escaping the campaign.
+    def answer(request: httpx.Request) -> httpx.Response:
+        content = b'{"request_id": "r1", "accepted": [], "rejected": [{"key": "0", ' \
+                  b'"reason": "bad \\udc80 \\u0000 number"}]}'  # fmt: skip
+        return httpx.Response(200, content=content, headers={"content-type": "application/json"})
+
+    http_client = httpx.AsyncClient(transport=httpx.MockTransport(answer))
+    async with AsyncClient(api_key="k", http_client=http_client) as client:
+        result = await client.send_bulk(
+            Message("Hi", to=NUMBERS[:3]), journal=postgres_url, campaign=campaign,
+            not_accepted_retries=0,
+        )  # fmt: skip
+    assert result.rejected == 3
+    with psycopg.connect(postgres_url) as db:
+        rows = db.execute(
+            "SELECT error FROM smsmngr_recipients WHERE campaign = %s", (campaign,)
+        ).fetchall()
+    assert len(rows) == 3
+    assert all("bad ? \ufffd number" in error for (error,) in rows)
 
 
 def test_a_password_never_names_the_database() -> None:
