@@ -162,8 +162,14 @@ def test_ctrl_c_prints_the_summary_and_the_resume_command(tmp_path: Path) -> Non
         command = [sys.executable, "-m", "smsmngr", *options, "bulk", str(csv_file),
                    "--body", "Hi {name}", "--journal", str(journal), "--output", str(output),
                    "--concurrency", "2", "--rate", "500"]  # fmt: skip
+        # A shell's background job (CI started with `&`) ignores SIGINT, and so would
+        # the CLI, inheriting that: it gets Ctrl-C as a terminal would give it.
         smsmngr = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and fake.ledger.accepted_count < 200:
