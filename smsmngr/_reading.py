@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 import attrs
 
 __all__ = [
+    "ApiObject",
     "Reader",
     "Unreadable",
     "amount",
@@ -276,6 +277,21 @@ def read_fields(
         raise _must_be("a JSON object", data)
     renamed = names or {}
     return {name: field(data, renamed.get(name, name), read) for name, read in readers.items()}
+
+
+@attrs.frozen
+class ApiObject:
+    """What an API answered with (or a webhook posted), typed: the base of every such
+    value. ``extra`` holds the fields the SDK does not know, as the API gave them, so
+    that a field the API adds is never lost (keyword-only: the fields of each type come
+    first where they are given in order).
+
+    >>> from smsmngr import Credit
+    >>> Credit(extra={"new": 1}).extra
+    {'new': 1}
+    """
+
+    extra: Mapping[str, Any] = attrs.field(factory=dict, kw_only=True)
 
 
 def read_object(

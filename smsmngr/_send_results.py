@@ -3,35 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import attrs
+
+from ._reading import ApiObject
 
 __all__ = ["AcceptedItem", "RejectedItem", "SendResult", "SimpleSendResult"]
 
 
 @attrs.frozen
-class AcceptedItem:
+class AcceptedItem(ApiObject):
     """An accepted entry: ``key`` is a recipient index (``/message``) or a message index
     (``/messages``); unknown fields are kept in ``extra``."""
 
     key: int
     message_id: str
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
-class RejectedItem:
+class RejectedItem(ApiObject):
     """An entry the answer lists in ``rejected``: not accepted for processing, nothing
     sent, to be sent again (concepts/request-acceptance.mdx). Undocumented fields, such
     as a reason, are kept in ``extra``."""
 
     key: int
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
-class SendResult:
+class SendResult(ApiObject):
     """The answer to ``send()`` or ``send_batch()``.
 
     ``accepted`` alone says what was accepted for processing: an entry in ``rejected``,
@@ -42,7 +41,6 @@ class SendResult:
     request_id: str
     accepted: tuple[AcceptedItem, ...] = ()
     rejected: tuple[RejectedItem, ...] = ()
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
     headers: Mapping[str, str] = attrs.field(factory=dict, eq=False, repr=False)
     # How many recipients each message sent had, and whether the answer's keys number
     # messages (``/messages``) or recipients (``/message``): what the client sent, for
@@ -77,7 +75,7 @@ class SendResult:
 
 
 @attrs.frozen
-class SimpleSendResult:
+class SimpleSendResult(ApiObject):
     """The answer to ``send_simple()``; ``message_id`` is ``None`` when not accepted.
 
     ``headers`` are the answer's HTTP headers (lookups ignore case).
@@ -86,5 +84,4 @@ class SimpleSendResult:
     request_id: str
     accepted: bool
     message_id: str | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
     headers: Mapping[str, str] = attrs.field(factory=dict, eq=False, repr=False)

@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 
 from ._reading import (
+    ApiObject,
     Reader,
     epoch_timestamp,
     flag,
@@ -52,45 +53,41 @@ _ANSWER = ("success",)
 
 
 @attrs.frozen
-class WhatsAppSignup:
+class WhatsAppSignup(ApiObject):
     """An embedded signup started: the short-lived ``token`` (1 hour; a secret, masked
     in the repr) and the hosted ``redirect_url`` to send the user to."""
 
     token: str = attrs.field(repr=lambda _: "'***'")
     redirect_url: str | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
-class WhatsAppRegistration:
+class WhatsAppRegistration(ApiObject):
     """A completed registration: the phone number registered on the WABA."""
 
     phone_number_id: str | None = None
     phone_number: str | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
-class WhatsAppOutcome:
+class WhatsAppOutcome(ApiObject):
     """What an operation that changes something answered: its ``message``
     (``"Whatsapp template deleted"``)."""
 
     message: str | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
-class PhoneNumberCheck:
+class PhoneNumberCheck(ApiObject):
     """Whether a pre-provisioned number exists and is verified (``available``), and
     the platform's ``reason`` when it is not (``"Whatsapp phone number not verified"``)."""
 
     available: bool
     reason: str | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
-class WhatsAppPhoneNumber:
+class WhatsAppPhoneNumber(ApiObject):
     """A phone number of a WABA: its ``phone_number_id`` (the sender of WhatsApp
     steps), the number in digits and ``formatted``, ``status`` and ``quality``."""
 
@@ -100,11 +97,10 @@ class WhatsAppPhoneNumber:
     formatted: str | None = None
     status: str | None = None
     quality: str | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
-class WhatsAppAccount:
+class WhatsAppAccount(ApiObject):
     """A WhatsApp Business Account connected to the key; ``waba_id`` is what the other
     operations take."""
 
@@ -115,11 +111,10 @@ class WhatsAppAccount:
     owner_name: str | None = None
     owner_id: str | None = None
     country: str | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
-class TemplateComponent:
+class TemplateComponent(ApiObject):
     """One component of a template (``HEADER``, ``BODY``, ``FOOTER``, ``BUTTONS``), as
     Meta gives it: ``text`` with its ``{{1}}`` placeholders, a header's ``format``, the
     ``buttons`` and the ``example`` values; other Meta fields stay in ``extra``."""
@@ -129,11 +124,10 @@ class TemplateComponent:
     text: str | None = None
     buttons: tuple[Mapping[str, Any], ...] = ()
     example: Mapping[str, Any] = attrs.field(factory=dict)
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
-class MessageTemplate:
+class MessageTemplate(ApiObject):
     """A message template of a WABA (Meta's template object): ``name`` and
     ``language`` name it when sending, ``status`` says whether it may be sent
     (``APPROVED``).
@@ -148,7 +142,6 @@ class MessageTemplate:
     category: str | None = None
     id: str | None = None
     components: tuple[TemplateComponent, ...] = ()
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
     def step(self, **arguments: Any) -> WhatsAppTemplate:
         """A ``WhatsAppTemplate`` step sending this template; ``arguments`` are the
@@ -157,49 +150,45 @@ class MessageTemplate:
 
 
 @attrs.frozen
-class TemplateCreated:
+class TemplateCreated(ApiObject):
     """A template created: its Meta ``template_id``, with the ``status`` and
     ``category`` Meta gave where it said (a template from the library)."""
 
     template_id: str | None = None
     status: str | None = None
     category: str | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
-class TemplateTestResult:
+class TemplateTestResult(ApiObject):
     """A test template message sent: its WhatsApp message id ``wamid``."""
 
     wamid: str | None = None
     message: str | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
-class MessageDataPoint:
+class MessageDataPoint(ApiObject):
     """Messages sent and delivered in one period."""
 
     start: dt.datetime | None = None
     end: dt.datetime | None = None
     sent: int = 0
     delivered: int = 0
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
-class MessageAnalytics:
+class MessageAnalytics(ApiObject):
     """Messaging analytics of a WABA, one data point per period of ``granularity``."""
 
     granularity: str | None = None
     phone_numbers: tuple[str, ...] = ()
     country_codes: tuple[str, ...] = ()
     data_points: tuple[MessageDataPoint, ...] = ()
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
-class ConversationDataPoint:
+class ConversationDataPoint(ApiObject):
     """Conversations and their ``cost`` in one period, for one category, type and
     direction (as the request's ``dimensions`` split them)."""
 
@@ -210,29 +199,26 @@ class ConversationDataPoint:
     category: str | None = None
     type: str | None = None
     direction: str | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
-class ConversationAnalytics:
+class ConversationAnalytics(ApiObject):
     """Conversation analytics of a WABA."""
 
     data_points: tuple[ConversationDataPoint, ...] = ()
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
-class TemplateButtonClicks:
+class TemplateButtonClicks(ApiObject):
     """How many times one button of a template was clicked."""
 
     type: str | None = None
     button_content: str | None = None
     count: int = 0
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
-class TemplateDataPoint:
+class TemplateDataPoint(ApiObject):
     """One template's messages sent, delivered, read and clicked in one period."""
 
     start: dt.datetime | None = None
@@ -241,26 +227,23 @@ class TemplateDataPoint:
     delivered: int = 0
     read: int = 0
     clicked: tuple[TemplateButtonClicks, ...] = ()
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
-class TemplateStats:
+class TemplateStats(ApiObject):
     """The analytics of one template."""
 
     template_id: str | None = None
     granularity: str | None = None
     data_points: tuple[TemplateDataPoint, ...] = ()
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
-class TemplateAnalytics:
+class TemplateAnalytics(ApiObject):
     """Per-template analytics; ``paging`` is Meta's, as given."""
 
     templates: tuple[TemplateStats, ...] = ()
     paging: Mapping[str, Any] = attrs.field(factory=dict)
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 def _parser(cls: type, names: Mapping[str, str] | None = None, /, **special: Reader) -> Reader:

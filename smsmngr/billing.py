@@ -18,12 +18,11 @@ import base64
 import binascii
 import datetime as dt
 import decimal
-from collections.abc import Mapping
 from typing import Any
 
 import attrs
 
-from ._reading import Unreadable, items, mapping, read_object, readers_for
+from ._reading import ApiObject, Unreadable, items, mapping, read_object, readers_for
 from ._rest import RestResource, nonempty
 from .errors import ValidationError
 
@@ -31,7 +30,7 @@ __all__ = ["AsyncBilling", "BillingContact", "BillingDetails", "Invoice", "TopUp
 
 
 @attrs.frozen
-class BillingContact:
+class BillingContact(ApiObject):
     """The invoiced company: its ``name``, registration (``company_id``) and VAT
     (``company_vat``) numbers and address (``country``: an ISO code)."""
 
@@ -42,7 +41,6 @@ class BillingContact:
     city: str | None = None
     zip_code: str | None = None
     country: str | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 def _contact(data: Any) -> BillingContact:
@@ -53,7 +51,7 @@ _CONTACT_READERS = readers_for(BillingContact)
 
 
 @attrs.frozen
-class BillingDetails:
+class BillingDetails(ApiObject):
     """A billing record (``POST /billing/get``): the name and ``email`` invoices go
     to, the account's ``currency``, and the company invoiced."""
 
@@ -61,7 +59,6 @@ class BillingDetails:
     email: str | None = None
     currency: str | None = None
     contact: BillingContact = attrs.field(factory=BillingContact)
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 _BILLING_READERS = readers_for(BillingDetails, contact=lambda value: _contact(mapping(value)))
@@ -73,7 +70,7 @@ def parse_billing(data: Any) -> BillingDetails:
 
 
 @attrs.frozen
-class Invoice:
+class Invoice(ApiObject):
     """An issued invoice (``POST /billing/invoices/list``): ``invoice_id`` for its PDF,
     its ``number``, ``variable_symbol``, issue ``date`` and total ``amount`` in
     ``currency`` (a display name: ``"Kč"``)."""
@@ -84,7 +81,6 @@ class Invoice:
     date: dt.date | None = None
     amount: decimal.Decimal | None = None
     currency: str | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 _INVOICE_NAMES = {"invoice_id": "id", "number": "name", "variable_symbol": "vs"}
@@ -93,7 +89,7 @@ _invoices = items(lambda data: read_object(Invoice, data, _INVOICE_READERS, name
 
 
 @attrs.frozen
-class TopUp:
+class TopUp(ApiObject):
     """Where to wire money to top up the credit (``GET /billing/topup``): the bank
     account (``account_number`` / ``bank_code``, or ``iban``) and the
     ``variable_symbol`` the payment must carry to be matched."""
@@ -102,7 +98,6 @@ class TopUp:
     bank_code: str | None = None
     iban: str | None = None
     variable_symbol: str | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 _TOPUP_READERS = readers_for(TopUp)

@@ -23,6 +23,7 @@ from typing import Any
 import attrs
 
 from ._reading import (
+    ApiObject,
     Unreadable,
     count,
     field,
@@ -46,7 +47,7 @@ __all__ = [
 
 
 @attrs.frozen
-class MessageStatus:
+class MessageStatus(ApiObject):
     """The status of one sent message (``GET /message``).
 
     ``status_code`` ``"200"`` means sent; ``delivery_code`` ``"201"`` delivered and
@@ -71,7 +72,6 @@ class MessageStatus:
     flow_index: str | None = None
     flow_status: Mapping[str, Any] = attrs.field(factory=dict)
     price: decimal.Decimal | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
     @property
     def is_sent(self) -> bool:
@@ -91,7 +91,7 @@ def parse_message_status(data: Any) -> MessageStatus:
 
 
 @attrs.frozen
-class MessageRow:
+class MessageRow(ApiObject):
     """One recipient's row of ``GET /messages``: what became of one message sent."""
 
     message_id: str
@@ -121,7 +121,6 @@ class MessageRow:
     nondelivered: int = 0
     price_czk: decimal.Decimal | None = None
     price_eur: decimal.Decimal | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 _ROW_READERS = readers_for(MessageRow)
@@ -133,7 +132,7 @@ def parse_message_row(data: Any) -> MessageRow:
 
 
 @attrs.frozen(kw_only=True)
-class _SendCounts:
+class _SendCounts(ApiObject):
     """What ``GET /request`` and ``GET /requests`` both count."""
 
     count_delivered: int = 0
@@ -146,7 +145,6 @@ class _SendCounts:
     msg_sent: int = 0
     first_ts_sent: dt.datetime | None = None
     last_ts_sent: dt.datetime | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen(kw_only=True)
@@ -222,7 +220,7 @@ def parse_daily_stats(data: Any) -> DailyStats:
 
 
 @attrs.frozen
-class Credit:
+class Credit(ApiObject):
     """The account's credit (``GET /credit``); ``balance`` is in its ``currency``."""
 
     credit_czk: decimal.Decimal | None = None
@@ -232,7 +230,6 @@ class Credit:
     vat: bool = False
     tz: str | None = None
     price_levels: Mapping[str, int] = attrs.field(factory=dict)
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
     @property
     def balance(self) -> decimal.Decimal | None:
@@ -248,14 +245,13 @@ def parse_credit(data: Any) -> Credit:
 
 
 @attrs.frozen
-class Price:
+class Price(ApiObject):
     """The price of one message part to one country, and per operator where it differs."""
 
     mcc: int | None = None
     price_czk: decimal.Decimal | None = None
     price_eur: decimal.Decimal | None = None
     operators: Mapping[str, Price] = attrs.field(factory=dict)
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 def _price_entry(data: Any) -> Price:

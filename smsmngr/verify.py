@@ -24,6 +24,7 @@ import attrs
 
 from ._calls import request_object, unreadable_answer
 from ._reading import (
+    ApiObject,
     Reader,
     Unreadable,
     flag,
@@ -60,7 +61,7 @@ _T = TypeVar("_T")
 
 
 @attrs.frozen
-class VerificationSession:
+class VerificationSession(ApiObject):
     """A validation started: its ``token`` for the checks, its ``status`` (``pending``,
     ``code_sent``, ``verified``, ``failed``, ``expired``), when it expires, and the
     ``proof`` where the account has a verification secret. ``timestamp`` is kept as
@@ -71,11 +72,10 @@ class VerificationSession:
     expires_at: dt.datetime
     timestamp: str
     proof: str | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
-class Verification:
+class Verification(ApiObject):
     """The answer to a code check. ``verified`` says it; the other fields come with a
     verified code (``proof`` where the account has a verification secret)."""
 
@@ -87,11 +87,10 @@ class Verification:
     """As the API gave it: the proof covers that exact text."""
     proof: str | None = None
     verified_at: dt.datetime | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
-class ProofCheck:
+class ProofCheck(ApiObject):
     """Whether a proof is valid (and whether its validation has ``expired``: after 24
     hours), with the number and time of a session's verification where the API says."""
 
@@ -99,7 +98,6 @@ class ProofCheck:
     expired: bool = False
     phone_number: str | None = None
     verified_at: dt.datetime | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 def _waited_out(body: Any) -> bool:

@@ -11,6 +11,7 @@ from typing import Any, Union
 import attrs
 
 from .._delivery import FAILURE_RESULTS, NEVER_SENT, is_final
+from .._reading import ApiObject
 
 __all__ = [
     "ChannelStats",
@@ -59,7 +60,7 @@ class ResultInfo:
 
 
 @attrs.frozen
-class ChannelStats:
+class ChannelStats(ApiObject):
     """The per-channel statistics of a delivery report (``sms``, ``viber``,
     ``whatsapp_body`` or ``whatsapp_template``)."""
 
@@ -75,7 +76,6 @@ class ChannelStats:
     count: int | None = None
     """Message parts."""
     gateway: str | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 def split_message_id(message_id: str) -> tuple[str, int | None]:
@@ -96,7 +96,7 @@ def split_message_id(message_id: str) -> tuple[str, int | None]:
 
 
 @attrs.frozen
-class DeliveryReport:
+class DeliveryReport(ApiObject):
     """The status of a sent message (``type: outgoing``). Acceptance is not delivery:
     ``sent`` comes first, then ``delivered``, ``undelivered``, ``failed``, ``seen``...;
     ``rejected`` means it was never sent. New result values are kept as they are."""
@@ -110,7 +110,6 @@ class DeliveryReport:
     phone_number: str | None = None
     result_info: ResultInfo | None = None
     stats: ChannelStats | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
     @property
     def is_final(self) -> bool:
@@ -133,7 +132,7 @@ class DeliveryReport:
 
 
 @attrs.frozen
-class IncomingReply:
+class IncomingReply(ApiObject):
     """A recipient's reply to a message (``type: incoming`` with a ``message_id``)."""
 
     message_id: str
@@ -146,11 +145,10 @@ class IncomingReply:
     gateway: str | None = None
     timestamp: dt.datetime | None = None
     payload: Mapping[str, Any] | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
-class IncomingMessage:
+class IncomingMessage(ApiObject):
     """A message to one of the account's numbers that answers nothing."""
 
     sender: str
@@ -159,7 +157,6 @@ class IncomingMessage:
     body: str | None = None
     gateway: str | None = None
     timestamp: dt.datetime | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
