@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import functools
 from collections.abc import Callable, Collection, Mapping
 from typing import Any, TypeVar
 
@@ -122,11 +123,21 @@ def whole(value: Any) -> int:
     return value
 
 
-def amount(value: Any) -> decimal.Decimal | None:
+def _blank_is_absent(read: Callable[[Any], _T]) -> Callable[[Any], _T | None]:
+    """``read``, giving ``None`` for an absent or empty value (the REST API sends an
+    empty string for a value it does not have)."""
+
+    @functools.wraps(read)
+    def reader(value: Any) -> _T | None:
+        return None if value is None or value == "" else read(value)
+
+    return reader
+
+
+@_blank_is_absent
+def amount(value: Any) -> decimal.Decimal:
     """Money or another decimal number, exactly as written: a number or its text;
     ``None`` when absent or empty."""
-    if value is None or value == "":
-        return None
     if isinstance(value, bool) or not isinstance(value, (str, int, float, decimal.Decimal)):
         raise _must_be("an amount", value)
     try:
@@ -138,19 +149,17 @@ def amount(value: Any) -> decimal.Decimal | None:
     return number
 
 
-def iso_timestamp(value: Any) -> dt.datetime | None:
+@_blank_is_absent
+def iso_timestamp(value: Any) -> dt.datetime:
     """An ISO 8601 timestamp as an aware datetime (UTC where it gives no offset);
     ``None`` when absent or empty."""
-    if value is None or value == "":
-        return None
     moment = _iso(value)
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
 
 
-def iso_date(value: Any) -> dt.date | None:
+@_blank_is_absent
+def iso_date(value: Any) -> dt.date:
     """A date (``YYYY-MM-DD``); ``None`` when absent or empty."""
-    if value is None or value == "":
-        return None
     if isinstance(value, str):
         try:
             return dt.date.fromisoformat(value)

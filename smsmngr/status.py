@@ -27,12 +27,14 @@ from ._reading import (
     Unreadable,
     count,
     field,
+    iso_date,
     items,
     mapping,
     one,
     optional,
     read_object,
     readers_for,
+    required,
 )
 
 __all__ = [
@@ -181,15 +183,6 @@ class DailyStats(_SendCounts):
     """Messages per mobile network (MCC and MNC)."""
 
 
-def _date(value: Any) -> dt.date:
-    if not isinstance(value, str):
-        raise Unreadable(f"must be a date, got {value!r}")
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise Unreadable(f"must be a date (YYYY-MM-DD), got {value!r}") from None
-
-
 def _tags(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
@@ -208,7 +201,9 @@ def _object(data: Any) -> Mapping[str, Any]:
     return data
 
 
-_DAILY_READERS = readers_for(DailyStats, date=_date, tags=_tags, msg_mccmnc=_per_network)
+_DAILY_READERS = readers_for(
+    DailyStats, date=required(iso_date), tags=_tags, msg_mccmnc=_per_network
+)
 
 
 def parse_daily_stats(data: Any) -> DailyStats:

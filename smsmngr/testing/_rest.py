@@ -274,19 +274,27 @@ def _sent_of(call: RestCall) -> list[SentRecipient]:
     return call.sent if call.query.get("subid", DEFAULT_SUBID) == DEFAULT_SUBID else []
 
 
+def _sent_on(call: RestCall, day: str, tag: str | None = None) -> list[SentRecipient]:
+    """What the key sent on ``day`` (in the account's time zone), with ``tag`` if given."""
+    wanted = None if tag is None else normalized_tag(tag)
+    return [
+        s
+        for s in _sent_of(call)
+        if _on(day, s, call.state) and (wanted is None or stored_tag(s.message) == wanted)
+    ]
+
+
 @ROUTES("GET", "/messages")
 def _messages(call: RestCall) -> RestAnswer:
-    query, sent, state = call.query, _sent_of(call), call.state
+    query, state = call.query, call.state
     day = query.get("date")
     if not day:
         return _missing("Missing 'date' or 'xapikey' in request data")
-    tag, phone_number = query.get("tag"), query.get("phone_number")
+    phone_number = query.get("phone_number")
     rows = [
         s
-        for s in sent
-        if _on(day, s, state)
-        and (tag is None or stored_tag(s.message) == normalized_tag(tag))
-        and (phone_number is None or s.phone_number == phone_number)
+        for s in _sent_on(call, day, query.get("tag"))
+        if phone_number is None or s.phone_number == phone_number
     ]
     start = int(query.get("cursor") or 0)
     page = rows[start : start + PAGE_SIZE]
@@ -315,11 +323,11 @@ def _counts(recipients: list[SentRecipient], state: RestState) -> dict[str, int]
 
 @ROUTES("GET", "/request")
 def _request(call: RestCall) -> RestAnswer:
-    query, sent, state = call.query, _sent_of(call), call.state
-    day, request_id = query.get("date"), query.get("id")
+    state = call.state
+    day, request_id = call.query.get("date"), call.query.get("id")
     if not day or not request_id:
         return _missing("Missing 'date' or 'request_id' in request data")
-    recipients = [s for s in sent if s.request_id == request_id and _on(day, s, state)]
+    recipients = [s for s in _sent_on(call, day) if s.request_id == request_id]
     if not recipients:
         return 200, {"success": True, "request": None}
     counts = _counts(recipients, state)
@@ -336,19 +344,13 @@ def _request(call: RestCall) -> RestAnswer:
 
 @ROUTES("GET", "/requests")
 def _requests(call: RestCall) -> RestAnswer:
-    query, sent, state = call.query, _sent_of(call), call.state
-    dates = query.get("dates")
+    state = call.state
+    dates = call.query.get("dates")
     if not dates:
         return _missing("Missing 'dates' or 'xapikey' in request data")
-    tag = query.get("tag")
     days = []
     for day in dates.split(","):
-        recipients = [
-            s
-            for s in sent
-            if _on(day, s, state)
-            and (tag is None or stored_tag(s.message) == normalized_tag(tag))  # the fake's choice
-        ]
+        recipients = _sent_on(call, day, call.query.get("tag"))  # by tag: the fake's choice
         if not recipients:
             continue
         times = sorted(state.accepted_at[s.message_id] for s in recipients)
