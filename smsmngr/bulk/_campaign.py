@@ -221,20 +221,23 @@ class Campaign:
                 if each is not None:
                     await calls.send(each)
 
+        async def handle(items: Iterable[Call | RecipientOutcome | FromJournal]) -> None:
+            for item in items:
+                if isinstance(item, Call):
+                    await dispatch(item)
+                elif isinstance(item, FromJournal):
+                    settled["journal"].append(item.outcome)
+                    await flush("journal", _SETTLED_PER_BATCH)
+                else:
+                    settled["local"].append(item)
+                    await flush("local", _SETTLED_PER_BATCH)
+
         async with calls, batches, aclosing(numbered(messages)) as indexed:
             try:
                 async for index, message in indexed:
                     if self.stop_reason is not None or self._stop_error is not None:
                         break
-                    for item in packer.add(index, message):
-                        if isinstance(item, Call):
-                            await dispatch(item)
-                        elif isinstance(item, FromJournal):
-                            settled["journal"].append(item.outcome)
-                            await flush("journal", _SETTLED_PER_BATCH)
-                        else:
-                            settled["local"].append(item)
-                            await flush("local", _SETTLED_PER_BATCH)
+                    await handle(packer.add(index, message))
             except (ValidationError, JournalError) as error:
                 # Input that is not a Message, or a journal failure: stop there. What was
                 # packed before bad input still goes, as the calls before it did. Any other
@@ -243,8 +246,13 @@ class Campaign:
             except Exception as error:
                 stop = BulkStoppedError(f"the input raised {type(error).__name__}: {error}")
                 self._stop(stop, error, halt=False)
-            for call in packer.finish():
-                await dispatch(call)
+            try:
+                await handle(packer.finish())
+            except JournalError as error:
+                # The last question to the journal failed: what waited was reported not
+                # sent, and the calls packed before it go as those of any stop do.
+                self._stop(error)
+                await handle(packer.finish())
             await dispatch(None)
             await flush("local")
             await flush("journal")
@@ -256,9 +264,9 @@ class Campaign:
         resend_unknown = self._resend_unknown
 
         def lookup(
-            numbers: Sequence[str], content: bytes
+            keys: Sequence[tuple[str, bytes]],
         ) -> Sequence[tuple[int, tuple[Any, ...] | None]]:
-            found = journal.claim(numbers, content)
+            found = journal.claim(keys)
             if not resend_unknown:
                 return found
             return [  # unknown ones are sent again, on purpose

@@ -224,18 +224,16 @@ class Journal(AccountChecks):
         self._db.close()
 
     @_as_journal_error
-    def claim(
-        self, numbers: Sequence[str], content: bytes
-    ) -> list[tuple[int, tuple[Any, ...] | None]]:
-        """For each of ``numbers`` getting ``content``: this run's next occurrence of
-        it, and the ``(status, message_id, request_id, error)`` the journal holds for
-        it, if any (``sending`` comes back as ``unknown``: the process died mid-call)."""
-        occurrences = self._occurrences.number(numbers, content)
+    def claim(self, keys: Sequence[tuple[str, bytes]]) -> list[tuple[int, tuple[Any, ...] | None]]:
+        """For each ``(number, content)``: this run's next occurrence of it, and the
+        ``(status, message_id, request_id, error)`` the journal holds for it, if any
+        (``sending`` comes back as ``unknown``: the process died mid-call)."""
+        occurrences = self._occurrences.number(keys)
         if not self.resuming:
             return [(occurrence, None) for occurrence in occurrences]
         return [
             (occurrence, self._held((number, content, occurrence)))
-            for number, occurrence in zip(numbers, occurrences, strict=True)
+            for (number, content), occurrence in zip(keys, occurrences, strict=True)
         ]
 
     def _held(self, key: Key) -> tuple[Any, ...] | None:

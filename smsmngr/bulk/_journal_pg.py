@@ -213,10 +213,10 @@ class PostgresJournal(AccountChecks):
     # -- a campaign ------------------------------------------------------------------
 
     @_as_count_error
-    def claim(self, numbers: Sequence[str], content: bytes) -> list[tuple[int, None]]:
-        """This run's next occurrence of each of ``numbers`` getting ``content``; what
-        the database holds is learnt when the call is claimed (``take``)."""
-        return [(occurrence, None) for occurrence in self._occurrences.number(numbers, content)]
+    def claim(self, keys: Sequence[tuple[str, bytes]]) -> list[tuple[int, None]]:
+        """This run's next occurrence of each ``(number, content)``; what the database
+        holds is learnt when the call is claimed (``take``)."""
+        return [(occurrence, None) for occurrence in self._occurrences.number(keys)]
 
     def describe(self, content: bytes, fields: Mapping[str, Any]) -> None:
         """Record what a content is, with the next round trip."""

@@ -51,9 +51,9 @@ class FromJournal(NamedTuple):
 Settled = tuple[str, "str | None", "str | None", "str | None"]
 """``(status, message_id, request_id, error)``: what a journal holds for a recipient."""
 
-Lookup = Callable[[Sequence[str], bytes], Sequence[tuple[int, "Settled | None"]]]
-"""``lookup(numbers, content)``: for each number, in order, the recipient's occurrence,
-and what a journal holds for it when it is not to be sent (``Settled``)."""
+Lookup = Callable[[Sequence[tuple[str, bytes]]], Sequence[tuple[int, "Settled | None"]]]
+"""``lookup(keys)``: for each ``(number, content digest)``, in order, the recipient's
+occurrence, and what a journal holds for it when it is not to be sent (``Settled``)."""
 
 
 _TO = '"to":[{"phone_number":"'
@@ -145,9 +145,24 @@ _AT_ONCE = 4
 check's fixed cost is more than judging each number alone."""
 
 _LOOKED_UP_AT_ONCE = 1000
-"""A message's recipients a journal is asked about at once."""
+"""The most recipients a journal is asked about at once (a large message's, a thousand
+at a time): one question costs more than packing a number does."""
 
-_NOTHING: tuple[Any, ...] = (object(),)  # a content no message has
+_CALL_RECIPIENTS = MESSAGES_PER_CALL * RECIPIENTS_PER_MESSAGE
+"""Recipients of smaller messages asked about together, once that many wait."""
+
+
+class _Content(NamedTuple):
+    """What messages of one content share: their fields but ``to``, as compared, as sent
+    (the wire message's start), and as a journal keys them."""
+
+    fields: tuple[Any, ...]
+    prefix: str
+    prefix_extra_bytes: int  # what UTF-8 adds to the prefix beyond one byte a char
+    digest: bytes
+
+
+_NO_CONTENT = _Content((object(),), "", 0, b"")  # a content no message has
 
 
 def _rejected(
@@ -181,12 +196,14 @@ class Packer:
         for index, message in enumerate(messages):
             for item in packer.add(index, message):
                 ...  # a Call to send, or a RecipientOutcome rejected locally
-        last_calls = list(packer.finish())
+        last_items = list(packer.finish())
 
     With ``lookup`` (a campaign with a journal), each recipient is keyed by its number
     and the digest of its content, and one the journal has settled comes out as
     ``FromJournal`` instead of being packed; ``describe(digest, fields)`` is told of each
-    content (its wire fields but ``to``) as it starts.
+    content (its wire fields but ``to``) as it starts. Numbers of small messages then
+    wait to be asked about together, a call's worth at a time: what they fill comes out
+    then, the rest from ``finish()``.
     """
 
     def __init__(
@@ -199,10 +216,12 @@ class Packer:
         self._lookup = lookup
         self._normalize = normalize
         self._describe = describe
-        self._content: tuple[Any, ...] = _NOTHING
-        self._prefix = ""
-        self._prefix_extra_bytes = 0  # what UTF-8 adds to the prefix beyond one byte a char
-        self._digest = b""
+        self._current = _NO_CONTENT  # the content of the wire message being filled
+        self._latest = _NO_CONTENT  # of the last message added (ahead while some wait)
+        # Recipients waiting for the journal: (message_index, first recipient_index,
+        # numbers as given, whether checked at once, content).
+        self._waiting: list[tuple[int, int, Sequence[str], bool, _Content]] = []
+        self._waiting_count = 0
         self._numbers: list[str] = []
         self._recipients: list[Slot] = []
         self._body: list[str] = []
@@ -220,16 +239,15 @@ class Packer:
                 f"messages[{message_index}]", f"must be a Message, got {type(message).__name__}"
             )
         content = _content(message)
-        if not _same_content(content, self._content):
-            call = self._close_chunk()
-            if call is not None:
-                yield call
+        if not _same_content(content, self._latest.fields):
             try:
-                self._start_content(message, content)
+                prepared = self._prepare(message, content)
             except (TypeError, ValueError, RecursionError) as error:
                 # Only a Message that dodged its own checks gets here: its recipients are
                 # refused alone, as an invalid number is, and the campaign goes on.
-                self._content = _NOTHING
+                yield from self._look_up()
+                yield from self._switch(_NO_CONTENT)
+                self._latest = _NO_CONTENT
                 rule = f"cannot be sent as JSON ({type(error).__name__}: {error})"
                 for recipient_index, recipient in enumerate(message.to):
                     yield RecipientOutcome(
@@ -240,10 +258,13 @@ class Packer:
                         error=str(ValidationError(f"messages[{message_index}]", rule)),
                     )
                 return
+            self._latest = prepared
+            if self._lookup is None:
+                yield from self._switch(prepared)
         phones = message.to.phone_numbers()
         checked = self._normalize is normalize_phone_number and len(phones) >= _AT_ONCE
         if self._lookup is not None:
-            yield from self._add_looked_up(message_index, phones, checked=checked)
+            yield from self._wait(message_index, phones, checked=checked)
         elif checked and all_normalized(phones):
             yield from self._add_normalized(message_index, phones)
         else:
@@ -264,19 +285,58 @@ class Packer:
             if call is not None:
                 yield call
 
-    def _add_looked_up(
+    def _wait(
         self, message_index: int, phones: Sequence[str], *, checked: bool
     ) -> Iterator[Call | RecipientOutcome | FromJournal]:
-        """Pack numbers a journal numbers and may hold, asked about many at once: one
-        question costs more than packing a number does."""
+        """Queue numbers for the journal: a large message is asked about a thousand at
+        a time, smaller ones together once a call's worth of recipients (100) waits,
+        so that a call waits for at most that much more input."""
+        start = 0
+        while start < len(phones):
+            share = phones[start : start + _LOOKED_UP_AT_ONCE - self._waiting_count]
+            self._waiting.append((message_index, start, share, checked, self._latest))
+            self._waiting_count += len(share)
+            start += len(share)
+            if self._waiting_count >= _LOOKED_UP_AT_ONCE:
+                yield from self._look_up()
+        if self._waiting_count >= _CALL_RECIPIENTS:
+            yield from self._look_up()
+
+    def _look_up(self) -> Iterator[Call | RecipientOutcome | FromJournal]:
+        """Ask the journal about the numbers that wait, in one question, and pack them."""
+        if not self._waiting:
+            return
         assert self._lookup is not None
-        for start in range(0, len(phones), _LOOKED_UP_AT_ONCE):
-            given = phones[start : start + _LOOKED_UP_AT_ONCE]
+        waiting, self._waiting, self._waiting_count = self._waiting, [], 0
+        keys: list[tuple[str, bytes]] = []
+        shares = []
+        for message_index, start, given, checked, content in waiting:
             numbers: Sequence[str | ValidationError] = given
             if not (checked and all_normalized(given)):
                 numbers = [_normalized(self._normalize, phone) for phone in given]
-            valid = [number for number in numbers if isinstance(number, str)]
-            found = iter(self._lookup(valid, self._digest))
+            keys += [(number, content.digest) for number in numbers if isinstance(number, str)]
+            shares.append((message_index, start, given, numbers, content))
+        try:
+            found = iter(self._lookup(keys))
+        except Exception as error:
+            # Never numbered, never sent: each is accounted for before the error stops it.
+            for message_index, start, given, numbers, _ in shares:
+                for recipient_index, phone, number in zip(count(start), given, numbers):
+                    yield (
+                        _rejected(message_index, recipient_index, phone, number)
+                        if isinstance(number, ValidationError)
+                        else RecipientOutcome(
+                            phone,
+                            message_index,
+                            recipient_index,
+                            OutcomeStatus.FAILED,
+                            error=f"not sent: the journal failed ({type(error).__name__})",
+                        )
+                    )
+            raise
+        for message_index, start, given, numbers, content in shares:
+            if content is not self._current:
+                yield from self._switch(content)
             for recipient_index, phone, number in zip(count(start), given, numbers):
                 if isinstance(number, ValidationError):
                     yield _rejected(message_index, recipient_index, phone, number)
@@ -328,26 +388,34 @@ class Packer:
             if call is not None:
                 yield call
 
-    def finish(self) -> Iterator[Call]:
-        """The last, partly filled call, if any."""
+    def finish(self) -> Iterator[Call | RecipientOutcome | FromJournal]:
+        """What still waits for the journal, and the last, partly filled call, if any."""
+        yield from self._look_up()
         call = self._close_chunk()
         if call is not None:
             yield call
         if self._body:
             yield self._make_call()
 
-    def _start_content(self, message: Message, content: tuple[Any, ...]) -> None:
+    def _prepare(self, message: Message, content: tuple[Any, ...]) -> _Content:
         """Serialize everything but "to" once per run of messages with this content."""
-        self._content = content
         fields = message_to_wire(message, ())
         del fields["to"]
         encoded = encode_json(fields)[:-1] + (b"," if fields else b"")
-        self._prefix = encoded.decode()
-        self._prefix_extra_bytes = len(encoded) - len(self._prefix)
+        prefix = encoded.decode()
+        digest = b""
         if self._lookup is not None:
-            self._digest = content_digest(fields)
+            digest = content_digest(fields)
             if self._describe is not None:
-                self._describe(self._digest, fields)
+                self._describe(digest, fields)
+        return _Content(content, prefix, len(encoded) - len(prefix), digest)
+
+    def _switch(self, content: _Content) -> Iterator[Call]:
+        """Close the wire message being filled, and fill the next with ``content``."""
+        call = self._close_chunk()
+        if call is not None:
+            yield call
+        self._current = content
 
     def _close_chunk(
         self, numbers: Sequence[str] | None = None, recipients: tuple[Slot, ...] | None = None
@@ -361,15 +429,15 @@ class Packer:
             self._numbers, self._recipients = [], []
         # Normalized numbers are bare ASCII digits: nothing in them needs escaping.
         joined = '"},{"phone_number":"'.join(numbers)
-        text = f'{self._prefix}"to":[{{"phone_number":"{joined}"}}]}}'
-        size = len(text) + self._prefix_extra_bytes + 1  # and its comma
+        text = f'{self._current.prefix}"to":[{{"phone_number":"{joined}"}}]}}'
+        size = len(text) + self._current.prefix_extra_bytes + 1  # and its comma
         call = None
         if self._body and self._body_bytes + size > MAX_REQUEST_BYTES:
             call = self._make_call()
         self._body.append(text)
         self._body_bytes += size
         self._chunks.append(recipients)
-        self._contents.append(self._digest)
+        self._contents.append(self._current.digest)
         if call is None and len(self._body) == MESSAGES_PER_CALL:
             call = self._make_call()
         return call

@@ -93,7 +93,7 @@ def plan(messages: Message | Iterable[Message], *, default_region: str | None = 
                 by_prefix[normalize(phone)[:3]] += parts
             except ValidationError:
                 continue  # refused locally: it costs nothing
-    calls += sum(1 for _ in packer.finish())
+    calls += sum(isinstance(item, Call) for item in packer.finish())
     return BulkPlan(
         recipients=recipients,
         rejected=rejected,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import tempfile
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import aclosing, suppress
 from typing import IO, Any
 
@@ -22,7 +22,7 @@ import attrs
 from ..phone import PhoneNormalizer, normalize_phone_number
 from ._campaign import BulkInput, numbered
 from ._outcomes import RecipientOutcome
-from ._packing import Call, Packer
+from ._packing import Call, FromJournal, Packer
 
 __all__ = ["CONTENT_TYPES", "SpooledUpload", "write_upload"]
 
@@ -142,16 +142,18 @@ async def write_upload(
                 told = read
                 on_progress(read)
 
+        def take(items: Iterable[Call | RecipientOutcome | FromJournal]) -> None:
+            for item in items:
+                if isinstance(item, Call):
+                    lines.add(item)
+                elif isinstance(item, RecipientOutcome):
+                    refused.append(item)
+                tell(_PROGRESS_EVERY)
+
         async with aclosing(numbered(messages)) as indexed:
             async for index, message in indexed:
-                for item in packer.add(index, message):
-                    if isinstance(item, Call):
-                        lines.add(item)
-                    elif isinstance(item, RecipientOutcome):
-                        refused.append(item)
-                    tell(_PROGRESS_EVERY)
-        for call in packer.finish():
-            lines.add(call)
+                take(packer.add(index, message))
+        take(packer.finish())
         lines.flush()
         if compress:
             out.close()  # writes the gzip trailer; the spooled file stays open

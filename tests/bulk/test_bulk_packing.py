@@ -121,10 +121,10 @@ def test_messages_with_different_payloads_do_not_merge() -> None:
 def test_recipients_a_journal_settled_come_out_instead_of_being_packed() -> None:
     asked: list[tuple[str, bytes]] = []
 
-    def lookup(numbers: Sequence[str], content: bytes) -> list[tuple[int, Any]]:
-        asked.extend((number, content) for number in numbers)
+    def lookup(keys: Sequence[tuple[str, bytes]]) -> list[tuple[int, Any]]:
+        asked.extend(keys)
         settled = ("accepted", "m-0", "r", None)
-        return [(0, settled if number == "420700000001" else None) for number in numbers]
+        return [(0, settled if number == "420700000001" else None) for number, _ in keys]
 
     packer = Packer(lookup)
     items = list(packer.add(0, Message("Hi", to=["+420700000001", "420700000002"])))
@@ -149,10 +149,71 @@ def test_messages_whose_json_differs_never_share_a_wire_message() -> None:
     assert payloads == [{"vip": 1, "id": 1.0}, {"vip": True, "id": 1}]
 
 
+def test_messages_of_a_few_recipients_are_asked_about_a_call_s_worth_at_a_time() -> None:
+    # 2,500 one-recipient messages, their texts alternating and their numbers repeating:
+    # the journal is asked 25 times, not 2,500, and each recipient still gets its
+    # occurrence of its own number and text; an invalid number is refused where it is.
+    messages = [Message(BODIES[i % 2], to=[f"4207000{i % 300:05d}" if i % 97 else "x"])
+                for i in range(2_500)]  # fmt: skip
+    asked: list[int] = []
+    with closing(sqlite3.connect("")) as db:
+        counter = Occurrences(db)
+
+        def lookup(keys: Sequence[tuple[str, bytes]]) -> list[tuple[int, Any]]:
+            asked.append(len(keys))
+            return [(o, None) for o in counter.number(keys)]
+
+        packer = Packer(lookup)
+        items = [item for i, m in enumerate(messages) for item in packer.add(i, m)]
+        items += packer.finish()
+    # Asked about once a hundred recipients wait, less the invalid numbers among them.
+    valid = [i % 97 != 0 for i in range(2_500)]
+    assert asked == [sum(valid[k : k + 100]) for k in range(0, 2_500, 100)]
+    rejected = [item.message_index for item in items if isinstance(item, RecipientOutcome)]
+    assert rejected == [i for i in range(2_500) if i % 97 == 0]
+    slots = sorted(slot for item in items if isinstance(item, Call) for chunk in item.chunks
+                   for slot in chunk)  # fmt: skip
+    seen: Counter[tuple[str, str]] = Counter()
+    expected = []
+    for i, message in enumerate(messages):
+        if i % 97:
+            (number,) = message.to.phone_numbers()
+            expected.append((i, 0, number, number, seen[number, message.body or ""]))
+            seen[number, message.body or ""] += 1
+    assert slots == expected
+
+
+def test_with_a_journal_a_call_still_comes_out_once_its_recipients_are_given() -> None:
+    # Numbers wait for the journal no longer than a call's worth: the hundredth
+    # one-recipient message of one text gives its call, as without a journal.
+    packer = Packer(lambda keys: [(0, None)] * len(keys))
+    messages = [Message("Hi", to=[f"4207000{i:05d}"]) for i in range(100)]
+    given = [[type(item) for item in packer.add(i, m)] for i, m in enumerate(messages)]
+    assert given == [[]] * 99 + [[Call]]
+
+
+@settings(max_examples=100, deadline=None)
+@given(campaigns(), st.integers(0, 40))
+def test_a_journal_changes_nothing_of_what_is_packed(messages: list[Message], at: int) -> None:
+    # With a journal, numbers wait to be asked about together, across messages: the
+    # calls and the refusals (a message that cannot be sent among them) are still
+    # exactly those of packing alone, each in the same order.
+    broken = Message("Hi", to=["420700000009"])
+    object.__setattr__(broken, "payload", {"a": {1, 2}})  # past the frozen class's checks
+    messages = [*messages[:at], broken, *messages[at:]]
+    alone, refused_alone = pack(messages)
+    packer = Packer(lambda keys: [(0, None)] * len(keys))
+    items = [item for i, m in enumerate(messages) for item in packer.add(i, m)]
+    items += packer.finish()
+    calls = [item for item in items if isinstance(item, Call)]
+    assert [(c.body, c.chunks) for c in calls] == [(c.body, c.chunks) for c in alone]
+    assert [item for item in items if isinstance(item, RecipientOutcome)] == refused_alone
+
+
 def test_the_content_digest_ignores_key_order_but_not_values() -> None:
     contents = []
     for payload in ({"a": 1, "b": 2}, {"b": 2, "a": 1}, {"a": 1, "b": 3}):
-        packer = Packer(lambda numbers, content: [(0, None)] * len(numbers))
+        packer = Packer(lambda keys: [(0, None)] * len(keys))
         (call,) = [*packer.add(0, Message("Hi", to=["420700000001"], payload=payload)),
                    *packer.finish()]  # fmt: skip
         assert isinstance(call, Call)
@@ -201,9 +262,7 @@ def test_occurrences_are_counted_across_the_batches_a_journal_is_asked_about() -
     given = [f"4207000{i % 700:05d}" if i % 97 else "not a number" for i in range(2_500)]
     with closing(sqlite3.connect("")) as db:
         counter = Occurrences(db)
-        packer = Packer(
-            lambda numbers, content: [(o, None) for o in counter.number(numbers, content)]
-        )
+        packer = Packer(lambda keys: [(o, None) for o in counter.number(keys)])
         items = [*packer.add(0, Message("Hi", to=given)), *packer.finish()]
     slots = [slot for item in items if isinstance(item, Call) for chunk in item.chunks
              for slot in chunk]  # fmt: skip

@@ -383,12 +383,12 @@ async def test_a_failing_count_of_occurrences_stops_the_campaign_as_a_journal_er
     calls = 0
     number = Occurrences.number
 
-    def full_disk(self: Occurrences, numbers: Any, content: bytes) -> list[int]:
+    def full_disk(self: Occurrences, keys: Any) -> list[int]:
         nonlocal calls
         calls += 1
         if calls > 1:
             raise sqlite3.OperationalError("database or disk is full")
-        return number(self, numbers, content)
+        return number(self, keys)
 
     fake = FakeSmsManager()
     async with fake.async_client() as client:

@@ -1,0 +1,96 @@
+"""The journal's questions while a campaign packs: when one fails, every recipient read
+is still accounted for and the campaign stops on a JournalError; an answer's odd text
+never stops the journal."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from smsmngr import AsyncClient, JournalError, Message, OutcomeStatus
+from smsmngr.bulk import _journal
+from smsmngr.testing import FakeSmsManager
+
+from ..support import API_KEY, NO_WAIT, numbers
+
+pytestmark = pytest.mark.anyio
+
+
+def failing_from(monkeypatch: pytest.MonkeyPatch, question: int) -> None:
+    """The journal fails the ``question``-th time it is asked about numbers."""
+    asked = 0
+    claim = _journal.Journal.claim
+
+    def failing(self: _journal.Journal, keys: Sequence[tuple[str, bytes]]) -> Any:
+        nonlocal asked
+        asked += 1
+        if asked >= question:
+            raise JournalError("the journal failed on purpose")
+        return claim(self, keys)
+
+    monkeypatch.setattr(_journal.Journal, "claim", failing)
+
+
+async def test_a_journal_failing_on_the_last_question_stops_the_campaign_cleanly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Five one-recipient messages wait for one question, asked when the input ends.
+    failing_from(monkeypatch, 1)
+    messages = [Message("Hi", to=[number]) for number in numbers(5)]
+    fake = FakeSmsManager()
+    async with fake.async_client() as client:
+        with pytest.raises(JournalError, match="on purpose") as stopped:
+            await client.send_bulk(messages, journal=tmp_path / "j.db")
+    result = stopped.value.result
+    assert result is not None
+    assert (result.total, result.failed, fake.ledger.accepted_count) == (5, 5, 0)
+
+
+async def test_recipients_waiting_for_a_question_that_fails_are_reported_not_sent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The second question (messages 100 to 199) fails: those hundred were never
+    # numbered, so never sent, and each is reported so; a rerun sends them.
+    failing_from(monkeypatch, 2)
+    messages = [Message("Hi", to=[number]) for number in numbers(250)]
+    fake = FakeSmsManager()
+    async with fake.async_client() as client:
+        with pytest.raises(JournalError) as stopped:
+            await client.send_bulk(messages, journal=tmp_path / "j.db")
+        result = stopped.value.result
+        assert result is not None
+        assert result.total == sum(result.counts.values()) == 200  # all read, accounted
+        waited = [o for o in result.outcomes if 100 <= o.message_index < 200]
+        assert len(waited) == 100
+        assert all(o.status is OutcomeStatus.FAILED for o in waited)
+        assert all("journal failed" in (o.error or "") for o in waited)
+        monkeypatch.undo()
+        rerun = await client.send_bulk(messages, journal=tmp_path / "j.db")
+    assert rerun.stopped_by is None
+    assert sorted(fake.ledger.sends_per_phone_number().values()) == [1] * 250
+
+
+async def test_an_answer_whose_text_no_database_takes_is_journaled(tmp_path: Path) -> None:
+    # A rejected message's reason with a lone surrogate (JSON may carry one) and a NUL:
+    # the journal keeps it with those replaced, and the campaign ends as usual.
+    def answer(request: httpx.Request) -> httpx.Response:
+        content = b'{"request_id": "r1", "accepted": [], "rejected": [{"key": "0", ' \
+                  b'"reason": "bad \\udc80 \\u0000 number"}]}'  # fmt: skip
+        return httpx.Response(200, content=content, headers={"content-type": "application/json"})
+
+    http_client = httpx.AsyncClient(transport=httpx.MockTransport(answer))
+    async with AsyncClient(api_key=API_KEY, retry=NO_WAIT, http_client=http_client) as client:
+        result = await client.send_bulk(
+            Message("Hi", to=numbers(3)), journal=tmp_path / "j.db", not_accepted_retries=0
+        )
+    assert result.rejected == 3
+    with closing(sqlite3.connect(tmp_path / "j.db")) as db:
+        errors = {row[0] for row in db.execute("SELECT error FROM recipients")}
+    assert errors
+    assert all("listed in rejected: bad ? \ufffd number" in error for error in errors)
