@@ -138,16 +138,6 @@ class BatchOutcome:
         )
 
 
-class _Count:
-    """One of ``BulkResult.counts`` as an attribute: ``result.accepted``."""
-
-    def __init__(self, status: OutcomeStatus) -> None:
-        self.status = status
-
-    def __get__(self, result: BulkResult | None, owner: object = None) -> int:
-        return 0 if result is None else result.counts.get(self.status, 0)
-
-
 @attrs.frozen
 class BulkResult:
     """Every recipient of a bulk send, accounted for.
@@ -165,12 +155,26 @@ class BulkResult:
     """Why the campaign stopped early (a wrong key, or the same refusal again and
     again), if it did."""
 
-    accepted = _Count(OutcomeStatus.ACCEPTED)
-    rejected = _Count(OutcomeStatus.REJECTED)
-    failed = _Count(OutcomeStatus.FAILED)
-    unknown = _Count(OutcomeStatus.UNKNOWN)
-    elsewhere = _Count(OutcomeStatus.ELSEWHERE)
-    """Recipients another worker of a shared campaign claimed (see ``OutcomeStatus``)."""
+    @property
+    def accepted(self) -> int:
+        return self.counts[OutcomeStatus.ACCEPTED]
+
+    @property
+    def rejected(self) -> int:
+        return self.counts[OutcomeStatus.REJECTED]
+
+    @property
+    def failed(self) -> int:
+        return self.counts[OutcomeStatus.FAILED]
+
+    @property
+    def unknown(self) -> int:
+        return self.counts[OutcomeStatus.UNKNOWN]
+
+    @property
+    def elsewhere(self) -> int:
+        """Recipients another worker of a shared campaign claimed (see ``OutcomeStatus``)."""
+        return self.counts.get(OutcomeStatus.ELSEWHERE, 0)
 
 
 Recipients = Sequence[tuple[Any, ...]]
