@@ -26,16 +26,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from smsmngr import fastest_http_stack
+from smsmngr._stacks import STACK_NAMES
 from smsmngr.testing import FakeSmsManager, Fault, FaultKind, FaultPlan, serve
 
 ROOT = Path(__file__).resolve().parent
 WORKER = """
 import json, sys, time
 from smsmngr import Client, Message
-url, journal, campaign, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+url, journal, campaign, count, stack = sys.argv[1:6]
+count = int(count)
 numbers = [f"4207{i:08d}" for i in range(count)]
 message = Message("Summer sale: 20% off today only!", to=numbers)
-with Client(api_key="test-api-key", base_url=url) as client:
+with Client(api_key="test-api-key", base_url=url, http_stack=stack) as client:
     print("ready", flush=True)
     sys.stdin.readline()  # every worker starts at once, once all are ready
     start = time.time()
@@ -49,13 +52,20 @@ print(json.dumps({"start": start, "end": end, "accepted": result.accepted}))
 
 
 def run_campaign(
-    base_url: str, workers: int, recipients: int, journal: str, campaign: str, *, split: bool
+    base_url: str,
+    workers: int,
+    recipients: int,
+    journal: str,
+    campaign: str,
+    *,
+    split: bool,
+    stack: str = "httpx",
 ) -> dict[str, float]:
     """One campaign by ``workers`` processes: its time and recipients per second. With
     ``split``, each worker sends its own share without a journal: the machine's ceiling
     for that many workers, with no coordination at all."""
     share = recipients // workers if split else recipients
-    command = [sys.executable, "-c", WORKER, base_url, journal, campaign, str(share)]
+    command = [sys.executable, "-c", WORKER, base_url, journal, campaign, str(share), stack]
     running = [
         subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         for _ in range(workers)
@@ -101,6 +111,12 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--postgres-url")
     parser.add_argument("--out", type=Path, default=ROOT / "results")
+    parser.add_argument(
+        "--http-stack",
+        choices=STACK_NAMES,
+        default=fastest_http_stack(),
+        help="the workers' HTTP stack (default: the fastest installed)",
+    )
     args = parser.parse_args()
     fake = FakeSmsManager(
         ledger="counts", faults=FaultPlan(rates={Fault(FaultKind.SLOW, delay=args.latency): 1.0})
@@ -117,7 +133,13 @@ def main() -> None:
         ) -> None:
             label = uuid.uuid4().hex[:8] if named else ""
             figures[name] = run_campaign(
-                base_url, workers, args.recipients, journal, label, split=split
+                base_url,
+                workers,
+                args.recipients,
+                journal,
+                label,
+                split=split,
+                stack=args.http_stack,
             )
             print(f"{name}: {figures[name]['per_second']:,.0f} recipients/s", flush=True)
 

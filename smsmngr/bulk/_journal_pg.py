@@ -409,6 +409,8 @@ def _encodable(text: str) -> bool:
 def _texts(values: Iterable[str | None]) -> str:
     """A ``text[]`` literal: each value quoted, ``None`` as ``NULL``."""
     items = list(values)
+    if items.count(None) == len(items):  # as the errors of calls accepted whole are
+        return "{" + ",".join(["NULL"] * len(items)) + "}"
     if None not in items:
         # Quoted all at once (no text the database takes holds a NUL, so it separates).
         body = "\x00".join(cast("list[str]", items))
