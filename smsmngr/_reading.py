@@ -28,7 +28,6 @@ from typing import Any, TypeVar
 import attrs
 
 __all__ = [
-    "ApiObject",
     "Reader",
     "Unreadable",
     "amount",
@@ -252,12 +251,13 @@ def optional(reader: Callable[[Any], _T]) -> Callable[[Any], _T | None]:
 
 
 def required(reader: Callable[[Any], _T | None]) -> Callable[[Any], _T]:
-    """``reader``, refusing an absent value."""
+    """``reader``, refusing an absent value, and one it reads as absent (a blank)."""
 
     def read(value: Any) -> _T:
-        if value is None:
+        read_value = None if value is None else reader(value)
+        if read_value is None:
             raise Unreadable("is required")
-        return reader(value)  # type: ignore[return-value]
+        return read_value
 
     return read
 
@@ -286,21 +286,6 @@ def read_fields(
         raise _must_be("a JSON object", data)
     renamed = names or {}
     return {name: field(data, renamed.get(name, name), read) for name, read in readers.items()}
-
-
-@attrs.frozen
-class ApiObject:
-    """What an API answered with (or a webhook posted), typed: the base of every such
-    value. ``extra`` holds the fields the SDK does not know, as the API gave them, so
-    that a field the API adds is never lost (keyword-only: the fields of each type come
-    first where they are given in order).
-
-    >>> from smsmngr import Credit
-    >>> Credit(extra={"new": 1}).extra
-    {'new': 1}
-    """
-
-    extra: Mapping[str, Any] = attrs.field(factory=dict, kw_only=True)
 
 
 def read_object(

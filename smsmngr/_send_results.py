@@ -3,34 +3,35 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import attrs
-
-from ._reading import ApiObject
 
 __all__ = ["AcceptedItem", "RejectedItem", "SendResult", "SimpleSendResult"]
 
 
 @attrs.frozen
-class AcceptedItem(ApiObject):
+class AcceptedItem:
     """An accepted entry: ``key`` is a recipient index (``/message``) or a message index
     (``/messages``); unknown fields are kept in ``extra``."""
 
     key: int
     message_id: str
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
-class RejectedItem(ApiObject):
+class RejectedItem:
     """An entry the answer lists in ``rejected``: not accepted for processing, nothing
     sent, to be sent again (concepts/request-acceptance.mdx). Undocumented fields, such
     as a reason, are kept in ``extra``."""
 
     key: int
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
-class SendResult(ApiObject):
+class SendResult:
     """The answer to ``send()`` or ``send_batch()``.
 
     ``accepted`` alone says what was accepted for processing: an entry in ``rejected``,
@@ -41,6 +42,7 @@ class SendResult(ApiObject):
     request_id: str
     accepted: tuple[AcceptedItem, ...] = ()
     rejected: tuple[RejectedItem, ...] = ()
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
     headers: Mapping[str, str] = attrs.field(factory=dict, eq=False, repr=False)
     # How many recipients each message sent had, and whether the answer's keys number
     # messages (``/messages``) or recipients (``/message``): what the client sent, for
@@ -75,7 +77,7 @@ class SendResult(ApiObject):
 
 
 @attrs.frozen
-class SimpleSendResult(ApiObject):
+class SimpleSendResult:
     """The answer to ``send_simple()``; ``message_id`` is ``None`` when not accepted.
 
     ``headers`` are the answer's HTTP headers (lookups ignore case).
@@ -84,4 +86,5 @@ class SimpleSendResult(ApiObject):
     request_id: str
     accepted: bool
     message_id: str | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
     headers: Mapping[str, str] = attrs.field(factory=dict, eq=False, repr=False)

@@ -15,7 +15,6 @@ from typing import Any
 import attrs
 
 from ._reading import (
-    ApiObject,
     Reader,
     epoch_timestamp,
     flag,
@@ -53,41 +52,45 @@ _ANSWER = ("success",)
 
 
 @attrs.frozen
-class WhatsAppSignup(ApiObject):
+class WhatsAppSignup:
     """An embedded signup started: the short-lived ``token`` (1 hour; a secret, masked
     in the repr) and the hosted ``redirect_url`` to send the user to."""
 
     token: str = attrs.field(repr=lambda _: "'***'")
     redirect_url: str | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
-class WhatsAppRegistration(ApiObject):
+class WhatsAppRegistration:
     """A completed registration: the phone number registered on the WABA."""
 
     phone_number_id: str | None = None
     phone_number: str | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
-class WhatsAppOutcome(ApiObject):
+class WhatsAppOutcome:
     """What an operation that changes something answered: its ``message``
     (``"Whatsapp template deleted"``)."""
 
     message: str | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
-class PhoneNumberCheck(ApiObject):
+class PhoneNumberCheck:
     """Whether a pre-provisioned number exists and is verified (``available``), and
     the platform's ``reason`` when it is not (``"Whatsapp phone number not verified"``)."""
 
     available: bool
     reason: str | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
-class WhatsAppPhoneNumber(ApiObject):
+class WhatsAppPhoneNumber:
     """A phone number of a WABA: its ``phone_number_id`` (the sender of WhatsApp
     steps), the number in digits and ``formatted``, ``status`` and ``quality``."""
 
@@ -97,10 +100,11 @@ class WhatsAppPhoneNumber(ApiObject):
     formatted: str | None = None
     status: str | None = None
     quality: str | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
-class WhatsAppAccount(ApiObject):
+class WhatsAppAccount:
     """A WhatsApp Business Account connected to the key; ``waba_id`` is what the other
     operations take."""
 
@@ -111,10 +115,11 @@ class WhatsAppAccount(ApiObject):
     owner_name: str | None = None
     owner_id: str | None = None
     country: str | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
-class TemplateComponent(ApiObject):
+class TemplateComponent:
     """One component of a template (``HEADER``, ``BODY``, ``FOOTER``, ``BUTTONS``), as
     Meta gives it: ``text`` with its ``{{1}}`` placeholders, a header's ``format``, the
     ``buttons`` and the ``example`` values; other Meta fields stay in ``extra``."""
@@ -124,10 +129,11 @@ class TemplateComponent(ApiObject):
     text: str | None = None
     buttons: tuple[Mapping[str, Any], ...] = ()
     example: Mapping[str, Any] = attrs.field(factory=dict)
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
-class MessageTemplate(ApiObject):
+class MessageTemplate:
     """A message template of a WABA (Meta's template object): ``name`` and
     ``language`` name it when sending, ``status`` says whether it may be sent
     (``APPROVED``).
@@ -142,6 +148,7 @@ class MessageTemplate(ApiObject):
     category: str | None = None
     id: str | None = None
     components: tuple[TemplateComponent, ...] = ()
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
     def step(self, **arguments: Any) -> WhatsAppTemplate:
         """A ``WhatsAppTemplate`` step sending this template; ``arguments`` are the
@@ -150,45 +157,49 @@ class MessageTemplate(ApiObject):
 
 
 @attrs.frozen
-class TemplateCreated(ApiObject):
+class TemplateCreated:
     """A template created: its Meta ``template_id``, with the ``status`` and
     ``category`` Meta gave where it said (a template from the library)."""
 
     template_id: str | None = None
     status: str | None = None
     category: str | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
-class TemplateTestResult(ApiObject):
+class TemplateTestResult:
     """A test template message sent: its WhatsApp message id ``wamid``."""
 
     wamid: str | None = None
     message: str | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
-class MessageDataPoint(ApiObject):
+class MessageDataPoint:
     """Messages sent and delivered in one period."""
 
     start: dt.datetime | None = None
     end: dt.datetime | None = None
     sent: int = 0
     delivered: int = 0
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
-class MessageAnalytics(ApiObject):
+class MessageAnalytics:
     """Messaging analytics of a WABA, one data point per period of ``granularity``."""
 
     granularity: str | None = None
     phone_numbers: tuple[str, ...] = ()
     country_codes: tuple[str, ...] = ()
     data_points: tuple[MessageDataPoint, ...] = ()
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
-class ConversationDataPoint(ApiObject):
+class ConversationDataPoint:
     """Conversations and their ``cost`` in one period, for one category, type and
     direction (as the request's ``dimensions`` split them)."""
 
@@ -199,26 +210,29 @@ class ConversationDataPoint(ApiObject):
     category: str | None = None
     type: str | None = None
     direction: str | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
-class ConversationAnalytics(ApiObject):
+class ConversationAnalytics:
     """Conversation analytics of a WABA."""
 
     data_points: tuple[ConversationDataPoint, ...] = ()
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
-class TemplateButtonClicks(ApiObject):
+class TemplateButtonClicks:
     """How many times one button of a template was clicked."""
 
     type: str | None = None
     button_content: str | None = None
     count: int = 0
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
-class TemplateDataPoint(ApiObject):
+class TemplateDataPoint:
     """One template's messages sent, delivered, read and clicked in one period."""
 
     start: dt.datetime | None = None
@@ -227,23 +241,26 @@ class TemplateDataPoint(ApiObject):
     delivered: int = 0
     read: int = 0
     clicked: tuple[TemplateButtonClicks, ...] = ()
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
-class TemplateStats(ApiObject):
+class TemplateStats:
     """The analytics of one template."""
 
     template_id: str | None = None
     granularity: str | None = None
     data_points: tuple[TemplateDataPoint, ...] = ()
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
-class TemplateAnalytics(ApiObject):
+class TemplateAnalytics:
     """Per-template analytics; ``paging`` is Meta's, as given."""
 
     templates: tuple[TemplateStats, ...] = ()
     paging: Mapping[str, Any] = attrs.field(factory=dict)
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 def _parser(cls: type, names: Mapping[str, str] | None = None, /, **special: Reader) -> Reader:

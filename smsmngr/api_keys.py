@@ -24,7 +24,7 @@ import attrs
 
 from ._auth import Secret
 from ._calls import unreadable_answer
-from ._reading import ApiObject, items, nonempty_text, one, read_object, readers_for
+from ._reading import items, nonempty_text, one, read_object, readers_for
 from ._rest import RestResource, nonempty
 from ._transport import Reply
 from .errors import ResponseFormatError, SmsManagerError, ValidationError
@@ -84,13 +84,14 @@ class ApiKey(Masked):
 
 
 @attrs.frozen
-class KeySender(ApiObject):
+class KeySender:
     """A sender registered on the key: its ``channel`` (the API's ``flow``: ``sms``,
     ``viber``, ``whatsapp``...), its ``value`` (a name or number), its display name."""
 
     channel: str
     value: str
     name: str | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 def _sender(data: Any) -> KeySender:
@@ -98,7 +99,7 @@ def _sender(data: Any) -> KeySender:
 
 
 @attrs.frozen
-class KeyInfo(ApiObject):
+class KeyInfo:
     """The calling key as ``GET /apikey/me`` gives it, live: ``blocked`` (the API's
     ``is_blocked``), ``scope`` (``full``, ``rest-api``, ``api``), its ``senders``,
     ``shares_senders`` with its child keys, the account's type (``prepaid``,
@@ -114,6 +115,7 @@ class KeyInfo(ApiObject):
     vat_payer: bool = False
     currency: str | None = None
     time_zone: str | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
     @property
     def enabled(self) -> bool:
@@ -163,12 +165,13 @@ def _key(value: Any) -> ApiKey:
 
 
 @attrs.frozen
-class CreatedKey(ApiObject):
+class CreatedKey:
     """A child key made by ``create()``: the ``key`` (masked; ``key.reveal()``) and its
     ``billing_id`` (``None`` for a shared key)."""
 
     key: ApiKey
     billing_id: str | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 def _created(data: Any) -> CreatedKey:

@@ -18,11 +18,12 @@ import base64
 import binascii
 import datetime as dt
 import decimal
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
 
-from ._reading import ApiObject, Unreadable, items, mapping, read_object, readers_for
+from ._reading import Unreadable, items, mapping, read_object, readers_for
 from ._rest import RestResource, nonempty
 from .errors import ValidationError
 
@@ -30,7 +31,7 @@ __all__ = ["AsyncBilling", "BillingContact", "BillingDetails", "Invoice", "TopUp
 
 
 @attrs.frozen
-class BillingContact(ApiObject):
+class BillingContact:
     """The invoiced company: its ``name``, registration (``company_id``) and VAT
     (``company_vat``) numbers and address (``country``: an ISO code)."""
 
@@ -41,6 +42,7 @@ class BillingContact(ApiObject):
     city: str | None = None
     zip_code: str | None = None
     country: str | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 def _contact(data: Any) -> BillingContact:
@@ -51,7 +53,7 @@ _CONTACT_READERS = readers_for(BillingContact)
 
 
 @attrs.frozen
-class BillingDetails(ApiObject):
+class BillingDetails:
     """A billing record (``POST /billing/get``): the name and ``email`` invoices go
     to, the account's ``currency``, and the company invoiced."""
 
@@ -59,6 +61,7 @@ class BillingDetails(ApiObject):
     email: str | None = None
     currency: str | None = None
     contact: BillingContact = attrs.field(factory=BillingContact)
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 _BILLING_READERS = readers_for(BillingDetails, contact=lambda value: _contact(mapping(value)))
@@ -70,7 +73,7 @@ def parse_billing(data: Any) -> BillingDetails:
 
 
 @attrs.frozen
-class Invoice(ApiObject):
+class Invoice:
     """An issued invoice (``POST /billing/invoices/list``): ``invoice_id`` for its PDF,
     its ``number``, ``variable_symbol``, issue ``date`` and total ``amount`` in
     ``currency`` (a display name: ``"Kč"``)."""
@@ -81,6 +84,7 @@ class Invoice(ApiObject):
     date: dt.date | None = None
     amount: decimal.Decimal | None = None
     currency: str | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 _INVOICE_NAMES = {"invoice_id": "id", "number": "name", "variable_symbol": "vs"}
@@ -89,7 +93,7 @@ _invoices = items(lambda data: read_object(Invoice, data, _INVOICE_READERS, name
 
 
 @attrs.frozen
-class TopUp(ApiObject):
+class TopUp:
     """Where to wire money to top up the credit (``GET /billing/topup``): the bank
     account (``account_number`` / ``bank_code``, or ``iban``) and the
     ``variable_symbol`` the payment must carry to be matched."""
@@ -98,6 +102,7 @@ class TopUp(ApiObject):
     bank_code: str | None = None
     iban: str | None = None
     variable_symbol: str | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 _TOPUP_READERS = readers_for(TopUp)

@@ -22,16 +22,7 @@ from typing import Any
 
 import attrs
 
-from ._reading import (
-    ApiObject,
-    Unreadable,
-    field,
-    flag,
-    mapping,
-    nonempty_text,
-    read_object,
-    readers_for,
-)
+from ._reading import Unreadable, field, flag, mapping, nonempty_text, read_object, readers_for
 
 __all__ = [
     "CreditAlert",
@@ -47,7 +38,7 @@ _MONTHS = {"year": 12, "quarter": 3}
 
 
 @attrs.frozen
-class ServicePrice(ApiObject):
+class ServicePrice:
     """A service's price in one currency: a one-off ``setup`` fee, a ``monthly`` fee,
     and the shortest period paid at once (``min_interval``: ``month``, ``year``...)."""
 
@@ -55,6 +46,7 @@ class ServicePrice(ApiObject):
     monthly: decimal.Decimal | None = None
     min_interval: str | None = None
     min_monthly_spend: decimal.Decimal | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
     @property
     def months(self) -> int:
@@ -98,7 +90,7 @@ _PRICE_READERS = readers_for(ServicePrice)
 
 
 @attrs.frozen
-class Service(ApiObject):
+class Service:
     """One orderable service of the catalog, with the flat ``service_id`` that
     ``order_service()`` takes (``sender_sms_420_alnum``).
 
@@ -118,6 +110,7 @@ class Service(ApiObject):
     requirements: Mapping[str, str] = attrs.field(factory=dict)
     delay: Mapping[str, str] = attrs.field(factory=dict)
     prices: Mapping[str, ServicePrice] = attrs.field(factory=dict)
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 _PLACE = ("service_id", "category", "platform", "calling_code", "variant")
@@ -132,11 +125,12 @@ _SERVICE_READERS = {
 
 
 @attrs.frozen
-class ServiceCatalog(ApiObject):
+class ServiceCatalog:
     """The orderable services (``GET /credit/services``) by their flat service id.
     Categories other than the documented ``sender`` are kept in ``extra`` as sent."""
 
     services: Mapping[str, Service] = attrs.field(factory=dict)
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 CATEGORY = "sender"
@@ -165,7 +159,7 @@ def parse_catalog(data: Any) -> ServiceCatalog:
                 except Unreadable as error:
                     raise error.within(f"{place}.{variant}") from None
     extra = {key: value for key, value in mapping(data).items() if key != CATEGORY}
-    return ServiceCatalog(services, extra=extra)
+    return ServiceCatalog(services, extra)
 
 
 def _within(value: Any, place: str) -> Mapping[str, Any]:
@@ -176,13 +170,14 @@ def _within(value: Any, place: str) -> Mapping[str, Any]:
 
 
 @attrs.frozen
-class CreditAlert(ApiObject):
+class CreditAlert:
     """The low-credit e-mail alert (``GET /credit/notify``): mail ``email`` when the
     credit falls below ``threshold``, if ``enabled``."""
 
     email: str | None = None
     threshold: decimal.Decimal | None = None
     enabled: bool = False
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 _ALERT_READERS = readers_for(CreditAlert)
@@ -196,7 +191,7 @@ def parse_credit_alert(data: Any) -> CreditAlert | None:
 
 
 @attrs.frozen
-class ServiceOrder(ApiObject):
+class ServiceOrder:
     """A service ordered (``POST /credit/order``): its ``subject`` (for an ``assigned``
     service, the number given), ``subject_id`` and first ``status`` (``new`` or
     ``active``). A dry run (``dry_run``) gives ``total_fee`` and ``currency`` instead."""
@@ -208,6 +203,7 @@ class ServiceOrder(ApiObject):
     total_fee: decimal.Decimal | None = None
     currency: str | None = None
     service_id: str | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 _ORDER_READERS = readers_for(ServiceOrder, dry_run=_false_when_absent)
@@ -219,12 +215,13 @@ def parse_order(data: Any) -> ServiceOrder:
 
 
 @attrs.frozen
-class ServiceCancellation(ApiObject):
+class ServiceCancellation:
     """A service flagged for cancellation (``POST /credit/cancel``): it stays active
     until ``active_until``, the end of its paid period."""
 
     cancel_at_period_end: bool = False
     active_until: dt.date | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 _CANCEL_READERS = readers_for(ServiceCancellation, cancel_at_period_end=_false_when_absent)

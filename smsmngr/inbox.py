@@ -15,14 +15,14 @@ from typing import Any
 
 import attrs
 
-from ._reading import ApiObject, items, mapping, optional, read_object, readers_for
+from ._reading import items, mapping, optional, read_object, readers_for
 from ._rest import RestResource, day
 
 __all__ = ["AsyncInbox", "InboxMessage"]
 
 
 @attrs.frozen
-class InboxMessage(ApiObject):
+class InboxMessage:
     """One message received (``GET /inbox``): ``sender`` is the number it came from
     (the API's ``from``), ``recipient`` your number or sender it went to (``to``), and
     ``payload`` the payload of the message it answers, if any."""
@@ -33,6 +33,7 @@ class InboxMessage(ApiObject):
     gateway: str | None = None
     ts_received: dt.datetime | None = None
     payload: Mapping[str, Any] | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 _READERS = readers_for(InboxMessage, payload=optional(mapping))

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from ._reading import ApiObject, items, mapping, nonempty_text, optional, read_object, readers_for
+from ._reading import items, mapping, nonempty_text, optional, read_object, readers_for
 from ._rest import RestResource, nonempty, segment
 from .api_keys import Masked, read_secret
 from .errors import RefusedError, ValidationError
@@ -50,7 +50,7 @@ def _masked(value: Any) -> Masked:
 
 
 @attrs.frozen
-class PartnerSignup(ApiObject):
+class PartnerSignup:
     """A partner signup started: its signed ``token`` (valid an hour) and the hosted
     ``redirect_url`` for the end user, both ``Masked`` (the URL carries the token), and
     the signup page's ``domain``."""
@@ -58,6 +58,7 @@ class PartnerSignup(ApiObject):
     token: Masked
     redirect_url: Masked
     domain: str | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 def _signup(data: Any) -> PartnerSignup:
@@ -66,24 +67,26 @@ def _signup(data: Any) -> PartnerSignup:
 
 
 @attrs.frozen
-class ConnectorSegment(ApiObject):
+class ConnectorSegment:
     """A segment of the connected account (``segments`` action)."""
 
     id: str
     name: str | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
-class ConnectorSender(ApiObject):
+class ConnectorSender:
     """A sender available to the connected account (``senders`` action): its channel
     (the API's ``type``) and name."""
 
     channel: str | None = None
     name: str | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
-class ConnectorResult(ApiObject):
+class ConnectorResult:
     """A connector action's answer; which fields are set depends on the action:
     ``segments``, ``recipients`` (phone numbers), ``senders``, or ``account`` and
     ``currency`` (``me``)."""
@@ -93,6 +96,7 @@ class ConnectorResult(ApiObject):
     senders: tuple[ConnectorSender, ...] = ()
     account: Mapping[str, Any] | None = None
     currency: str | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 def _segment(data: Any) -> ConnectorSegment:

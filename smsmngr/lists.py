@@ -29,7 +29,7 @@ import attrs
 import httpx
 
 from ._pacer import Pacer
-from ._reading import ApiObject, Unreadable, items, read_object, readers_for, text
+from ._reading import Unreadable, items, read_object, readers_for, text
 from ._rest import RestResource, error_message, narrowed, sub_account
 from ._transport import Transport
 from .errors import (
@@ -60,16 +60,17 @@ class ListEntry:
 
 
 @attrs.frozen
-class AddedNumbers(ApiObject):
+class AddedNumbers:
     """The answer to ``add()``: how many unique valid numbers were queued, and the
     lines the platform could not read as a number."""
 
     accepted: int
     invalid: tuple[str, ...] = ()
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
-class RemovedNumbers(ApiObject):
+class RemovedNumbers:
     """The answer to ``remove()``: ``removed`` and ``remaining`` counts and the lines
     not read as numbers, or ``wiped`` for ``remove(all=True)`` (counts ``None``: the
     platform gives none then)."""
@@ -78,6 +79,7 @@ class RemovedNumbers(ApiObject):
     remaining: int | None = None
     invalid: tuple[str, ...] = ()
     wiped: bool = False
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 def _texts(value: Any) -> tuple[str, ...]:

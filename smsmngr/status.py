@@ -23,7 +23,6 @@ from typing import Any
 import attrs
 
 from ._reading import (
-    ApiObject,
     Unreadable,
     count,
     field,
@@ -49,7 +48,7 @@ __all__ = [
 
 
 @attrs.frozen
-class MessageStatus(ApiObject):
+class MessageStatus:
     """The status of one sent message (``GET /message``).
 
     ``status_code`` ``"200"`` means sent; ``delivery_code`` ``"201"`` delivered and
@@ -74,6 +73,7 @@ class MessageStatus(ApiObject):
     flow_index: str | None = None
     flow_status: Mapping[str, Any] = attrs.field(factory=dict)
     price: decimal.Decimal | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
     @property
     def is_sent(self) -> bool:
@@ -93,7 +93,7 @@ def parse_message_status(data: Any) -> MessageStatus:
 
 
 @attrs.frozen
-class MessageRow(ApiObject):
+class MessageRow:
     """One recipient's row of ``GET /messages``: what became of one message sent."""
 
     message_id: str
@@ -123,6 +123,7 @@ class MessageRow(ApiObject):
     nondelivered: int = 0
     price_czk: decimal.Decimal | None = None
     price_eur: decimal.Decimal | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 _ROW_READERS = readers_for(MessageRow)
@@ -134,7 +135,7 @@ def parse_message_row(data: Any) -> MessageRow:
 
 
 @attrs.frozen(kw_only=True)
-class _SendCounts(ApiObject):
+class _SendCounts:
     """What ``GET /request`` and ``GET /requests`` both count."""
 
     count_delivered: int = 0
@@ -147,6 +148,7 @@ class _SendCounts(ApiObject):
     msg_sent: int = 0
     first_ts_sent: dt.datetime | None = None
     last_ts_sent: dt.datetime | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen(kw_only=True)
@@ -215,7 +217,7 @@ def parse_daily_stats(data: Any) -> DailyStats:
 
 
 @attrs.frozen
-class Credit(ApiObject):
+class Credit:
     """The account's credit (``GET /credit``); ``balance`` is in its ``currency``."""
 
     credit_czk: decimal.Decimal | None = None
@@ -225,6 +227,7 @@ class Credit(ApiObject):
     vat: bool = False
     tz: str | None = None
     price_levels: Mapping[str, int] = attrs.field(factory=dict)
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
     @property
     def balance(self) -> decimal.Decimal | None:
@@ -240,13 +243,14 @@ def parse_credit(data: Any) -> Credit:
 
 
 @attrs.frozen
-class Price(ApiObject):
+class Price:
     """The price of one message part to one country, and per operator where it differs."""
 
     mcc: int | None = None
     price_czk: decimal.Decimal | None = None
     price_eur: decimal.Decimal | None = None
     operators: Mapping[str, Price] = attrs.field(factory=dict)
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 def _price_entry(data: Any) -> Price:

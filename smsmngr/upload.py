@@ -28,7 +28,7 @@ from ._calls import unreadable_answer
 from ._checks import check_aware
 from ._config import is_loopback
 from ._pacer import Pacer
-from ._reading import ApiObject, nonempty_text, read_object, readers_for
+from ._reading import nonempty_text, read_object, readers_for
 from ._rest import RestResource, nonempty
 from ._transport import Transport
 from ._wire import format_datetime
@@ -82,20 +82,22 @@ class UploadResult:
 
 
 @attrs.frozen
-class UploadUrl(ApiObject):
+class UploadUrl:
     """``POST /messaging/url``'s answer: the presigned ``url`` to PUT the file to."""
 
     url: str = attrs.field(repr=False)  # a credential for its 60 seconds
     success: bool | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
-class ScheduleCancelled(ApiObject):
+class ScheduleCancelled:
     """``POST /messaging/cancel``'s answer: the platform's ``message``
     (``"Schedule cancelled"``)."""
 
     message: str | None = None
     success: bool | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 def parse_upload_url(data: Any) -> UploadUrl:

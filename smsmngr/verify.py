@@ -24,7 +24,6 @@ import attrs
 
 from ._calls import request_object, unreadable_answer
 from ._reading import (
-    ApiObject,
     Reader,
     Unreadable,
     flag,
@@ -61,7 +60,7 @@ _T = TypeVar("_T")
 
 
 @attrs.frozen
-class VerificationSession(ApiObject):
+class VerificationSession:
     """A validation started: its ``token`` for the checks, its ``status`` (``pending``,
     ``code_sent``, ``verified``, ``failed``, ``expired``), when it expires, and the
     ``proof`` where the account has a verification secret. ``timestamp`` is kept as
@@ -72,10 +71,11 @@ class VerificationSession(ApiObject):
     expires_at: dt.datetime
     timestamp: str
     proof: str | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
-class Verification(ApiObject):
+class Verification:
     """The answer to a code check. ``verified`` says it; the other fields come with a
     verified code (``proof`` where the account has a verification secret)."""
 
@@ -87,10 +87,11 @@ class Verification(ApiObject):
     """As the API gave it: the proof covers that exact text."""
     proof: str | None = None
     verified_at: dt.datetime | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
-class ProofCheck(ApiObject):
+class ProofCheck:
     """Whether a proof is valid (and whether its validation has ``expired``: after 24
     hours), with the number and time of a session's verification where the API says."""
 
@@ -98,6 +99,7 @@ class ProofCheck(ApiObject):
     expired: bool = False
     phone_number: str | None = None
     verified_at: dt.datetime | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 def _waited_out(body: Any) -> bool:

@@ -70,13 +70,17 @@ def _served(*apps: tuple[Any, bool]) -> Iterator[list[str]]:
                 server.close()
             for sock in sockets or []:
                 sock.close()
-            for connection in list(self.server_state.connections):
-                connection.shutdown()
-            deadline = time.monotonic() + 10
-            state = self.server_state
-            # uvicorn has no event for its last connection ending: polled, briefly.
-            while (state.connections or state.tasks) and time.monotonic() < deadline:  # noqa: ASYNC110
+            state, told = self.server_state, set[Any]()
+            deadline = time.monotonic() + 5  # within the join's 10 s: no thread outlives it
+            # uvicorn has no event for its last connection ending: polled, briefly. A
+            # connection accepted as the servers closed is told too, once it shows.
+            while time.monotonic() < deadline:
+                for connection in state.connections - told:
+                    connection.shutdown()
+                    told.add(connection)
                 await asyncio.sleep(0.005)
+                if not (state.connections or state.tasks):
+                    break
             await self.lifespan.shutdown()
 
         def exit(self) -> None:

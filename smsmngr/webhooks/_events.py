@@ -11,7 +11,6 @@ from typing import Any, Union
 import attrs
 
 from .._delivery import FAILURE_RESULTS, NEVER_SENT, is_final
-from .._reading import ApiObject
 
 __all__ = [
     "ChannelStats",
@@ -60,7 +59,7 @@ class ResultInfo:
 
 
 @attrs.frozen
-class ChannelStats(ApiObject):
+class ChannelStats:
     """The per-channel statistics of a delivery report (``sms``, ``viber``,
     ``whatsapp_body`` or ``whatsapp_template``)."""
 
@@ -76,6 +75,7 @@ class ChannelStats(ApiObject):
     count: int | None = None
     """Message parts."""
     gateway: str | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 def split_message_id(message_id: str) -> tuple[str, int | None]:
@@ -96,7 +96,7 @@ def split_message_id(message_id: str) -> tuple[str, int | None]:
 
 
 @attrs.frozen
-class DeliveryReport(ApiObject):
+class DeliveryReport:
     """The status of a sent message (``type: outgoing``). Acceptance is not delivery:
     ``sent`` comes first, then ``delivered``, ``undelivered``, ``failed``, ``seen``...;
     ``rejected`` means it was never sent. New result values are kept as they are."""
@@ -110,6 +110,7 @@ class DeliveryReport(ApiObject):
     phone_number: str | None = None
     result_info: ResultInfo | None = None
     stats: ChannelStats | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
     @property
     def is_final(self) -> bool:
@@ -132,7 +133,7 @@ class DeliveryReport(ApiObject):
 
 
 @attrs.frozen
-class IncomingReply(ApiObject):
+class IncomingReply:
     """A recipient's reply to a message (``type: incoming`` with a ``message_id``)."""
 
     message_id: str
@@ -145,10 +146,11 @@ class IncomingReply(ApiObject):
     gateway: str | None = None
     timestamp: dt.datetime | None = None
     payload: Mapping[str, Any] | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
-class IncomingMessage(ApiObject):
+class IncomingMessage:
     """A message to one of the account's numbers that answers nothing."""
 
     sender: str
@@ -157,6 +159,7 @@ class IncomingMessage(ApiObject):
     body: str | None = None
     gateway: str | None = None
     timestamp: dt.datetime | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen

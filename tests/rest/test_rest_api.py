@@ -215,6 +215,16 @@ async def test_an_answer_not_as_documented_is_a_format_error(
         await client.account.get_credit()
 
 
+async def test_a_day_without_its_date_is_a_format_error(
+    rest: respx.MockRouter, client: AsyncClient
+) -> None:
+    # The REST API sends "" for a value it does not have; a day's date is required.
+    day = {"date": "", "tags": [], "stats": {}}
+    rest.get("/requests").respond(200, json={"success": True, "requests": [day]})
+    with pytest.raises(ResponseFormatError, match="date"):
+        await client.status.get_daily_stats([DAY])
+
+
 async def test_bad_arguments_are_refused_before_any_call(
     rest: respx.MockRouter, client: AsyncClient
 ) -> None:
