@@ -40,6 +40,7 @@ __all__ = [
     "iso_date",
     "iso_timestamp",
     "items",
+    "listed",
     "mapping",
     "nonempty_text",
     "offset_timestamp",
@@ -245,6 +246,16 @@ def items(reader: Callable[[Any], _T]) -> Callable[[Any], tuple[_T, ...]]:
     return read
 
 
+def listed(reader: Callable[[Any], _T]) -> Callable[[Any], tuple[_T, ...]]:
+    """``items(reader)``, with ``()`` when the list is absent.
+
+    >>> listed(text)(None), listed(text)(["a"])
+    ((), ('a',))
+    """
+    read = items(reader)
+    return lambda value: () if value is None else read(value)
+
+
 def optional(reader: Callable[[Any], _T]) -> Callable[[Any], _T | None]:
     """``reader``, with ``None`` for an absent value."""
     return lambda value: None if value is None else reader(value)
@@ -311,7 +322,7 @@ _BY_TYPE: dict[Any, Reader] = {
     str: nonempty_text,
     str | None: code,
     int: count,
-    int | None: optional(count),
+    int | None: _blank_is_absent(count),
     bool: flag,
     bool | None: optional(flag),
     dt.datetime | None: iso_timestamp,

@@ -19,6 +19,7 @@ from ._reading import (
     epoch_timestamp,
     flag,
     items,
+    listed,
     mapping,
     read_object,
     readers_for,
@@ -269,15 +270,6 @@ def _parser(cls: type, names: Mapping[str, str] | None = None, /, **special: Rea
     return lambda data: read_object(cls, data, readers, names=names, ignore=_ANSWER)
 
 
-def _optional_items(reader: Reader) -> Reader:
-    """A list read by ``reader`` item by item, ``()`` when absent."""
-    return lambda value: () if value is None else items(reader)(value)
-
-
-def _strings(value: Any) -> tuple[str, ...]:
-    return _optional_items(text)(value)  # type: ignore[no-any-return]
-
-
 _when = {"start": epoch_timestamp, "end": epoch_timestamp}
 
 parse_signup = _parser(WhatsAppSignup, redirect_url=text)
@@ -302,23 +294,19 @@ parse_account = _parser(
         "owner_id": "whatsapp_owner_id",
     },
 )
-_component = _parser(
-    TemplateComponent, text=text, buttons=_optional_items(mapping), example=mapping
-)
-parse_template = _parser(
-    MessageTemplate, name=text, language=text, components=_optional_items(_component)
-)
+_component = _parser(TemplateComponent, text=text, buttons=listed(mapping), example=mapping)
+parse_template = _parser(MessageTemplate, name=text, language=text, components=listed(_component))
 parse_created = _parser(TemplateCreated)
 parse_test_result = _parser(TemplateTestResult, message=text)
 parse_message_analytics = _parser(
     MessageAnalytics,
-    phone_numbers=_strings,
-    country_codes=_strings,
-    data_points=_optional_items(_parser(MessageDataPoint, **_when)),
+    phone_numbers=listed(text),
+    country_codes=listed(text),
+    data_points=listed(_parser(MessageDataPoint, **_when)),
 )
 parse_conversation_analytics = _parser(
     ConversationAnalytics,
-    data_points=_optional_items(
+    data_points=listed(
         _parser(
             ConversationDataPoint,
             {
@@ -331,17 +319,15 @@ parse_conversation_analytics = _parser(
         )
     ),
 )
-_template_point = _parser(
-    TemplateDataPoint, clicked=_optional_items(_parser(TemplateButtonClicks)), **_when
-)
+_template_point = _parser(TemplateDataPoint, clicked=listed(_parser(TemplateButtonClicks)), **_when)
 parse_template_analytics = _parser(
     TemplateAnalytics,
     {"templates": "data"},
-    templates=_optional_items(_parser(TemplateStats, data_points=_optional_items(_template_point))),
+    templates=listed(_parser(TemplateStats, data_points=listed(_template_point))),
 )
 parse_check = _parser(
     PhoneNumberCheck, {"available": "success", "reason": "message"}, available=flag, reason=text
 )
 parse_phone_numbers = items(parse_phone_number)
-parse_accounts = _optional_items(parse_account)  # none: "No whatsapp accounts found"
+parse_accounts = listed(parse_account)  # none: "No whatsapp accounts found"
 parse_templates = items(parse_template)

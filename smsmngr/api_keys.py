@@ -24,7 +24,7 @@ import attrs
 
 from ._auth import Secret
 from ._calls import unreadable_answer
-from ._reading import items, nonempty_text, one, read_object, readers_for
+from ._reading import items, listed, nonempty_text, one, read_object, readers_for
 from ._rest import RestResource, nonempty
 from ._transport import Reply
 from .errors import ResponseFormatError, SmsManagerError, ValidationError
@@ -145,7 +145,7 @@ class KeyInfo:
 
 
 _KEY_READERS = readers_for(
-    KeyInfo, shares_senders=one, blocked=one, vat_payer=one, senders=items(_sender)
+    KeyInfo, shares_senders=one, blocked=one, vat_payer=one, senders=listed(_sender)
 )
 _KEY_NAMES = {
     "shares_senders": "share_senders",

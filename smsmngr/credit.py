@@ -180,7 +180,7 @@ class CreditAlert:
     extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
-_ALERT_READERS = readers_for(CreditAlert)
+_ALERT_READERS = readers_for(CreditAlert, enabled=_false_when_absent)
 
 
 def parse_credit_alert(data: Any) -> CreditAlert | None:

@@ -10,12 +10,12 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Mapping
+from typing import Any
 
 import attrs
 
-from ._reading import items, mapping, nonempty_text, optional, read_object, readers_for
+from ._reading import listed, mapping, nonempty_text, optional, read_object, readers_for
 from ._rest import RestResource, nonempty, segment
 from .api_keys import Masked, read_secret
 from .errors import RefusedError, ValidationError
@@ -28,7 +28,6 @@ __all__ = [
     "PartnerSignup",
 ]
 
-_T = TypeVar("_T")
 # openapi/rest/restapi_v1.yaml, /connect/{connector}/{action}: each documented action
 # lists or returns something; none changes anything.
 _READING_ACTIONS = frozenset({"segments", "recipients", "senders", "me"})
@@ -108,17 +107,11 @@ def _sender(data: Any) -> ConnectorSender:
     return read_object(ConnectorSender, data, readers, names={"channel": "type"})
 
 
-def _listed(reader: Callable[[Any], _T]) -> Callable[[Any], tuple[_T, ...]]:
-    """``items(reader)``, with ``()`` when the action does not answer that list."""
-    listed = items(reader)
-    return lambda value: () if value is None else listed(value)
-
-
 _CONNECTOR_READERS = readers_for(
     ConnectorResult,
-    segments=_listed(_segment),
-    recipients=_listed(nonempty_text),
-    senders=_listed(_sender),
+    segments=listed(_segment),
+    recipients=listed(nonempty_text),
+    senders=listed(_sender),
     account=optional(mapping),
 )
 

@@ -29,7 +29,7 @@ import attrs
 import httpx
 
 from ._pacer import Pacer
-from ._reading import Unreadable, items, read_object, readers_for, text
+from ._reading import Unreadable, listed, read_object, readers_for, text
 from ._rest import RestResource, error_message, narrowed, sub_account
 from ._transport import Transport
 from .errors import (
@@ -83,7 +83,7 @@ class RemovedNumbers:
 
 
 def _texts(value: Any) -> tuple[str, ...]:
-    return () if value is None else items(_line)(value)
+    return listed(_line)(value)
 
 
 def _line(value: Any) -> str:

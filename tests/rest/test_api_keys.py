@@ -210,6 +210,18 @@ async def test_every_error_example_raises_its_error(
         await CALLS[op["path"]](client)
 
 
+async def test_a_key_whose_answer_has_no_senders_has_none(
+    rest: respx.MockRouter, client: AsyncClient
+) -> None:
+    # The reference does not require "senders": a key without any may leave it out.
+    (op,) = [op for op in OPERATIONS if op["path"] == "/apikey/me"]
+    documented = op["responses"][0]["example"]["me"]
+    key = {name: value for name, value in documented.items() if name != "senders"}
+    rest.get("/apikey/me").respond(200, json={"success": True, "me": key})
+    me = await client.api_keys.me()
+    assert (me.senders, me.senders_for("sms"), me.note) == ((), frozenset(), "eshop")
+
+
 async def test_the_documented_key_reads_as_typed_values(
     rest: respx.MockRouter, client: AsyncClient
 ) -> None:

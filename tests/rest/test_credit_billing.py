@@ -27,6 +27,7 @@ from smsmngr import (
     ServerError,
     ValidationError,
 )
+from smsmngr.credit import parse_credit_alert
 
 from ..support import DATA, NO_WAIT, REST_BASE_URL
 
@@ -390,3 +391,14 @@ def test_the_blocking_client_has_both_areas(sync_client: Any) -> None:
         router.get("/billing/topup").respond(200, json=_success(_op("GET", "/billing/topup")))
         assert sync_client.billing.get_topup().variable_symbol == "111001234"
     assert repr(sync_client.billing) == f"<Billing base_url='{REST_BASE_URL}'>"
+
+
+def test_a_credit_alert_that_does_not_say_whether_it_is_enabled_is_not() -> None:
+    # The reference does not require "enabled" in GET /credit/notify's answer.
+    alert = parse_credit_alert({"email": "ops@acme.example", "value": 100})
+    assert alert is not None
+    assert (alert.email, alert.threshold, alert.enabled) == (
+        "ops@acme.example",
+        decimal.Decimal(100),
+        False,
+    )

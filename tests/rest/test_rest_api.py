@@ -136,6 +136,9 @@ async def test_request_stats_the_endpoint_does_not_return_are_none_not_zero(
     answer = {"success": True, "request": {**example["example"]["request"], "count_seen": "4"}}
     rest.get("/request").respond(200, json=answer)
     assert (await call(client, "/request")).count_seen == 4  # read when it is there
+    answer = {"success": True, "request": {**example["example"]["request"], "count_seen": ""}}
+    rest.get("/request").respond(200, json=answer)
+    assert (await call(client, "/request")).count_seen is None  # blank: unknown, not zero
 
 
 @pytest.mark.parametrize("example", examples(400), ids=lambda e: e["path"])
