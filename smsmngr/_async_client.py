@@ -384,8 +384,9 @@ class AsyncClient(CampaignSetup):
         and ``max_requests_per_second`` caps the pace; a 429 pauses every worker. A
         wrong key (401, 403, or the 400 the sending API answers for it) stops the
         campaign, and so do single messages refused the same way three times in a row:
-        the remaining recipients are reported ``failed`` without being sent, and
-        ``result.stopped_by`` says why.
+        the recipients read but not sent are reported ``failed``, the input is read no
+        further (it may be a queue: what is left stays there), and ``result.stopped_by``
+        says why.
 
         With ``journal=path`` the campaign's state is kept in a SQLite file: running the
         same input again with it sends only what was never accepted, and reports earlier

@@ -19,6 +19,7 @@ from collections.abc import (
     Sequence,
 )
 from contextlib import aclosing
+from itertools import count, repeat
 from typing import Any
 
 import anyio
@@ -236,6 +237,10 @@ class Campaign:
             try:
                 async for index, message in indexed:
                     if self.stop_reason is not None or self._stop_error is not None:
+                        # The input is read no further (it may be a queue, or endless);
+                        # the message read already is accounted for, not sent.
+                        if isinstance(message, Message):
+                            await batches.send(self._unread(index, message))
                         break
                     await handle(packer.add(index, message))
             except (ValidationError, JournalError) as error:
@@ -314,6 +319,14 @@ class Campaign:
         error = f"not sent: the campaign stopped after {self.stop_reason}"
         outcomes = outcomes_for_error(call.chunks, OutcomeStatus.FAILED, error)
         return BatchOutcome(tuple(outcomes), error=error, source="not_sent")
+
+    def _unread(self, index: int, message: Message) -> BatchOutcome:
+        """The outcomes of a message read as the campaign stopped: none sent."""
+        error = f"not sent: the campaign stopped after {self.stop_reason or self._stop_error}"
+        recipients = list(zip(repeat(index), count(), message.to.phone_numbers()))
+        build = functools.partial(outcomes_for_error, [recipients], OutcomeStatus.FAILED, error)
+        counts = {OutcomeStatus.FAILED: len(recipients)}
+        return BatchOutcome.deferred(counts, build, error=error, source="not_sent")
 
     async def _send(self, call: Call, attempt: int = 0) -> list[BatchOutcome]:
         if self.stop_reason is not None:

@@ -110,13 +110,15 @@ class BatchOutcome:
         build: Callable[[], list[RecipientOutcome]],
         request_id: str | None = None,
         source: str = "api",
+        *,
+        error: str | None = None,
     ) -> BatchOutcome:
         """A batch whose outcomes ``build()`` makes when first asked for."""
         # Made without __init__, which would count an empty tuple of outcomes: one of
         # these is made per call.
         batch = cls.__new__(cls)
         batch._outcomes, batch._build, batch.counts = None, build, counts
-        batch.request_id, batch.error, batch.exception = request_id, None, None
+        batch.request_id, batch.error, batch.exception = request_id, error, None
         batch.source = source
         return batch
 

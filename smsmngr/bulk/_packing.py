@@ -178,6 +178,24 @@ def _rejected(
     )
 
 
+def _not_numbered(
+    message_index: int,
+    start: int,
+    given: Sequence[str],
+    numbers: Sequence[str | ValidationError],
+    error: Exception,
+) -> Iterator[RecipientOutcome]:
+    """The outcomes of recipients the journal failed to number: none sent."""
+    for recipient_index, phone, number in zip(count(start), given, numbers):
+        if isinstance(number, ValidationError):
+            yield _rejected(message_index, recipient_index, phone, number)
+        else:
+            failed = f"not sent: the journal failed ({type(error).__name__})"
+            yield RecipientOutcome(
+                phone, message_index, recipient_index, OutcomeStatus.FAILED, error=failed
+            )
+
+
 def _normalized(normalize: PhoneNormalizer, phone: str) -> str | ValidationError:
     """The number as sent, or why it cannot be."""
     try:
@@ -298,7 +316,14 @@ class Packer:
             self._waiting_count += len(share)
             start += len(share)
             if self._waiting_count >= _LOOKED_UP_AT_ONCE:
-                yield from self._look_up()
+                try:
+                    yield from self._look_up()
+                except Exception as error:
+                    # The rest of the message was read: it is accounted for too.
+                    rest = phones[start:]
+                    numbers = [_normalized(self._normalize, phone) for phone in rest]
+                    yield from _not_numbered(message_index, start, rest, numbers, error)
+                    raise
         if self._waiting_count >= _CALL_RECIPIENTS:
             yield from self._look_up()
 
@@ -321,18 +346,7 @@ class Packer:
         except Exception as error:
             # Never numbered, never sent: each is accounted for before the error stops it.
             for message_index, start, given, numbers, _ in shares:
-                for recipient_index, phone, number in zip(count(start), given, numbers):
-                    yield (
-                        _rejected(message_index, recipient_index, phone, number)
-                        if isinstance(number, ValidationError)
-                        else RecipientOutcome(
-                            phone,
-                            message_index,
-                            recipient_index,
-                            OutcomeStatus.FAILED,
-                            error=f"not sent: the journal failed ({type(error).__name__})",
-                        )
-                    )
+                yield from _not_numbered(message_index, start, given, numbers, error)
             raise
         for message_index, start, given, numbers, content in shares:
             if content is not self._current:

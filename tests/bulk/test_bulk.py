@@ -161,6 +161,25 @@ async def test_a_wrong_key_stops_the_campaign_early() -> None:
     assert fake.ledger.call_counts["/messages"] <= 4  # not 50 failing calls
 
 
+async def test_after_a_stop_every_message_read_is_accounted_for() -> None:
+    # The input is read no further (it may be a queue): what was read is reported.
+    fake = FakeSmsManager(api_key="right")
+    read = []
+
+    def messages() -> Iterator[Message]:
+        for number in numbers(5_000):
+            read.append(number)
+            yield Message("Hi", to=[number])
+
+    async with fake.async_client(api_key="wrong") as client:
+        result = await client.send_bulk(messages(), concurrency=4)
+    assert result.stopped_by is not None
+    assert "AuthenticationError" in result.stopped_by
+    assert result.failed == result.total == len(read) < 5_000
+    assert sorted(o.phone_number for o in result.outcomes) == sorted(read)
+    assert fake.ledger.call_counts["/messages"] <= 4
+
+
 async def test_iter_bulk_streams_each_call_and_reports_progress() -> None:
     fake = FakeSmsManager()
     progress: list[tuple[int, int | None]] = []

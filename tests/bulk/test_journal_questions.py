@@ -76,6 +76,26 @@ async def test_recipients_waiting_for_a_question_that_fails_are_reported_not_sen
     assert sorted(fake.ledger.sends_per_phone_number().values()) == [1] * 250
 
 
+async def test_a_large_message_whose_question_fails_is_accounted_for_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Its second thousand's question fails: that thousand and the rest of the message,
+    # read already, are reported not sent (the invalid number rejected), none dropped.
+    failing_from(monkeypatch, 2)
+    to = [*numbers(2_499), "not a number"]
+    fake = FakeSmsManager()
+    async with fake.async_client() as client:
+        with pytest.raises(JournalError) as stopped:
+            await client.send_bulk(Message("Hi", to=to), journal=tmp_path / "j.db")
+    result = stopped.value.result
+    assert result is not None
+    assert result.total == sum(result.counts.values()) == 2_500
+    assert sorted(o.recipient_index for o in result.outcomes) == list(range(2_500))
+    assert result.rejected == 1
+    assert result.failed + result.accepted == 2_499
+    assert result.accepted == fake.ledger.accepted_count <= 1_000
+
+
 async def test_an_answer_whose_text_no_database_takes_is_journaled(tmp_path: Path) -> None:
     # A rejected message's reason with a lone surrogate (JSON may carry one) and a NUL:
     # the journal keeps it with those replaced, and the campaign ends as usual.
