@@ -23,7 +23,7 @@ from itertools import count, repeat
 from typing import Any
 
 import anyio
-from anyio.abc import ObjectReceiveStream, ObjectSendStream, TaskGroup
+from anyio.abc import ObjectReceiveStream, ObjectSendStream
 
 from .._calls import post_messages
 from .._pacer import Pacer
@@ -111,7 +111,6 @@ class Campaign:
         self._refusals: tuple[str | None, int] = (None, 0)
         self._first_answer: anyio.Event | None = None
         self._stop_error: Stop | None = None
-        self._workers: TaskGroup | None = None
         self.calls = 0
         self.stop_reason: str | None = None
         """Why the campaign stopped early, once it has (``BulkResult.stopped_by``)."""
@@ -126,7 +125,6 @@ class Campaign:
         batches_in, batches_out = anyio.create_memory_object_stream[BatchOutcome](self._concurrency)
         closed_early = False
         async with anyio.create_task_group() as workers:
-            self._workers = workers
             workers.start_soon(self._produce, messages, calls_in, batches_in.clone())
             for _ in range(self._concurrency):
                 workers.start_soon(self._work, calls_out.clone(), batches_in.clone())
@@ -286,14 +284,7 @@ class Campaign:
     ) -> None:
         async with calls, batches:
             async for call in calls:
-                try:
-                    sent = await self._send_in_turn(call)
-                except JournalError as error:
-                    # Without its journal the campaign cannot promise anything: stop it.
-                    self._stop(error)
-                    assert self._workers is not None
-                    self._workers.cancel_scope.cancel()
-                    return
+                sent = await self._send_in_turn(call)
                 if self._journal is not None:
                     try:
                         await self._journal.flush(max(2, self._concurrency // 2))
@@ -352,8 +343,13 @@ class Campaign:
                 pacer=self._pacer,
                 before_send=before_send,
             )
-        except JournalError:
-            raise
+        except JournalError as error:
+            # Its recipients could not be recorded in flight, so it never left. Without
+            # its journal the campaign can promise nothing more: it stops, and the calls
+            # in flight are still answered and reported.
+            self._stop(error)
+            unsent = self._unsent(call)
+            return [unsent]
         except BadRequestError as error:
             if len(call.body) > 1:
                 # One refused message must not sink the others: try each half alone.

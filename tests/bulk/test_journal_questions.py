@@ -15,7 +15,7 @@ import pytest
 
 from smsmngr import AsyncClient, JournalError, Message, OutcomeStatus
 from smsmngr.bulk import _journal
-from smsmngr.testing import FakeSmsManager
+from smsmngr.testing import FakeSmsManager, Fault, FaultKind, FaultPlan
 
 from ..support import API_KEY, NO_WAIT, numbers
 
@@ -94,6 +94,36 @@ async def test_a_large_message_whose_question_fails_is_accounted_for_whole(
     assert result.rejected == 1
     assert result.failed + result.accepted == 2_499
     assert result.accepted == fake.ledger.accepted_count <= 1_000
+
+
+async def test_a_journal_that_cannot_record_a_call_in_flight_stops_with_all_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The third call cannot be recorded as leaving: it never leaves, the campaign stops,
+    # and the calls already in flight are still answered and reported, not cut off.
+    recorded = 0
+    sending = _journal.Journal.sending
+
+    def failing(self: _journal.Journal, recipients: Any) -> None:
+        nonlocal recorded
+        recorded += 1
+        if recorded >= 3:
+            raise JournalError("the journal failed on purpose")
+        sending(self, recipients)
+
+    monkeypatch.setattr(_journal.Journal, "sending", failing)
+    fake = FakeSmsManager(faults=FaultPlan(rates={Fault(FaultKind.SLOW, delay=0.05): 1.0}))
+    async with fake.async_client() as client:
+        with pytest.raises(JournalError, match="on purpose") as stopped:
+            await client.send_bulk(
+                Message("Hi", to=numbers(1_000)), journal=tmp_path / "j.db", concurrency=4
+            )
+    result = stopped.value.result
+    assert result is not None
+    assert result.total == sum(result.counts.values()) == 1_000
+    assert result.accepted == fake.ledger.accepted_count == 200  # the first two calls
+    assert result.failed == 800
+    assert result.unknown == 0
 
 
 async def test_an_answer_whose_text_no_database_takes_is_journaled(tmp_path: Path) -> None:
