@@ -11,7 +11,8 @@ from contextlib import contextmanager
 
 from ._areas import ApiAreas
 from .bulk._backend import Account, JournalBackend, Opening, is_database_url, open_journal
-from .bulk._campaign import BulkInput, Campaign
+from .bulk._campaign import Campaign
+from .bulk._input import BulkInput
 from .bulk._journal import Journal
 from .bulk._preflight import preflight_of
 from .errors import ValidationError

@@ -32,7 +32,7 @@ from ._reading import nonempty_text, read_object, readers_for
 from ._rest import RestResource, nonempty
 from ._transport import Transport
 from ._wire import format_datetime
-from .bulk._campaign import BulkInput
+from .bulk._input import BulkInput
 from .bulk._journal import Journal
 from .bulk._outcomes import RecipientOutcome
 from .bulk._upload import SpooledUpload, write_upload

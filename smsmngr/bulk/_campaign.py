@@ -11,7 +11,6 @@ import functools
 import math
 from collections.abc import (
     AsyncGenerator,
-    AsyncIterable,
     Awaitable,
     Callable,
     Iterable,
@@ -42,6 +41,7 @@ from ..errors import (
 from ..models import Message
 from ..phone import PhoneNormalizer, normalize_phone_number
 from ._backend import JournalBackend, Key, Taken
+from ._input import BulkInput, known_total, numbered
 from ._outcomes import (
     Answer,
     BatchOutcome,
@@ -55,9 +55,8 @@ from ._outcomes import (
 )
 from ._packing import Call, FromJournal, Lookup, Packer
 
-__all__ = ["BulkInput", "Campaign", "Tally", "numbered"]  # Tally: from _outcomes
+__all__ = ["Campaign", "Tally"]  # Tally: from _outcomes
 
-BulkInput = Message | Iterable[Message] | AsyncIterable[Message]
 ProgressCallback = Callable[[int, "int | None"], object]
 _SETTLED_PER_BATCH = 100  # recipients settled without a call, reported together
 SAME_REFUSALS_TO_STOP = 3
@@ -119,7 +118,7 @@ class Campaign:
         """Send everything; yield each call's outcomes as it answers."""
         if self._preflight is not None:  # before the first call, or raises
             messages = await self._preflight(messages)
-        total = _known_total(messages)
+        total = known_total(messages)
         done = 0
         calls_in, calls_out = anyio.create_memory_object_stream[Call](self._concurrency)
         batches_in, batches_out = anyio.create_memory_object_stream[BatchOutcome](self._concurrency)
@@ -488,25 +487,3 @@ def _given(call: Call) -> Iterator[tuple[Key, str]]:
     for content, chunk in zip(call.contents, call.chunks, strict=True):
         for _, _, given, number, occurrence in chunk:
             yield (number, content, occurrence), given
-
-
-async def numbered(messages: BulkInput) -> AsyncGenerator[tuple[int, Message], None]:
-    """Each message of a bulk input with its index (one ``Message`` is the only one)."""
-    if isinstance(messages, Message):
-        yield 0, messages
-    elif isinstance(messages, AsyncIterable):
-        index = 0
-        async for message in messages:
-            yield index, message
-            index += 1
-    else:
-        for index, message in enumerate(messages):
-            yield index, message
-
-
-def _known_total(messages: BulkInput) -> int | None:
-    if isinstance(messages, Message):
-        return len(messages.to)
-    if isinstance(messages, (list, tuple)):
-        return sum(len(m.to) for m in messages if isinstance(m, Message))
-    return None

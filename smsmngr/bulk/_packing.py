@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 import attrs
 
 from .._wire import converter, encode_json, message_to_wire
-from ..errors import ValidationError
+from ..errors import JournalError, ValidationError
 from ..limits import MAX_REQUEST_BYTES, MESSAGES_PER_CALL, RECIPIENTS_PER_MESSAGE
 from ..models import Message
 from ..phone import PhoneNormalizer, all_normalized, normalize_phone_number
@@ -260,6 +260,12 @@ class Packer:
         if not _same_content(content, self._latest.fields):
             try:
                 prepared = self._prepare(message, content)
+            except JournalError as error:
+                # Its content could not be recorded: never numbered, never sent, but read.
+                given = message.to.phone_numbers()
+                numbers = [_normalized(self._normalize, phone) for phone in given]
+                yield from _not_numbered(message_index, 0, given, numbers, error)
+                raise
             except (TypeError, ValueError, RecursionError) as error:
                 # Only a Message that dodged its own checks gets here: its recipients are
                 # refused alone, as an invalid number is, and the campaign goes on.

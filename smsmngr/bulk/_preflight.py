@@ -33,7 +33,7 @@ import attrs
 from ..api_keys import SCOPES, KeyInfo
 from ..errors import PreflightError, PreflightWarning
 from ..models import Message
-from ._campaign import BulkInput
+from ._input import BulkInput
 from ._proof import sender_channel
 
 __all__ = [

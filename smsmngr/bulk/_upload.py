@@ -20,7 +20,7 @@ from typing import IO, Any
 import attrs
 
 from ..phone import PhoneNormalizer, normalize_phone_number
-from ._campaign import BulkInput, numbered
+from ._input import BulkInput, numbered
 from ._outcomes import RecipientOutcome
 from ._packing import Call, FromJournal, Packer
 

@@ -126,6 +126,33 @@ async def test_a_journal_that_cannot_record_a_call_in_flight_stops_with_all_repo
     assert result.unknown == 0
 
 
+async def test_a_message_whose_content_cannot_be_recorded_is_accounted_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    described = 0
+    describe = _journal.Journal.describe
+
+    def failing(self: _journal.Journal, content: bytes, fields: Any) -> None:
+        nonlocal described
+        described += 1
+        if described >= 2:
+            raise JournalError("the journal failed on purpose")
+        describe(self, content, fields)
+
+    monkeypatch.setattr(_journal.Journal, "describe", failing)
+    messages = [Message("A", to=numbers(3)), Message("B", to=numbers(3, start=100))]
+    fake = FakeSmsManager()
+    async with fake.async_client() as client:
+        with pytest.raises(JournalError, match="on purpose") as stopped:
+            await client.send_bulk(messages, journal=tmp_path / "j.db")
+    result = stopped.value.result
+    assert result is not None
+    assert result.total == sum(result.counts.values()) == 6
+    second = [o for o in result.outcomes if o.message_index == 1]
+    assert [o.status for o in second] == [OutcomeStatus.FAILED] * 3
+    assert fake.ledger.accepted_count == result.accepted
+
+
 async def test_an_answer_whose_text_no_database_takes_is_journaled(tmp_path: Path) -> None:
     # A rejected message's reason with a lone surrogate (JSON may carry one) and a NUL:
     # the journal keeps it with those replaced, and the campaign ends as usual.
