@@ -5,7 +5,6 @@ never stops the journal."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -22,19 +21,20 @@ from ..support import API_KEY, NO_WAIT, numbers
 pytestmark = pytest.mark.anyio
 
 
-def failing_from(monkeypatch: pytest.MonkeyPatch, question: int) -> None:
-    """The journal fails the ``question``-th time it is asked about numbers."""
-    asked = 0
-    claim = _journal.Journal.claim
+def failing_from(monkeypatch: pytest.MonkeyPatch, nth: int, method: str = "claim") -> None:
+    """The journal's ``method`` (asking about numbers, by default) fails from its
+    ``nth`` call on."""
+    calls = 0
+    original = getattr(_journal.Journal, method)
 
-    def failing(self: _journal.Journal, keys: Sequence[tuple[str, bytes]]) -> Any:
-        nonlocal asked
-        asked += 1
-        if asked >= question:
+    def failing(self: _journal.Journal, *arguments: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls >= nth:
             raise JournalError("the journal failed on purpose")
-        return claim(self, keys)
+        return original(self, *arguments)
 
-    monkeypatch.setattr(_journal.Journal, "claim", failing)
+    monkeypatch.setattr(_journal.Journal, method, failing)
 
 
 async def test_a_journal_failing_on_the_last_question_stops_the_campaign_cleanly(
@@ -101,17 +101,7 @@ async def test_a_journal_that_cannot_record_a_call_in_flight_stops_with_all_repo
 ) -> None:
     # The third call cannot be recorded as leaving: it never leaves, the campaign stops,
     # and the calls already in flight are still answered and reported, not cut off.
-    recorded = 0
-    sending = _journal.Journal.sending
-
-    def failing(self: _journal.Journal, recipients: Any) -> None:
-        nonlocal recorded
-        recorded += 1
-        if recorded >= 3:
-            raise JournalError("the journal failed on purpose")
-        sending(self, recipients)
-
-    monkeypatch.setattr(_journal.Journal, "sending", failing)
+    failing_from(monkeypatch, 3, "sending")
     fake = FakeSmsManager(faults=FaultPlan(rates={Fault(FaultKind.SLOW, delay=0.05): 1.0}))
     async with fake.async_client() as client:
         with pytest.raises(JournalError, match="on purpose") as stopped:
@@ -129,17 +119,7 @@ async def test_a_journal_that_cannot_record_a_call_in_flight_stops_with_all_repo
 async def test_a_message_whose_content_cannot_be_recorded_is_accounted_for(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    described = 0
-    describe = _journal.Journal.describe
-
-    def failing(self: _journal.Journal, content: bytes, fields: Any) -> None:
-        nonlocal described
-        described += 1
-        if described >= 2:
-            raise JournalError("the journal failed on purpose")
-        describe(self, content, fields)
-
-    monkeypatch.setattr(_journal.Journal, "describe", failing)
+    failing_from(monkeypatch, 2, "describe")
     messages = [Message("A", to=numbers(3)), Message("B", to=numbers(3, start=100))]
     fake = FakeSmsManager()
     async with fake.async_client() as client:
