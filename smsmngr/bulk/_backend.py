@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import json
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar, cast
 
 import attrs
@@ -35,9 +35,12 @@ __all__ = [
     "Key",
     "Taken",
     "Unknown",
+    "given_of",
     "is_database_url",
     "journal_errors",
+    "keys_of",
     "open_journal",
+    "still_unknown",
     "storable",
 ]
 
@@ -278,3 +281,26 @@ def open_journal(
     from ._journal import Journal
 
     return Journal(journal, opening=opening)
+
+
+def keys_of(call: Call) -> Iterator[Key]:
+    """The journal key of each recipient of a call, in its order."""
+    for content, chunk in zip(call.contents, call.chunks, strict=True):
+        for _, _, _, number, occurrence in chunk:
+            yield number, content, occurrence
+
+
+def given_of(call: Call) -> Iterator[tuple[Key, str]]:
+    """Each recipient's journal key, with its number as it was given."""
+    for content, chunk in zip(call.contents, call.chunks, strict=True):
+        for _, _, given, number, occurrence in chunk:
+            yield (number, content, occurrence), given
+
+
+def still_unknown(key: Key, outcome: RecipientOutcome, resent: set[Key]) -> RecipientOutcome:
+    """What a journal keeps of ``outcome``: a recipient that may have been sent before,
+    and was not sent again now (``failed``), stays ``unknown``: a plain rerun never
+    sends it. The result still says that this run did not send it."""
+    if outcome.status is OutcomeStatus.FAILED and key in resent:
+        return outcome._replace(status=OutcomeStatus.UNKNOWN)
+    return outcome

@@ -14,7 +14,6 @@ from collections.abc import (
     Awaitable,
     Callable,
     Iterable,
-    Iterator,
     Sequence,
 )
 from contextlib import aclosing
@@ -40,7 +39,7 @@ from ..errors import (
 )
 from ..models import Message
 from ..phone import PhoneNormalizer, normalize_phone_number
-from ._backend import JournalBackend, Key, Taken
+from ._backend import JournalBackend, Key, Taken, given_of, keys_of, still_unknown
 from ._input import BulkInput, known_total, numbered
 from ._outcomes import (
     Answer,
@@ -109,6 +108,8 @@ class Campaign:
         self._preflight = preflight
         self._refusals: tuple[str | None, int] = (None, 0)
         self._first_answer: anyio.Event | None = None
+        self._reading: anyio.CancelScope | None = None  # while waiting for the input
+        self._resent: set[Key] = set()  # unknown before, sent again (resend_unknown)
         self._stop_error: Stop | None = None
         self.calls = 0
         self.stop_reason: str | None = None
@@ -169,8 +170,18 @@ class Campaign:
             error.__cause__ = cause
         if self._stop_error is None:
             self._stop_error = error
-        if halt and self.stop_reason is None:
-            self.stop_reason = f"{type(error).__name__}: {error}"
+        if halt:
+            self._halt(f"{type(error).__name__}: {error}")
+        elif self._reading is not None:
+            self._reading.cancel()
+
+    def _halt(self, reason: str) -> None:
+        """Send nothing more: calls not yet made are reported ``failed`` (not sent), and
+        a wait for the input's next message ends (the input may be an idle queue)."""
+        if self.stop_reason is None:
+            self.stop_reason = reason
+        if self._reading is not None:
+            self._reading.cancel()
 
     async def _produce(
         self,
@@ -232,7 +243,14 @@ class Campaign:
 
         async with calls, batches, aclosing(numbered(messages)) as indexed:
             try:
-                async for index, message in indexed:
+                while self.stop_reason is None and self._stop_error is None:
+                    read = None
+                    with anyio.CancelScope() as self._reading:
+                        read = await anext(indexed, None)
+                    self._reading = None
+                    if read is None:  # the input's end, or a stop while waiting for it
+                        break
+                    index, message = read
                     if self.stop_reason is not None or self._stop_error is not None:
                         # The input is read no further (it may be a queue, or endless);
                         # the message read already is accounted for, not sent.
@@ -271,10 +289,13 @@ class Campaign:
             found = journal.claim(keys)
             if not resend_unknown:
                 return found
-            return [  # unknown ones are sent again, on purpose
-                (occurrence, None if settled and settled[0] == OutcomeStatus.UNKNOWN else settled)
-                for occurrence, settled in found
-            ]
+            answers = []
+            for (number, content), (occurrence, settled) in zip(keys, found, strict=True):
+                if settled and settled[0] == OutcomeStatus.UNKNOWN:  # sent again, on purpose
+                    self._resent.add((number, content, occurrence))
+                    settled = None
+                answers.append((occurrence, settled))
+            return answers
 
         return lookup
 
@@ -332,7 +353,7 @@ class Campaign:
             nonlocal leaving
             leaving = True
             if journal is not None:
-                journal.sending(_given(call))
+                journal.sending(given_of(call))
 
         try:
             result = await post_messages(
@@ -359,11 +380,11 @@ class Campaign:
             return self._failed(call, error)
         except SmsManagerError as error:
             if isinstance(error, (AuthenticationError, PermissionDeniedError)):
-                self.stop_reason = f"{type(error).__name__}: {error}"
+                self._halt(f"{type(error).__name__}: {error}")
             elif _refused_alike(error, self._transport.retry):
                 # Asked to wait longer than the policy allows: every further call would be
                 # refused the same way. Stop; a journal resume sends the rest later.
-                self.stop_reason = f"{type(error).__name__}: {error}"
+                self._halt(f"{type(error).__name__}: {error}")
             return self._failed(call, error)
         except Exception as error:
             # Not an error the SDK knows: the request may have been processed. Report it
@@ -425,7 +446,7 @@ class Campaign:
         streak = streak + 1 if answer == last else 1
         self._refusals = (answer, streak)
         if streak >= SAME_REFUSALS_TO_STOP:
-            self.stop_reason = (
+            self._halt(
                 f"{streak} messages in a row refused with the same answer "
                 f"(BadRequestError: {error})"
             )
@@ -456,8 +477,12 @@ class Campaign:
         """
         if self._journal is None:
             return
+        settled: Iterable[tuple[Key, RecipientOutcome]] = zip(keys_of(call), outcomes, strict=True)
+        if self._resent:
+            resent = self._resent
+            settled = [(key, still_unknown(key, outcome, resent)) for key, outcome in settled]
         try:
-            self._journal.settle(zip(_keys(call), outcomes, strict=True))
+            self._journal.settle(settled)
         except JournalError as error:
             self._stop(error)
 
@@ -473,17 +498,3 @@ def _refused_alike(error: SmsManagerError, policy: RetryPolicy) -> bool:
 def _check_whole_number(name: str, value: object, *, at_least: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < at_least:
         raise ValidationError(name, f"must be a whole number, at least {at_least}, got {value!r}")
-
-
-def _keys(call: Call) -> Iterator[Key]:
-    """The journal key of each recipient of a call, in its order."""
-    for content, chunk in zip(call.contents, call.chunks, strict=True):
-        for _, _, _, number, occurrence in chunk:
-            yield number, content, occurrence
-
-
-def _given(call: Call) -> Iterator[tuple[Key, str]]:
-    """Each recipient's journal key, with its number as it was given."""
-    for content, chunk in zip(call.contents, call.chunks, strict=True):
-        for _, _, given, number, occurrence in chunk:
-            yield (number, content, occurrence), given

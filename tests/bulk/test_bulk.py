@@ -180,6 +180,22 @@ async def test_after_a_stop_every_message_read_is_accounted_for() -> None:
     assert fake.ledger.call_counts["/messages"] <= 4
 
 
+async def test_a_stop_ends_the_wait_for_an_idle_input() -> None:
+    fake = FakeSmsManager(api_key="right")
+
+    async def queue() -> AsyncIterator[Message]:
+        for number in numbers(100):
+            yield Message("Hi", to=[number])
+        await anyio.sleep_forever()  # nothing more for now, as a queue may be
+        yield Message("Never read", to=numbers(1, start=500))
+
+    async with fake.async_client(api_key="wrong") as client:
+        with anyio.fail_after(10):
+            result = await client.send_bulk(queue(), concurrency=1)
+    assert result.stopped_by is not None
+    assert result.failed == result.total == 100
+
+
 async def test_iter_bulk_streams_each_call_and_reports_progress() -> None:
     fake = FakeSmsManager()
     progress: list[tuple[int, int | None]] = []

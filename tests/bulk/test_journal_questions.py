@@ -133,6 +133,28 @@ async def test_a_message_whose_content_cannot_be_recorded_is_accounted_for(
     assert fake.ledger.accepted_count == result.accepted
 
 
+async def test_unknowns_a_stopped_rerun_did_not_send_again_stay_unknown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Run 1: the API processes every call and every answer is lost: 300 unknown.
+    journal, message = tmp_path / "j.db", Message("Hi", to=numbers(300))
+    lost = Fault(FaultKind.DROP_AFTER)
+    fake = FakeSmsManager(faults=FaultPlan(calls={1: lost, 2: lost, 3: lost}))
+    async with fake.async_client() as client:
+        assert (await client.send_bulk(message, journal=journal, concurrency=1)).unknown == 300
+        # Run 2 sends unknowns again, on purpose, and stops after its first call.
+        with monkeypatch.context() as patch:
+            failing_from(patch, 2, "sending")
+            with pytest.raises(JournalError) as stopped:
+                await client.send_bulk(message, journal=journal, resend_unknown=True)
+        assert stopped.value.result is not None
+        assert stopped.value.result.failed == 200  # not sent by run 2
+        # Run 3, plain: the 200 run 2 did not send again may have been sent by run 1.
+        third = await client.send_bulk(message, journal=journal)
+    assert third.unknown == 200
+    assert sorted(fake.ledger.sends_per_phone_number().values()) == [1] * 200 + [2] * 100
+
+
 async def test_an_answer_whose_text_no_database_takes_is_journaled(tmp_path: Path) -> None:
     # A rejected message's reason with a lone surrogate (JSON may carry one) and a NUL:
     # the journal keeps it with those replaced, and the campaign ends as usual.
