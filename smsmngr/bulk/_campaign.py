@@ -172,8 +172,6 @@ class Campaign:
             self._stop_error = error
         if halt:
             self._halt(f"{type(error).__name__}: {error}")
-        elif self._reading is not None:
-            self._reading.cancel()
 
     def _halt(self, reason: str) -> None:
         """Send nothing more: calls not yet made are reported ``failed`` (not sent), and
@@ -327,13 +325,16 @@ class Campaign:
 
     def _unsent(self, call: Call) -> BatchOutcome:
         """The outcomes of a call the campaign stopped before sending."""
-        error = f"not sent: the campaign stopped after {self.stop_reason}"
+        error = self._not_sent()
         outcomes = outcomes_for_error(call.chunks, OutcomeStatus.FAILED, error)
         return BatchOutcome(tuple(outcomes), error=error, source="not_sent")
 
+    def _not_sent(self) -> str:
+        return f"not sent: the campaign stopped after {self.stop_reason or self._stop_error}"
+
     def _unread(self, index: int, message: Message) -> BatchOutcome:
         """The outcomes of a message read as the campaign stopped: none sent."""
-        error = f"not sent: the campaign stopped after {self.stop_reason or self._stop_error}"
+        error = self._not_sent()
         recipients = list(zip(repeat(index), count(), message.to.phone_numbers()))
         build = functools.partial(outcomes_for_error, [recipients], OutcomeStatus.FAILED, error)
         counts = {OutcomeStatus.FAILED: len(recipients)}
@@ -364,9 +365,8 @@ class Campaign:
                 before_send=before_send,
             )
         except JournalError as error:
-            # Its recipients could not be recorded in flight, so it never left. Without
-            # its journal the campaign can promise nothing more: it stops, and the calls
-            # in flight are still answered and reported.
+            # Its recipients could not be recorded in flight, so it never left. The campaign
+            # stops (it can promise nothing more); calls in flight are answered, reported.
             self._stop(error)
             unsent = self._unsent(call)
             return [unsent]

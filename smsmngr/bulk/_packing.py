@@ -262,9 +262,7 @@ class Packer:
                 prepared = self._prepare(message, content)
             except JournalError as error:
                 # Its content could not be recorded: never numbered, never sent, but read.
-                given = message.to.phone_numbers()
-                numbers = [_normalized(self._normalize, phone) for phone in given]
-                yield from _not_numbered(message_index, 0, given, numbers, error)
+                yield from self._unnumbered(message_index, 0, message.to.phone_numbers(), error)
                 raise
             except (TypeError, ValueError, RecursionError) as error:
                 # Only a Message that dodged its own checks gets here: its recipients are
@@ -326,12 +324,17 @@ class Packer:
                     yield from self._look_up()
                 except Exception as error:
                     # The rest of the message was read: it is accounted for too.
-                    rest = phones[start:]
-                    numbers = [_normalized(self._normalize, phone) for phone in rest]
-                    yield from _not_numbered(message_index, start, rest, numbers, error)
+                    yield from self._unnumbered(message_index, start, phones[start:], error)
                     raise
         if self._waiting_count >= _CALL_RECIPIENTS:
             yield from self._look_up()
+
+    def _unnumbered(
+        self, message_index: int, start: int, given: Sequence[str], error: Exception
+    ) -> Iterator[RecipientOutcome]:
+        """Numbers read but never asked about, the journal having failed: none sent."""
+        numbers = [_normalized(self._normalize, phone) for phone in given]
+        return _not_numbered(message_index, start, given, numbers, error)
 
     def _look_up(self) -> Iterator[Call | RecipientOutcome | FromJournal]:
         """Ask the journal about the numbers that wait, in one question, and pack them."""
