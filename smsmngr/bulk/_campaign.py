@@ -18,7 +18,6 @@ from collections.abc import (
 )
 from contextlib import aclosing
 from itertools import count, repeat
-from typing import Any
 
 import anyio
 from anyio.abc import ObjectReceiveStream, ObjectSendStream
@@ -39,7 +38,7 @@ from ..errors import (
 )
 from ..models import Message
 from ..phone import PhoneNormalizer, normalize_phone_number
-from ._backend import JournalBackend, Key, Taken, given_of, keys_of, still_unknown
+from ._backend import JournalBackend, Taken, given_of, keys_of
 from ._input import BulkInput, known_total, numbered
 from ._outcomes import (
     Answer,
@@ -52,7 +51,7 @@ from ._outcomes import (
     read_answer,
     status_for_error,
 )
-from ._packing import Call, FromJournal, Lookup, Packer
+from ._packing import Call, FromJournal, Packer
 
 __all__ = ["Campaign", "Tally"]  # Tally: from _outcomes
 
@@ -109,7 +108,6 @@ class Campaign:
         self._refusals: tuple[str | None, int] = (None, 0)
         self._first_answer: anyio.Event | None = None
         self._reading: anyio.CancelScope | None = None  # while waiting for the input
-        self._resent: set[Key] = set()  # unknown before, sent again (resend_unknown)
         self._stop_error: Stop | None = None
         self.calls = 0
         self.stop_reason: str | None = None
@@ -188,8 +186,11 @@ class Campaign:
         batches: ObjectSendStream[BatchOutcome],
     ) -> None:
         journal = self._journal
+        lookup = None
+        if journal is not None:
+            lookup = functools.partial(journal.claim, resend_unknown=self._resend_unknown)
         packer = Packer(
-            self._journal_lookup(),
+            lookup,
             normalize=self._normalize,
             describe=journal.describe if journal is not None else None,
         )
@@ -274,28 +275,6 @@ class Campaign:
             await dispatch(None)
             await flush("local")
             await flush("journal")
-
-    def _journal_lookup(self) -> Lookup | None:
-        journal = self._journal
-        if journal is None:
-            return None
-        resend_unknown = self._resend_unknown
-
-        def lookup(
-            keys: Sequence[tuple[str, bytes]],
-        ) -> Sequence[tuple[int, tuple[Any, ...] | None]]:
-            found = journal.claim(keys)
-            if not resend_unknown:
-                return found
-            answers = []
-            for (number, content), (occurrence, settled) in zip(keys, found, strict=True):
-                if settled and settled[0] == OutcomeStatus.UNKNOWN:  # sent again, on purpose
-                    self._resent.add((number, content, occurrence))
-                    settled = None
-                answers.append((occurrence, settled))
-            return answers
-
-        return lookup
 
     async def _work(
         self, calls: ObjectReceiveStream[Call], batches: ObjectSendStream[BatchOutcome]
@@ -477,12 +456,8 @@ class Campaign:
         """
         if self._journal is None:
             return
-        settled: Iterable[tuple[Key, RecipientOutcome]] = zip(keys_of(call), outcomes, strict=True)
-        if self._resent:
-            resent = self._resent
-            settled = [(key, still_unknown(key, outcome, resent)) for key, outcome in settled]
         try:
-            self._journal.settle(settled)
+            self._journal.settle(zip(keys_of(call), outcomes, strict=True))
         except JournalError as error:
             self._stop(error)
 

@@ -33,7 +33,17 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import JournalError
 from . import _backend, _reports
-from ._backend import OPEN, SEND_AGAIN, SENDING, AccountChecks, Opening, Unknown, journal_errors
+from ._backend import (
+    OPEN,
+    SEND_AGAIN,
+    SENDING,
+    AccountChecks,
+    Key,
+    Opening,
+    Unknown,
+    journal_errors,
+    still_unknown,
+)
 from ._occurrences import Occurrences
 from ._outcomes import OutcomeStatus, RecipientOutcome
 
@@ -167,6 +177,7 @@ class Journal(AccountChecks):
         db.execute("PRAGMA synchronous=OFF")
         db.execute("PRAGMA journal_mode=DELETE")
         self._occurrences = Occurrences(db)
+        self._resent: set[Key] = set()  # unknown before, sent again (resend_unknown)
         self.resuming = db.execute("SELECT 1 FROM recipients LIMIT 1").fetchone() is not None
 
     def _check_format(self) -> None:
@@ -224,17 +235,25 @@ class Journal(AccountChecks):
         self._db.close()
 
     @_as_journal_error
-    def claim(self, keys: Sequence[tuple[str, bytes]]) -> list[tuple[int, tuple[Any, ...] | None]]:
+    def claim(
+        self, keys: Sequence[tuple[str, bytes]], *, resend_unknown: bool = False
+    ) -> list[tuple[int, tuple[Any, ...] | None]]:
         """For each ``(number, content)``: this run's next occurrence of it, and the
         ``(status, message_id, request_id, error)`` the journal holds for it, if any
-        (``sending`` comes back as ``unknown``: the process died mid-call)."""
+        (``sending`` comes back as ``unknown``: the process died mid-call). With
+        ``resend_unknown``, an unknown one comes back as not held, to be sent again."""
         occurrences = self._occurrences.number(keys)
         if not self.resuming:
             return [(occurrence, None) for occurrence in occurrences]
-        return [
-            (occurrence, self._held((number, content, occurrence)))
-            for (number, content), occurrence in zip(keys, occurrences, strict=True)
-        ]
+        found = []
+        for (number, content), occurrence in zip(keys, occurrences, strict=True):
+            key = number, content, occurrence
+            held = self._held(key)
+            if resend_unknown and held and held[0] == OutcomeStatus.UNKNOWN:
+                self._resent.add(key)
+                held = None
+            found.append((occurrence, held))
+        return found
 
     def _held(self, key: Key) -> tuple[Any, ...] | None:
         row = self._db.execute(
@@ -291,7 +310,7 @@ class Journal(AccountChecks):
                 [
                     (
                         *key,
-                        o.status.value,
+                        still_unknown(key, o, self._resent).status.value,
                         o.message_id,
                         o.request_id,
                         _backend.storable(o.error),

@@ -41,7 +41,17 @@ from .._delivery import FAILURE_RESULTS, UNTIMED, stage
 from ..errors import JournalError
 from . import _backend
 from . import _journal_pg_sql as sql
-from ._backend import OPEN, SEND_AGAIN, SENDING, AccountChecks, Opening, Unknown, journal_errors
+from ._backend import (
+    OPEN,
+    SEND_AGAIN,
+    SENDING,
+    AccountChecks,
+    Opening,
+    Unknown,
+    journal_errors,
+    keys_of,
+    still_unknown,
+)
 from ._occurrences import Occurrences
 from ._outcomes import BatchOutcome, OutcomeStatus, RecipientOutcome, outcomes_for_error
 from ._reports import DeliveryCounts, RecordedReports, ReportTally
@@ -124,6 +134,7 @@ class PostgresJournal(AccountChecks):
         self._lock = threading.Lock()
         self._settles: dict[Key, tuple[RecipientOutcome, float | None]] = {}
         self._settled_calls = 0
+        self._resent: set[Key] = set()  # claimed back from unknown (resend_unknown)
         self._descriptions: dict[bytes, str] = {}
         try:
             self._db: psycopg.Connection[Any] = psycopg.connect(url, autocommit=True)
@@ -213,9 +224,11 @@ class PostgresJournal(AccountChecks):
     # -- a campaign ------------------------------------------------------------------
 
     @_as_count_error
-    def claim(self, keys: Sequence[tuple[str, bytes]]) -> list[tuple[int, None]]:
+    def claim(
+        self, keys: Sequence[tuple[str, bytes]], *, resend_unknown: bool = False
+    ) -> list[tuple[int, None]]:
         """This run's next occurrence of each ``(number, content)``; what the database
-        holds is learnt when the call is claimed (``take``)."""
+        holds is learnt when the call is claimed (``take``, which also resends)."""
         return [(occurrence, None) for occurrence in self._occurrences.number(keys)]
 
     def describe(self, content: bytes, fields: Mapping[str, Any]) -> None:
@@ -247,7 +260,13 @@ class PostgresJournal(AccountChecks):
             return [(call, None) for call in calls]
         if rows[0][0] == 0:  # all another's (a group another worker holds): only counted
             return [(None, _elsewhere_whole(call)) for call in calls]
-        others = {position - 1: tuple(row) for position, *row in rows}  # by place in the claim
+        resent = {position - 1 for position, status, *_ in rows if status == sql.RESENT}
+        if resent:
+            keys = itertools.chain.from_iterable(keys_of(call) for call in calls)
+            self._resent.update(key for place, key in enumerate(keys) if place in resent)
+        others = {  # by place in the claim
+            position - 1: tuple(row) for position, *row in rows if row[0] != sql.RESENT
+        }
         places = itertools.count()
         return [_split(call, others, places) for call in calls]
 
@@ -258,7 +277,7 @@ class PostgresJournal(AccountChecks):
         """Keep final outcomes for the next round trip (``flush``, ``take``, ``close``)."""
         skew = self._opening.clock_offset()
         for key, outcome in outcomes:
-            self._settles[key] = (outcome, skew)
+            self._settles[key] = (still_unknown(key, outcome, self._resent), skew)
         self._settled_calls += 1
 
     async def flush(self, calls: int = 1) -> None:

@@ -88,6 +88,9 @@ _CLAIMABLE = f"""(r.status IN ('failed', 'rejected') OR (%(resend)s AND (r.statu
 """Claimed again: certainly never processed, or (resend_unknown) unknown, or left in
 flight by a run that is gone."""
 
+RESENT = "resent"
+"""The claim's mark of a recipient claimed back from unknown or a gone run's flight."""
+
 _BY_KEY = """r.campaign = %(campaign)s AND r.phone_number = w.phone_number
     AND r.content = w.content AND r.occurrence = w.occurrence"""
 
@@ -103,7 +106,9 @@ _BY_KEY = """r.campaign = %(campaign)s AND r.phone_number = w.phone_number
 # It answers with what it did not claim, so that the usual answer, all of them, is no
 # row: a row 0 when the group is another live run's, else the position of each
 # recipient not claimed, with the status a gone run left it in (in flight or unknown),
-# or none when another run holds or settled it. Keys are looked up by
+# or none when another run holds or settled it; and the position of each recipient it
+# claimed back from unknown or a gone run's flight, as 'resent' (it may have been sent
+# before, so the run keeps it unknown unless it sends it). Keys are looked up by
 # LATERAL ... OFFSET 0: a campaign's table grows faster than its statistics, and a
 # planner taking it for small would scan the whole campaign on every claim. The
 # recipients come as texts, read as arrays (::text::text[]) only once the group is
@@ -130,16 +135,19 @@ CLAIM = f"""WITH fresh AS (INSERT INTO smsmngr_blocks (campaign, block, run)
     updated AS (UPDATE smsmngr_recipients r SET status = 'sending', run = %(run)s,
             sent_at = %(now)s, given = f.given, skew = %(skew)s,
             message_id = NULL, request_id = NULL, error = NULL
-        FROM (SELECT x.place, w.given FROM (SELECT * FROM w WHERE NOT EXISTS (SELECT 1
+        FROM (SELECT x.place, x.was, w.given, w.i FROM (SELECT * FROM w WHERE NOT EXISTS (SELECT 1
                 FROM inserted n WHERE n.phone_number = w.phone_number
                 AND n.content = w.content AND n.occurrence = w.occurrence)
                 ORDER BY w.phone_number, w.content, w.occurrence OFFSET 0) w
-            CROSS JOIN LATERAL (SELECT r.ctid AS place FROM smsmngr_recipients r
-                WHERE {_BY_KEY} AND {_CLAIMABLE} FOR UPDATE) x) f
+            CROSS JOIN LATERAL (SELECT r.ctid AS place, r.status AS was
+                FROM smsmngr_recipients r WHERE {_BY_KEY} AND {_CLAIMABLE} FOR UPDATE) x) f
         WHERE r.ctid = f.place AND {_CLAIMABLE}
-        RETURNING r.phone_number, r.content, r.occurrence),
-    claimed AS (SELECT * FROM inserted UNION ALL SELECT * FROM updated)
+        RETURNING r.phone_number, r.content, r.occurrence, f.i, f.was),
+    claimed AS (SELECT * FROM inserted
+        UNION ALL SELECT phone_number, content, occurrence FROM updated)
 SELECT 0, NULL, NULL, NULL, NULL WHERE NOT EXISTS (SELECT 1 FROM block)
+UNION ALL
+SELECT u.i, '{RESENT}', NULL, NULL, NULL FROM updated u WHERE u.was IN ('sending', 'unknown')
 UNION ALL
 SELECT w.i, r.status, r.message_id, r.request_id, r.error FROM w
     LEFT JOIN LATERAL (SELECT * FROM smsmngr_recipients r WHERE {_BY_KEY}

@@ -27,12 +27,12 @@ def failing_from(monkeypatch: pytest.MonkeyPatch, nth: int, method: str = "claim
     calls = 0
     original = getattr(_journal.Journal, method)
 
-    def failing(self: _journal.Journal, *arguments: Any) -> Any:
+    def failing(self: _journal.Journal, *arguments: Any, **options: Any) -> Any:
         nonlocal calls
         calls += 1
         if calls >= nth:
             raise JournalError("the journal failed on purpose")
-        return original(self, *arguments)
+        return original(self, *arguments, **options)
 
     monkeypatch.setattr(_journal.Journal, method, failing)
 

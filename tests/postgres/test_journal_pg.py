@@ -374,6 +374,38 @@ async def test_a_dead_workers_in_flight_recipients_are_unknown_until_resent_on_r
     assert twice <= unknown  # sent again only because they were unknown, on request
 
 
+async def test_unknowns_a_stopped_resend_did_not_send_again_stay_unknown(
+    postgres_url: str, campaign: str
+) -> None:
+    # Run 1: the API processes every call and every answer is lost: 300 unknown.
+    some = Message("Hi", to=NUMBERS[:300])
+    fake = FakeSmsManager(faults=FaultPlan(rates={"drop_after": 1.0}))
+    async with fake.async_client() as client:
+        first = await client.send_bulk(some, journal=postgres_url, campaign=campaign)
+        assert first.unknown == 300
+        # Run 2 claims the unknowns to send them again, on purpose, and stops after its
+        # first call: it did not send the other 200 again.
+        fake.faults = None
+
+        def stop(done: int, total: int | None) -> None:
+            raise RuntimeError("enough")
+
+        with pytest.raises(BulkStoppedError) as stopped:
+            await client.send_bulk(
+                some,
+                journal=postgres_url,
+                campaign=campaign,
+                resend_unknown=True,
+                concurrency=1,
+                on_progress=stop,
+            )
+        assert stopped.value.result.failed == 200
+        # Run 3, plain: run 1 may have sent those 200, so none is sent again.
+        third = await client.send_bulk(some, journal=postgres_url, campaign=campaign)
+    assert (third.calls, third.unknown) == (0, 200)
+    assert sorted(fake.ledger.sends_per_phone_number().values()) == [1] * 200 + [2] * 100
+
+
 async def test_a_failing_count_of_occurrences_stops_the_campaign_as_a_journal_error(
     postgres_url: str, campaign: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
