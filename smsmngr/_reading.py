@@ -46,6 +46,7 @@ __all__ = [
     "offset_timestamp",
     "one",
     "optional",
+    "optional_text",
     "read_fields",
     "read_object",
     "readers_for",
@@ -132,6 +133,10 @@ def _blank_is_absent(read: Callable[[Any], _T]) -> Callable[[Any], _T | None]:
         return None if value is None or value == "" else read(value)
 
     return reader
+
+
+optional_text = _blank_is_absent(code)
+"""A text (a number read as its digits), ``None`` when absent or empty."""
 
 
 @_blank_is_absent

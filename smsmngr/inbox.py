@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-from ._reading import items, mapping, optional, read_object, readers_for
+from ._reading import items, mapping, optional, optional_text, read_object, readers_for
 from ._rest import RestResource, day
 
 __all__ = ["AsyncInbox", "InboxMessage"]
@@ -24,10 +24,11 @@ __all__ = ["AsyncInbox", "InboxMessage"]
 @attrs.frozen
 class InboxMessage:
     """One message received (``GET /inbox``): ``sender`` is the number it came from
-    (the API's ``from``), ``recipient`` your number or sender it went to (``to``), and
-    ``payload`` the payload of the message it answers, if any."""
+    (the API's ``from``; ``None`` where it gives none), ``recipient`` your number or
+    sender it went to (``to``), and ``payload`` the payload of the message it answers,
+    if any."""
 
-    sender: str
+    sender: str | None = None
     body: str | None = None
     recipient: str | None = None
     gateway: str | None = None
@@ -36,7 +37,7 @@ class InboxMessage:
     extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
-_READERS = readers_for(InboxMessage, payload=optional(mapping))
+_READERS = readers_for(InboxMessage, sender=optional_text, payload=optional(mapping))
 _NAMES = {"sender": "from", "recipient": "to"}
 
 

@@ -127,7 +127,7 @@ def inbox(args: argparse.Namespace) -> int:
     rows = [
         [
             m.ts_received.isoformat() if m.ts_received else "",
-            m.sender,
+            m.sender or "",
             m.recipient or "",
             m.gateway or "",
             (m.body or "") + ("  (opt-out)" if is_opt_out(m.body) else ""),

@@ -324,6 +324,22 @@ async def test_the_documented_inbox_is_read_whole(
     assert route.calls.last.request.url.params["date"] == "2026-07-30"
 
 
+@pytest.mark.parametrize("sender", ["", None])
+async def test_a_message_without_its_sender_does_not_sink_the_day(
+    rest: respx.MockRouter, client: AsyncClient, sender: str | None
+) -> None:
+    # The reference requires no field of an inbox item: one without `from` is read
+    # with no sender, and the rest of the day with it.
+    odd = {"ts_received": "2026-07-30T12:00:00Z", "body": "Hi", "from": sender}
+    answer = inbox_response(200)
+    lists_route(rest, "GET", "/inbox").respond(
+        200, json={**answer, "inbox": [*answer["inbox"], odd]}
+    )
+    documented, without = await client.inbox.list("2026-07-30")
+    assert documented.sender == "420777123456"
+    assert (without.sender, without.body) == (None, "Hi")
+
+
 @pytest.mark.parametrize(("path", "response"), responses("GET", 400, "/inbox"), ids=str)
 async def test_the_documented_inbox_refusal_is_a_bad_request(
     rest: respx.MockRouter, client: AsyncClient, path: str, response: dict[str, Any]
