@@ -31,16 +31,17 @@ __all__ = [
     "SEND_AGAIN",
     "Account",
     "AccountChecks",
+    "Before",
     "JournalBackend",
     "Key",
     "Taken",
     "Unknown",
     "given_of",
+    "held_before",
     "is_database_url",
     "journal_errors",
     "keys_of",
     "open_journal",
-    "still_unknown",
     "storable",
 ]
 
@@ -51,6 +52,10 @@ SEND_AGAIN = frozenset({OutcomeStatus.FAILED.value, OutcomeStatus.REJECTED.value
 
 Key = tuple[str, bytes, int]
 """A recipient in a journal: ``(number, content digest, occurrence)``."""
+
+Before = tuple[Any, ...]
+"""A recipient's row as it was when this run took it back from unknown (in the columns
+its journal puts back)."""
 
 Taken = tuple["Call | None", "BatchOutcome | None"]
 """A call as claimed: what of it this worker sends (``None``: nothing), and the
@@ -297,10 +302,12 @@ def given_of(call: Call) -> Iterator[tuple[Key, str]]:
             yield (number, content, occurrence), given
 
 
-def still_unknown(key: Key, outcome: RecipientOutcome, resent: set[Key]) -> RecipientOutcome:
-    """What a journal keeps of ``outcome``: a recipient that may have been sent before,
-    and was not sent again now (``failed``), stays ``unknown``: a plain rerun never
-    sends it. The result still says that this run did not send it."""
-    if outcome.status is OutcomeStatus.FAILED and key in resent:
-        return outcome._replace(status=OutcomeStatus.UNKNOWN)
-    return outcome
+def held_before(key: Key, outcome: RecipientOutcome, resent: Mapping[Key, Before]) -> Before | None:
+    """What a journal puts back for a recipient this run took back from unknown (one an
+    earlier run may have sent) and certainly did not send now (``failed``, ``rejected``):
+    its row as it was (unknown, with that earlier send's time to reconcile by), never a
+    status a plain rerun sends again. ``None``: record ``outcome`` (the run's result
+    always says what this run did)."""
+    if outcome.status.value in SEND_AGAIN:
+        return resent.get(key)
+    return None

@@ -38,11 +38,12 @@ from ._backend import (
     SEND_AGAIN,
     SENDING,
     AccountChecks,
+    Before,
     Key,
     Opening,
     Unknown,
+    held_before,
     journal_errors,
-    still_unknown,
 )
 from ._occurrences import Occurrences
 from ._outcomes import OutcomeStatus, RecipientOutcome
@@ -55,6 +56,17 @@ if TYPE_CHECKING:
 __all__ = ["Journal"]
 
 _FORMAT = "smsmngr-journal-6"
+_HELD = (
+    "SELECT status, message_id, request_id, error, sent_at, given, skew FROM recipients "
+    "WHERE phone_number = ? AND content = ? AND occurrence = ?"
+)
+_PUT_BACK = (
+    "UPDATE recipients SET (status, message_id, request_id, error, sent_at, given, skew) "
+    "= (?, ?, ?, ?, ?, ?, ?) WHERE phone_number = ? AND content = ? AND occurrence = ?"
+)
+"""A recipient's row as it was (``_HELD``) before this run took it back from unknown."""
+_UNKNOWN = frozenset({OutcomeStatus.UNKNOWN.value, SENDING})
+"""Unknown, or in flight when a process died: unknown too."""
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     """CREATE TABLE IF NOT EXISTS recipients (
@@ -177,7 +189,7 @@ class Journal(AccountChecks):
         db.execute("PRAGMA synchronous=OFF")
         db.execute("PRAGMA journal_mode=DELETE")
         self._occurrences = Occurrences(db)
-        self._resent: set[Key] = set()  # unknown before, sent again (resend_unknown)
+        self._resent: dict[Key, Before] = {}  # unknown before, sent again (resend_unknown)
         self.resuming = db.execute("SELECT 1 FROM recipients LIMIT 1").fetchone() is not None
 
     def _check_format(self) -> None:
@@ -245,27 +257,21 @@ class Journal(AccountChecks):
         occurrences = self._occurrences.number(keys)
         if not self.resuming:
             return [(occurrence, None) for occurrence in occurrences]
-        found = []
-        for (number, content), occurrence in zip(keys, occurrences, strict=True):
-            key = number, content, occurrence
-            held = self._held(key)
-            if resend_unknown and held and held[0] == OutcomeStatus.UNKNOWN:
-                self._resent.add(key)
-                held = None
-            found.append((occurrence, held))
-        return found
+        return [
+            (occurrence, self._held((number, content, occurrence), resend_unknown))
+            for (number, content), occurrence in zip(keys, occurrences, strict=True)
+        ]
 
-    def _held(self, key: Key) -> tuple[Any, ...] | None:
-        row = self._db.execute(
-            "SELECT status, message_id, request_id, error FROM recipients "
-            "WHERE phone_number = ? AND content = ? AND occurrence = ?",
-            key,
-        ).fetchone()
+    def _held(self, key: Key, resend_unknown: bool) -> tuple[Any, ...] | None:
+        row = self._db.execute(_HELD, key).fetchone()
         if row is None or row[0] in SEND_AGAIN:
+            return None
+        if resend_unknown and row[0] in _UNKNOWN:  # sent again, on purpose
+            self._resent[key] = tuple(row)
             return None
         if row[0] == SENDING:
             return (OutcomeStatus.UNKNOWN.value, None, None, "the campaign stopped during its call")
-        return tuple(row)
+        return tuple(row[:4])
 
     @_as_journal_error
     def describe(self, content: bytes, fields: Mapping[str, Any]) -> None:
@@ -298,6 +304,14 @@ class Journal(AccountChecks):
         """Record final outcomes (keeping when each recipient was sent, and learning
         the API's clock from this answer if the call left before any told it)."""
         skew = self._opening.clock_offset()
+        settled, restored = [], []
+        for key, o in outcomes:
+            before = held_before(key, o, self._resent)
+            if before is None:
+                error = _backend.storable(o.error)
+                settled.append((*key, o.status.value, o.message_id, o.request_id, error, skew))
+            else:
+                restored.append((*before, *key))
         with self._db:
             self._db.execute("BEGIN")
             self._db.executemany(
@@ -307,18 +321,9 @@ class Journal(AccountChecks):
                 "status = excluded.status, message_id = excluded.message_id, "
                 "request_id = excluded.request_id, error = excluded.error, "
                 "skew = coalesce(recipients.skew, excluded.skew)",
-                [
-                    (
-                        *key,
-                        still_unknown(key, o, self._resent).status.value,
-                        o.message_id,
-                        o.request_id,
-                        _backend.storable(o.error),
-                        skew,
-                    )
-                    for key, o in outcomes
-                ],
+                settled,
             )
+            self._db.executemany(_PUT_BACK, restored)
 
     # -- bulk uploads ---------------------------------------------------------------------
 

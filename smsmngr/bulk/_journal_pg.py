@@ -46,11 +46,12 @@ from ._backend import (
     SEND_AGAIN,
     SENDING,
     AccountChecks,
+    Before,
     Opening,
     Unknown,
+    held_before,
     journal_errors,
     keys_of,
-    still_unknown,
 )
 from ._occurrences import Occurrences
 from ._outcomes import BatchOutcome, OutcomeStatus, RecipientOutcome, outcomes_for_error
@@ -134,7 +135,8 @@ class PostgresJournal(AccountChecks):
         self._lock = threading.Lock()
         self._settles: dict[Key, tuple[RecipientOutcome, float | None]] = {}
         self._settled_calls = 0
-        self._resent: set[Key] = set()  # claimed back from unknown (resend_unknown)
+        self._resent: dict[Key, Before] = {}  # claimed back from unknown (resend_unknown)
+        self._put_back: dict[Key, Before] = {}
         self._descriptions: dict[bytes, str] = {}
         try:
             self._db: psycopg.Connection[Any] = psycopg.connect(url, autocommit=True)
@@ -260,10 +262,14 @@ class PostgresJournal(AccountChecks):
             return [(call, None) for call in calls]
         if rows[0][0] == 0:  # all another's (a group another worker holds): only counted
             return [(None, _elsewhere_whole(call)) for call in calls]
-        resent = {position - 1 for position, status, *_ in rows if status == sql.RESENT}
+        resent = {position - 1: row for position, status, row, *_ in rows if status == sql.RESENT}
         if resent:
             keys = itertools.chain.from_iterable(keys_of(call) for call in calls)
-            self._resent.update(key for place, key in enumerate(keys) if place in resent)
+            self._resent.update(
+                (key, tuple(json.loads(resent[place])))
+                for place, key in enumerate(keys)
+                if place in resent
+            )
         others = {  # by place in the claim
             position - 1: tuple(row) for position, *row in rows if row[0] != sql.RESENT
         }
@@ -277,12 +283,16 @@ class PostgresJournal(AccountChecks):
         """Keep final outcomes for the next round trip (``flush``, ``take``, ``close``)."""
         skew = self._opening.clock_offset()
         for key, outcome in outcomes:
-            self._settles[key] = (still_unknown(key, outcome, self._resent), skew)
+            before = held_before(key, outcome, self._resent)
+            if before is None:
+                self._settles[key] = (outcome, skew)
+            else:
+                self._put_back[key] = before
         self._settled_calls += 1
 
     async def flush(self, calls: int = 1) -> None:
         """Write the settlements that wait, once at least ``calls`` calls' do."""
-        if self._settled_calls >= calls and (self._settles or self._descriptions):
+        if self._settled_calls >= calls and self._waiting():
             await anyio.to_thread.run_sync(self._round_trip, self._pending(), None)
 
     def close(self) -> None:
@@ -290,13 +300,16 @@ class PostgresJournal(AccountChecks):
         writes it before its result, so only one stopped early gets here with any, and
         what it cannot write stays in flight, unknown, never sent again."""
         try:
-            if self._settles or self._descriptions:
+            if self._waiting():
                 self._round_trip(self._pending(), None)
         except JournalError:
             pass
         finally:
             self._db.close()
             self._seen.close()
+
+    def _waiting(self) -> bool:
+        return bool(self._settles or self._descriptions or self._put_back)
 
     def _pending(self) -> list[tuple[str, dict[str, Any]]]:
         """The statements that write what waits, which is then no longer waiting."""
@@ -328,7 +341,11 @@ class PostgresJournal(AccountChecks):
                 "skews": _numbers(skew for _, skew in settled),
             }
             statements.append((sql.SETTLE, values))
-        self._settles, self._descriptions, self._settled_calls = {}, {}, 0
+        if self._put_back:
+            rows = [[*key[:1], key[1].hex(), key[2], *row] for key, row in self._put_back.items()]
+            statements.append((sql.PUT_BACK, {"campaign": self.campaign, "rows": json.dumps(rows)}))
+        self._settles, self._descriptions, self._put_back = {}, {}, {}
+        self._settled_calls = 0
         return statements
 
     @_as_journal_error

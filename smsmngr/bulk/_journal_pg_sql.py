@@ -107,8 +107,9 @@ _BY_KEY = """r.campaign = %(campaign)s AND r.phone_number = w.phone_number
 # row: a row 0 when the group is another live run's, else the position of each
 # recipient not claimed, with the status a gone run left it in (in flight or unknown),
 # or none when another run holds or settled it; and the position of each recipient it
-# claimed back from unknown or a gone run's flight, as 'resent' (it may have been sent
-# before, so the run keeps it unknown unless it sends it). Keys are looked up by
+# claimed back from unknown or a gone run's flight, as 'resent' with its row as it was
+# (JSON): it may have been sent before, so a run that does not send it puts that row
+# back (PUT_BACK). Keys are looked up by
 # LATERAL ... OFFSET 0: a campaign's table grows faster than its statistics, and a
 # planner taking it for small would scan the whole campaign on every claim. The
 # recipients come as texts, read as arrays (::text::text[]) only once the group is
@@ -135,19 +136,22 @@ CLAIM = f"""WITH fresh AS (INSERT INTO smsmngr_blocks (campaign, block, run)
     updated AS (UPDATE smsmngr_recipients r SET status = 'sending', run = %(run)s,
             sent_at = %(now)s, given = f.given, skew = %(skew)s,
             message_id = NULL, request_id = NULL, error = NULL
-        FROM (SELECT x.place, x.was, w.given, w.i FROM (SELECT * FROM w WHERE NOT EXISTS (SELECT 1
-                FROM inserted n WHERE n.phone_number = w.phone_number
+        FROM (SELECT x.place, x.was, x.before, w.given, w.i
+            FROM (SELECT * FROM w WHERE NOT EXISTS (SELECT 1 FROM inserted n
+                WHERE n.phone_number = w.phone_number
                 AND n.content = w.content AND n.occurrence = w.occurrence)
                 ORDER BY w.phone_number, w.content, w.occurrence OFFSET 0) w
-            CROSS JOIN LATERAL (SELECT r.ctid AS place, r.status AS was
+            CROSS JOIN LATERAL (SELECT r.ctid AS place, r.status AS was,
+                    json_build_array(r.status, r.message_id, r.request_id, r.error,
+                        r.sent_at, r.given, r.skew, r.run)::text AS before
                 FROM smsmngr_recipients r WHERE {_BY_KEY} AND {_CLAIMABLE} FOR UPDATE) x) f
         WHERE r.ctid = f.place AND {_CLAIMABLE}
-        RETURNING r.phone_number, r.content, r.occurrence, f.i, f.was),
+        RETURNING r.phone_number, r.content, r.occurrence, f.i, f.was, f.before),
     claimed AS (SELECT * FROM inserted
         UNION ALL SELECT phone_number, content, occurrence FROM updated)
 SELECT 0, NULL, NULL, NULL, NULL WHERE NOT EXISTS (SELECT 1 FROM block)
 UNION ALL
-SELECT u.i, '{RESENT}', NULL, NULL, NULL FROM updated u WHERE u.was IN ('sending', 'unknown')
+SELECT u.i, '{RESENT}', u.before, NULL, NULL FROM updated u WHERE u.was IN ('sending', 'unknown')
 UNION ALL
 SELECT w.i, r.status, r.message_id, r.request_id, r.error FROM w
     LEFT JOIN LATERAL (SELECT * FROM smsmngr_recipients r WHERE {_BY_KEY}
@@ -169,6 +173,15 @@ SETTLE = """INSERT INTO smsmngr_recipients AS r
         status = excluded.status, message_id = excluded.message_id,
         request_id = excluded.request_id, error = excluded.error,
         skew = coalesce(r.skew, excluded.skew)"""
+
+PUT_BACK = """UPDATE smsmngr_recipients r SET status = b->>3, message_id = b->>4,
+        request_id = b->>5, error = b->>6, sent_at = (b->>7)::double precision,
+        given = b->>8, skew = (b->>9)::double precision, run = b->>10
+    FROM jsonb_array_elements(%(rows)s::jsonb) AS b
+    WHERE r.campaign = %(campaign)s AND r.phone_number = b->>0
+        AND r.content = decode(b->>1, 'hex') AND r.occurrence = (b->>2)::integer"""
+"""Recipients taken back from unknown and not sent, as they were: ``[number, content in
+hex, occurrence, *row as the claim gave it]``."""
 
 DESCRIBE = """INSERT INTO smsmngr_contents (campaign, content, fields)
     SELECT %(campaign)s, d.* FROM unnest(%(contents)b::bytea[], %(fields)b::text[]) AS d

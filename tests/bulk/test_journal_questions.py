@@ -155,6 +155,36 @@ async def test_unknowns_a_stopped_rerun_did_not_send_again_stay_unknown(
     assert sorted(fake.ledger.sends_per_phone_number().values()) == [1] * 200 + [2] * 100
 
 
+async def test_unknowns_a_resend_had_refused_are_kept_as_they_were(tmp_path: Path) -> None:
+    # Run 1: every answer is lost: 300 unknown, each with its send time.
+    journal, message = tmp_path / "j.db", Message("Hi", to=numbers(300))
+    fake = FakeSmsManager(faults=FaultPlan(rates={"drop_after": 1.0}))
+
+    def rows() -> list[tuple[Any, ...]]:
+        with closing(sqlite3.connect(journal)) as db:
+            return db.execute(
+                "SELECT phone_number, status, message_id, request_id, error, sent_at, given, "
+                "skew FROM recipients ORDER BY phone_number"
+            ).fetchall()
+
+    async with fake.async_client() as client:
+        assert (await client.send_bulk(message, journal=journal)).unknown == 300
+        unknown = rows()
+        # Run 2 sends them again, on purpose; the API refuses every one: that proves
+        # nothing about run 1, so the journal keeps them as run 1 left them (its send
+        # time is the one to reconcile by).
+        fake.faults = FaultPlan(rates={"not_accepted": 1.0})
+        again = await client.send_bulk(
+            message, journal=journal, resend_unknown=True, not_accepted_retries=0
+        )
+        assert again.rejected == 300
+        assert rows() == unknown
+        fake.faults = None
+        third = await client.send_bulk(message, journal=journal)
+    assert (third.calls, third.unknown) == (0, 300)
+    assert set(fake.ledger.sends_per_phone_number().values()) == {1}
+
+
 async def test_an_answer_whose_text_no_database_takes_is_journaled(tmp_path: Path) -> None:
     # A rejected message's reason with a lone surrogate (JSON may carry one) and a NUL:
     # the journal keeps it with those replaced, and the campaign ends as usual.

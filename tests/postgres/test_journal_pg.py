@@ -406,6 +406,44 @@ async def test_unknowns_a_stopped_resend_did_not_send_again_stay_unknown(
     assert sorted(fake.ledger.sends_per_phone_number().values()) == [1] * 200 + [2] * 100
 
 
+async def test_unknowns_a_resend_had_refused_are_kept_as_they_were(
+    postgres_url: str, campaign: str
+) -> None:
+    # Run 1: every answer is lost: 300 unknown, each with its send time.
+    some = Message("Hi", to=NUMBERS[:300])
+    fake = FakeSmsManager(faults=FaultPlan(rates={"drop_after": 1.0}))
+
+    def rows() -> list[tuple[Any, ...]]:
+        with psycopg.connect(postgres_url) as db:
+            return db.execute(
+                "SELECT phone_number, status, message_id, request_id, error, sent_at, given, "
+                "skew FROM smsmngr_recipients WHERE campaign = %s ORDER BY phone_number",
+                (campaign,),
+            ).fetchall()
+
+    async with fake.async_client() as client:
+        first = await client.send_bulk(some, journal=postgres_url, campaign=campaign)
+        assert first.unknown == 300
+        unknown = rows()
+        # Run 2 sends them again, on purpose; the API refuses every one: that proves
+        # nothing about run 1, so the journal keeps them as run 1 left them (its send
+        # time is the one to reconcile by).
+        fake.faults = FaultPlan(rates={"not_accepted": 1.0})
+        again = await client.send_bulk(
+            some,
+            journal=postgres_url,
+            campaign=campaign,
+            resend_unknown=True,
+            not_accepted_retries=0,
+        )
+        assert again.rejected == 300
+        assert rows() == unknown
+        fake.faults = None
+        third = await client.send_bulk(some, journal=postgres_url, campaign=campaign)
+    assert (third.calls, third.unknown) == (0, 300)
+    assert set(fake.ledger.sends_per_phone_number().values()) == {1}
+
+
 async def test_a_failing_count_of_occurrences_stops_the_campaign_as_a_journal_error(
     postgres_url: str, campaign: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
