@@ -342,7 +342,10 @@ class PostgresJournal(AccountChecks):
             }
             statements.append((sql.SETTLE, values))
         if self._put_back:
-            rows = [[*key[:1], key[1].hex(), key[2], *row] for key, row in self._put_back.items()]
+            rows = [
+                [number, content.hex(), occurrence, *row]
+                for (number, content, occurrence), row in self._put_back.items()
+            ]
             statements.append((sql.PUT_BACK, {"campaign": self.campaign, "rows": json.dumps(rows)}))
         self._settles, self._descriptions, self._put_back = {}, {}, {}
         self._settled_calls = 0
