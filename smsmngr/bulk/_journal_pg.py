@@ -346,7 +346,12 @@ class PostgresJournal(AccountChecks):
                 [number, content.hex(), occurrence, *row]
                 for (number, content, occurrence), row in self._put_back.items()
             ]
-            statements.append((sql.PUT_BACK, {"campaign": self.campaign, "rows": json.dumps(rows)}))
+            statements.append(
+                (
+                    sql.PUT_BACK,
+                    {"campaign": self.campaign, "run": self._run, "rows": json.dumps(rows)},
+                )
+            )
         self._settles, self._descriptions, self._put_back = {}, {}, {}
         self._settled_calls = 0
         return statements

@@ -179,9 +179,10 @@ PUT_BACK = """UPDATE smsmngr_recipients r SET status = b->>3, message_id = b->>4
         given = b->>8, skew = (b->>9)::double precision, run = b->>10
     FROM jsonb_array_elements(%(rows)s::jsonb) AS b
     WHERE r.campaign = %(campaign)s AND r.phone_number = b->>0
-        AND r.content = decode(b->>1, 'hex') AND r.occurrence = (b->>2)::integer"""
+        AND r.content = decode(b->>1, 'hex') AND r.occurrence = (b->>2)::integer
+        AND r.run = %(run)s"""
 """Recipients taken back from unknown and not sent, as they were: ``[number, content in
-hex, occurrence, *row as the claim gave it]``."""
+hex, occurrence, *row as the claim gave it]`` (each while this run still holds it)."""
 
 DESCRIBE = """INSERT INTO smsmngr_contents (campaign, content, fields)
     SELECT %(campaign)s, d.* FROM unnest(%(contents)b::bytea[], %(fields)b::text[]) AS d
