@@ -325,6 +325,12 @@ class Journal(AccountChecks):
             )
             self._db.executemany(_PUT_BACK, restored)
 
+    async def amend(self, verdicts: Sequence[tuple[Unknown, RecipientOutcome]]) -> set[Key]:
+        """Write reconcile's verdicts: the file is this process's alone while it is open,
+        so every recipient is still as ``unknowns()`` read it."""
+        self.settle((unknown.key, outcome) for unknown, outcome in verdicts)
+        return set()
+
     # -- bulk uploads ---------------------------------------------------------------------
 
     @_as_journal_error

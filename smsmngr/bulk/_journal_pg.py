@@ -308,6 +308,28 @@ class PostgresJournal(AccountChecks):
             self._db.close()
             self._seen.close()
 
+    async def amend(self, verdicts: Sequence[tuple[Unknown, RecipientOutcome]]) -> set[Key]:
+        """Write reconcile's verdicts on the recipients still as ``unknowns()`` read them
+        (``AMEND``); answer the keys a worker settled meanwhile, left as it wrote them."""
+        values = {
+            "campaign": self.campaign,
+            "numbers": _texts(unknown.key[0] for unknown, _ in verdicts),
+            "contents": _texts(unknown.key[1].hex() for unknown, _ in verdicts),
+            "occurrences": _numbers(unknown.key[2] for unknown, _ in verdicts),
+            "sent_ats": _numbers(unknown.sent_at for unknown, _ in verdicts),
+            "statuses": _texts(outcome.status.value for _, outcome in verdicts),
+            "message_ids": _texts(outcome.message_id for _, outcome in verdicts),
+            "errors": _texts(_backend.storable(outcome.error) for _, outcome in verdicts),
+        }
+        written = await anyio.to_thread.run_sync(self._amend, values)
+        return {unknown.key for unknown, _ in verdicts} - written
+
+    @_as_journal_error
+    def _amend(self, values: dict[str, Any]) -> set[Key]:
+        with self._lock:
+            rows = self._db.execute(sql.AMEND, values).fetchall()
+        return {(number, bytes(content), occurrence) for number, content, occurrence in rows}
+
     def _waiting(self) -> bool:
         return bool(self._settles or self._descriptions or self._put_back)
 

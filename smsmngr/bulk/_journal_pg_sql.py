@@ -184,6 +184,30 @@ PUT_BACK = """UPDATE smsmngr_recipients r SET status = b->>3, message_id = b->>4
 """Recipients taken back from unknown and not sent, as they were: ``[number, content in
 hex, occurrence, *row as the claim gave it]`` (each while this run still holds it)."""
 
+_STILL_UNKNOWN = f"""r.sent_at IS NOT DISTINCT FROM a.sent_at AND (r.status = 'unknown'
+    OR (r.status = 'sending' AND r.run NOT IN {ALIVE_RUNS}))"""
+
+# Reconcile's verdicts, each only on a recipient still as reconcile read it (unknown, or
+# in flight by a run that is gone, since the same call): a worker may have taken it back
+# and settled it meanwhile. Locked in key order first, as claims lock, so that the two
+# never deadlock.
+AMEND = f"""UPDATE smsmngr_recipients r SET status = a.status, message_id = a.message_id,
+        request_id = NULL, error = a.error
+    FROM (SELECT x.place, a.sent_at, a.status, a.message_id, a.error
+        FROM (SELECT a.phone_number, decode(a.content, 'hex') AS content, a.occurrence,
+                a.sent_at, a.status, a.message_id, a.error
+            FROM unnest(%(numbers)s::text[], %(contents)s::text[], %(occurrences)s::integer[],
+                %(sent_ats)s::double precision[], %(statuses)s::text[],
+                %(message_ids)s::text[], %(errors)s::text[])
+                AS a(phone_number, content, occurrence, sent_at, status, message_id, error)
+            ORDER BY 1, 2, 3 OFFSET 0) a
+        CROSS JOIN LATERAL (SELECT r.ctid AS place FROM smsmngr_recipients r
+            WHERE r.campaign = %(campaign)s AND r.phone_number = a.phone_number
+            AND r.content = a.content AND r.occurrence = a.occurrence
+            AND {_STILL_UNKNOWN} FOR UPDATE) x) a
+    WHERE r.ctid = a.place AND {_STILL_UNKNOWN}
+    RETURNING r.phone_number, r.content, r.occurrence"""  # noqa: S608
+
 DESCRIBE = """INSERT INTO smsmngr_contents (campaign, content, fields)
     SELECT %(campaign)s, d.* FROM unnest(%(contents)b::bytea[], %(fields)b::text[]) AS d
     ON CONFLICT DO NOTHING"""

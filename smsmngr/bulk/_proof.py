@@ -180,6 +180,8 @@ def lookup_forms(
     (('420777123456', '777123456'), None)
     >>> lookup_forms("420777123456", "+420 777 123 456", international=False, calling_code=None)
     (('420777123456',), None)
+    >>> lookup_forms("483621234", "48 362 12 34", international=False, calling_code="48")
+    (('483621234', '48483621234'), None)
     """
     if international or _written_international(given or key):
         return (key,), None
@@ -190,10 +192,11 @@ def lookup_forms(
             "account_country (the account's country, e.g. account_country='CZ') to look "
             "it up in that form"
         )
-    if not (given or key).strip().startswith("0") and key.startswith(calling_code):
-        return (key,), None
     if len(calling_code + key) > MAX_DIGITS:
         return (key,), None  # too long for a number: the platform cannot have added it
+    if not (given or key).strip().startswith("0") and key.startswith(calling_code):
+        # Likely international, but it may be national (area 48 in Poland): both.
+        return (key, calling_code + key), None
     return (calling_code + key, key), None
 
 

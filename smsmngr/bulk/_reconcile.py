@@ -27,7 +27,7 @@ import attrs
 
 from .._delivery import DELIVERED_RESULTS, FINAL_RESULTS, REPORTED_SENT
 from ..status import MessageRow
-from ._backend import JournalBackend, Opening, Unknown, open_journal
+from ._backend import JournalBackend, Key, Opening, Unknown, open_journal
 from ._outcomes import OutcomeStatus, RecipientOutcome
 from ._proof import (
     SLACK,
@@ -36,6 +36,7 @@ from ._proof import (
     lookup_forms,
     not_older,
     proves,
+    row_time,
     send_moment,
     sender_channel,
 )
@@ -81,6 +82,9 @@ class ReconcileResult:
     """Still ``unknown``: no row could prove them and not finding one proves nothing."""
     reasons: Mapping[str, int] = attrs.field(factory=dict)
     """Why the ``unprovable`` ones stay unknown, and how many for each reason."""
+    settled_meanwhile: int = 0
+    """Settled by a campaign while reconcile looked them up (a shared journal's worker
+    sending them again): left as it wrote them, counted nowhere else."""
 
 
 @attrs.frozen
@@ -104,10 +108,9 @@ async def reconcile_journal(
     state = _Reconciling(journal, platform, now + dt.timedelta(seconds=platform.clock_offset))
     unknowns = journal.unknowns()
     for _, group in groupby(unknowns, key=lambda u: u.key[0]):
-        settled = await state.settle_number(list(group), grace)
-        if settled:
-            journal.settle(settled)
-    await journal.flush()
+        verdicts = await state.settle_number(list(group), grace)
+        if verdicts:
+            state.count(verdicts, await journal.amend(verdicts))
     return ReconcileResult(
         state.found,
         state.send_again,
@@ -115,6 +118,7 @@ async def reconcile_journal(
         state.lookups,
         sum(state.reasons.values()),
         dict(state.reasons),
+        state.settled_meanwhile,
     )
 
 
@@ -130,33 +134,40 @@ class _Reconciling:
         """This number's rows (one number at a time: memory stays flat)."""
         self.lookups = 0
         self.registered: Mapping[str, frozenset[str]] | str | None = None
-        self.found = self.send_again = self.pending = 0
+        self.found = self.send_again = self.pending = self.settled_meanwhile = 0
         self.reasons: dict[str, int] = {}
 
     async def settle_number(
         self, waiting: list[Unknown], grace: dt.timedelta
-    ) -> list[tuple[tuple[str, bytes, int], RecipientOutcome]]:
+    ) -> list[tuple[Unknown, RecipientOutcome]]:
         """Outcomes for the unknown recipients of one number, earliest call first."""
         waiting.sort(key=lambda u: u.sent_at or 0.0)
         self.looked_up.clear()
         taken: set[str] = set()
-        settled = []
+        verdicts = []
         for unknown in waiting:
             verdict = await self._judge(unknown, grace, taken)
             if verdict is None:
                 self.pending += 1
                 continue
             status, row, reason = verdict
-            if status is OutcomeStatus.ACCEPTED:
-                assert row is not None
+            if row is not None:
                 taken.add(row.message_id)
+            verdicts.append((unknown, _outcome(unknown, status, row, reason)))
+        return verdicts
+
+    def count(self, verdicts: list[tuple[Unknown, RecipientOutcome]], left: set[Key]) -> None:
+        """Count the verdicts the journal took; ``left``: recipients settled meanwhile."""
+        for unknown, outcome in verdicts:
+            if unknown.key in left:
+                self.settled_meanwhile += 1
+            elif outcome.status is OutcomeStatus.ACCEPTED:
                 self.found += 1
-            elif status is OutcomeStatus.FAILED:
+            elif outcome.status is OutcomeStatus.FAILED:
                 self.send_again += 1
             else:
-                self.reasons[reason or ""] = self.reasons.get(reason or "", 0) + 1
-            settled.append((unknown.key, _outcome(unknown, status, row, reason)))
-        return settled
+                reason = outcome.error or ""
+                self.reasons[reason] = self.reasons.get(reason, 0) + 1
 
     async def _judge(
         self, unknown: Unknown, grace: dt.timedelta, taken: set[str]
@@ -182,9 +193,10 @@ class _Reconciling:
         if isinstance(registered, str):
             return unknown_, None, registered
         undated = False
+        proving: list[MessageRow] = []
         tag = unknown.fields.get("tag")
         for form in forms:
-            for day in self._days(sends):
+            for day in self._days(call, sends):
                 for row in await self._rows(day, form, tag):
                     if row.message_id in taken or self.journal.holds_message_id(row.message_id):
                         continue
@@ -192,8 +204,12 @@ class _Reconciling:
                         continue
                     recent = not_older(row, call)
                     if recent:
-                        return OutcomeStatus.ACCEPTED, row, None
+                        proving.append(row)
                     undated = undated or recent is None
+            if proving:
+                # The earliest: a later call's recipient of the same number and text
+                # (they come earliest call first) may have only later rows to prove it.
+                return OutcomeStatus.ACCEPTED, min(proving, key=lambda r: row_time(r) or call), None
         if undated:
             return unknown_, None, "a row that matches tells no time: it may be older than the call"
         reason = "; ".join(expected.unprovable) or number_reason
@@ -223,14 +239,16 @@ class _Reconciling:
                 return "the message names no sender, and the key lists none for its channel"
         return self.registered
 
-    def _days(self, moment: dt.datetime) -> list[str]:
-        """The days (in the account's time zone) a message sent at ``moment`` is listed
-        on; without the zone, every day it may be anywhere."""
+    def _days(self, call: dt.datetime, sends: dt.datetime) -> list[str]:
+        """The days (in the account's time zone) a message called at ``call`` and sent
+        at ``sends`` (later, if scheduled or windowed) may be listed on: the reference
+        does not say which of the two; without the zone, every day it may be anywhere."""
+        moments = {call, sends}
         if self.zone is None:
-            spread = [moment + dt.timedelta(hours=h) for h in (-14, 0, 14)]
+            spread = [m + dt.timedelta(hours=h) for m in moments for h in (-14, 0, 14)]
             return sorted({m.date().isoformat() for m in spread})
         return sorted(
-            {m.astimezone(self.zone).date().isoformat() for m in (moment, moment + _SPILL)}
+            {m.astimezone(self.zone).date().isoformat() for m in moments for m in (m, m + _SPILL)}
         )
 
     async def _rows(self, day: str, number: str, tag: str | None) -> list[MessageRow]:

@@ -126,6 +126,8 @@ def journal_reconcile(args: argparse.Namespace) -> int:
         ["not found yet: still unknown", f"{result.pending:,}"],
         ["cannot be proved: still unknown", f"{result.unprovable:,}"],
     ]
+    if result.settled_meanwhile:
+        rows.append(["settled by a worker meanwhile", f"{result.settled_meanwhile:,}"])
     print_table("reconciled", ["unknown recipients", "count"], rows)
     for reason, count in result.reasons.items():
         print(f"still unknown ({count:,}): {reason}")

@@ -10,6 +10,7 @@ import io
 import json
 import sqlite3
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import anyio
@@ -541,6 +542,45 @@ async def test_reconcile_works_on_a_shared_journal(postgres_url: str, campaign: 
         resumed = await client.send_bulk(message(), journal=postgres_url, campaign=campaign)
     assert (resumed.calls, resumed.elsewhere) == (0, RECIPIENTS)
     assert max(fake.ledger.sends_per_phone_number().values()) == 1
+
+
+async def test_reconcile_leaves_a_recipient_a_worker_settled_meanwhile(
+    postgres_url: str, campaign: str
+) -> None:
+    # One recipient unknown (its request lost before the platform saw it). While
+    # reconcile looks it up, a worker sends it again on purpose and it is accepted:
+    # reconcile's "not found, send again" must not overwrite that.
+    sale = Message("Summer sale", to=[NUMBERS[0]], sender="Shop")
+    fake = FakeSmsManager()
+    async with fake.async_client() as client, fake.async_client() as worker:
+        await client.account.get_credit()
+        fake.faults = FaultPlan(calls={len(fake.ledger.calls) + 1: FaultKind.DROP_BEFORE})
+        first = await client.send_bulk(sale, journal=postgres_url, campaign=campaign)
+        fake.faults = None
+        assert first.unknown == 1
+        fake.clock = lambda: time.time() + 3600
+        listing = client._platform_rows
+        raced: list[BulkResult] = []
+
+        async def rows(day: str, number: str, tag: str | None) -> AsyncIterator[Any]:
+            found = [row async for row in listing(day, number, tag)]  # nothing yet
+            if not raced:
+                raced.append(
+                    await worker.send_bulk(
+                        sale, journal=postgres_url, campaign=campaign, resend_unknown=True
+                    )
+                )
+            for row in found:
+                yield row
+
+        client._platform_rows = rows  # type: ignore[method-assign]
+        reconciled = await client.reconcile(postgres_url, campaign=campaign, grace=dt.timedelta(0))
+        client._platform_rows = listing  # type: ignore[method-assign]
+        rerun = await client.send_bulk(sale, journal=postgres_url, campaign=campaign)
+    assert raced[0].accepted == 1
+    assert (reconciled.send_again, reconciled.settled_meanwhile) == (0, 1)
+    assert (rerun.calls, rerun.elsewhere) == (0, 1)
+    assert len(fake.ledger.sent) == 1
 
 
 async def test_a_receiver_replica_records_reports_into_the_running_campaign(
