@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import time
+import zoneinfo
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -39,3 +43,13 @@ def clear_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     """Unset every ``SMSMANAGER_*`` variable, so no test sees the developer's own."""
     for name in [name for name in os.environ if name.startswith(SETTINGS_PREFIX)]:
         monkeypatch.delenv(name)
+
+
+def daytime_clock(hour: int = 10) -> Callable[[], float]:
+    """A running platform clock that reads ``hour`` o'clock in Prague today: promotional
+    SMS to Czech numbers go out only from 08:00 to 20:00, and reconcile waits for that,
+    so tests that reconcile them must not depend on when they run."""
+    prague = zoneinfo.ZoneInfo("Europe/Prague")
+    today = dt.datetime.now(prague).date()
+    offset = dt.datetime.combine(today, dt.time(hour), prague).timestamp() - time.time()
+    return lambda: time.time() + offset

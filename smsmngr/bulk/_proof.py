@@ -28,6 +28,7 @@ __all__ = [
     "Expected",
     "Step",
     "expect",
+    "held_to_daytime",
     "lookup_forms",
     "not_older",
     "proves",
@@ -68,6 +69,8 @@ class Expected:
     unprovable: tuple[str, ...]
     scheduled_at: dt.datetime | None
     window: Mapping[str, Any] | None
+    promotional_sms: bool = False
+    """An SMS step in the promotional queue (no ``priority`` or ``transactional`` tag)."""
 
 
 def expect(fields: Mapping[str, Any]) -> Expected:
@@ -102,11 +105,14 @@ def expect(fields: Mapping[str, Any]) -> Expected:
         steps.append(Step(_CHANNELS[channel], _pattern(body, shortened), sender))
     scheduled = fields.get("datetime")
     window = fields.get("delivery_time")
+    tags = {tag.strip().lower() for tag in str(fields.get("tag") or "").split(",")}
     return Expected(
         tuple(steps),
         tuple(unprovable),
         dt.datetime.fromisoformat(scheduled.replace("Z", "+00:00")) if scheduled else None,
         window if isinstance(window, Mapping) else None,
+        promotional_sms=any("sms" in item for item in flow if isinstance(item, Mapping))
+        and not tags & {"priority", "transactional"},
     )
 
 
@@ -200,19 +206,49 @@ def lookup_forms(
     return (calling_code + key, key), None
 
 
+_DAYTIME = {"start": "08:00", "end": "20:00", "tz": "Europe/Prague"}
+"""When promotional SMS to some destinations go out (concepts/sending-queues: "for
+example, SMS Czech Republic or France"; one received after 8 p.m. waits until 8 a.m.,
+schedules and delivery windows included); both countries keep Central European time."""
+_DAYTIME_ONLY = ("420", "33")
+
+
+def held_to_daytime(expected: Expected, forms: Sequence[str]) -> bool:
+    """Whether the platform sends this message to this number only in the daytime."""
+    return expected.promotional_sms and any(f.startswith(_DAYTIME_ONLY) for f in forms)
+
+
 def send_moment(
-    call: dt.datetime, scheduled_at: dt.datetime | None, window: Mapping[str, Any] | None
+    call: dt.datetime,
+    scheduled_at: dt.datetime | None,
+    window: Mapping[str, Any] | None,
+    *,
+    daytime: bool = False,
 ) -> dt.datetime:
     """When the platform sends a message called at ``call``: its schedule, moved into
-    its delivery window (``ValueError`` for a window that cannot be read).
+    its delivery window and (``daytime``) the hours promotional SMS go out in
+    (``ValueError`` for a window that cannot be read).
 
     >>> monday_night = dt.datetime(2026, 7, 27, 22, tzinfo=dt.timezone.utc)
     >>> send_moment(monday_night, None, {"start": "08:00", "end": "21:00"}).isoformat()
     '2026-07-28T08:00:00+00:00'
+    >>> send_moment(monday_night, None, None, daytime=True).isoformat()  # 00:00 in Prague
+    '2026-07-28T06:00:00+00:00'
     """
     moment = max(call, scheduled_at) if scheduled_at is not None else call
-    if window is None:
-        return moment
+    windows = [w for w in (window, _DAYTIME if daytime else None) if w is not None]
+    for _ in range(16):  # each window may move it into the other's closed hours
+        moved = moment
+        for each in windows:
+            moved = _into(moved, each)
+        if moved == moment:
+            return moment
+        moment = moved
+    raise ValueError("delivery_time and the daytime hours share no time")
+
+
+def _into(moment: dt.datetime, window: Mapping[str, Any]) -> dt.datetime:
+    """The first moment from ``moment`` on that ``window`` (``delivery_time``) allows."""
     try:
         zone = zoneinfo.ZoneInfo(window.get("tz") or "UTC")
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):

@@ -33,6 +33,7 @@ from ._proof import (
     SLACK,
     Expected,
     expect,
+    held_to_daytime,
     lookup_forms,
     not_older,
     proves,
@@ -179,16 +180,17 @@ class _Reconciling:
         expected = expect(unknown.fields)
         skew = unknown.skew if unknown.skew is not None else self.platform.clock_offset
         call = dt.datetime.fromtimestamp(unknown.sent_at + skew, dt.timezone.utc)
-        try:
-            sends = send_moment(call, expected.scheduled_at, expected.window)
-        except ValueError as error:
-            return unknown_, None, f"its send time cannot be told: {error}"
         forms, number_reason = lookup_forms(
             unknown.key[0],
             unknown.given,
             international=bool(self.journal.region),
             calling_code=self.platform.calling_code,
         )
+        daytime = held_to_daytime(expected, forms)
+        try:
+            sends = send_moment(call, expected.scheduled_at, expected.window, daytime=daytime)
+        except ValueError as error:
+            return unknown_, None, f"its send time cannot be told: {error}"
         registered = await self._registered(expected)
         if isinstance(registered, str):
             return unknown_, None, registered

@@ -4,7 +4,6 @@ resume that sends each recipient exactly once, and the campaign's delivery funne
 from __future__ import annotations
 
 import datetime as dt
-import time
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,8 @@ from smsmngr import Message
 from smsmngr.bulk import funnel, record_delivery_reports
 from smsmngr.testing import FakeSmsManager, FaultKind, FaultPlan
 from smsmngr.webhooks import parse
+
+from ..support import daytime_clock
 
 pytestmark = pytest.mark.anyio
 
@@ -26,7 +27,8 @@ def campaign() -> Message:
 
 def an_hour_later(fake: FakeSmsManager) -> None:
     """The platform's clock moves an hour on (its answers' Date tells the client)."""
-    fake.clock = lambda: time.time() + 3600
+    clock = fake.clock
+    fake.clock = lambda: clock() + 3600
 
 
 def lost_answers() -> FaultPlan:
@@ -41,7 +43,7 @@ async def test_lost_answers_end_sent_exactly_once_after_reconcile_and_resume(
     tmp_path: Path,
 ) -> None:
     journal = tmp_path / "summer.db"
-    fake = FakeSmsManager(faults=lost_answers())
+    fake = FakeSmsManager(clock=daytime_clock(), faults=lost_answers())
     async with fake.async_client() as client:
         first = await client.send_bulk(campaign(), journal=journal, concurrency=1)
         assert first.unknown == 300  # three calls whose answers never came
@@ -61,7 +63,7 @@ async def test_lost_answers_end_sent_exactly_once_after_reconcile_and_resume(
 @pytest.mark.slow
 async def test_within_the_grace_period_the_unfound_stay_unknown(tmp_path: Path) -> None:
     journal = tmp_path / "summer.db"
-    fake = FakeSmsManager(faults=FaultPlan(calls={2: FaultKind.DROP_BEFORE}))
+    fake = FakeSmsManager(clock=daytime_clock(), faults=FaultPlan(calls={2: FaultKind.DROP_BEFORE}))
     async with fake.async_client() as client:
         await client.send_bulk(campaign(), journal=journal)
         reconciled = await client.reconcile(journal, grace=dt.timedelta(hours=1))
@@ -78,7 +80,7 @@ async def test_a_row_another_recipient_holds_is_not_taken_for_an_unknown_one(
     # The same 100 numbers given the same text twice, on purpose: two calls. The first
     # is accepted; the second's request is lost before the platform saw it.
     message = Message("Summer sale", to=NUMBERS[:100], tag="summer")
-    fake = FakeSmsManager(faults=FaultPlan(calls={2: FaultKind.DROP_BEFORE}))
+    fake = FakeSmsManager(clock=daytime_clock(), faults=FaultPlan(calls={2: FaultKind.DROP_BEFORE}))
     async with fake.async_client() as client:
         result = await client.send_bulk([message, message], journal=journal, concurrency=1)
         assert (result.accepted, result.unknown) == (100, 100)

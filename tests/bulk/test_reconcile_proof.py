@@ -23,7 +23,7 @@ from smsmngr.models import DeliveryWindow, Rcs, Sms, Viber, WhatsAppTemplate
 from smsmngr.testing import FakeSmsManager, FaultKind, FaultPlan
 from smsmngr.testing._ledger import SentRecipient
 
-from ..support import REST_BASE_URL
+from ..support import REST_BASE_URL, daytime_clock
 
 pytestmark = pytest.mark.anyio
 
@@ -34,7 +34,8 @@ SALE = Message("Summer sale", to=[NUMBER], sender="Shop")
 
 def an_hour_later(fake: FakeSmsManager) -> None:
     """The platform's clock moves an hour on (its answers' Date tells the client)."""
-    fake.clock = lambda: time.time() + 3600
+    clock = fake.clock
+    fake.clock = lambda: clock() + 3600
 
 
 async def lose(
@@ -69,7 +70,7 @@ async def test_a_one_time_code_to_the_same_number_is_not_taken_for_a_lost_campai
     tmp_path: Path,
 ) -> None:
     journal = tmp_path / "sale.db"
-    fake = FakeSmsManager()
+    fake = FakeSmsManager(clock=daytime_clock())
     async with fake.async_client() as client:
         await lose(fake, client, SALE, journal, FaultKind.DROP_BEFORE)
         # Later that day, a one-time code goes to the same number from the same sender.
@@ -99,10 +100,10 @@ async def test_a_row_that_almost_matches_proves_nothing(
 ) -> None:
     message, shift = row
     journal = tmp_path / "sale.db"
-    fake = FakeSmsManager()
+    fake = FakeSmsManager(clock=daytime_clock())
     async with fake.async_client() as client:
         await lose(fake, client, SALE, journal, FaultKind.DROP_BEFORE)
-        plant(fake, NUMBER, message, time.time() + shift)
+        plant(fake, NUMBER, message, fake.clock() + shift)
         an_hour_later(fake)
         reconciled = await client.reconcile(journal, grace=dt.timedelta(0))
     assert (reconciled.found, reconciled.send_again) == (0, 1)
@@ -110,12 +111,12 @@ async def test_a_row_that_almost_matches_proves_nothing(
 
 async def test_the_row_of_that_very_message_proves_it(tmp_path: Path) -> None:
     journal = tmp_path / "sale.db"
-    fake = FakeSmsManager()
+    fake = FakeSmsManager(clock=daytime_clock())
     async with fake.async_client() as client:
         await lose(fake, client, SALE, journal, FaultKind.DROP_BEFORE)
         for message, shift in NEAR_MISSES.values():
-            plant(fake, NUMBER, message, time.time() + shift)
-        plant(fake, NUMBER, {"body": "Summer sale", "sender": "Shop"}, time.time())
+            plant(fake, NUMBER, message, fake.clock() + shift)
+        plant(fake, NUMBER, {"body": "Summer sale", "sender": "Shop"}, fake.clock())
         an_hour_later(fake)
         reconciled = await client.reconcile(journal, grace=dt.timedelta(0))
         assert (reconciled.found, reconciled.send_again) == (1, 0)
@@ -139,10 +140,10 @@ async def test_each_flow_step_proves_by_its_own_channel_body_and_sender(tmp_path
     ]
     for index, (row, found) in enumerate(cases):
         journal = tmp_path / f"{index}.db"
-        fake = FakeSmsManager()
+        fake = FakeSmsManager(clock=daytime_clock())
         async with fake.async_client() as client:
             await lose(fake, client, message, journal, FaultKind.DROP_BEFORE)
-            plant(fake, NUMBER, row, time.time())
+            plant(fake, NUMBER, row, fake.clock())
             an_hour_later(fake)
             reconciled = await client.reconcile(journal, grace=dt.timedelta(0))
         assert (reconciled.found, reconciled.send_again) == (found, 1 - found), row
@@ -155,10 +156,10 @@ async def test_a_message_without_a_sender_matches_only_a_registered_sender(
     # The fake's key has "SmsManager" registered for sms (GET /apikey/me).
     for index, (sender, found) in enumerate([("Other", 0), ("SmsManager", 1)]):
         journal = tmp_path / f"{index}.db"
-        fake = FakeSmsManager()
+        fake = FakeSmsManager(clock=daytime_clock())
         async with fake.async_client() as client:
             await lose(fake, client, message, journal, FaultKind.DROP_BEFORE)
-            plant(fake, NUMBER, {"body": "Summer sale", "sender": sender}, time.time())
+            plant(fake, NUMBER, {"body": "Summer sale", "sender": sender}, fake.clock())
             an_hour_later(fake)
             reconciled = await client.reconcile(journal, grace=dt.timedelta(0))
         assert (reconciled.found, reconciled.send_again) == (found, 1 - found), sender
@@ -177,10 +178,10 @@ async def test_links_the_platform_shortens_match_as_wildcards(tmp_path: Path) ->
     ]
     for index, (body, found) in enumerate(rows):
         journal = tmp_path / f"{index}.db"
-        fake = FakeSmsManager()
+        fake = FakeSmsManager(clock=daytime_clock())
         async with fake.async_client() as client:
             await lose(fake, client, message, journal, FaultKind.DROP_BEFORE)
-            plant(fake, NUMBER, {"body": body, "sender": "Shop"}, time.time())
+            plant(fake, NUMBER, {"body": body, "sender": "Shop"}, fake.clock())
             an_hour_later(fake)
             reconciled = await client.reconcile(journal, grace=dt.timedelta(0))
         assert (reconciled.found, reconciled.send_again) == (found, 1 - found), body
@@ -208,7 +209,7 @@ async def test_a_message_whose_text_cannot_be_known_stays_unknown_with_the_reaso
 ) -> None:
     message, reason = case
     journal = tmp_path / "sale.db"
-    fake = FakeSmsManager()
+    fake = FakeSmsManager(clock=daytime_clock())
     async with fake.async_client() as client:
         await lose(fake, client, message, journal, FaultKind.DROP_AFTER)  # it was sent
         an_hour_later(fake)
@@ -259,7 +260,7 @@ async def test_a_scheduled_message_is_not_failed_before_its_send_time(tmp_path: 
     tomorrow = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(12), dt.timezone.utc)
     message = Message("Summer sale", to=[NUMBER], sender="Shop", scheduled_at=tomorrow)
     journal = tmp_path / "sale.db"
-    fake = FakeSmsManager()
+    fake = FakeSmsManager(clock=daytime_clock())
     async with fake.async_client() as client:
         called = dt.datetime.now(PRAGUE)
         await lose(fake, client, message, journal, FaultKind.DROP_BEFORE)
@@ -283,7 +284,7 @@ async def test_a_windowed_message_is_looked_up_on_the_day_its_window_opens(
     )
     message = Message("Summer sale", to=[NUMBER], sender="Shop", delivery_time=window)
     journal = tmp_path / "sale.db"
-    fake = FakeSmsManager()
+    fake = FakeSmsManager(clock=daytime_clock())
     async with fake.async_client() as client:
         called = dt.datetime.now(PRAGUE)
         await lose(fake, client, message, journal, FaultKind.DROP_BEFORE)
@@ -303,7 +304,7 @@ async def test_a_processed_scheduled_message_is_found_on_the_day_of_its_call(
     when = dt.datetime.combine(today + dt.timedelta(days=2), dt.time(12), dt.timezone.utc)
     message = Message("Summer sale", to=[NUMBER], sender="Shop", scheduled_at=when)
     journal = tmp_path / "sale.db"
-    fake = FakeSmsManager()
+    fake = FakeSmsManager(clock=daytime_clock())
     async with fake.async_client() as client:
         await lose(fake, client, message, journal, FaultKind.DROP_AFTER)
         fake.clock = lambda: time.time() + 3 * 86400  # past its send time and the grace
@@ -320,7 +321,7 @@ async def test_each_occurrence_is_proved_by_a_row_not_older_than_its_own_call(
     # The same text to the same number twice, in calls ten minutes apart, both lost and
     # both processed; the listing (in no documented order) gives the newer row first.
     journal = tmp_path / "sale.db"
-    fake = FakeSmsManager()
+    fake = FakeSmsManager(clock=daytime_clock())
     async with fake.async_client() as client:
         await lose(fake, client, SALE, journal, FaultKind.DROP_BEFORE)
         await client.account.get_credit()
@@ -338,13 +339,33 @@ async def test_each_occurrence_is_proved_by_a_row_not_older_than_its_own_call(
     assert (reconciled.found, reconciled.send_again) == (2, 0)
 
 
+@pytest.mark.parametrize(
+    ("tag", "held"), [(None, True), ("summer", True), ("transactional,summer", False)]
+)
+async def test_a_promotional_sms_called_after_8_pm_is_not_failed_before_8_am(
+    tmp_path: Path, tag: str | None, held: bool
+) -> None:
+    # Promotional SMS (no priority or transactional tag) to Czech numbers go out from
+    # 08:00 to 20:00 (concepts/sending-queues): one called at 20:30 may go out at 08:00,
+    # so not finding it at 21:05 proves nothing yet; a transactional one would have gone.
+    evening = daytime_clock(20)
+    fake = FakeSmsManager(clock=lambda: evening() + 30 * 60)
+    message = Message("Summer sale", to=[NUMBER], sender="Shop", tag=tag)
+    journal = tmp_path / "sale.db"
+    async with fake.async_client() as client:
+        await lose(fake, client, message, journal, FaultKind.DROP_BEFORE)
+        fake.clock = lambda: evening() + 65 * 60
+        reconciled = await client.reconcile(journal, grace=dt.timedelta(minutes=30))
+    assert (reconciled.send_again, reconciled.pending) == ((0, 1) if held else (1, 0))
+
+
 # 2: numbers as the platform stores them ---------------------------------------------------
 
 
 async def test_a_national_number_is_found_under_the_accounts_calling_code(tmp_path: Path) -> None:
     message = Message("Summer sale", to=["0777 123 456"], sender="Shop")
     journal = tmp_path / "sale.db"
-    fake = FakeSmsManager()  # a Czech account: it stores 420777123456
+    fake = FakeSmsManager(clock=daytime_clock())  # a Czech account: it stores 420777123456
     async with fake.async_client(account_country="CZ") as client:
         await lose(fake, client, message, journal, FaultKind.DROP_AFTER)
         an_hour_later(fake)
@@ -362,7 +383,7 @@ async def test_a_national_number_that_begins_with_the_calling_code_is_found(
     # with the calling code, 48483621234.
     message = Message("Summer sale", to=["48 362 12 34"], sender="Shop")
     journal = tmp_path / "sale.db"
-    fake = FakeSmsManager(account_country="PL")
+    fake = FakeSmsManager(clock=daytime_clock(), account_country="PL")
     async with fake.async_client(account_country="PL") as client:
         await lose(fake, client, message, journal, FaultKind.DROP_AFTER)
         an_hour_later(fake)
@@ -377,7 +398,7 @@ async def test_without_account_country_a_national_number_stays_unknown_never_fai
 ) -> None:
     message = Message("Summer sale", to=["0777 123 456"], sender="Shop")
     journal = tmp_path / "sale.db"
-    fake = FakeSmsManager()
+    fake = FakeSmsManager(clock=daytime_clock())
     async with fake.async_client(account_country=None) as client:
         await lose(fake, client, message, journal, FaultKind.DROP_AFTER)
         an_hour_later(fake)
@@ -397,7 +418,7 @@ async def test_a_number_written_with_its_prefix_needs_no_account_country(
     # not finding it proves it was not sent.
     message = Message("Summer sale", to=[written], sender="Shop")
     journal = tmp_path / "sale.db"
-    fake = FakeSmsManager()
+    fake = FakeSmsManager(clock=daytime_clock())
     async with fake.async_client(account_country=None) as client:
         await lose(fake, client, message, journal, FaultKind.DROP_BEFORE)
         an_hour_later(fake)
@@ -407,7 +428,7 @@ async def test_a_number_written_with_its_prefix_needs_no_account_country(
 
 async def test_the_journal_keeps_each_number_as_it_was_given(tmp_path: Path) -> None:
     journal = tmp_path / "sale.db"
-    fake = FakeSmsManager()
+    fake = FakeSmsManager(clock=daytime_clock())
     async with fake.async_client() as client:
         await client.send_bulk(
             Message("Summer sale", to=["0777 123 456", "+420 777 654 321"], sender="Shop"),
@@ -434,7 +455,7 @@ async def test_messages_are_looked_up_on_the_accounts_day(tmp_path: Path) -> Non
 
 
 def test_the_fake_stores_a_national_number_with_its_accounts_calling_code() -> None:
-    fake = FakeSmsManager()
+    fake = FakeSmsManager(clock=daytime_clock())
     with fake.client(account_country=None) as client:
         client.send(Message("Hi", to=["0777 123 456"], sender="Shop"))
         today = dt.datetime.now(PRAGUE).date()
@@ -491,7 +512,7 @@ async def test_a_journal_written_against_a_mock_is_refused_for_production(
 ) -> None:
     journal = tmp_path / "sale.db"
     mock = "http://127.0.0.1:8000"
-    fake = FakeSmsManager()
+    fake = FakeSmsManager(clock=daytime_clock())
     urls = {"base_url": f"{mock}/v2", "rest_base_url": f"{mock}/v1"}
     async with fake.async_client(**urls) as client:
         await client.send_bulk(SALE, journal=journal)
@@ -517,7 +538,7 @@ def test_a_journal_of_a_previous_format_is_refused_with_what_to_do(
         db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         db.execute("INSERT INTO meta VALUES ('format', ?)", (f"smsmngr-journal-{version}",))
         db.commit()
-    fake = FakeSmsManager()
+    fake = FakeSmsManager(clock=daytime_clock())
     expected = rf"journal-{version}.*that version"
     with fake.client() as client, pytest.raises(JournalError, match=expected):
         client.reconcile(journal)

@@ -34,6 +34,7 @@ from smsmngr.bulk._occurrences import Occurrences
 from smsmngr.testing import FakeSmsManager, FaultKind, FaultPlan
 from smsmngr.webhooks import asgi_receiver, parse, wsgi_receiver
 
+from ..support import daytime_clock
 from .cluster import Cluster, fresh_database
 
 # Slow: each needs the throwaway cluster (seconds to start) and most take a second or
@@ -551,14 +552,15 @@ async def test_reconcile_leaves_a_recipient_a_worker_settled_meanwhile(
     # reconcile looks it up, a worker sends it again on purpose and it is accepted:
     # reconcile's "not found, send again" must not overwrite that.
     sale = Message("Summer sale", to=[NUMBERS[0]], sender="Shop")
-    fake = FakeSmsManager()
+    fake = FakeSmsManager(clock=daytime_clock())  # promotional SMS go out in the daytime
     async with fake.async_client() as client, fake.async_client() as worker:
         await client.account.get_credit()
         fake.faults = FaultPlan(calls={len(fake.ledger.calls) + 1: FaultKind.DROP_BEFORE})
         first = await client.send_bulk(sale, journal=postgres_url, campaign=campaign)
         fake.faults = None
         assert first.unknown == 1
-        fake.clock = lambda: time.time() + 3600
+        clock = fake.clock
+        fake.clock = lambda: clock() + 3600
         listing = client._platform_rows
         raced: list[BulkResult] = []
 
