@@ -33,7 +33,7 @@ import time
 import urllib.parse
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import anyio
 
@@ -241,7 +241,7 @@ class PostgresJournal(AccountChecks):
     async def take(self, calls: Sequence[Call], *, resend_unknown: bool) -> list[Taken]:
         """Claim the recipients of ``calls`` in one round trip (with the settlements and
         descriptions that wait): each call comes back with what this worker sends."""
-        numbers, contents, occurrences, givens = _columns(calls)
+        numbers, contents, occurrences, givens = sql.columns(calls)
         pending = self._pending()
         claim = {
             "campaign": self.campaign,
@@ -313,13 +313,11 @@ class PostgresJournal(AccountChecks):
         (``AMEND``); answer the keys a worker settled meanwhile, left as it wrote them."""
         values = {
             "campaign": self.campaign,
-            "numbers": _texts(unknown.key[0] for unknown, _ in verdicts),
-            "contents": _texts(unknown.key[1].hex() for unknown, _ in verdicts),
-            "occurrences": _numbers(unknown.key[2] for unknown, _ in verdicts),
-            "sent_ats": _numbers(unknown.sent_at for unknown, _ in verdicts),
-            "statuses": _texts(outcome.status.value for _, outcome in verdicts),
-            "message_ids": _texts(outcome.message_id for _, outcome in verdicts),
-            "errors": _texts(_backend.storable(outcome.error) for _, outcome in verdicts),
+            **sql.key_columns([unknown.key for unknown, _ in verdicts]),
+            "sent_ats": sql.numbers(unknown.sent_at for unknown, _ in verdicts),
+            "statuses": sql.texts(outcome.status.value for _, outcome in verdicts),
+            "message_ids": sql.texts(outcome.message_id for _, outcome in verdicts),
+            "errors": sql.texts(_backend.storable(outcome.error) for _, outcome in verdicts),
         }
         written = await anyio.to_thread.run_sync(self._amend, values)
         return {unknown.key for unknown, _ in verdicts} - written
@@ -350,17 +348,14 @@ class PostgresJournal(AccountChecks):
             )
         if self._settles:
             keys, settled = zip(*self._settles.items(), strict=True)
-            numbers, contents, occurrences = zip(*keys, strict=True)
             values = {
                 "campaign": self.campaign,
-                "numbers": _texts(numbers),
-                "contents": _texts(content.hex() for content in contents),
-                "occurrences": _numbers(occurrences),
-                "statuses": _texts(outcome.status.value for outcome, _ in settled),
-                "message_ids": _texts(outcome.message_id for outcome, _ in settled),
-                "request_ids": _texts(outcome.request_id for outcome, _ in settled),
-                "errors": _texts(_backend.storable(outcome.error) for outcome, _ in settled),
-                "skews": _numbers(skew for _, skew in settled),
+                **sql.key_columns(keys),
+                "statuses": sql.texts(outcome.status.value for outcome, _ in settled),
+                "message_ids": sql.texts(outcome.message_id for outcome, _ in settled),
+                "request_ids": sql.texts(outcome.request_id for outcome, _ in settled),
+                "errors": sql.texts(_backend.storable(outcome.error) for outcome, _ in settled),
+                "skews": sql.numbers(skew for _, skew in settled),
             }
             statements.append((sql.SETTLE, values))
         if self._put_back:
@@ -436,7 +431,7 @@ class PostgresJournal(AccountChecks):
         if code is not None and not -(2**63) <= code < 2**63:
             return "the journal cannot store it: OverflowError"
         for text in texts:
-            if text is not None and ("\x00" in text or not _encodable(text)):
+            if _backend.storable(text) != text:  # a NUL, or a lone surrogate
                 return "the journal cannot store it: UnicodeEncodeError"
         timestamp = report.timestamp.timestamp() if report.timestamp else None
         row = (self.campaign, *texts[:2], code, texts[2], stage(report.result), timestamp)
@@ -459,56 +454,6 @@ class PostgresJournal(AccountChecks):
             sql.FAILURE_CODES, (self.campaign, sorted(FAILURE_RESULTS))
         ).fetchall()
         return by_result, [tuple(row) for row in codes]
-
-
-def _encodable(text: str) -> bool:
-    try:
-        text.encode()
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-# Columns go to the database as array literals, one text each, and are unnested there:
-# cheaper on both sides than a JSON document, and than lists the driver dumps value by
-# value.
-def _texts(values: Iterable[str | None]) -> str:
-    """A ``text[]`` literal: each value quoted, ``None`` as ``NULL``."""
-    items = list(values)
-    if items.count(None) == len(items):  # as the errors of calls accepted whole are
-        return "{" + ",".join(["NULL"] * len(items)) + "}"
-    if None not in items:
-        # Quoted all at once (no text the database takes holds a NUL, so it separates).
-        body = "\x00".join(cast("list[str]", items))
-        if body.count("\x00") == len(items) - 1:
-            body = body.replace("\\", "\\\\").replace('"', '\\"').replace("\x00", '","')
-            return '{"' + body + '"}'
-    quoted = (
-        "NULL" if value is None else '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-        for value in items
-    )
-    return "{" + ",".join(quoted) + "}"
-
-
-def _numbers(values: Iterable[float | None]) -> str:
-    """An ``integer[]`` or ``double precision[]`` literal, ``None`` as ``NULL``."""
-    return "{" + ",".join("NULL" if value is None else repr(value) for value in values) + "}"
-
-
-def _columns(calls: Sequence[Call]) -> tuple[str, str, str, str]:
-    """The recipients of ``calls`` in order, as the literals of their numbers, contents,
-    occurrences and numbers as given."""
-    numbers: list[str] = []
-    contents: list[str] = []
-    occurrences: list[int] = []
-    givens: list[str] = []
-    for call in calls:
-        for content, chunk in zip(call.contents, call.chunks, strict=True):
-            contents += [content.hex()] * len(chunk)
-            numbers += [slot[3] for slot in chunk]
-            occurrences += [slot[4] for slot in chunk]
-            givens += [slot[2] for slot in chunk]
-    return _texts(numbers), _texts(contents), _numbers(occurrences), _texts(givens)
 
 
 def _split(call: Call, others: Mapping[int, tuple[Any, ...]], places: Iterator[int]) -> Taken:

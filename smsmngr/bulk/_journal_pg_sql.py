@@ -1,21 +1,36 @@
-"""The SQL of the PostgreSQL journal (``_journal_pg``): its schema, and the statements
-that claim, settle and read a campaign's recipients. Every table is the SDK's own
-(``smsmngr_*``), in the connection's current schema, keyed by the campaign's name."""
+"""The SQL of the PostgreSQL journal (``_journal_pg``): its schema, the statements
+that claim, settle and read a campaign's recipients, and how their values are written.
+Every table is the SDK's own (``smsmngr_*``), in the connection's current schema, keyed
+by the campaign's name."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:
+    from ._backend import Key
+    from ._packing import Call
+
 __all__ = [
     "ALIVE_RUNS",
+    "AMEND",
     "CLAIM",
     "DELIVERY_COUNTS",
     "DESCRIBE",
     "FAILURE_CODES",
     "MATCHED",
+    "PUT_BACK",
     "RECORD_REPORT",
+    "RESENT",
     "SCHEMA",
     "SCHEMA_VERSION",
     "SETTLE",
     "UNKNOWNS",
+    "columns",
+    "key_columns",
+    "numbers",
+    "texts",
 ]
 
 SCHEMA_VERSION = 1
@@ -242,3 +257,54 @@ MATCHED = """SELECT count(*) FROM unnest(%s::text[]) AS m(id) CROSS JOIN LATERAL
     FROM smsmngr_recipients r WHERE r.message_id = m.id AND r.campaign = %s LIMIT 1) r"""
 """How many of these message ids a campaign's recipients were sent with: looked up one
 by one (LATERAL), never by reading the campaign whole for all of them."""
+
+
+# Columns go to the database as array literals, one text each, and are unnested there:
+# cheaper on both sides than a JSON document, and than lists the driver dumps value by
+# value.
+def texts(values: Iterable[str | None]) -> str:
+    """A ``text[]`` literal: each value quoted, ``None`` as ``NULL``."""
+    items = list(values)
+    if items.count(None) == len(items):  # as the errors of calls accepted whole are
+        return "{" + ",".join(["NULL"] * len(items)) + "}"
+    if None not in items:
+        # Quoted all at once (no text the database takes holds a NUL, so it separates).
+        body = "\x00".join(cast("list[str]", items))
+        if body.count("\x00") == len(items) - 1:
+            body = body.replace("\\", "\\\\").replace('"', '\\"').replace("\x00", '","')
+            return '{"' + body + '"}'
+    quoted = (
+        "NULL" if value is None else '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        for value in items
+    )
+    return "{" + ",".join(quoted) + "}"
+
+
+def numbers(values: Iterable[float | None]) -> str:
+    """An ``integer[]`` or ``double precision[]`` literal, ``None`` as ``NULL``."""
+    return "{" + ",".join("NULL" if value is None else repr(value) for value in values) + "}"
+
+
+def columns(calls: Sequence[Call]) -> tuple[str, str, str, str]:
+    """The recipients of ``calls`` in order, as the literals of their numbers, contents,
+    occurrences and numbers as given."""
+    phone_numbers: list[str] = []
+    contents: list[str] = []
+    occurrences: list[int] = []
+    givens: list[str] = []
+    for call in calls:
+        for content, chunk in zip(call.contents, call.chunks, strict=True):
+            contents += [content.hex()] * len(chunk)
+            phone_numbers += [slot[3] for slot in chunk]
+            occurrences += [slot[4] for slot in chunk]
+            givens += [slot[2] for slot in chunk]
+    return texts(phone_numbers), texts(contents), numbers(occurrences), texts(givens)
+
+
+def key_columns(keys: Sequence[Key]) -> dict[str, str]:
+    """The ``numbers``, ``contents`` and ``occurrences`` literals of recipients' keys."""
+    return {
+        "numbers": texts(key[0] for key in keys),
+        "contents": texts(key[1].hex() for key in keys),
+        "occurrences": numbers(key[2] for key in keys),
+    }

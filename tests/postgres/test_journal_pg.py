@@ -29,7 +29,7 @@ from smsmngr import (
 )
 from smsmngr.bulk import BulkResult, funnel, record_delivery_reports
 from smsmngr.bulk import _journal_pg_sql as sql
-from smsmngr.bulk._journal_pg import PostgresJournal, _numbers, _texts, redacted
+from smsmngr.bulk._journal_pg import PostgresJournal, redacted
 from smsmngr.bulk._occurrences import Occurrences
 from smsmngr.testing import FakeSmsManager, FaultKind, FaultPlan
 from smsmngr.webhooks import asgi_receiver, parse, wsgi_receiver
@@ -235,8 +235,8 @@ def test_workers_taking_recipients_back_in_other_orders_never_deadlock(postgres_
 
     def claim(numbers: list[str], run: str) -> list[tuple[Any, ...]]:
         values = {"campaign": "c", "run": run, "now": 0.0, "skew": None, "resend": False,
-                  "numbers": _texts(numbers), "contents": _texts(["ab"] * len(numbers)),
-                  "occurrences": _numbers([0] * len(numbers)), "givens": _texts(numbers),
+                  "numbers": sql.texts(numbers), "contents": sql.texts(["ab"] * len(numbers)),
+                  "occurrences": sql.numbers([0] * len(numbers)), "givens": sql.texts(numbers),
                   "block": run.encode()}  # fmt: skip
         with psycopg.connect(url, autocommit=True) as db:
             return db.execute(sql.CLAIM, values).fetchall()
@@ -281,7 +281,8 @@ def test_columns_reach_the_database_as_they_were(postgres_url: str) -> None:
             values = [*texts, None] if some_none else texts
             amounts = [*numbers, None] if some_none else numbers
             row = db.execute(
-                "SELECT %s::text[], %s::double precision[]", (_texts(values), _numbers(amounts))
+                "SELECT %s::text[], %s::double precision[]",
+                (sql.texts(values), sql.numbers(amounts)),
             ).fetchone()
             assert row == (values, amounts)
 
